@@ -1,0 +1,359 @@
+//! The client: construction, configuration, team scope.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use crate::error::{ConfigError, Error};
+use crate::generated::{api, spec};
+use crate::purge::{DeleteSrcImages, DeleteTags, InvalidateSrcImages, InvalidateTags, Purge};
+use crate::retry::RetryPolicy;
+use crate::token::Token;
+use crate::transport::Transport;
+
+/// The `User-Agent` every request carries.
+pub const USER_AGENT: &str = concat!("vercel-edge-cache/", env!("CARGO_PKG_VERSION"));
+
+/// The default per-attempt timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The default number of requests in flight for a large selection.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+
+/// The team a request acts for: `teamId`, `slug`, both or neither.
+///
+/// ```
+/// use vercel_edge_cache::Scope;
+/// let scope = Scope::team_id("team_123");
+/// assert_eq!(scope.team_id.as_deref(), Some("team_123"));
+/// assert_eq!(scope.slug, None);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// The `teamId` query parameter.
+    pub team_id: Option<String>,
+    /// The `slug` query parameter.
+    pub slug: Option<String>,
+}
+
+impl Scope {
+    /// A scope naming the team by ID.
+    pub fn team_id(id: impl Into<String>) -> Self {
+        Self { team_id: Some(id.into()), slug: None }
+    }
+
+    /// A scope naming the team by its URL slug.
+    pub fn slug(slug: impl Into<String>) -> Self {
+        Self { team_id: None, slug: Some(slug.into()) }
+    }
+}
+
+/// A client of Vercel's edge-cache API.
+///
+/// Cheap to clone (the connection pool is shared). Every request carries
+/// `Authorization: Bearer <token>` and `User-Agent: vercel-edge-cache/<version>`, is checked
+/// against the spec's rules before it is sent, and is retried on 429, 5xx, timeouts and
+/// connection errors (see [`RetryPolicy`]).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), vercel_edge_cache::Error> {
+/// use vercel_edge_cache::{EdgeCache, Target};
+/// let client = EdgeCache::builder("my-token").team_id("team_123").build()?;
+/// let report = client.invalidate_by_tags("my-project", ["blog", "home"]).target(Target::Production).send().await?;
+/// assert!(report.is_success());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct EdgeCache {
+    pub(crate) api: api::Client,
+    pub(crate) scope: Scope,
+    pub(crate) concurrency: usize,
+    pub(crate) timeout: Duration,
+    pub(crate) retry: RetryPolicy,
+}
+
+impl fmt::Debug for EdgeCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EdgeCache")
+            .field("base_url", &self.base_url())
+            .field("token", &"***")
+            .field("scope", &self.scope)
+            .field("concurrency", &self.concurrency)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
+
+impl EdgeCache {
+    /// A builder with the defaults: the spec's server, 30 s per attempt, 3 retries, 4 in flight.
+    pub fn builder(token: impl AsRef<str>) -> EdgeCacheBuilder {
+        EdgeCacheBuilder {
+            token: Token::new(token).map_err(ConfigError::from),
+            base_url: spec::DEFAULT_BASE_URL.to_string(),
+            scope: Scope::default(),
+            timeout: DEFAULT_TIMEOUT,
+            retry: RetryPolicy::default(),
+            concurrency: DEFAULT_CONCURRENCY,
+        }
+    }
+
+    /// A client with the default settings.
+    pub fn new(token: impl AsRef<str>) -> Result<Self, Error> {
+        Self::builder(token).build()
+    }
+
+    /// A client from the environment: `VERCEL_TOKEN` (required) and `VERCEL_API_URL` (optional).
+    ///
+    /// ```
+    /// // With VERCEL_TOKEN unset:
+    /// # unsafe { std::env::remove_var("VERCEL_TOKEN") };
+    /// let err = vercel_edge_cache::EdgeCache::from_env().unwrap_err();
+    /// assert_eq!(err.to_string(), "the environment variable VERCEL_TOKEN is not set");
+    /// ```
+    pub fn from_env() -> Result<Self, Error> {
+        Self::builder_from_env()?.build()
+    }
+
+    /// A builder from the environment, for further settings.
+    pub fn builder_from_env() -> Result<EdgeCacheBuilder, Error> {
+        let token = std::env::var("VERCEL_TOKEN").map_err(|_| ConfigError::MissingEnv("VERCEL_TOKEN"))?;
+        let mut builder = Self::builder(token);
+        if let Ok(url) = std::env::var("VERCEL_API_URL") {
+            if !url.trim().is_empty() {
+                builder = builder.base_url(url.trim());
+            }
+        }
+        Ok(builder)
+    }
+
+    /// The team scope sent with every request unless a call overrides it.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        use progenitor_client::ClientInfo;
+        self.api.baseurl()
+    }
+
+    /// The generated low-level client (with this client's auth, retries and timeout), for
+    /// requests the high-level calls do not cover. It does not validate input.
+    pub fn api(&self) -> &api::Client {
+        &self.api
+    }
+
+    /// Marks everything tagged with any of `tags` as stale (`invalidateByTags`); entries are
+    /// revalidated in the background on their next request.
+    pub fn invalidate_by_tags<I, S>(&self, project: impl Into<String>, tags: I) -> Purge<'_, InvalidateTags>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Purge::new(self, project.into(), tags.into_iter().map(Into::into).collect())
+    }
+
+    /// Marks everything tagged with any of `tags` as deleted (`dangerouslyDeleteByTags`); the next
+    /// request for each waits for the origin. Prefer [`EdgeCache::invalidate_by_tags`].
+    pub fn dangerously_delete_by_tags<I, S>(&self, project: impl Into<String>, tags: I) -> Purge<'_, DeleteTags>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Purge::new(self, project.into(), tags.into_iter().map(Into::into).collect())
+    }
+
+    /// Marks the optimised images of `src_images` as stale (`invalidateBySrcImages`).
+    pub fn invalidate_by_src_images<I, S>(&self, project: impl Into<String>, src_images: I) -> Purge<'_, InvalidateSrcImages>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Purge::new(self, project.into(), src_images.into_iter().map(Into::into).collect())
+    }
+
+    /// Marks the optimised images of `src_images` as deleted (`dangerouslyDeleteBySrcImages`).
+    pub fn dangerously_delete_by_src_images<I, S>(&self, project: impl Into<String>, src_images: I) -> Purge<'_, DeleteSrcImages>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Purge::new(self, project.into(), src_images.into_iter().map(Into::into).collect())
+    }
+}
+
+/// Settings for an [`EdgeCache`].
+///
+/// ```
+/// use std::time::Duration;
+/// use vercel_edge_cache::EdgeCache;
+/// let client = EdgeCache::builder("token")
+///     .base_url("http://127.0.0.1:8080")
+///     .timeout(Duration::from_secs(5))
+///     .max_retries(0)
+///     .concurrency(8)
+///     .build()
+///     .unwrap();
+/// assert_eq!(client.base_url(), "http://127.0.0.1:8080");
+/// let err = EdgeCache::builder("token").base_url("http://example.com").build().unwrap_err();
+/// assert!(err.to_string().starts_with("https is required"));
+/// ```
+#[derive(Debug)]
+#[must_use]
+pub struct EdgeCacheBuilder {
+    token: Result<Token, ConfigError>,
+    base_url: String,
+    scope: Scope,
+    timeout: Duration,
+    retry: RetryPolicy,
+    concurrency: usize,
+}
+
+impl EdgeCacheBuilder {
+    /// Where requests go. `https://` anywhere; plain `http://` only to loopback hosts.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// The `teamId` sent with every request (calls may override it).
+    pub fn team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.scope.team_id = Some(team_id.into());
+        self
+    }
+
+    /// The team `slug` sent with every request (calls may override it).
+    pub fn slug(mut self, slug: impl Into<String>) -> Self {
+        self.scope.slug = Some(slug.into());
+        self
+    }
+
+    /// The whole team scope.
+    pub fn scope(mut self, scope: Scope) -> Self {
+        self.scope = scope;
+        self
+    }
+
+    /// The timeout of each attempt (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Retries after a failed attempt (default 3); 0 turns retrying off.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.retry.max_retries = retries;
+        self
+    }
+
+    /// The whole retry policy.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Requests in flight for a large selection (default 4).
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n;
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<EdgeCache, Error> {
+        let token = self.token?;
+        let base_url = check_base_url(&self.base_url)?;
+        if self.concurrency == 0 {
+            return Err(ConfigError::Setting { setting: "concurrency", reason: "must be at least 1".into() }.into());
+        }
+        if self.timeout.is_zero() {
+            return Err(ConfigError::Setting { setting: "timeout", reason: "must be more than zero".into() }.into());
+        }
+        let mut auth = reqwest::header::HeaderValue::from_str(&format!("{}{}", spec::auth::PREFIX, token.expose()))
+            .map_err(|_| ConfigError::Token(crate::token::TokenError::Invalid))?;
+        auth.set_sensitive(true);
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::HeaderName::from_static(spec::auth::HEADER), auth);
+        let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(crate::tls::config()?)
+            .user_agent(USER_AGENT)
+            .default_headers(headers)
+            .timeout(self.timeout)
+            .connect_timeout(self.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| ConfigError::Http(e.to_string()))?;
+        let transport = Transport { retry: self.retry.clone() };
+        Ok(EdgeCache {
+            api: api::Client::new_with_client(&base_url, http, transport),
+            scope: self.scope,
+            concurrency: self.concurrency,
+            timeout: self.timeout,
+            retry: self.retry,
+        })
+    }
+}
+
+/// Accepts `https://` URLs, and `http://` only to loopback hosts; returns it without a trailing `/`.
+fn check_base_url(url: &str) -> Result<String, ConfigError> {
+    let invalid = |reason: &str| ConfigError::InvalidUrl { url: url.to_string(), reason: reason.to_string() };
+    let parsed = reqwest::Url::parse(url).map_err(|e| invalid(&e.to_string()))?;
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(invalid("a base URL cannot have a query or fragment"));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(invalid("credentials in the URL are not accepted; pass the token instead"));
+    }
+    match parsed.scheme() {
+        "https" => {}
+        "http" => {
+            let loopback = match parsed.host() {
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+                Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+                None => false,
+            };
+            if !loopback {
+                return Err(ConfigError::HttpsRequired { url: url.to_string() });
+            }
+        }
+        other => return Err(invalid(&format!("the scheme must be https, not {other}"))),
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_anywhere_http_only_to_loopback() {
+        for ok in ["https://api.vercel.com", "https://example.com/prefix/", "http://127.0.0.1:1", "http://127.8.9.10", "http://[::1]:80", "http://localhost:3000", "http://LOCALHOST"] {
+            assert!(check_base_url(ok).is_ok(), "{ok}");
+        }
+        for bad in ["http://api.vercel.com", "http://10.0.0.1", "http://[::2]", "http://localhost.evil.com", "http://128.0.0.1"] {
+            assert!(matches!(check_base_url(bad), Err(ConfigError::HttpsRequired { .. })), "{bad}");
+        }
+        for bad in ["ftp://x", "not a url", "https://user:pw@api.vercel.com", "https://a/?q=1"] {
+            assert!(matches!(check_base_url(bad), Err(ConfigError::InvalidUrl { .. })), "{bad}");
+        }
+        assert_eq!(check_base_url("https://example.com/x/").unwrap(), "https://example.com/x");
+    }
+
+    #[test]
+    fn debug_never_shows_the_token() {
+        let client = EdgeCache::builder("sekrit-token-123").build().unwrap();
+        let shown = format!("{client:?} {:?}", client.api());
+        assert!(!shown.contains("sekrit-token-123"), "{shown}");
+        let builder = EdgeCache::builder("sekrit-token-123");
+        assert!(!format!("{builder:?}").contains("sekrit"));
+    }
+
+    #[test]
+    fn settings_out_of_range_are_refused() {
+        let e = EdgeCache::builder("t").concurrency(0).build().unwrap_err();
+        assert_eq!(e.to_string(), "concurrency: must be at least 1");
+        let e = EdgeCache::builder("").build().unwrap_err();
+        assert_eq!(e.to_string(), "invalid token: the token is empty");
+    }
+}

@@ -1,0 +1,174 @@
+//! When and how long to wait before trying again.
+//!
+//! All four edge-cache operations are idempotent: invalidating or deleting the same tags or
+//! source images twice leaves the cache in the same state as doing it once. That is why a request
+//! that may or may not have reached Vercel (a timeout, a reset connection, a 5xx) is safe to send
+//! again. Other 4xx statuses mean the request itself is wrong, so they are never retried.
+
+use std::time::{Duration, SystemTime};
+
+/// How failed attempts are retried.
+///
+/// ```
+/// use std::time::Duration;
+/// use vercel_edge_cache::RetryPolicy;
+/// let policy = RetryPolicy::default();
+/// assert_eq!(policy.max_retries, 3);
+/// assert!(RetryPolicy::default().is_retryable_status(503));
+/// assert!(!RetryPolicy::default().is_retryable_status(404));
+/// let off = RetryPolicy { max_retries: 0, ..RetryPolicy::default() };
+/// assert_eq!(off.max_retries, 0);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt; 0 turns retrying off.
+    pub max_retries: u32,
+    /// The first backoff delay; it doubles with each retry.
+    pub initial_backoff: Duration,
+    /// The longest backoff delay.
+    pub max_backoff: Duration,
+    /// The longest `Retry-After` honoured; longer values are capped to this.
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_retries: 3,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(60),
+            max_retry_after: Duration::from_secs(60),
+        }
+    }
+}
+
+/// The statuses retried: rate limiting and transient server errors.
+const RETRYABLE_STATUSES: [u16; 5] = [429, 500, 502, 503, 504];
+
+impl RetryPolicy {
+    /// Whether a response status is worth another attempt.
+    pub fn is_retryable_status(&self, status: u16) -> bool {
+        RETRYABLE_STATUSES.contains(&status)
+    }
+
+    /// The delay before retry number `retry` (1-based): `Retry-After` when the server sent one
+    /// (capped), else exponential backoff with full jitter: a random delay up to
+    /// `initial_backoff * 2^(retry-1)`, capped at `max_backoff`, and never below a tenth of it.
+    pub fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
+        if let Some(after) = retry_after {
+            return after.min(self.max_retry_after);
+        }
+        let exp = self.initial_backoff.saturating_mul(1u32 << (retry.saturating_sub(1)).min(20));
+        let ceiling = exp.min(self.max_backoff);
+        let floor = ceiling / 10;
+        floor + (ceiling - floor).mul_f64(jitter())
+    }
+}
+
+/// A pseudo-random number in [0, 1), from std's per-process random hasher keys.
+fn jitter() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
+    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Parses a `Retry-After` value: delay-seconds or an HTTP date (IMF-fixdate), relative to `now`.
+///
+/// ```
+/// use std::time::{Duration, SystemTime, UNIX_EPOCH};
+/// use vercel_edge_cache::retry::parse_retry_after;
+/// let now = UNIX_EPOCH + Duration::from_secs(784_111_777); // Sun, 06 Nov 1994 08:49:37 GMT
+/// assert_eq!(parse_retry_after("2", now), Some(Duration::from_secs(2)));
+/// assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:40 GMT", now), Some(Duration::from_secs(3)));
+/// assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now), Some(Duration::ZERO));
+/// assert_eq!(parse_retry_after("soon", now), None);
+/// ```
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = parse_http_date(value)?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// Parses an IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT`.
+fn parse_http_date(s: &str) -> Option<SystemTime> {
+    let rest = s.split_once(", ")?.1;
+    let parts: Vec<&str> = rest.split(' ').collect();
+    let [day, month, year, time, "GMT"] = parts.as_slice() else { return None };
+    let day: u64 = day.parse().ok()?;
+    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        .iter()
+        .position(|m| m == month)? as u64
+        + 1;
+    let year: u64 = year.parse().ok()?;
+    let hms: Vec<u64> = time.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let [h, m, sec] = hms.as_slice() else { return None };
+    if !(1..=31).contains(&day) || *h > 23 || *m > 59 || *sec > 60 || year < 1970 {
+        return None;
+    }
+    // Days since the epoch (civil-from-days inverse, Howard Hinnant's algorithm).
+    let (y, mo) = if month <= 2 { (year - 1, month + 9) } else { (year, month - 3) };
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let doy = (153 * mo + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = days * 86_400 + h * 3600 + m * 60 + sec;
+    Some(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_half_a_second_and_caps_near_a_minute() {
+        let p = RetryPolicy::default();
+        for retry in 1..=12 {
+            let ceiling = Duration::from_millis(500).saturating_mul(1 << (retry - 1)).min(Duration::from_secs(60));
+            for _ in 0..50 {
+                let d = p.delay(retry, None);
+                assert!(d <= ceiling && d >= ceiling / 10, "retry {retry}: {d:?} outside [{:?}, {ceiling:?}]", ceiling / 10);
+            }
+        }
+        assert!(p.delay(30, None) <= Duration::from_secs(60));
+    }
+
+    #[test]
+    fn jitter_spreads_delays() {
+        let p = RetryPolicy::default();
+        let delays: std::collections::BTreeSet<Duration> = (0..20).map(|_| p.delay(3, None)).collect();
+        assert!(delays.len() > 10, "delays should differ: {delays:?}");
+    }
+
+    #[test]
+    fn retry_after_is_honoured_and_capped() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.delay(1, Some(Duration::from_secs(7))), Duration::from_secs(7));
+        assert_eq!(p.delay(1, Some(Duration::from_secs(3600))), Duration::from_secs(60));
+    }
+
+    #[test]
+    fn http_dates_parse_to_the_right_second() {
+        let t = parse_http_date("Thu, 01 Jan 2026 00:00:00 GMT").unwrap();
+        assert_eq!(t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs(), 1_767_225_600);
+        let leap = parse_http_date("Thu, 29 Feb 2024 12:30:15 GMT").unwrap();
+        assert_eq!(leap.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs(), 1_709_209_815);
+        assert!(parse_http_date("Thu, 29 Feb 2024 12:30:15 UTC").is_none());
+        assert!(parse_http_date("garbage").is_none());
+    }
+
+    #[test]
+    fn only_rate_limits_and_transient_server_errors_are_retried() {
+        let p = RetryPolicy::default();
+        for s in [429, 500, 502, 503, 504] {
+            assert!(p.is_retryable_status(s), "{s}");
+        }
+        for s in [400, 401, 402, 403, 404, 410, 501] {
+            assert!(!p.is_retryable_status(s), "{s}");
+        }
+    }
+}

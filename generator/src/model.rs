@@ -1,0 +1,486 @@
+//! The spec reduced to what the generated tables need: operations, their query parameters, the
+//! request-body rules (every constraint, with `$ref`s resolved), error statuses, batching and auth.
+
+use std::path::Path;
+
+use openapiv3::{
+    OpenAPI, Operation as OaOperation, Parameter, ReferenceOr, RequestBody, Schema, SchemaKind,
+    SecurityScheme, StatusCode, Type,
+};
+
+use crate::error::{pointer, Location, OperationRef, SpecError};
+
+/// The API, as the generated tables describe it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// The first server's URL.
+    pub default_base_url: Option<String>,
+    /// The authentication every operation uses.
+    pub auth: Option<Auth>,
+    /// The operations, in spec order.
+    pub operations: Vec<Operation>,
+}
+
+/// How requests authenticate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Auth {
+    /// `type: http, scheme: bearer`: `Authorization: Bearer <token>`.
+    Bearer {
+        /// The security scheme's name in `components/securitySchemes`.
+        scheme: String,
+    },
+    /// `type: apiKey, in: header`: `<header>: <token>`.
+    ApiKeyHeader {
+        /// The security scheme's name.
+        scheme: String,
+        /// The header's name.
+        header: String,
+    },
+}
+
+/// One operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// `operationId`.
+    pub id: String,
+    /// Upper-case HTTP method.
+    pub method: String,
+    /// The path template.
+    pub path: String,
+    /// `summary`, if any.
+    pub summary: Option<String>,
+    /// Query parameters in spec order.
+    pub query: Vec<QueryParam>,
+    /// The JSON request body's rules, if the operation has a body.
+    pub body: Option<Rule>,
+    /// Whether the body is required.
+    pub body_required: bool,
+    /// Documented success statuses.
+    pub success_statuses: Vec<u16>,
+    /// Documented error statuses (4xx, 5xx).
+    pub error_statuses: Vec<u16>,
+    /// Whether a `default` response carries the same error schema.
+    pub default_error: bool,
+    /// The body list that large selections are split on, if there is exactly one.
+    pub batch: Option<Batch>,
+}
+
+/// A query parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryParam {
+    /// Its name on the wire.
+    pub name: String,
+    /// Whether it must be sent.
+    pub required: bool,
+    /// Its rules, when it has constraints.
+    pub rule: Rule,
+}
+
+/// A body list whose items large selections are split into batches of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Batch {
+    /// The body property.
+    pub field: String,
+    /// The fewest items a request accepts.
+    pub min_items: u64,
+    /// The most items a request accepts.
+    pub max_items: u64,
+}
+
+/// The constraints on one JSON value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rule {
+    /// A string.
+    String {
+        /// `minLength`.
+        min_length: Option<u64>,
+        /// `maxLength`.
+        max_length: Option<u64>,
+        /// `enum` values.
+        enumeration: Vec<String>,
+    },
+    /// An integer.
+    Integer {
+        /// `minimum`.
+        minimum: Option<i64>,
+        /// `maximum`.
+        maximum: Option<i64>,
+    },
+    /// A number.
+    Number {
+        /// `minimum`.
+        minimum: Option<f64>,
+        /// `maximum`.
+        maximum: Option<f64>,
+    },
+    /// A boolean.
+    Boolean,
+    /// A list.
+    Array {
+        /// `minItems`.
+        min_items: Option<u64>,
+        /// `maxItems`.
+        max_items: Option<u64>,
+        /// The rule for each item.
+        items: Box<Rule>,
+    },
+    /// An object.
+    Object {
+        /// Properties in spec order.
+        properties: Vec<(String, Rule)>,
+        /// Required property names.
+        required: Vec<String>,
+        /// Whether other properties are allowed.
+        additional: bool,
+    },
+    /// Exactly one of these.
+    OneOf(Vec<Rule>),
+    /// Anything.
+    Any,
+}
+
+struct Ctx<'a> {
+    file: &'a Path,
+    api: &'a OpenAPI,
+    op: Option<OperationRef>,
+}
+
+impl Ctx<'_> {
+    fn err(&self, segments: &[&str], msg: impl Into<String>) -> SpecError {
+        SpecError::new(
+            self.file,
+            Location::Pointer { pointer: pointer(segments), operation: self.op.clone() },
+            msg,
+        )
+    }
+}
+
+/// Reduces a validated spec to the model.
+pub fn build(file: &Path, api: &OpenAPI) -> Result<Api, SpecError> {
+    let mut cx = Ctx { file, api, op: None };
+    let auth = build_auth(&cx)?;
+    let mut operations = Vec::new();
+    for (path, item) in &api.paths.paths {
+        let ReferenceOr::Item(item) = item else {
+            return Err(cx.err(&["paths", path], "path items given by `$ref` are not supported"));
+        };
+        for (method, op) in item.iter() {
+            cx.op = Some(OperationRef {
+                method: method.to_uppercase(),
+                path: path.clone(),
+                operation_id: op.operation_id.clone(),
+            });
+            operations.push(build_operation(&cx, path, method, op, &item.parameters)?);
+        }
+    }
+    Ok(Api {
+        title: api.info.title.clone(),
+        version: api.info.version.clone(),
+        default_base_url: api.servers.first().map(|s| s.url.trim_end_matches('/').to_string()),
+        auth,
+        operations,
+    })
+}
+
+fn build_auth(cx: &Ctx) -> Result<Option<Auth>, SpecError> {
+    let Some(req) = cx.api.security.as_ref().and_then(|s| s.first()) else {
+        return Ok(None);
+    };
+    let Some(name) = req.keys().next() else { return Ok(None) };
+    let schemes = cx.api.components.as_ref().map(|c| &c.security_schemes);
+    let Some(scheme) = schemes.and_then(|s| s.get(name)) else {
+        return Err(cx.err(&["security", "0", name], format!("security scheme `{name}` is not defined in components/securitySchemes")));
+    };
+    let ReferenceOr::Item(scheme) = scheme else {
+        return Err(cx.err(&["components", "securitySchemes", name], "a security scheme given by `$ref` is not supported"));
+    };
+    match scheme {
+        SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("bearer") => {
+            Ok(Some(Auth::Bearer { scheme: name.clone() }))
+        }
+        SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Header, name: header, .. } => {
+            Ok(Some(Auth::ApiKeyHeader { scheme: name.clone(), header: header.clone() }))
+        }
+        _ => Err(cx.err(
+            &["components", "securitySchemes", name],
+            "only `type: http, scheme: bearer` and `type: apiKey, in: header` are supported",
+        )),
+    }
+}
+
+fn build_operation(
+    cx: &Ctx,
+    path: &str,
+    method: &str,
+    op: &OaOperation,
+    shared: &[ReferenceOr<Parameter>],
+) -> Result<Operation, SpecError> {
+    let at = ["paths", path, method];
+    let id = op.operation_id.clone().ok_or_else(|| cx.err(&at, "the operation has no operationId"))?;
+
+    let mut query = Vec::new();
+    for (i, p) in shared.iter().chain(op.parameters.iter()).enumerate() {
+        let idx = i.to_string();
+        let (param, ptr) = resolve_parameter(cx, p, &[&at[..], &["parameters", &idx]].concat())?;
+        if let Parameter::Query { parameter_data, .. } = param {
+            let rule = match &parameter_data.format {
+                openapiv3::ParameterSchemaOrContent::Schema(s) => {
+                    let ptr: Vec<&str> = ptr.iter().map(String::as_str).collect();
+                    schema_rule(cx, s, &[&ptr[..], &["schema"]].concat(), 0)?
+                }
+                openapiv3::ParameterSchemaOrContent::Content(_) => Rule::Any,
+            };
+            query.push(QueryParam { name: parameter_data.name.clone(), required: parameter_data.required, rule });
+        }
+    }
+
+    let (body, body_required) = match &op.request_body {
+        None => (None, false),
+        Some(rb) => {
+            let (rb, ptr) = resolve_request_body(cx, rb, &[&at[..], &["requestBody"]].concat())?;
+            let ptr: Vec<&str> = ptr.iter().map(String::as_str).collect();
+            let rule = match rb.content.get("application/json") {
+                Some(media) => match &media.schema {
+                    Some(s) => Some(schema_rule(cx, s, &[&ptr[..], &["content", "application/json", "schema"]].concat(), 0)?),
+                    None => return Err(cx.err(&[&ptr[..], &["content", "application/json"]].concat(), "the JSON request body has no schema")),
+                },
+                None => None,
+            };
+            (rule, rb.required)
+        }
+    };
+
+    let mut success_statuses = Vec::new();
+    let mut error_statuses = Vec::new();
+    for code in op.responses.responses.keys() {
+        if let StatusCode::Code(c) = code {
+            if (200..300).contains(c) {
+                success_statuses.push(*c);
+            } else if *c >= 400 {
+                error_statuses.push(*c);
+            }
+        }
+    }
+    success_statuses.sort_unstable();
+    error_statuses.sort_unstable();
+    let default_error = op.responses.default.is_some();
+
+    let batch = body.as_ref().and_then(find_batch);
+    Ok(Operation {
+        id,
+        method: method.to_uppercase(),
+        path: path.to_string(),
+        summary: op.summary.clone(),
+        query,
+        body,
+        body_required,
+        success_statuses,
+        error_statuses,
+        default_error,
+        batch,
+    })
+}
+
+/// The batch list of a body: the one required property that is (or may be) a list with `maxItems`.
+fn find_batch(body: &Rule) -> Option<Batch> {
+    let Rule::Object { properties, required, .. } = body else { return None };
+    let mut found = properties.iter().filter(|(name, _)| required.contains(name)).filter_map(|(name, rule)| {
+        let list = match rule {
+            Rule::Array { .. } => Some(rule),
+            Rule::OneOf(alts) => alts.iter().find(|r| matches!(r, Rule::Array { .. })),
+            _ => None,
+        }?;
+        match list {
+            Rule::Array { max_items: Some(max), min_items, .. } => {
+                Some(Batch { field: name.clone(), min_items: min_items.unwrap_or(0), max_items: *max })
+            }
+            _ => None,
+        }
+    });
+    let first = found.next()?;
+    found.next().is_none().then_some(first)
+}
+
+fn resolve_parameter<'a>(
+    cx: &Ctx<'a>,
+    p: &'a ReferenceOr<Parameter>,
+    at: &[&str],
+) -> Result<(&'a Parameter, Vec<String>), SpecError> {
+    match p {
+        ReferenceOr::Item(p) => Ok((p, at.iter().map(|s| s.to_string()).collect())),
+        ReferenceOr::Reference { reference } => {
+            let name = reference
+                .strip_prefix("#/components/parameters/")
+                .ok_or_else(|| cx.err(at, format!("`$ref: {reference}` must point into #/components/parameters")))?;
+            let found = cx.api.components.as_ref().and_then(|c| c.parameters.get(name));
+            match found {
+                Some(ReferenceOr::Item(p)) => Ok((p, vec!["components".into(), "parameters".into(), name.into()])),
+                Some(ReferenceOr::Reference { .. }) => Err(cx.err(at, format!("`$ref: {reference}` points at another `$ref`; chains are not supported"))),
+                None => Err(cx.err(at, format!("`$ref: {reference}` does not resolve"))),
+            }
+        }
+    }
+}
+
+fn resolve_request_body<'a>(
+    cx: &Ctx<'a>,
+    rb: &'a ReferenceOr<RequestBody>,
+    at: &[&str],
+) -> Result<(&'a RequestBody, Vec<String>), SpecError> {
+    match rb {
+        ReferenceOr::Item(rb) => Ok((rb, at.iter().map(|s| s.to_string()).collect())),
+        ReferenceOr::Reference { reference } => {
+            let name = reference
+                .strip_prefix("#/components/requestBodies/")
+                .ok_or_else(|| cx.err(at, format!("`$ref: {reference}` must point into #/components/requestBodies")))?;
+            match cx.api.components.as_ref().and_then(|c| c.request_bodies.get(name)) {
+                Some(ReferenceOr::Item(rb)) => Ok((rb, vec!["components".into(), "requestBodies".into(), name.into()])),
+                Some(ReferenceOr::Reference { .. }) => Err(cx.err(at, format!("`$ref: {reference}` points at another `$ref`; chains are not supported"))),
+                None => Err(cx.err(at, format!("`$ref: {reference}` does not resolve"))),
+            }
+        }
+    }
+}
+
+const MAX_REF_DEPTH: usize = 32;
+
+fn schema_rule<S: std::borrow::Borrow<Schema>>(
+    cx: &Ctx,
+    s: &ReferenceOr<S>,
+    at: &[&str],
+    depth: usize,
+) -> Result<Rule, SpecError> {
+    if depth > MAX_REF_DEPTH {
+        return Err(cx.err(at, "schema references nest too deeply (a `$ref` cycle?)"));
+    }
+    match s {
+        ReferenceOr::Reference { reference } => {
+            let name = reference
+                .strip_prefix("#/components/schemas/")
+                .ok_or_else(|| cx.err(at, format!("`$ref: {reference}` must point into #/components/schemas")))?;
+            let target = cx
+                .api
+                .components
+                .as_ref()
+                .and_then(|c| c.schemas.get(name))
+                .ok_or_else(|| cx.err(at, format!("`$ref: {reference}` does not resolve")))?;
+            schema_rule(cx, target, &["components", "schemas", name], depth + 1)
+        }
+        ReferenceOr::Item(schema) => schema_item_rule(cx, schema.borrow(), at, depth),
+    }
+}
+
+fn unsupported(cx: &Ctx, at: &[&str], what: &str) -> SpecError {
+    cx.err(at, format!("`{what}` is not supported in request schemas: the generated client could not enforce it"))
+}
+
+fn schema_item_rule(cx: &Ctx, schema: &Schema, at: &[&str], depth: usize) -> Result<Rule, SpecError> {
+    let sub = |seg: &[&str]| -> Vec<String> { at.iter().chain(seg.iter()).map(|s| s.to_string()).collect() };
+    Ok(match &schema.schema_kind {
+        SchemaKind::Type(Type::String(t)) => {
+            if t.pattern.is_some() {
+                return Err(unsupported(cx, at, "pattern"));
+            }
+            let mut enumeration = Vec::new();
+            for v in &t.enumeration {
+                match v {
+                    Some(v) => enumeration.push(v.clone()),
+                    None => return Err(cx.err(at, "`null` in a string `enum` is not supported")),
+                }
+            }
+            Rule::String {
+                min_length: t.min_length.map(|v| v as u64),
+                max_length: t.max_length.map(|v| v as u64),
+                enumeration,
+            }
+        }
+        SchemaKind::Type(Type::Integer(t)) => {
+            if t.exclusive_minimum || t.exclusive_maximum {
+                return Err(unsupported(cx, at, "exclusiveMinimum/exclusiveMaximum"));
+            }
+            if t.multiple_of.is_some() {
+                return Err(unsupported(cx, at, "multipleOf"));
+            }
+            if !t.enumeration.is_empty() {
+                return Err(unsupported(cx, at, "enum (on an integer)"));
+            }
+            if let (Some(lo), Some(hi)) = (t.minimum, t.maximum) {
+                if lo > hi {
+                    return Err(cx.err(at, format!("minimum {lo} is greater than maximum {hi}")));
+                }
+            }
+            Rule::Integer { minimum: t.minimum, maximum: t.maximum }
+        }
+        SchemaKind::Type(Type::Number(t)) => {
+            if t.exclusive_minimum || t.exclusive_maximum {
+                return Err(unsupported(cx, at, "exclusiveMinimum/exclusiveMaximum"));
+            }
+            if t.multiple_of.is_some() {
+                return Err(unsupported(cx, at, "multipleOf"));
+            }
+            Rule::Number { minimum: t.minimum, maximum: t.maximum }
+        }
+        SchemaKind::Type(Type::Boolean(_)) => Rule::Boolean,
+        SchemaKind::Type(Type::Array(t)) => {
+            if t.unique_items {
+                return Err(unsupported(cx, at, "uniqueItems"));
+            }
+            if let (Some(lo), Some(hi)) = (t.min_items, t.max_items) {
+                if lo > hi {
+                    return Err(cx.err(at, format!("minItems {lo} is greater than maxItems {hi}")));
+                }
+            }
+            let items = match &t.items {
+                Some(items) => {
+                    let p = sub(&["items"]);
+                    let p: Vec<&str> = p.iter().map(String::as_str).collect();
+                    schema_rule(cx, items, &p, depth + 1)?
+                }
+                None => Rule::Any,
+            };
+            Rule::Array {
+                min_items: t.min_items.map(|v| v as u64),
+                max_items: t.max_items.map(|v| v as u64),
+                items: Box::new(items),
+            }
+        }
+        SchemaKind::Type(Type::Object(t)) => {
+            let mut properties = Vec::new();
+            for (name, p) in &t.properties {
+                let ptr = sub(&["properties", name]);
+                let ptr: Vec<&str> = ptr.iter().map(String::as_str).collect();
+                properties.push((name.clone(), schema_rule(cx, p, &ptr, depth + 1)?));
+            }
+            for r in &t.required {
+                if !t.properties.contains_key(r) {
+                    return Err(cx.err(&sub(&["required"]).iter().map(String::as_str).collect::<Vec<_>>(), format!("required property `{r}` is not among the properties")));
+                }
+            }
+            let additional = match &t.additional_properties {
+                None | Some(openapiv3::AdditionalProperties::Any(true)) => true,
+                Some(openapiv3::AdditionalProperties::Any(false)) => false,
+                Some(openapiv3::AdditionalProperties::Schema(_)) => {
+                    return Err(unsupported(cx, at, "additionalProperties with a schema"));
+                }
+            };
+            Rule::Object { properties, required: t.required.clone(), additional }
+        }
+        SchemaKind::OneOf { one_of } => {
+            let mut alts = Vec::new();
+            for (i, s) in one_of.iter().enumerate() {
+                let ptr = sub(&["oneOf", &i.to_string()]);
+                let ptr: Vec<&str> = ptr.iter().map(String::as_str).collect();
+                alts.push(schema_rule(cx, s, &ptr, depth + 1)?);
+            }
+            Rule::OneOf(alts)
+        }
+        SchemaKind::AllOf { .. } => return Err(unsupported(cx, at, "allOf")),
+        SchemaKind::AnyOf { .. } => return Err(unsupported(cx, at, "anyOf")),
+        SchemaKind::Not { .. } => return Err(unsupported(cx, at, "not")),
+        SchemaKind::Any(_) => Rule::Any,
+    })
+}

@@ -1,0 +1,241 @@
+//! Semantic checks run before progenitor sees the spec. Each finds a defect progenitor would
+//! panic on, or silently mis-generate, and reports it with a JSON pointer and the operation.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::error::{pointer, Location, OperationRef, SpecError};
+use crate::shape::METHODS;
+
+/// Runs every check; returns all the problems found, in document order.
+pub fn check(file: &Path, tree: &Value) -> Vec<SpecError> {
+    let mut errors = Vec::new();
+    check_refs(file, tree, tree, &mut Vec::new(), &mut errors);
+    let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
+    let paths = tree.get("paths").and_then(Value::as_object);
+    for (path, item) in paths.into_iter().flatten() {
+        let Some(item) = item.as_object() else { continue };
+        for method in METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let opref = OperationRef {
+                method: method.to_uppercase(),
+                path: path.clone(),
+                operation_id: op.get("operationId").and_then(Value::as_str).map(str::to_string),
+            };
+            let at = |segs: &[&str]| {
+                let mut all = vec!["paths", path.as_str(), method];
+                all.extend_from_slice(segs);
+                Location::Pointer { pointer: pointer(all), operation: Some(opref.clone()) }
+            };
+            let mut push = |loc: Location, msg: String| errors.push(SpecError::new(file, loc, msg));
+
+            // operationId: present, unique.
+            match op.get("operationId") {
+                None => push(at(&[]), "the operation has no operationId; one is needed to name its method".into()),
+                Some(Value::String(id)) if id.trim().is_empty() => push(at(&["operationId"]), "operationId is empty".into()),
+                Some(Value::String(id)) => {
+                    let here = format!("{} {}", method.to_uppercase(), path);
+                    if let Some(first) = seen_ids.insert(id.clone(), here) {
+                        push(at(&["operationId"]), format!("operationId `{id}` is already used by {first}"));
+                    }
+                }
+                Some(_) => push(at(&["operationId"]), "operationId must be a string".into()),
+            }
+
+            // Parameters: locations supported, path parameters match the template both ways.
+            let mut path_params = BTreeSet::new();
+            let shared = item.get("parameters").and_then(Value::as_array);
+            let own = op.get("parameters").and_then(Value::as_array);
+            for (list_at, list) in [(None, shared), (Some(()), own)] {
+                let mut names = BTreeSet::new();
+                for (i, p) in list.into_iter().flatten().enumerate() {
+                    let idx = i.to_string();
+                    let loc = match list_at {
+                        None => Location::Pointer { pointer: pointer(["paths", path.as_str(), "parameters", &idx]), operation: Some(opref.clone()) },
+                        Some(()) => at(&["parameters", &idx]),
+                    };
+                    let p = resolve(tree, p).unwrap_or(&Value::Null);
+                    let name = p.get("name").and_then(Value::as_str).unwrap_or("");
+                    let location = p.get("in").and_then(Value::as_str).unwrap_or("");
+                    match location {
+                        "query" | "header" | "path" => {}
+                        "cookie" => push(loc.clone(), format!("parameter `{name}` is in a cookie; cookie parameters are not supported")),
+                        "" => push(loc.clone(), format!("parameter `{name}` has no `in`")),
+                        other => push(loc.clone(), format!("parameter `{name}` has unknown location `{other}`")),
+                    }
+                    if name.is_empty() && p.is_object() {
+                        push(loc.clone(), "a parameter has no name".into());
+                    }
+                    if !names.insert((location.to_string(), name.to_string())) {
+                        push(loc.clone(), format!("parameter `{name}` ({location}) is declared twice"));
+                    }
+                    if location == "path" {
+                        path_params.insert(name.to_string());
+                        if p.get("required") != Some(&Value::Bool(true)) {
+                            push(loc.clone(), format!("path parameter `{name}` must have `required: true`"));
+                        }
+                    }
+                    if p.get("schema").is_none() && p.get("content").is_none() && p.is_object() {
+                        push(loc.clone(), format!("parameter `{name}` has neither `schema` nor `content`"));
+                    }
+                }
+            }
+            let placeholders = placeholders(path);
+            for ph in &placeholders {
+                if !path_params.contains(ph) {
+                    push(at(&[]), format!("the path has placeholder `{{{ph}}}` but no path parameter `{ph}`"));
+                }
+            }
+            for p in &path_params {
+                if !placeholders.contains(p) {
+                    push(at(&["parameters"]), format!("path parameter `{p}` has no `{{{p}}}` placeholder in the path, so it would never reach the URL"));
+                }
+            }
+
+            // Request body: one media type; JSON media types have a schema.
+            if let Some(rb) = op.get("requestBody") {
+                let rb = resolve(tree, rb).unwrap_or(&Value::Null);
+                match rb.get("content").and_then(Value::as_object) {
+                    None => push(at(&["requestBody"]), "the request body has no `content`".into()),
+                    Some(content) if content.len() != 1 => push(
+                        at(&["requestBody", "content"]),
+                        format!("the request body has {} media types ({}); exactly one is supported", content.len(), content.keys().cloned().collect::<Vec<_>>().join(", ")),
+                    ),
+                    Some(content) => {
+                        for (mt, media) in content {
+                            if is_json(mt) && media.get("schema").is_none() {
+                                push(at(&["requestBody", "content", mt]), format!("the `{mt}` request body has no schema"));
+                            }
+                        }
+                    }
+                }
+            }
+
+            // Responses: JSON media types have a schema; error responses share one type.
+            let mut error_types: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            if let Some(responses) = op.get("responses").and_then(Value::as_object) {
+                if responses.is_empty() {
+                    push(at(&["responses"]), "the operation documents no response".into());
+                }
+                for (code, resp) in responses {
+                    if code != "default" && !valid_status(code) {
+                        push(at(&["responses", code]), format!("`{code}` is not a status code (100-599, 1XX-5XX or `default`)"));
+                        continue;
+                    }
+                    let resp = resolve(tree, resp).unwrap_or(&Value::Null);
+                    let mut typ = "no body".to_string();
+                    if let Some(content) = resp.get("content").and_then(Value::as_object) {
+                        if content.len() > 1 {
+                            push(at(&["responses", code, "content"]), "a response with more than one media type is not supported".into());
+                        }
+                        for (mt, media) in content {
+                            match media.get("schema") {
+                                None if is_json(mt) => push(at(&["responses", code, "content", mt]), format!("the `{mt}` response has no schema")),
+                                None => {}
+                                Some(s) => typ = s.to_string(),
+                            }
+                        }
+                    }
+                    if code == "default" || code.starts_with('4') || code.starts_with('5') {
+                        error_types.entry(typ).or_default().push(code.clone());
+                    }
+                }
+            }
+            if error_types.len() > 1 {
+                let kinds: Vec<String> = error_types.values().map(|codes| codes.join(", ")).collect();
+                push(
+                    at(&["responses"]),
+                    format!("error responses must share one schema, but they differ between groups [{}]; give every 4xx/5xx/default response the same schema", kinds.join("] and [")),
+                );
+            }
+        }
+    }
+    errors
+}
+
+fn is_json(media_type: &str) -> bool {
+    let mt = media_type.split(';').next().unwrap_or("").trim();
+    mt == "application/json" || mt.ends_with("+json")
+}
+
+fn valid_status(code: &str) -> bool {
+    match code.as_bytes() {
+        [d, b'X' | b'x', b'X' | b'x'] => (b'1'..=b'5').contains(d),
+        _ => code.parse::<u16>().is_ok_and(|c| (100..600).contains(&c)),
+    }
+}
+
+/// The `{name}` placeholders of a path template.
+pub fn placeholders(path: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let Some(end) = rest[start..].find('}') else { break };
+        out.insert(rest[start + 1..start + end].to_string());
+        rest = &rest[start + end + 1..];
+    }
+    out
+}
+
+/// Follows a local `$ref` (one hop at a time) to the value it names.
+pub fn resolve<'a>(tree: &'a Value, v: &'a Value) -> Option<&'a Value> {
+    let mut v = v;
+    for _ in 0..32 {
+        match v.get("$ref").and_then(Value::as_str) {
+            Some(r) => v = tree.pointer(r.strip_prefix('#')?)?,
+            None => return Some(v),
+        }
+    }
+    None
+}
+
+fn check_refs(file: &Path, tree: &Value, v: &Value, at: &mut Vec<String>, errors: &mut Vec<SpecError>) {
+    match v {
+        Value::Object(map) => {
+            if let Some(r) = map.get("$ref") {
+                let loc = Location::Pointer { pointer: pointer(at.iter().chain(std::iter::once(&"$ref".to_string()))), operation: op_of(tree, at) };
+                match r.as_str() {
+                    Some(r) if r.starts_with("#/") || r == "#" => {
+                        if tree.pointer(&r[1..]).is_none() {
+                            errors.push(SpecError::new(file, loc, format!("`$ref: {r}` does not resolve")));
+                        }
+                    }
+                    Some(r) => errors.push(SpecError::new(file, loc, format!("`$ref: {r}` points outside this file; only local references (`#/...`) are supported"))),
+                    None => errors.push(SpecError::new(file, loc, "`$ref` must be a string")),
+                }
+            }
+            for (k, child) in map {
+                if k == "$ref" || k == "example" || k == "examples" || k.starts_with("x-") {
+                    continue;
+                }
+                at.push(k.clone());
+                check_refs(file, tree, child, at, errors);
+                at.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                at.push(i.to_string());
+                check_refs(file, tree, child, at, errors);
+                at.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn op_of(tree: &Value, at: &[String]) -> Option<OperationRef> {
+    match at {
+        [paths, path, method, ..] if paths == "paths" && METHODS.contains(&method.as_str()) => {
+            let op = tree.get("paths")?.get(path)?.get(method)?;
+            Some(OperationRef {
+                method: method.to_uppercase(),
+                path: path.clone(),
+                operation_id: op.get("operationId").and_then(Value::as_str).map(str::to_string),
+            })
+        }
+        _ => None,
+    }
+}

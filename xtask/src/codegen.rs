@@ -1,0 +1,52 @@
+//! `cargo xtask codegen`: generate, then write atomically or (`--check`) compare.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::paths;
+
+/// The most diff lines `--check` prints per stale file.
+const MAX_DIFF_LINES: usize = 80;
+
+pub fn run(check: bool, spec: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode {
+    let spec = spec.unwrap_or_else(paths::default_spec);
+    let out = out.unwrap_or_else(paths::default_out);
+    let label = paths::label(&spec);
+    // Errors name the spec as the maintainer gave it.
+    let files = match generator::generate_file(&spec, &label) {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("error: cannot generate the client; nothing was written.\n{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if check {
+        let stale = generator::output::check(&out, &files, MAX_DIFF_LINES);
+        if stale.is_empty() {
+            return ExitCode::SUCCESS;
+        }
+        for s in &stale {
+            eprintln!("{} is stale:\n{}", out.join(&s.path).display(), s.diff);
+        }
+        eprintln!(
+            "error: {} generated file(s) do not match {label}. Run `cargo xtask codegen` and commit the result.",
+            stale.len()
+        );
+        return ExitCode::FAILURE;
+    }
+    match generator::output::write_all(&out, &files) {
+        Ok(written) => {
+            for w in &written {
+                eprintln!("wrote {}", paths::label(w));
+            }
+            if written.is_empty() {
+                eprintln!("the generated files are up to date");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

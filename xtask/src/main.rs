@@ -1,0 +1,51 @@
+//! `cargo xtask`: thin argument parsing over the generator library.
+//!
+//! - `cargo xtask codegen [--check] [--spec PATH] [--out DIR]`
+//! - `cargo xtask spec-diff --upstream FILE [--spec PATH]`
+//! - `cargo xtask test [-- ARGS]`
+
+mod codegen;
+mod paths;
+mod test;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Workspace tasks for vercel-edge-cache")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Regenerate the client's generated files from the spec.
+    Codegen {
+        /// Write nothing; fail if the generated files are stale.
+        #[arg(long)]
+        check: bool,
+        /// The spec to generate from [default: spec/edge-cache.yaml].
+        #[arg(long, value_name = "PATH")]
+        spec: Option<PathBuf>,
+        /// The client crate's directory [default: generated-client].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Install what the tests need (Prism), then run every test of the workspace.
+    Test {
+        /// Extra arguments for `cargo test`.
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Codegen { check, spec, out } => codegen::run(check, spec, out),
+        Command::Test { args } => test::run(&args),
+    }
+}
