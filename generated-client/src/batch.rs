@@ -64,6 +64,9 @@ impl BatchReport {
     }
 }
 
+/// A callback run as each batch finishes.
+pub(crate) type OnBatch<'a> = Arc<dyn Fn(&BatchOutcome) + Send + Sync + 'a>;
+
 /// Splits `items` into batches of `size`, runs `send` on each with at most `concurrency` in
 /// flight, and returns the outcomes in batch order. Items are moved, never copied, into the
 /// outcomes; only the batches in flight are serialised.
@@ -71,7 +74,7 @@ pub(crate) async fn run<'a, F, Fut>(
     items: Vec<String>,
     size: usize,
     concurrency: usize,
-    on_batch: Option<Arc<dyn Fn(&BatchOutcome) + Send + Sync + 'a>>,
+    on_batch: Option<OnBatch<'a>>,
     send: F,
 ) -> Vec<BatchOutcome>
 where

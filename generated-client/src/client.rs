@@ -119,10 +119,10 @@ impl EdgeCache {
     pub fn builder_from_env() -> Result<EdgeCacheBuilder, Error> {
         let token = std::env::var("VERCEL_TOKEN").map_err(|_| ConfigError::MissingEnv("VERCEL_TOKEN"))?;
         let mut builder = Self::builder(token);
-        if let Ok(url) = std::env::var("VERCEL_API_URL") {
-            if !url.trim().is_empty() {
-                builder = builder.base_url(url.trim());
-            }
+        if let Ok(url) = std::env::var("VERCEL_API_URL")
+            && !url.trim().is_empty()
+        {
+            builder = builder.base_url(url.trim());
         }
         Ok(builder)
     }
@@ -165,7 +165,11 @@ impl EdgeCache {
     }
 
     /// Marks the optimised images of `src_images` as stale (`invalidateBySrcImages`).
-    pub fn invalidate_by_src_images<I, S>(&self, project: impl Into<String>, src_images: I) -> Purge<'_, InvalidateSrcImages>
+    pub fn invalidate_by_src_images<I, S>(
+        &self,
+        project: impl Into<String>,
+        src_images: I,
+    ) -> Purge<'_, InvalidateSrcImages>
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
@@ -174,7 +178,11 @@ impl EdgeCache {
     }
 
     /// Marks the optimised images of `src_images` as deleted (`dangerouslyDeleteBySrcImages`).
-    pub fn dangerously_delete_by_src_images<I, S>(&self, project: impl Into<String>, src_images: I) -> Purge<'_, DeleteSrcImages>
+    pub fn dangerously_delete_by_src_images<I, S>(
+        &self,
+        project: impl Into<String>,
+        src_images: I,
+    ) -> Purge<'_, DeleteSrcImages>
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
@@ -328,10 +336,24 @@ mod tests {
 
     #[test]
     fn https_anywhere_http_only_to_loopback() {
-        for ok in ["https://api.vercel.com", "https://example.com/prefix/", "http://127.0.0.1:1", "http://127.8.9.10", "http://[::1]:80", "http://localhost:3000", "http://LOCALHOST"] {
+        for ok in [
+            "https://api.vercel.com",
+            "https://example.com/prefix/",
+            "http://127.0.0.1:1",
+            "http://127.8.9.10",
+            "http://[::1]:80",
+            "http://localhost:3000",
+            "http://LOCALHOST",
+        ] {
             assert!(check_base_url(ok).is_ok(), "{ok}");
         }
-        for bad in ["http://api.vercel.com", "http://10.0.0.1", "http://[::2]", "http://localhost.evil.com", "http://128.0.0.1"] {
+        for bad in [
+            "http://api.vercel.com",
+            "http://10.0.0.1",
+            "http://[::2]",
+            "http://localhost.evil.com",
+            "http://128.0.0.1",
+        ] {
             assert!(matches!(check_base_url(bad), Err(ConfigError::HttpsRequired { .. })), "{bad}");
         }
         for bad in ["ftp://x", "not a url", "https://user:pw@api.vercel.com", "https://a/?q=1"] {

@@ -121,7 +121,9 @@ impl fmt::Display for ApiError {
             (Some(code), None) => write!(f, ": {code}")?,
             (None, Some(message)) => write!(f, ": {message}")?,
             (None, None) => match &self.body_excerpt {
-                Some(excerpt) if !excerpt.is_empty() => write!(f, "; the body is not Vercel's error object: {excerpt}")?,
+                Some(excerpt) if !excerpt.is_empty() => {
+                    write!(f, "; the body is not Vercel's error object: {excerpt}")?
+                }
                 _ => write!(f, " (empty body)")?,
             },
         }
@@ -150,7 +152,9 @@ pub enum ConfigError {
         reason: String,
     },
     /// Plain http to a host that is not loopback.
-    #[error("https is required for {url:?}: plain http is only allowed to loopback hosts (127.0.0.0/8, ::1, localhost), so the token is never sent in clear")]
+    #[error(
+        "https is required for {url:?}: plain http is only allowed to loopback hosts (127.0.0.0/8, ::1, localhost), so the token is never sent in clear"
+    )]
     HttpsRequired {
         /// The URL given.
         url: String,

@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::generated::api::types;
 use crate::generated::{api, spec};
 use crate::schema::Operation;
-use crate::validation::{check, check_body, check_query, Problem, ValidationError};
+use crate::validation::{Problem, ValidationError, check, check_body, check_query};
 
 pub use crate::generated::api::types::Target;
 
@@ -119,8 +119,6 @@ pub struct PlannedRequest {
     pub body: Value,
 }
 
-type BatchCallback<'a> = Arc<dyn Fn(&BatchOutcome) + Send + Sync + 'a>;
-
 /// A selection to invalidate or delete, split into requests of at most the spec's `maxItems`.
 ///
 /// Built by the [`EdgeCache`] methods; nothing is sent until [`Purge::send`].
@@ -148,7 +146,7 @@ pub struct Purge<'a, K: Kind> {
     team_id: Option<String>,
     slug: Option<String>,
     concurrency: usize,
-    on_batch: Option<BatchCallback<'a>>,
+    on_batch: Option<batch::OnBatch<'a>>,
     kind: PhantomData<K>,
 }
 
@@ -285,7 +283,9 @@ impl<'a, K: Kind> Purge<'a, K> {
             let mut body = options.clone();
             body.insert(K::BATCH_FIELD.to_string(), Value::Array(items.iter().cloned().map(Value::String).collect()));
             let query = query.clone();
-            async move { crate::transport::call(K::OPERATION, timeout, K::send(&client.api, &query, Value::Object(body))).await }
+            async move {
+                crate::transport::call(K::OPERATION, timeout, K::send(&client.api, &query, Value::Object(body))).await
+            }
         })
         .await;
         Ok(BatchReport { operation: K::OPERATION.operation_id, batches: outcomes })
@@ -305,5 +305,63 @@ impl<K: Deletes> Purge<'_, K> {
     pub fn revalidation_deadline_seconds(mut self, seconds: i64) -> Self {
         self.options.insert("revalidationDeadlineSeconds".into(), Value::from(seconds));
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{invalidate_by_src_images as inv_img, invalidate_by_tags as inv_tags};
+
+    fn client() -> EdgeCache {
+        EdgeCache::builder("t").base_url("http://127.0.0.1:9").team_id("team_a").build().unwrap()
+    }
+
+    #[test]
+    fn plans_split_on_the_spec_limit_and_keep_every_item_once() {
+        let c = client();
+        let max = inv_tags::MAX_ITEMS_PER_REQUEST;
+        let n = 2 * max + 3;
+        let tags: Vec<String> = (0..n).map(|i| format!("t{i}")).collect();
+        let plan = c.invalidate_by_tags("p", tags.clone()).target(Target::Preview).plan().unwrap();
+        assert_eq!(plan.len(), 3);
+        let mut seen = Vec::new();
+        for r in &plan {
+            assert_eq!(r.path, inv_tags::OPERATION.path);
+            assert_eq!(r.query, vec![("projectIdOrName", "p".to_string()), ("teamId", "team_a".to_string())]);
+            assert_eq!(r.body["target"], "preview");
+            let items = r.body["tags"].as_array().unwrap();
+            assert!(items.len() <= max);
+            seen.extend(items.iter().map(|v| v.as_str().unwrap().to_string()));
+        }
+        assert_eq!(seen, tags);
+        let images: Vec<String> = (0..inv_img::MAX_ITEMS_PER_REQUEST * 2 + 1).map(|i| format!("/{i}.png")).collect();
+        assert_eq!(c.invalidate_by_src_images("p", images).plan().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn per_call_scope_overrides_the_client() {
+        let c = client();
+        let plan = c.invalidate_by_tags("p", ["a"]).team_id("team_b").slug("s").plan().unwrap();
+        assert_eq!(
+            plan[0].query,
+            vec![("projectIdOrName", "p".into()), ("slug", "s".into()), ("teamId", "team_b".into())]
+        );
+    }
+
+    #[test]
+    fn the_whole_selection_is_checked_before_anything_is_sent() {
+        let c = client();
+        let max = inv_tags::MAX_ITEMS_PER_REQUEST;
+        let mut tags: Vec<String> = (0..3 * max).map(|i| format!("t{i}")).collect();
+        tags.push("x".repeat(10_000));
+        let err = c.invalidate_by_tags("p", tags).validate().unwrap_err();
+        assert!(err.to_string().starts_with(&format!("tags[{}]: at most", 3 * max)), "{err}");
+        let err = c.invalidate_by_tags("p", Vec::<String>::new()).validate().unwrap_err();
+        assert_eq!(err.to_string(), "tags: at least 1 item per request, got 0");
+        let err = c.invalidate_by_tags("", ["a"]).validate().unwrap_err();
+        assert_eq!(err.to_string(), "projectIdOrName: is required");
+        let err = c.dangerously_delete_by_tags("p", ["a"]).revalidation_deadline_seconds(-1).validate().unwrap_err();
+        assert_eq!(err.to_string(), "revalidationDeadlineSeconds: must be at least 0, got -1");
     }
 }

@@ -131,7 +131,11 @@ mod tests {
             let ceiling = Duration::from_millis(500).saturating_mul(1 << (retry - 1)).min(Duration::from_secs(60));
             for _ in 0..50 {
                 let d = p.delay(retry, None);
-                assert!(d <= ceiling && d >= ceiling / 10, "retry {retry}: {d:?} outside [{:?}, {ceiling:?}]", ceiling / 10);
+                assert!(
+                    d <= ceiling && d >= ceiling / 10,
+                    "retry {retry}: {d:?} outside [{:?}, {ceiling:?}]",
+                    ceiling / 10
+                );
             }
         }
         assert!(p.delay(30, None) <= Duration::from_secs(60));

@@ -117,9 +117,7 @@ impl Operation {
     /// The rules of a body property, if the body has it.
     pub fn body_property(&self, name: &str) -> Option<&'static Schema> {
         match &self.body {
-            Some(Schema::Object { properties, .. }) => {
-                properties.iter().find(|p| p.name == name).map(|p| &p.schema)
-            }
+            Some(Schema::Object { properties, .. }) => properties.iter().find(|p| p.name == name).map(|p| &p.schema),
             _ => None,
         }
     }

@@ -10,9 +10,9 @@ use std::time::{Duration, Instant, SystemTime};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
 use tracing::Instrument;
 
-use crate::error::{excerpt, ApiError, Error};
+use crate::error::{ApiError, Error, excerpt};
 use crate::generated::api;
-use crate::retry::{parse_retry_after, RetryPolicy};
+use crate::retry::{RetryPolicy, parse_retry_after};
 use crate::schema::Operation;
 
 /// The runtime state the generated `Client` carries: how to retry.
@@ -192,13 +192,11 @@ where
                 Err(e) => Err(Error::InvalidResponse { operation, status, message: error_chain(&e) }),
             }
         }
-        Err(P::CommunicationError(e)) | Err(P::ResponseBodyError(e)) | Err(P::InvalidUpgrade(e)) => {
-            Err(match status {
-                Some(status) => Error::InvalidResponse { operation, status, message: error_chain(&e) },
-                None if e.is_timeout() => Error::Timeout { operation, timeout, attempts },
-                None => Error::Connection { operation, message: error_chain(&e), attempts },
-            })
-        }
+        Err(P::CommunicationError(e)) | Err(P::ResponseBodyError(e)) | Err(P::InvalidUpgrade(e)) => Err(match status {
+            Some(status) => Error::InvalidResponse { operation, status, message: error_chain(&e) },
+            None if e.is_timeout() => Error::Timeout { operation, timeout, attempts },
+            None => Error::Connection { operation, message: error_chain(&e), attempts },
+        }),
         Err(P::InvalidRequest(message)) | Err(P::Custom(message)) => Err(Error::Request { operation, message }),
     }
 }

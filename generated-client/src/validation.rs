@@ -180,15 +180,15 @@ pub fn check(op: &Operation, schema: &Schema, value: &Value, field: &str) -> Res
         Schema::String { min_length, max_length, enumeration } => {
             let Value::String(s) = value else { return fail(wrong("a string", value)) };
             let len = s.chars().count() as u64;
-            if let Some(max) = max_length {
-                if len > *max {
-                    return fail(Problem::TooLong { max: *max, got: len });
-                }
+            if let Some(max) = max_length
+                && len > *max
+            {
+                return fail(Problem::TooLong { max: *max, got: len });
             }
-            if let Some(min) = min_length {
-                if len < *min {
-                    return fail(Problem::TooShort { min: *min, got: len });
-                }
+            if let Some(min) = min_length
+                && len < *min
+            {
+                return fail(Problem::TooShort { min: *min, got: len });
             }
             if !enumeration.is_empty() && !enumeration.contains(&s.as_str()) {
                 return fail(Problem::NotAllowed {
@@ -208,44 +208,44 @@ pub fn check(op: &Operation, schema: &Schema, value: &Value, field: &str) -> Res
                     None => fail(wrong("an integer", value)),
                 };
             };
-            if let Some(min) = minimum {
-                if n < *min {
-                    return fail(Problem::BelowMinimum { min: min.to_string(), got: n.to_string() });
-                }
+            if let Some(min) = minimum
+                && n < *min
+            {
+                return fail(Problem::BelowMinimum { min: min.to_string(), got: n.to_string() });
             }
-            if let Some(max) = maximum {
-                if n > *max {
-                    return fail(Problem::AboveMaximum { max: max.to_string(), got: n.to_string() });
-                }
+            if let Some(max) = maximum
+                && n > *max
+            {
+                return fail(Problem::AboveMaximum { max: max.to_string(), got: n.to_string() });
             }
             Ok(())
         }
         Schema::Number { minimum, maximum } => {
             let Some(n) = value.as_f64() else { return fail(wrong("a number", value)) };
-            if let Some(min) = minimum {
-                if n < *min {
-                    return fail(Problem::BelowMinimum { min: min.to_string(), got: n.to_string() });
-                }
+            if let Some(min) = minimum
+                && n < *min
+            {
+                return fail(Problem::BelowMinimum { min: min.to_string(), got: n.to_string() });
             }
-            if let Some(max) = maximum {
-                if n > *max {
-                    return fail(Problem::AboveMaximum { max: max.to_string(), got: n.to_string() });
-                }
+            if let Some(max) = maximum
+                && n > *max
+            {
+                return fail(Problem::AboveMaximum { max: max.to_string(), got: n.to_string() });
             }
             Ok(())
         }
         Schema::Array { min_items, max_items, items } => {
             let Value::Array(list) = value else { return fail(wrong("a list", value)) };
             let got = list.len() as u64;
-            if let Some(max) = max_items {
-                if got > *max {
-                    return fail(Problem::TooManyItems { max: *max, got });
-                }
+            if let Some(max) = max_items
+                && got > *max
+            {
+                return fail(Problem::TooManyItems { max: *max, got });
             }
-            if let Some(min) = min_items {
-                if got < *min {
-                    return fail(Problem::TooFewItems { min: *min, got });
-                }
+            if let Some(min) = min_items
+                && got < *min
+            {
+                return fail(Problem::TooFewItems { min: *min, got });
             }
             for (i, item) in list.iter().enumerate() {
                 check(op, items, item, &format!("{field}[{i}]"))?;
@@ -326,4 +326,105 @@ fn wrong(expected: &str, got: &Value) -> Problem {
         Value::Object(_) => "an object",
     };
     Problem::WrongType { expected: expected.to_string(), got: got.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::spec::{dangerously_delete_by_src_images as del_img, dangerously_delete_by_tags as del_tags};
+    use crate::spec::{invalidate_by_src_images as inv_img, invalidate_by_tags as inv_tags};
+
+    fn tags(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("t{i}")).collect()
+    }
+
+    fn msg(op: &Operation, body: serde_json::Value) -> String {
+        check_body(op, &body).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn item_counts_follow_the_spec() {
+        let max = inv_tags::MAX_ITEMS_PER_REQUEST;
+        assert!(check_body(&inv_tags::OPERATION, &json!({ "tags": tags(max) })).is_ok());
+        assert_eq!(
+            msg(&inv_tags::OPERATION, json!({ "tags": tags(max + 1) })),
+            format!("tags: at most {max} items per request, got {}", max + 1)
+        );
+        assert_eq!(msg(&inv_tags::OPERATION, json!({ "tags": [] })), "tags: at least 1 item per request, got 0");
+        let max = inv_img::MAX_ITEMS_PER_REQUEST;
+        let images: Vec<String> = (0..=max).map(|i| format!("/i{i}.png")).collect();
+        assert_eq!(
+            msg(&inv_img::OPERATION, json!({ "srcImages": images })),
+            format!("srcImages: at most {max} items per request, got {}", max + 1)
+        );
+    }
+
+    #[test]
+    fn string_lengths_count_characters_and_name_the_item() {
+        let item = inv_tags::OPERATION.list_item_schema("tags").unwrap();
+        let Schema::String { max_length: Some(max), .. } = item else { panic!("tags are strings with maxLength") };
+        let max = *max as usize;
+        assert!(check_body(&inv_tags::OPERATION, &json!({ "tags": ["é".repeat(max)] })).is_ok());
+        assert_eq!(
+            msg(&inv_tags::OPERATION, json!({ "tags": ["ok", "x".repeat(max + 1)] })),
+            format!("tags[1]: at most {max} characters, got {}", max + 1)
+        );
+    }
+
+    #[test]
+    fn the_comma_separated_form_has_its_own_limit() {
+        let Some(Schema::OneOf(alts)) = inv_tags::OPERATION.body_property("tags") else { panic!() };
+        let max = alts.iter().find_map(|a| match a {
+            Schema::String { max_length, .. } => *max_length,
+            _ => None,
+        });
+        let max = max.unwrap() as usize;
+        assert!(check_body(&inv_tags::OPERATION, &json!({ "tags": "a".repeat(max) })).is_ok());
+        assert_eq!(
+            msg(&inv_tags::OPERATION, json!({ "tags": "a".repeat(max + 1) })),
+            format!("tags: at most {max} characters, got {}", max + 1)
+        );
+        assert_eq!(msg(&inv_tags::OPERATION, json!({ "tags": 5 })), "tags: must be a list or a string, got an integer");
+    }
+
+    #[test]
+    fn deadline_range_enum_and_unknown_fields() {
+        let deadline = del_tags::OPERATION.body_property("revalidationDeadlineSeconds").unwrap();
+        let Schema::Integer { minimum: Some(min), maximum: Some(max) } = deadline else { panic!() };
+        let ok = json!({ "tags": ["a"], "revalidationDeadlineSeconds": max });
+        assert!(check_body(&del_tags::OPERATION, &ok).is_ok());
+        assert_eq!(
+            msg(&del_tags::OPERATION, json!({ "tags": ["a"], "revalidationDeadlineSeconds": max + 1 })),
+            format!("revalidationDeadlineSeconds: must be at most {max}, got {}", max + 1)
+        );
+        assert_eq!(
+            msg(&del_img::OPERATION, json!({ "srcImages": ["/a"], "revalidationDeadlineSeconds": min - 1 })),
+            format!("revalidationDeadlineSeconds: must be at least {min}, got {}", min - 1)
+        );
+        assert_eq!(
+            msg(&del_tags::OPERATION, json!({ "tags": ["a"], "revalidationDeadlineSeconds": 1.5 })),
+            "revalidationDeadlineSeconds: must be an integer, got a number"
+        );
+        assert_eq!(
+            msg(&inv_tags::OPERATION, json!({ "tags": ["a"], "target": "staging" })),
+            "target: must be one of production, preview, got \"staging\""
+        );
+        assert_eq!(
+            msg(&inv_tags::OPERATION, json!({ "tags": ["a"], "revalidationDeadlineSeconds": 1 })),
+            "revalidationDeadlineSeconds: is not accepted by invalidateByTags"
+        );
+        assert_eq!(msg(&inv_img::OPERATION, json!({})), "srcImages: is required");
+    }
+
+    #[test]
+    fn query_rules() {
+        assert!(check_query(&inv_tags::OPERATION, &[("projectIdOrName", "p"), ("teamId", "t")]).is_ok());
+        assert_eq!(check_query(&inv_tags::OPERATION, &[]).unwrap_err().to_string(), "projectIdOrName: is required");
+        assert_eq!(
+            check_query(&inv_tags::OPERATION, &[("projectIdOrName", "p"), ("team", "t")]).unwrap_err().to_string(),
+            "team: is not accepted by invalidateByTags"
+        );
+    }
 }

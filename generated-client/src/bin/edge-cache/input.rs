@@ -3,8 +3,8 @@
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-use crate::args::Selection;
 use crate::Failure;
+use crate::args::Selection;
 
 /// The selection, read and split.
 pub enum Items {
@@ -92,10 +92,7 @@ fn read_lines(path: &Path) -> Result<Vec<String>, Failure> {
     let reader: Box<dyn Read> = if path == Path::new("-") {
         Box::new(std::io::stdin())
     } else {
-        Box::new(
-            std::fs::File::open(path)
-                .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?,
-        )
+        Box::new(std::fs::File::open(path).map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?)
     };
     let mut out = Vec::new();
     for (n, line) in BufReader::new(reader).lines().enumerate() {

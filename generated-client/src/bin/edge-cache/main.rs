@@ -58,7 +58,10 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     };
     let items = Items::read(selection)?;
     if !(g.timeout.is_finite() && g.timeout > 0.0 && g.timeout <= 86_400.0) {
-        return Err(Failure::usage(format!("--timeout must be more than 0 and at most 86400 seconds, got {}", g.timeout)));
+        return Err(Failure::usage(format!(
+            "--timeout must be more than 0 and at most 86400 seconds, got {}",
+            g.timeout
+        )));
     }
     if g.concurrency == 0 {
         return Err(Failure::usage("--concurrency must be at least 1, got 0"));
@@ -129,7 +132,9 @@ struct Context<'a> {
 fn execute<K: Kind>(ctx: &Context, purge: Purge<'_, K>) -> Result<ExitCode, Failure> {
     let g = &ctx.cli.global;
     let plan = purge.plan().map_err(|e| match e {
-        Error::InvalidInput(v) => Failure { code: 2, message: format!("invalid input, nothing was sent: {v}"), kind: "validation" },
+        Error::InvalidInput(v) => {
+            Failure { code: 2, message: format!("invalid input, nothing was sent: {v}"), kind: "validation" }
+        }
         other => Failure::usage(other.to_string()),
     })?;
     if g.dry_run {
@@ -143,11 +148,13 @@ fn execute<K: Kind>(ctx: &Context, purge: Purge<'_, K>) -> Result<ExitCode, Fail
     let progress = progress_bar(batches as u64, ctx.noun);
     let bar = progress.clone();
     let purge = purge.on_batch(move |_: &BatchOutcome| bar.inc(1));
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure { code: 1, message: format!("cannot start the async runtime: {e}"), kind: "internal" })?;
-    let report = runtime.block_on(purge.send()).map_err(|e| Failure { code: 2, message: e.to_string(), kind: "validation" })?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Failure {
+        code: 1,
+        message: format!("cannot start the async runtime: {e}"),
+        kind: "internal",
+    })?;
+    let report =
+        runtime.block_on(purge.send()).map_err(|e| Failure { code: 2, message: e.to_string(), kind: "validation" })?;
     progress.finish_and_clear();
     report::outcome(&report, ctx.project, ctx.noun, g.json);
     Ok(if report.is_success() { ExitCode::SUCCESS } else { ExitCode::from(1) })
@@ -195,7 +202,9 @@ fn progress_bar(batches: u64, noun: &str) -> indicatif::ProgressBar {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(batches);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(&format!("{{bar:30}} {{pos}}/{{len}} requests ({noun}) {{elapsed}}")) {
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template(&format!("{{bar:30}} {{pos}}/{{len}} requests ({noun}) {{elapsed}}"))
+    {
         bar.set_style(style);
     }
     bar

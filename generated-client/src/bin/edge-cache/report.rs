@@ -1,6 +1,6 @@
 //! What the command prints: human text on stderr/stdout, or JSON on stdout (`--json`).
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use vercel_edge_cache::{BatchReport, Error, PlannedRequest};
 
 /// Prints the planned requests of a dry run (never the token).
@@ -66,14 +66,8 @@ pub fn outcome(report: &BatchReport, project: &str, noun: &str, as_json: bool) {
         );
     }
     for b in report.failures() {
-        let e = b.result.as_ref().err().expect("failures have errors");
-        eprintln!(
-            "error: request {} of {} ({} {}): {e}",
-            b.index + 1,
-            report.batches.len(),
-            b.items.len(),
-            noun
-        );
+        let e = b.result.as_ref().expect_err("failures have errors");
+        eprintln!("error: request {} of {} ({} {}): {e}", b.index + 1, report.batches.len(), b.items.len(), noun);
     }
     if !as_json {
         let requests = report.batches.len();
@@ -81,7 +75,11 @@ pub fn outcome(report: &BatchReport, project: &str, noun: &str, as_json: bool) {
         if report.is_success() {
             println!("{}: {total} {noun} of project {project} done in {requests} request{plural}.", report.operation);
         } else {
-            println!("{}: {ok} of {total} {noun} of project {project} done; {} request{plural} of {requests} failed.", report.operation, report.failures().count());
+            println!(
+                "{}: {ok} of {total} {noun} of project {project} done; {} request{plural} of {requests} failed.",
+                report.operation,
+                report.failures().count()
+            );
         }
     }
 }
