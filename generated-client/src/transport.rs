@@ -208,3 +208,124 @@ fn parse_error_body(body: &[u8]) -> (Option<String>, Option<String>) {
     let field = |name: &str| error.get(name).and_then(|v| v.as_str()).map(str::to_string);
     (field("code"), field("message"))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::{Arc, Mutex};
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use crate::EdgeCache;
+
+    /// Records every span's and event's fields as text.
+    #[derive(Clone, Default)]
+    struct Recorder {
+        spans: Arc<Mutex<BTreeMap<u64, (String, Vec<(String, String)>)>>>,
+        events: Arc<Mutex<Vec<String>>>,
+        next: Arc<Mutex<u64>>,
+    }
+
+    struct Fields<'a>(&'a mut Vec<(String, String)>);
+    impl tracing::field::Visit for Fields<'_> {
+        fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+            self.0.push((field.name().to_string(), format!("{value:?}")));
+        }
+    }
+
+    impl tracing::Subscriber for Recorder {
+        fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+            let mut next = self.next.lock().unwrap();
+            *next += 1;
+            let mut fields = Vec::new();
+            span.record(&mut Fields(&mut fields));
+            self.spans.lock().unwrap().insert(*next, (span.metadata().name().to_string(), fields));
+            tracing::span::Id::from_u64(*next)
+        }
+        fn record(&self, span: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+            if let Some((_, fields)) = self.spans.lock().unwrap().get_mut(&span.into_u64()) {
+                values.record(&mut Fields(fields));
+            }
+        }
+        fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+        fn event(&self, event: &tracing::Event<'_>) {
+            let mut fields = Vec::new();
+            event.record(&mut Fields(&mut fields));
+            self.events.lock().unwrap().push(format!("{fields:?}"));
+        }
+        fn enter(&self, _: &tracing::span::Id) {}
+        fn exit(&self, _: &tracing::span::Id) {}
+    }
+
+    /// A loopback server answering each connection's requests with the next status in `statuses`.
+    async fn server(statuses: Vec<u16>) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut statuses = statuses.into_iter();
+            while let Ok((mut sock, _)) = listener.accept().await {
+                let mut buf = vec![0u8; 65536];
+                let mut got = Vec::new();
+                loop {
+                    let n = sock.read(&mut buf).await.unwrap_or(0);
+                    if n == 0 {
+                        break;
+                    }
+                    got.extend_from_slice(&buf[..n]);
+                    let text = String::from_utf8_lossy(&got);
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let len: usize = text
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse().unwrap())
+                            })
+                            .unwrap_or(0);
+                        if got.len() >= end + 4 + len {
+                            let status = statuses.next().unwrap_or(200);
+                            let reply = format!(
+                                "HTTP/1.1 {status} X\r\nretry-after: 0\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                            );
+                            let _ = sock.write_all(reply.as_bytes()).await;
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        format!("http://{addr}")
+    }
+
+    #[test]
+    fn one_span_per_attempt_with_operation_status_attempt_and_elapsed_and_never_the_token() {
+        let recorder = Recorder::default();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        tracing::subscriber::with_default(recorder.clone(), || {
+            runtime.block_on(async {
+                let url = server(vec![503, 200]).await;
+                let client = EdgeCache::builder("tok-SECRET-42").base_url(url).build().unwrap();
+                let report = client.invalidate_by_tags("p", ["a"]).send().await.unwrap();
+                assert!(report.is_success());
+            })
+        });
+        let spans = recorder.spans.lock().unwrap();
+        let requests: Vec<&Vec<(String, String)>> =
+            spans.values().filter(|(name, _)| name == "edge_cache.request").map(|(_, f)| f).collect();
+        assert_eq!(requests.len(), 2, "one span per attempt: {spans:?}");
+        let get = |f: &Vec<(String, String)>, k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        for (i, f) in requests.iter().enumerate() {
+            assert_eq!(get(f, "operation").as_deref(), Some("\"invalidateByTags\""));
+            assert_eq!(get(f, "attempt"), Some((i + 1).to_string()));
+            assert!(get(f, "elapsed_ms").is_some());
+        }
+        assert_eq!(get(requests[0], "status").as_deref(), Some("503"));
+        assert_eq!(get(requests[1], "status").as_deref(), Some("200"));
+        let everything = format!("{spans:?} {:?}", recorder.events.lock().unwrap());
+        assert!(!everything.contains("SECRET"), "the token leaked into tracing: {everything}");
+        assert!(everything.contains("retrying"), "a retry is logged: {everything}");
+    }
+}

@@ -12,6 +12,10 @@ pub fn run(extra: &[String]) -> ExitCode {
         eprintln!("error: {e}");
         return ExitCode::FAILURE;
     }
+    if let Err(e) = validate_spec(&root) {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
     let prism = prism_dir.join("node_modules/.bin/prism");
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(&root)
@@ -46,9 +50,11 @@ fn install_prism(dir: &Path) -> Result<(), String> {
     let lock = dir.join("package-lock.json");
     let installed = dir.join("node_modules/.package-lock.json");
     let up_to_date = match (std::fs::read(&lock), std::fs::read(&installed)) {
-        (Ok(_), Ok(_)) => dir.join("node_modules/.bin/prism").exists()
-            && std::fs::metadata(&installed).and_then(|m| m.modified()).ok()
-                >= std::fs::metadata(&lock).and_then(|m| m.modified()).ok(),
+        (Ok(_), Ok(_)) => {
+            dir.join("node_modules/.bin/prism").exists()
+                && std::fs::metadata(&installed).and_then(|m| m.modified()).ok()
+                    >= std::fs::metadata(&lock).and_then(|m| m.modified()).ok()
+        }
         _ => false,
     };
     if up_to_date {
@@ -64,4 +70,40 @@ fn install_prism(dir: &Path) -> Result<(), String> {
         return Err(format!("`npm ci` failed in {}; Prism is needed by the contract tests", dir.display()));
     }
     Ok(())
+}
+
+/// Validates the spec with openapi-spec-validator (PyPI), pinned in tools/spec-validator and
+/// installed into a virtualenv under target/.
+fn validate_spec(root: &Path) -> Result<(), String> {
+    let requirements = root.join("tools/spec-validator/requirements.txt");
+    let venv = root.join("target/spec-validator-venv");
+    let bin = venv.join("bin/openapi-spec-validator");
+    let stamp = venv.join("installed-requirements.txt");
+    let wanted =
+        std::fs::read_to_string(&requirements).map_err(|e| format!("cannot read {}: {e}", requirements.display()))?;
+    if !bin.exists() || std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
+        eprintln!("installing openapi-spec-validator into {}", venv.display());
+        let python = ["python3", "python"]
+            .into_iter()
+            .find(|p| Command::new(p).arg("--version").output().is_ok_and(|o| o.status.success()))
+            .ok_or("python3 was not found; the spec is checked with openapi-spec-validator (PyPI): install Python 3 with venv and pip (Debian: `apt-get install python3 python3-venv`)")?;
+        run_step(Command::new(python).args(["-m", "venv", "--clear"]).arg(&venv), "create a Python virtualenv")?;
+        run_step(
+            Command::new(venv.join("bin/python"))
+                .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
+                .arg(&requirements),
+            "pip install openapi-spec-validator",
+        )?;
+        std::fs::write(&stamp, wanted).map_err(|e| format!("cannot write {}: {e}", stamp.display()))?;
+    }
+    let spec = root.join("spec/edge-cache.yaml");
+    run_step(Command::new(&bin).arg(&spec), "validate spec/edge-cache.yaml with openapi-spec-validator")
+}
+
+fn run_step(cmd: &mut Command, what: &str) -> Result<(), String> {
+    match cmd.status() {
+        Ok(s) if s.success() => Ok(()),
+        Ok(s) => Err(format!("failed to {what} ({s})")),
+        Err(e) => Err(format!("cannot {what}: {e}")),
+    }
 }
