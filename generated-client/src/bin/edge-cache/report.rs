@@ -75,10 +75,11 @@ pub fn outcome(report: &BatchReport, project: &str, noun: &str, as_json: bool) {
         if report.is_success() {
             println!("{}: {total} {noun} of project {project} done in {requests} request{plural}.", report.operation);
         } else {
+            let failed = report.failures().count();
+            let failed_plural = if failed == 1 { "" } else { "s" };
             println!(
-                "{}: {ok} of {total} {noun} of project {project} done; {} request{plural} of {requests} failed.",
-                report.operation,
-                report.failures().count()
+                "{}: {ok} of {total} {noun} of project {project} done; {failed} request{failed_plural} of {requests} failed.",
+                report.operation
             );
         }
     }

@@ -1,0 +1,928 @@
+//! End-to-end tests of the `edge-cache` binary against a wiremock server.
+//!
+//! Every test runs the real binary (`CARGO_BIN_EXE_edge-cache`) in a child process whose
+//! environment has no `VERCEL_*` or proxy variables unless the test sets them, and checks the
+//! exact requests the mock received, the exit code and the output. Every run also checks that
+//! the token appears in neither stdout nor stderr (see [`run`]).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use serde_json::{Value, json};
+use wiremock::matchers::{any, body_string_contains};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// A distinctive token: it must never be printed.
+const TOKEN: &str = "vcp_SEKRIT-cli-test-token-5f0c2e9a";
+const BIN: &str = env!("CARGO_BIN_EXE_edge-cache");
+
+const INVALIDATE_TAGS: &str = "/v1/edge-cache/invalidate-by-tags";
+const DELETE_TAGS: &str = "/v1/edge-cache/dangerously-delete-by-tags";
+const INVALIDATE_SRC_IMAGES: &str = "/v1/edge-cache/invalidate-by-src-images";
+const DELETE_SRC_IMAGES: &str = "/v1/edge-cache/dangerously-delete-by-src-images";
+
+/// Environment variables the CLI (or its HTTP stack) reads; never inherited from the developer.
+const SCRUBBED_VARS: &[&str] = &[
+    "VERCEL_TOKEN",
+    "VERCEL_PROJECT_ID",
+    "VERCEL_ORG_ID",
+    "VERCEL_API_URL",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+    "no_proxy",
+];
+
+/// The binary, with a scrubbed environment and a time limit.
+fn edge_cache() -> Command {
+    let mut cmd = Command::new(BIN);
+    for var in SCRUBBED_VARS {
+        cmd.env_remove(var);
+    }
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("VERCEL_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.timeout(Duration::from_secs(60));
+    cmd
+}
+
+/// What a run produced.
+#[derive(Debug)]
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Output {
+    /// Asserts the exit code, showing the output when it is wrong.
+    #[track_caller]
+    fn assert_code(&self, code: i32) -> &Self {
+        assert_eq!(self.code, code, "unexpected exit code\n--- stdout:\n{}\n--- stderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    /// Asserts that stderr contains each of `needles`.
+    #[track_caller]
+    fn assert_stderr_has(&self, needles: &[&str]) -> &Self {
+        for needle in needles {
+            assert!(self.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", self.stderr);
+        }
+        self
+    }
+
+    /// Stdout parsed as one JSON document.
+    #[track_caller]
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+/// Never prints the token, whatever happened.
+#[track_caller]
+fn assert_no_token(out: &Output) {
+    assert!(!out.stdout.contains(TOKEN), "the token was printed on stdout:\n{}", out.stdout);
+    assert!(!out.stderr.contains(TOKEN), "the token was printed on stderr:\n{}", out.stderr);
+    // Not even a recognisable part of it.
+    assert!(!out.stdout.contains("SEKRIT") && !out.stderr.contains("SEKRIT"), "part of the token was printed");
+}
+
+/// Runs the command off the async runtime (the mock keeps serving) and checks it never printed
+/// the token. Used by every test.
+async fn run(mut cmd: Command) -> Output {
+    let out = tokio::task::spawn_blocking(move || cmd.output().expect("cannot run edge-cache")).await.expect("join");
+    let out = Output {
+        code: out.status.code().expect("edge-cache was killed (signal or the 60 s test time limit)"),
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    };
+    assert_no_token(&out);
+    out
+}
+
+/// Splits a command line on white space; `{token}` becomes the token and `{mock}` the mock's URL.
+fn argv(line: &str, mock: &str) -> Vec<String> {
+    line.split_whitespace().map(|a| a.replace("{token}", TOKEN).replace("{mock}", mock)).collect()
+}
+
+/// Runs `edge-cache <args>`.
+async fn run_args<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
+    let mut cmd = edge_cache();
+    cmd.args(args);
+    run(cmd).await
+}
+
+/// Runs `edge-cache <line>` (see [`argv`]).
+async fn run_line(line: &str, server: &MockServer) -> Output {
+    run_args(&argv(line, &server.uri())).await
+}
+
+/// The options every sending test starts with.
+const BASE: &str = "--token {token} --project prj_1 --api-url {mock}";
+
+/// A mock answering 200 to everything.
+async fn server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    server
+}
+
+/// One request as the mock saw it.
+#[derive(Debug, Clone, PartialEq)]
+struct Seen {
+    method: String,
+    path: String,
+    query: Option<String>,
+    authorization: Option<String>,
+    body: Value,
+}
+
+/// What a request should look like.
+fn post(path: &str, query: &str, body: Value) -> Seen {
+    Seen {
+        method: "POST".into(),
+        path: path.into(),
+        query: Some(query.into()),
+        authorization: Some(format!("Bearer {TOKEN}")),
+        body,
+    }
+}
+
+/// The requests the mock received, sorted by body (batches may arrive in any order).
+async fn received(server: &MockServer) -> Vec<Seen> {
+    let mut seen: Vec<Seen> = server
+        .received_requests()
+        .await
+        .expect("request recording is on")
+        .into_iter()
+        .map(|r| Seen {
+            method: r.method.to_string(),
+            path: r.url.path().to_string(),
+            query: r.url.query().map(str::to_string),
+            authorization: r.headers.get("authorization").map(|v| v.to_str().expect("ASCII header").to_string()),
+            body: serde_json::from_slice(&r.body)
+                .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&r.body))),
+        })
+        .collect();
+    seen.sort_by_key(|s| s.body.to_string());
+    seen
+}
+
+/// Asserts the mock received nothing.
+async fn assert_nothing_sent(server: &MockServer) {
+    let seen = received(server).await;
+    assert!(seen.is_empty(), "requests were sent: {seen:#?}");
+}
+
+/// A file under the target's scratch directory (no white space in its path, for [`argv`]).
+fn scratch_file(name: &str, contents: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("edge-cache-cli-{}-{name}", std::process::id()));
+    std::fs::write(&path, contents).expect("write scratch file");
+    let path = path.to_str().expect("UTF-8 path").to_string();
+    assert!(!path.contains(char::is_whitespace), "CARGO_TARGET_TMPDIR has white space: {path}");
+    path
+}
+
+/// `t00`, `t01`, ...
+fn tags(range: std::ops::Range<usize>) -> Vec<String> {
+    range.map(|i| format!("t{i:02}")).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options and where they come from
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn global_options_before_the_subcommand() {
+    let server = server().await;
+    let out = run_line(
+        "--token {token} --project prj_1 --team-id team_1 --api-url {mock} invalidate --tag a,b --tag c",
+        &server,
+    )
+    .await;
+    out.assert_code(0);
+    assert_eq!(out.stdout, "invalidateByTags: 3 tags of project prj_1 done in 1 request.\n");
+    assert_eq!(out.stderr, "");
+    assert_eq!(
+        received(&server).await,
+        [post(INVALIDATE_TAGS, "projectIdOrName=prj_1&teamId=team_1", json!({ "tags": ["a", "b", "c"] }))]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn global_options_after_the_subcommand() {
+    let server = server().await;
+    let out = run_line(
+        "invalidate --tag blog --token {token} --project prj_1 --scope my-team --api-url {mock} --target preview",
+        &server,
+    )
+    .await;
+    out.assert_code(0);
+    assert_eq!(out.stdout, "invalidateByTags: 1 tag of project prj_1 done in 1 request.\n");
+    assert_eq!(
+        received(&server).await,
+        [post(INVALIDATE_TAGS, "projectIdOrName=prj_1&slug=my-team", json!({ "tags": ["blog"], "target": "preview" }))]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn options_from_the_environment() {
+    let server = server().await;
+    let mut cmd = edge_cache();
+    // A trailing newline (a token read from a file) is trimmed.
+    cmd.env("VERCEL_TOKEN", format!("{TOKEN}\n"))
+        .env("VERCEL_PROJECT_ID", "prj_env")
+        .env("VERCEL_ORG_ID", "team_env")
+        .env("VERCEL_API_URL", server.uri())
+        .args(["invalidate", "--tag", "home"]);
+    let out = run(cmd).await;
+    out.assert_code(0);
+    assert_eq!(
+        received(&server).await,
+        [post(INVALIDATE_TAGS, "projectIdOrName=prj_env&teamId=team_env", json!({ "tags": ["home"] }))]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flags_override_the_environment() {
+    let server = server().await;
+    let mut cmd = edge_cache();
+    cmd.env("VERCEL_TOKEN", "some-other-token")
+        .env("VERCEL_PROJECT_ID", "prj_env")
+        .env("VERCEL_ORG_ID", "team_env")
+        .env("VERCEL_API_URL", "https://api.vercel.com")
+        .args(argv(
+            "--token {token} --project prj_flag --team-id team_flag --api-url {mock} invalidate --tag home",
+            &server.uri(),
+        ));
+    let out = run(cmd).await;
+    out.assert_code(0);
+    assert_eq!(
+        received(&server).await,
+        [post(INVALIDATE_TAGS, "projectIdOrName=prj_flag&teamId=team_flag", json!({ "tags": ["home"] }))]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Selections
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tags_from_a_file() {
+    let server = server().await;
+    let file = scratch_file("tags.txt", "news\n\n  sports  \r\nnews\nweather");
+    let out = run_line(&format!("{BASE} invalidate --tag home --tags-from {file}"), &server).await;
+    out.assert_code(0);
+    // Flags first, then the file's non-blank lines, trimmed, repeats dropped.
+    assert_eq!(
+        received(&server).await,
+        [post(INVALIDATE_TAGS, "projectIdOrName=prj_1", json!({ "tags": ["home", "news", "sports", "weather"] }))]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tags_from_standard_input() {
+    let server = server().await;
+    let mut cmd = edge_cache();
+    cmd.args(argv(&format!("{BASE} invalidate --tags-from -"), &server.uri())).write_stdin("a\n\n  b \nc\na\n");
+    let out = run(cmd).await;
+    out.assert_code(0);
+    assert_eq!(
+        received(&server).await,
+        [post(INVALIDATE_TAGS, "projectIdOrName=prj_1", json!({ "tags": ["a", "b", "c"] }))]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn srcimg_with_a_comma_is_not_split() {
+    let server = server().await;
+    let out =
+        run_line(&format!("{BASE} invalidate --srcimg /images/a,b.png --srcimg https://cdn.example/x.jpg"), &server)
+            .await;
+    out.assert_code(0);
+    assert_eq!(out.stdout, "invalidateBySrcImages: 2 source images of project prj_1 done in 1 request.\n");
+    assert_eq!(
+        received(&server).await,
+        [post(
+            INVALIDATE_SRC_IMAGES,
+            "projectIdOrName=prj_1",
+            json!({ "srcImages": ["/images/a,b.png", "https://cdn.example/x.jpg"] })
+        )]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn srcimgs_from_a_file_dangerously_deleted_with_yes() {
+    let server = server().await;
+    let file = scratch_file("srcimgs.txt", "/img/one.png\n\n/img/two,three.png\n");
+    let out = run_line(
+        &format!("{BASE} dangerously-delete --srcimgs-from {file} --revalidation-deadline-seconds 0 --yes"),
+        &server,
+    )
+    .await;
+    out.assert_code(0);
+    assert_eq!(
+        received(&server).await,
+        [post(
+            DELETE_SRC_IMAGES,
+            "projectIdOrName=prj_1",
+            json!({ "srcImages": ["/img/one.png", "/img/two,three.png"], "revalidationDeadlineSeconds": 0 })
+        )]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dangerously_delete_tags_with_target_and_deadline() {
+    let server = server().await;
+    let out = run_line(
+        &format!(
+            "{BASE} dangerously-delete --tag product-42 --target production --revalidation-deadline-seconds 60 --yes"
+        ),
+        &server,
+    )
+    .await;
+    out.assert_code(0);
+    assert_eq!(out.stdout, "dangerouslyDeleteByTags: 1 tag of project prj_1 done in 1 request.\n");
+    let seen = received(&server).await;
+    assert_eq!(
+        seen,
+        [post(
+            DELETE_TAGS,
+            "projectIdOrName=prj_1",
+            json!({ "tags": ["product-42"], "target": "production", "revalidationDeadlineSeconds": 60 })
+        )]
+    );
+    // An integer, not 60.0 nor "60" (`Value` equality already tells 60 from 60.0; be explicit).
+    assert_eq!(seen[0].body["revalidationDeadlineSeconds"].as_u64(), Some(60));
+    let raw = String::from_utf8(server.received_requests().await.unwrap()[0].body.clone()).unwrap();
+    assert!(raw.contains("\"revalidationDeadlineSeconds\":60") && !raw.contains("60."), "{raw}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batches, JSON output, API and network failures
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forty_tags_make_three_requests_and_json_reports_each_batch() {
+    let server = server().await;
+    let out = run_line(&format!("{BASE} --json invalidate --tag {}", tags(0..40).join(",")), &server).await;
+    out.assert_code(0);
+    assert_eq!(out.stderr, "");
+    assert_eq!(
+        received(&server).await,
+        [
+            post(INVALIDATE_TAGS, "projectIdOrName=prj_1", json!({ "tags": tags(0..16) })),
+            post(INVALIDATE_TAGS, "projectIdOrName=prj_1", json!({ "tags": tags(16..32) })),
+            post(INVALIDATE_TAGS, "projectIdOrName=prj_1", json!({ "tags": tags(32..40) })),
+        ]
+    );
+    assert_eq!(
+        out.json(),
+        json!({
+            "ok": true,
+            "operation": "invalidateByTags",
+            "project": "prj_1",
+            "requests": 3,
+            "items": 40,
+            "succeeded": 40,
+            "failed": 0,
+            "batches": [
+                { "index": 0, "items": tags(0..16), "ok": true },
+                { "index": 1, "items": tags(16..32), "ok": true },
+                { "index": 2, "items": tags(32..40), "ok": true },
+            ],
+        })
+    );
+}
+
+/// A mock answering 200, except 403 with Vercel's error object to the batch holding `t20`.
+async fn server_forbidding_the_second_batch() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(body_string_contains("\"t20\""))
+        .respond_with(
+            ResponseTemplate::new(403).set_body_json(json!({ "error": { "code": "forbidden", "message": "Nope" } })),
+        )
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    server
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_answered_403_exits_1_naming_status_code_and_message() {
+    let server = server_forbidding_the_second_batch().await;
+    let out = run_line(&format!("{BASE} invalidate --tag {}", tags(0..40).join(",")), &server).await;
+    out.assert_code(1).assert_stderr_has(&["403", "forbidden", "Nope"]);
+    assert_eq!(out.stderr, "error: request 2 of 3 (16 tags): invalidateByTags: HTTP 403 Forbidden: forbidden: Nope\n");
+    assert_eq!(out.stdout, "invalidateByTags: 24 of 40 tags of project prj_1 done; 1 request of 3 failed.\n");
+    // Every batch was sent once: the failure does not stop the others, and 403 is not retried.
+    let seen = received(&server).await;
+    assert_eq!(seen.len(), 3, "{seen:#?}");
+    assert_eq!(seen[1], post(INVALIDATE_TAGS, "projectIdOrName=prj_1", json!({ "tags": tags(16..32) })));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_answered_403_in_json() {
+    let server = server_forbidding_the_second_batch().await;
+    let out = run_line(&format!("{BASE} invalidate --tag {} --json", tags(0..40).join(",")), &server).await;
+    out.assert_code(1).assert_stderr_has(&["403", "forbidden", "Nope"]);
+    assert_eq!(
+        out.json(),
+        json!({
+            "ok": false,
+            "operation": "invalidateByTags",
+            "project": "prj_1",
+            "requests": 3,
+            "items": 40,
+            "succeeded": 24,
+            "failed": 16,
+            "batches": [
+                { "index": 0, "items": tags(0..16), "ok": true },
+                {
+                    "index": 1,
+                    "items": tags(16..32),
+                    "ok": false,
+                    "error": {
+                        "kind": "api",
+                        "status": 403,
+                        "code": "forbidden",
+                        "vercelMessage": "Nope",
+                        "attempts": 1,
+                        "message": "invalidateByTags: HTTP 403 Forbidden: forbidden: Nope",
+                    },
+                },
+                { "index": 2, "items": tags(32..40), "ok": true },
+            ],
+        })
+    );
+    assert_eq!(received(&server).await.len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_port_is_a_network_failure() {
+    // A loopback port nobody listens on.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let url = format!("http://127.0.0.1:{port}");
+    let line = "--token {token} --project prj_1 --api-url {mock} --max-retries 0 --timeout 2 invalidate --tag a";
+
+    let out = run_args(&argv(line, &url)).await;
+    out.assert_code(1).assert_stderr_has(&["connection failed", "invalidateByTags", "request 1 of 1"]);
+    assert!(!out.stderr.contains("attempts"), "one attempt only with --max-retries 0:\n{}", out.stderr);
+    assert_eq!(out.stdout, "invalidateByTags: 0 of 1 tag of project prj_1 done; 1 request of 1 failed.\n");
+
+    let out = run_args(&argv(&format!("{line} --json"), &url)).await;
+    out.assert_code(1).assert_stderr_has(&["connection failed"]);
+    let v = out.json();
+    assert_eq!(v["ok"], json!(false));
+    assert_eq!(v["failed"], json!(1));
+    assert_eq!(v["batches"][0]["error"]["kind"], json!("connection"));
+    assert_eq!(v["batches"][0]["error"]["attempts"], json!(1));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Usage and validation errors: exit 2, nothing sent
+// ---------------------------------------------------------------------------------------------
+
+/// Runs `edge-cache <args>` (and `stdin`), expects exit 2, each of `needles` on stderr, nothing
+/// on stdout and no request at the mock. `{mock}` in an argument becomes the mock's URL.
+async fn assert_refused_args(args: &[String], stdin: Option<&str>, needles: &[&str]) -> Output {
+    let server = server().await;
+    let uri = server.uri();
+    let mut cmd = edge_cache();
+    cmd.args(args.iter().map(|a| a.replace("{mock}", &uri)));
+    if let Some(input) = stdin {
+        cmd.write_stdin(input);
+    }
+    let out = run(cmd).await;
+    out.assert_code(2).assert_stderr_has(needles);
+    assert_eq!(out.stdout, "", "nothing on stdout without --json");
+    assert_nothing_sent(&server).await;
+    out
+}
+
+/// [`assert_refused_args`] of a command line (see [`argv`]).
+async fn assert_refused(line: &str, needles: &[&str]) -> Output {
+    assert_refused_args(&argv(line, "{mock}"), None, needles).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_no_selection() {
+    assert_refused(&format!("{BASE} invalidate"), &["nothing selected", "--tag", "--srcimg"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_only_blank_tags() {
+    assert_refused(&format!("{BASE} invalidate --tag ,,"), &["no tags given"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_tags_and_srcimgs_together() {
+    assert_refused(&format!("{BASE} invalidate --tag a --srcimg /x.png"), &["not both"]).await;
+    let file = scratch_file("both.txt", "a\n");
+    assert_refused(&format!("{BASE} invalidate --tags-from {file} --srcimgs-from {file}"), &["not both"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_target_with_srcimgs() {
+    assert_refused(
+        &format!("{BASE} invalidate --srcimg /x.png --target preview"),
+        &["--target", "tag selections only"],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_unknown_target() {
+    assert_refused(
+        &format!("{BASE} invalidate --tag a --target staging"),
+        &["--target", "staging", "production", "preview"],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_without_project() {
+    assert_refused(
+        "--token {token} --api-url {mock} invalidate --tag a",
+        &["--project", "required", "VERCEL_PROJECT_ID"],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_without_token() {
+    assert_refused("--project p --api-url {mock} invalidate --tag a", &["--token", "required", "VERCEL_TOKEN"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_deadline_above_one_year() {
+    assert_refused(
+        &format!("{BASE} dangerously-delete --tag a --revalidation-deadline-seconds 31536001 --yes"),
+        &["revalidationDeadlineSeconds", "at most 31536000", "31536001", "nothing was sent"],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_negative_deadline() {
+    assert_refused(
+        &format!("{BASE} dangerously-delete --srcimg /x.png --revalidation-deadline-seconds -1 --yes"),
+        &["revalidationDeadlineSeconds", "at least 0"],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_deadline_with_invalidate() {
+    assert_refused(
+        &format!("{BASE} invalidate --tag a --revalidation-deadline-seconds 60"),
+        &["--revalidation-deadline-seconds"],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_tag_longer_than_256_characters() {
+    let long = "x".repeat(257);
+    let out = assert_refused(
+        &format!("{BASE} invalidate --tag ok --tag {long}"),
+        &["tags[1]", "at most 256 characters", "257"],
+    )
+    .await;
+    assert!(!out.stderr.contains(&long), "the message names the tag's index, not its 257 characters");
+    // 256 is fine (dry run: nothing sent either way).
+    let server = server().await;
+    let out = run_line(&format!("{BASE} --dry-run invalidate --tag {}", "x".repeat(256)), &server).await;
+    out.assert_code(0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_a_tag_past_the_first_batch() {
+    // Validation covers the whole selection before anything is sent, not just the first batch.
+    let mut list = tags(0..39);
+    list.push("y".repeat(300));
+    assert_refused(&format!("{BASE} invalidate --tag {}", list.join(",")), &["tags[39]", "at most 256 characters"])
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_plain_http_to_a_remote_host() {
+    assert_refused(
+        "--token {token} --project p --api-url http://example.com invalidate --tag a",
+        &["https is required", "http://example.com"],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_credentials_in_the_api_url_without_echoing_them() {
+    for url in
+        ["https://user:{token}@api.vercel.com", "https://{token}@api.vercel.com/", "http://x:{token}@example.com"]
+    {
+        assert_refused(
+            &format!("--token {{token}} --project p --api-url {url} invalidate --tag a"),
+            &["credentials in the URL are not accepted", "://***@"],
+        )
+        .await;
+    }
+    assert_refused(
+        "--token {token} --project p --api-url https://api.vercel.com/?token={token} invalidate --tag a",
+        &["cannot have a query", "https://api.vercel.com/?***"],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_token_with_a_control_character() {
+    let args = argv("--token TOKEN --project p --api-url {mock} invalidate --tag a", "{mock}")
+        .into_iter()
+        .map(|a| if a == "TOKEN" { format!("{TOKEN}\u{7}x") } else { a })
+        .collect::<Vec<_>>();
+    assert_refused_args(&args, None, &["invalid token", "control character"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_dangerous_delete_without_yes_and_without_a_terminal() {
+    // assert_cmd pipes standard input: it is never a terminal, and a "y" on it is not an answer.
+    assert_refused_args(
+        &argv(&format!("{BASE} dangerously-delete --tag a"), "{mock}"),
+        Some("y\n"),
+        &["--yes", "Nothing was sent"],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_dangerous_delete_reading_stdin_without_yes() {
+    assert_refused_args(
+        &argv(&format!("{BASE} dangerously-delete --tags-from -"), "{mock}"),
+        Some("a\nb\n"),
+        &["--yes"],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_concurrency_zero() {
+    assert_refused(&format!("{BASE} --concurrency 0 invalidate --tag a"), &["--concurrency", "at least 1"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_timeout_zero() {
+    assert_refused(&format!("{BASE} --timeout 0 invalidate --tag a"), &["--timeout"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_missing_tags_file() {
+    let missing = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("edge-cache-cli-no-such-file.txt");
+    assert_refused(
+        &format!("{BASE} invalidate --tags-from {}", missing.display()),
+        &["cannot read", "edge-cache-cli-no-such-file.txt"],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_without_a_subcommand() {
+    assert_refused(BASE, &["Usage"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn usage_error_with_json_is_reported_on_stdout() {
+    let server = server().await;
+    let out = run_line(&format!("{BASE} --json invalidate"), &server).await;
+    out.assert_code(2).assert_stderr_has(&["nothing selected"]);
+    let v = out.json();
+    assert_eq!(v["ok"], json!(false));
+    assert_eq!(v["error"]["kind"], json!("usage"));
+    assert!(v["error"]["message"].as_str().unwrap().contains("nothing selected"), "{v}");
+    assert_nothing_sent(&server).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dry runs
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_prints_every_planned_request_and_sends_nothing() {
+    let server = server().await;
+    let out = run_line(
+        &format!(
+            "{BASE} --dry-run --team-id team_1 --scope acme invalidate --tag {} --target preview",
+            tags(0..20).join(",")
+        ),
+        &server,
+    )
+    .await;
+    out.assert_code(0);
+    assert_eq!(out.stderr, "");
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 5, "{}", out.stdout);
+    assert_eq!(lines[0], "Dry run: 2 requests, nothing sent.");
+    let request_line = format!("POST {INVALIDATE_TAGS}?projectIdOrName=prj_1&slug=acme&teamId=team_1");
+    assert_eq!(lines[1], request_line);
+    assert_eq!(serde_json::from_str::<Value>(lines[2]).unwrap(), json!({ "tags": tags(0..16), "target": "preview" }));
+    assert_eq!(lines[3], request_line);
+    assert_eq!(serde_json::from_str::<Value>(lines[4]).unwrap(), json!({ "tags": tags(16..20), "target": "preview" }));
+    assert_nothing_sent(&server).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_json() {
+    let server = server().await;
+    let out = run_line(
+        &format!(
+            "{BASE} dangerously-delete --srcimg /a.png --srcimg /b,c.png --revalidation-deadline-seconds 60 --dry-run --json --team-id team_1"
+        ),
+        &server,
+    )
+    .await;
+    // A dry run sends nothing, so it needs neither --yes nor a terminal.
+    out.assert_code(0);
+    assert_eq!(out.stderr, "");
+    assert_eq!(
+        out.json(),
+        json!({
+            "ok": true,
+            "dryRun": true,
+            "requests": [{
+                "method": "POST",
+                "path": DELETE_SRC_IMAGES,
+                "query": { "projectIdOrName": "prj_1", "teamId": "team_1" },
+                "body": { "srcImages": ["/a.png", "/b,c.png"], "revalidationDeadlineSeconds": 60 },
+            }],
+        })
+    );
+    assert_nothing_sent(&server).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_json_of_many_batches() {
+    let server = server().await;
+    let out =
+        run_line(&format!("{BASE} --dry-run --json dangerously-delete --tag {} --yes", tags(0..33).join(",")), &server)
+            .await;
+    out.assert_code(0);
+    let v = out.json();
+    assert_eq!(v["ok"], json!(true));
+    assert_eq!(v["dryRun"], json!(true));
+    let requests = v["requests"].as_array().unwrap();
+    assert_eq!(requests.len(), 3);
+    for (r, range) in requests.iter().zip([0..16, 16..32, 32..33]) {
+        assert_eq!(
+            r,
+            &json!({
+                "method": "POST",
+                "path": DELETE_TAGS,
+                "query": { "projectIdOrName": "prj_1" },
+                "body": { "tags": tags(range) },
+            })
+        );
+    }
+    assert_nothing_sent(&server).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_query_matches_what_is_sent() {
+    let server = server().await;
+    let uri = server.uri();
+    // White space in the values: built as a list, not with `argv`.
+    let common = ["--token", TOKEN, "--project", "my site & co/é+%", "--scope", "a b", "--api-url", &uri];
+
+    let dry = run_args(&[&common[..], &["--dry-run", "invalidate", "--tag", "x"]].concat()).await;
+    dry.assert_code(0);
+    assert_nothing_sent(&server).await;
+    let line = dry.stdout.lines().nth(1).expect("a request line");
+    let (method_path, query) = line.split_once('?').expect("a query");
+    assert_eq!(method_path, format!("POST {INVALIDATE_TAGS}"));
+    assert_eq!(query, "projectIdOrName=my+site+%26+co%2F%C3%A9%2B%25&slug=a+b");
+
+    let sent = run_args(&[&common[..], &["invalidate", "--tag", "x"]].concat()).await;
+    sent.assert_code(0);
+    let seen = received(&server).await;
+    assert_eq!(seen, [post(INVALIDATE_TAGS, query, json!({ "tags": ["x"] }))]);
+    let dry_body: Value = serde_json::from_str(dry.stdout.lines().nth(2).expect("a body line")).unwrap();
+    assert_eq!(dry_body, seen[0].body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_needs_no_token() {
+    let server = server().await;
+    let out = run_line("--project p --api-url {mock} --dry-run invalidate --tag a", &server).await;
+    out.assert_code(0);
+    assert_eq!(
+        out.stdout,
+        format!("Dry run: 1 request, nothing sent.\nPOST {INVALIDATE_TAGS}?projectIdOrName=p\n{{\"tags\":[\"a\"]}}\n")
+    );
+    assert_nothing_sent(&server).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_still_validates() {
+    assert_refused(
+        &format!("{BASE} --dry-run dangerously-delete --tag a --revalidation-deadline-seconds 31536001"),
+        &["revalidationDeadlineSeconds", "31536000"],
+    )
+    .await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Help
+// ---------------------------------------------------------------------------------------------
+
+/// `edge-cache <line>` with VERCEL_TOKEN set to the secret token: help must not show its value.
+async fn help(line: &str) -> String {
+    let mut cmd = edge_cache();
+    cmd.env("VERCEL_TOKEN", TOKEN).args(line.split_whitespace());
+    let out = run(cmd).await;
+    out.assert_code(0);
+    assert!(out.stdout.contains("VERCEL_TOKEN"), "help names the variable:\n{}", out.stdout);
+    assert!(!out.stdout.contains("VERCEL_TOKEN="), "help shows the variable's value:\n{}", out.stdout);
+    out.stdout
+}
+
+#[track_caller]
+fn assert_lists(help: &str, option: &str) {
+    // As a whole word: `--tag` must not be satisfied by `--tags-from`.
+    let listed = help.split(|c: char| c.is_whitespace() || c == ',' || c == '=').any(|w| w == option);
+    assert!(listed, "help does not list {option}:\n{help}");
+}
+
+const GLOBAL_OPTIONS: &[&str] = &[
+    "--token",
+    "--project",
+    "--team-id",
+    "--scope",
+    "--api-url",
+    "--timeout",
+    "--max-retries",
+    "--concurrency",
+    "--dry-run",
+    "--json",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_lists_the_global_options_and_commands() {
+    let text = help("--help").await;
+    assert_lists(&text, "--token");
+    assert_lists(&text, "--project");
+    assert_lists(&text, "--team-id");
+    assert_lists(&text, "--scope");
+    assert_lists(&text, "--api-url");
+    assert_lists(&text, "--timeout");
+    assert_lists(&text, "--max-retries");
+    assert_lists(&text, "--concurrency");
+    assert_lists(&text, "--dry-run");
+    assert_lists(&text, "--json");
+    assert_lists(&text, "invalidate");
+    assert_lists(&text, "dangerously-delete");
+    for var in ["VERCEL_PROJECT_ID", "VERCEL_ORG_ID", "VERCEL_API_URL"] {
+        assert!(text.contains(var), "help does not name {var}");
+    }
+    assert!(text.contains("[default: 30]"), "--timeout default");
+    assert!(text.contains("[default: 3]"), "--max-retries default");
+    assert!(text.contains("[default: 4]"), "--concurrency default");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_of_invalidate_lists_its_options() {
+    let text = help("invalidate --help").await;
+    assert_lists(&text, "--tag");
+    assert_lists(&text, "--tags-from");
+    assert_lists(&text, "--srcimg");
+    assert_lists(&text, "--srcimgs-from");
+    assert_lists(&text, "--target");
+    for option in GLOBAL_OPTIONS {
+        assert_lists(&text, option);
+    }
+    assert!(
+        !text.contains("--revalidation-deadline-seconds") && !text.contains("--yes"),
+        "delete-only options:\n{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_of_dangerously_delete_lists_its_options() {
+    let text = help("dangerously-delete --help").await;
+    assert_lists(&text, "--tag");
+    assert_lists(&text, "--tags-from");
+    assert_lists(&text, "--srcimg");
+    assert_lists(&text, "--srcimgs-from");
+    assert_lists(&text, "--target");
+    assert_lists(&text, "--revalidation-deadline-seconds");
+    assert_lists(&text, "--yes");
+    for option in GLOBAL_OPTIONS {
+        assert_lists(&text, option);
+    }
+}
