@@ -304,7 +304,7 @@ impl EdgeCacheBuilder {
 
 /// Accepts `https://` URLs, and `http://` only to loopback hosts; returns it without a trailing `/`.
 fn check_base_url(url: &str) -> Result<String, ConfigError> {
-    let invalid = |reason: &str| ConfigError::InvalidUrl { url: url.to_string(), reason: reason.to_string() };
+    let invalid = |reason: &str| ConfigError::InvalidUrl { url: redact_url(url), reason: reason.to_string() };
     let parsed = reqwest::Url::parse(url).map_err(|e| invalid(&e.to_string()))?;
     if parsed.query().is_some() || parsed.fragment().is_some() {
         return Err(invalid("a base URL cannot have a query or fragment"));
@@ -322,7 +322,7 @@ fn check_base_url(url: &str) -> Result<String, ConfigError> {
                 None => false,
             };
             if !loopback {
-                return Err(ConfigError::HttpsRequired { url: url.to_string() });
+                return Err(ConfigError::HttpsRequired { url: redact_url(url) });
             }
         }
         other => return Err(invalid(&format!("the scheme must be https, not {other}"))),
@@ -330,9 +330,41 @@ fn check_base_url(url: &str) -> Result<String, ConfigError> {
     Ok(url.trim_end_matches('/').to_string())
 }
 
+/// A URL for error messages: credentials (`user:pw@`) and the query or fragment become `***`,
+/// since a token may have been pasted there.
+fn redact_url(url: &str) -> String {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((scheme, rest)) => (format!("{scheme}://"), rest),
+        None => (String::new(), url),
+    };
+    let (authority, tail) = rest.split_at(rest.find(['/', '?', '#']).unwrap_or(rest.len()));
+    let authority = match authority.rfind('@') {
+        Some(at) => format!("***{}", &authority[at..]),
+        None => authority.to_string(),
+    };
+    let tail = match tail.find(['?', '#']) {
+        Some(i) => format!("{}***", &tail[..=i]),
+        None => tail.to_string(),
+    };
+    format!("{scheme}{authority}{tail}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refused_urls_never_show_credentials_or_queries() {
+        for (url, shown) in [
+            ("https://user:tok3n@api.vercel.com", "https://***@api.vercel.com"),
+            ("http://tok3n@example.com/x", "http://***@example.com/x"),
+            ("https://api.vercel.com/?token=tok3n", "https://api.vercel.com/?***"),
+        ] {
+            let e = check_base_url(url).unwrap_err().to_string();
+            assert!(!e.contains("tok3n"), "{e}");
+            assert!(e.contains(shown), "{e}");
+        }
+    }
 
     #[test]
     fn https_anywhere_http_only_to_loopback() {

@@ -83,7 +83,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     if let Some(slug) = &g.scope {
         builder = builder.slug(slug.clone());
     }
-    let client = builder.build().map_err(|e| Failure::usage(redact_url(&e.to_string(), &g.api_url)))?;
+    let client = builder.build().map_err(|e| Failure::usage(e.to_string()))?;
     let target = selection.target.map(|t| match t {
         TargetArg::Production => Target::Production,
         TargetArg::Preview => Target::Preview,
@@ -208,24 +208,4 @@ fn progress_bar(batches: u64, noun: &str) -> indicatif::ProgressBar {
         bar.set_style(style);
     }
     bar
-}
-
-/// `message` with `api_url` shown without its user information, query or fragment: the client's
-/// errors quote the URL, and a credential in it must not end up in a terminal or a CI log.
-fn redact_url(message: &str, api_url: &str) -> String {
-    let (scheme, rest) = match api_url.split_once("://") {
-        Some((scheme, rest)) => (format!("{scheme}://"), rest),
-        None => (String::new(), api_url),
-    };
-    let (authority, tail) = rest.split_at(rest.find(['/', '?', '#']).unwrap_or(rest.len()));
-    let authority = match authority.rfind('@') {
-        Some(at) => format!("***{}", &authority[at..]),
-        None => authority.to_string(),
-    };
-    let tail = match tail.find(['?', '#']) {
-        Some(i) => format!("{}***", &tail[..=i]),
-        None => tail.to_string(),
-    };
-    let redacted = format!("{scheme}{authority}{tail}");
-    if redacted == api_url { message.to_string() } else { message.replace(api_url, &redacted) }
 }
