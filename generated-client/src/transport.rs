@@ -218,10 +218,13 @@ mod tests {
 
     use crate::EdgeCache;
 
+    /// A span's name and its fields as text.
+    type SpanRecord = (String, Vec<(String, String)>);
+
     /// Records every span's and event's fields as text.
     #[derive(Clone, Default)]
     struct Recorder {
-        spans: Arc<Mutex<BTreeMap<u64, (String, Vec<(String, String)>)>>>,
+        spans: Arc<Mutex<BTreeMap<u64, SpanRecord>>>,
         events: Arc<Mutex<Vec<String>>>,
         next: Arc<Mutex<u64>>,
     }
