@@ -105,17 +105,28 @@ impl WithoutUrl for reqwest::Error {
     }
 }
 
-/// Reads an error response's body now, so that a body cut short counts as a failed attempt and
-/// the status stays known.
-async fn buffer(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+/// The most bytes of an error body kept; the rest is not read (Vercel's error bodies are small).
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// Reads an error response's body now (up to [`MAX_ERROR_BODY`]), so that a body cut short
+/// counts as a failed attempt and the status stays known.
+async fn buffer(mut response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
     let status = response.status();
     let version = response.version();
     let headers = response.headers().clone();
-    let body = response.bytes().await?;
-    let mut rebuilt = http::Response::new(body);
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = MAX_ERROR_BODY - body.len();
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() == MAX_ERROR_BODY {
+            break;
+        }
+    }
+    let mut rebuilt = http::Response::new(bytes::Bytes::from(body));
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;
+    rebuilt.headers_mut().remove(reqwest::header::CONTENT_LENGTH);
     Ok(reqwest::Response::from(rebuilt))
 }
 
