@@ -1,1 +1,343 @@
-//! Shared helpers for the mock-server tests.
+//! Shared helpers for the mock-server tests of the `vercel-edge-cache` client.
+//!
+//! The tests in `tests/tests/` check the client from the outside, the way a user sees it: what
+//! goes over the wire, and what comes back as a [`BatchReport`] or an [`Error`]. They use
+//!
+//! - [wiremock] servers (one per test; `MockServer::start` picks a free port, so tests run in
+//!   parallel), inspected with [`only_request`], [`query_pairs`] and [`body`];
+//! - a [`raw`] TCP server for what wiremock cannot do: a body cut short, a reset connection;
+//! - [Prism](prism), a mock server generated from `spec/edge-cache.yaml` that validates every
+//!   request against the spec.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use vercel_edge_cache::{ApiError, BatchReport, EdgeCache, EdgeCacheBuilder, Error, RetryPolicy, Target};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+pub mod prism;
+pub mod raw;
+
+/// The token every test client uses. Distinctive, so that a leak is easy to find.
+pub const TOKEN: &str = "tok_S3CRET_never_print_me_4f9a";
+
+/// The path of the workspace (the directory holding the root `Cargo.toml`).
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
+}
+
+/// The version of the `vercel-edge-cache` package, read from its `Cargo.toml` (not from the
+/// library, so that the `User-Agent` check does not trust the code under test).
+pub fn client_version() -> String {
+    let manifest = workspace_root().join("generated-client/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap_or_else(|e| panic!("read {}: {e}", manifest.display()));
+    let package = text.split("[package]").nth(1).expect("a [package] table");
+    package
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("version = \"").and_then(|v| v.strip_suffix('"')))
+        .expect("a version line in [package]")
+        .to_string()
+}
+
+/// `vercel-edge-cache/<version>`.
+pub fn expected_user_agent() -> String {
+    format!("vercel-edge-cache/{}", client_version())
+}
+
+/// A builder aimed at `base_url` with [`TOKEN`], no retries and a 10 s timeout; tests adjust it.
+pub fn builder(base_url: &str) -> EdgeCacheBuilder {
+    EdgeCache::builder(TOKEN).base_url(base_url).max_retries(0).timeout(Duration::from_secs(10))
+}
+
+/// A client aimed at `base_url` (see [`builder`]).
+pub fn client(base_url: &str) -> EdgeCache {
+    builder(base_url).build().expect("a valid client")
+}
+
+/// A retry policy with `max_retries` and millisecond backoff, so retry tests stay fast.
+pub fn quick_retries(max_retries: u32) -> RetryPolicy {
+    RetryPolicy {
+        max_retries,
+        initial_backoff: Duration::from_millis(5),
+        max_backoff: Duration::from_millis(20),
+        ..RetryPolicy::default()
+    }
+}
+
+/// A retry policy whose backoff is a minute: a test that finishes quickly proves the delay came
+/// from `Retry-After`, not from the backoff.
+pub fn slow_backoff(max_retries: u32, max_retry_after: Duration) -> RetryPolicy {
+    RetryPolicy {
+        max_retries,
+        initial_backoff: Duration::from_secs(60),
+        max_backoff: Duration::from_secs(60),
+        max_retry_after,
+    }
+}
+
+/// A wiremock server answering 200 with no body to everything.
+pub async fn ok_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any()).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    server
+}
+
+/// A wiremock server answering every request with `template`.
+pub async fn server_answering(template: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any()).respond_with(template).mount(&server).await;
+    server
+}
+
+/// Every request the server received.
+pub async fn requests(server: &MockServer) -> Vec<Request> {
+    server.received_requests().await.expect("request recording is on")
+}
+
+/// The one request the server received; fails if it got none or several.
+pub async fn only_request(server: &MockServer) -> Request {
+    let mut all = requests(server).await;
+    assert_eq!(all.len(), 1, "expected exactly one request, got {}: {:#?}", all.len(), summaries(&all));
+    all.remove(0)
+}
+
+/// Asserts the server received nothing at all.
+pub async fn assert_nothing_sent(server: &MockServer) {
+    let all = requests(server).await;
+    assert!(all.is_empty(), "nothing should have been sent, but the server got {}: {:#?}", all.len(), summaries(&all));
+}
+
+/// One line per request, for failure messages.
+pub fn summaries(requests: &[Request]) -> Vec<String> {
+    requests.iter().map(|r| format!("{} {} {}", r.method, r.url, String::from_utf8_lossy(&r.body))).collect()
+}
+
+/// The query parameters, decoded, in the order sent.
+pub fn query_pairs(request: &Request) -> Vec<(String, String)> {
+    request.url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+}
+
+/// The query parameters, decoded, by name; fails if a name appears twice.
+pub fn query_map(request: &Request) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    for (k, v) in query_pairs(request) {
+        assert!(map.insert(k.clone(), v).is_none(), "query parameter {k} sent twice: {}", request.url);
+    }
+    map
+}
+
+/// Builds the expected query map from pairs.
+pub fn expected_query(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+/// The request body as JSON; fails if it is not JSON.
+pub fn body(request: &Request) -> Value {
+    serde_json::from_slice(&request.body)
+        .unwrap_or_else(|e| panic!("the body is not JSON ({e}): {}", String::from_utf8_lossy(&request.body)))
+}
+
+/// A header's value as text, if present.
+pub fn header(request: &Request, name: &str) -> Option<String> {
+    let all: Vec<_> = request.headers.get_all(name).iter().collect();
+    assert!(all.len() <= 1, "header {name} sent {} times", all.len());
+    all.first().map(|v| v.to_str().expect("an ASCII header value").to_string())
+}
+
+/// Vercel's error body.
+pub fn vercel_error(code: &str, message: &str) -> Value {
+    json!({ "error": { "code": code, "message": message } })
+}
+
+/// A response with `status` and Vercel's error body.
+pub fn error_response(status: u16, code: &str, message: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(vercel_error(code, message))
+}
+
+/// `n` distinct tags `{prefix}-0` .. `{prefix}-{n-1}`.
+pub fn tags(prefix: &str, n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("{prefix}-{i}")).collect()
+}
+
+/// `n` distinct source images `/images/{prefix}-{i}.png`.
+pub fn src_images(prefix: &str, n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("/images/{prefix}-{i}.png")).collect()
+}
+
+/// The error of the only batch of a report; fails if there are several batches or it succeeded.
+pub fn only_error(report: &BatchReport) -> &Error {
+    assert_eq!(report.batches.len(), 1, "expected one batch: {report:#?}");
+    report.batches[0].result.as_ref().expect_err("the batch should have failed")
+}
+
+/// The [`ApiError`] inside an error; fails with the error shown if it is another kind.
+pub fn api_error(error: &Error) -> &ApiError {
+    match error {
+        Error::Api(e) => e,
+        other => panic!("expected Error::Api, got {other:?} ({other})"),
+    }
+}
+
+/// Asserts the token appears in none of `texts` (each labelled for the failure message).
+pub fn assert_no_token(texts: &[(&str, String)]) {
+    for (label, text) in texts {
+        assert!(!text.contains(TOKEN), "the token leaked into {label}: {text}");
+        // Not even its distinctive middle part.
+        assert!(!text.contains("S3CRET_never_print_me"), "part of the token leaked into {label}: {text}");
+    }
+}
+
+/// One of the four operations, for tests that run the same checks on each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// `invalidateByTags`.
+    InvalidateTags,
+    /// `dangerouslyDeleteByTags`.
+    DeleteTags,
+    /// `invalidateBySrcImages`.
+    InvalidateSrcImages,
+    /// `dangerouslyDeleteBySrcImages`.
+    DeleteSrcImages,
+}
+
+impl Op {
+    /// All four, in spec order.
+    pub const ALL: [Op; 4] = [Op::InvalidateTags, Op::DeleteTags, Op::InvalidateSrcImages, Op::DeleteSrcImages];
+
+    /// The spec's operationId.
+    pub fn operation_id(self) -> &'static str {
+        match self {
+            Op::InvalidateTags => "invalidateByTags",
+            Op::DeleteTags => "dangerouslyDeleteByTags",
+            Op::InvalidateSrcImages => "invalidateBySrcImages",
+            Op::DeleteSrcImages => "dangerouslyDeleteBySrcImages",
+        }
+    }
+
+    /// The path, as the spec writes it (not taken from the client).
+    pub fn path(self) -> &'static str {
+        match self {
+            Op::InvalidateTags => "/v1/edge-cache/invalidate-by-tags",
+            Op::DeleteTags => "/v1/edge-cache/dangerously-delete-by-tags",
+            Op::InvalidateSrcImages => "/v1/edge-cache/invalidate-by-src-images",
+            Op::DeleteSrcImages => "/v1/edge-cache/dangerously-delete-by-src-images",
+        }
+    }
+
+    /// The body list: `tags` or `srcImages`.
+    pub fn field(self) -> &'static str {
+        match self {
+            Op::InvalidateTags | Op::DeleteTags => "tags",
+            Op::InvalidateSrcImages | Op::DeleteSrcImages => "srcImages",
+        }
+    }
+
+    /// The most items per request in the spec.
+    pub fn max_items(self) -> usize {
+        match self {
+            Op::InvalidateTags | Op::DeleteTags => 16,
+            Op::InvalidateSrcImages | Op::DeleteSrcImages => 8,
+        }
+    }
+
+    /// Whether the operation selects by tags (and so takes a `target`).
+    pub fn by_tags(self) -> bool {
+        matches!(self, Op::InvalidateTags | Op::DeleteTags)
+    }
+
+    /// Whether the operation deletes (and so takes a deadline).
+    pub fn deletes(self) -> bool {
+        matches!(self, Op::DeleteTags | Op::DeleteSrcImages)
+    }
+
+    /// Whether 402 is a documented status of the operation.
+    pub fn documents_402(self) -> bool {
+        !self.by_tags()
+    }
+
+    /// `n` items fit for the operation.
+    pub fn items(self, n: usize) -> Vec<String> {
+        if self.by_tags() { tags("tag", n) } else { src_images("img", n) }
+    }
+
+    /// Sends `items` with the given options through the high-level API.
+    pub async fn send(
+        self,
+        client: &EdgeCache,
+        project: &str,
+        items: Vec<String>,
+        options: Options,
+    ) -> Result<BatchReport, Error> {
+        macro_rules! scoped {
+            ($purge:expr) => {{
+                let mut p = $purge;
+                if let Some(t) = &options.team_id {
+                    p = p.team_id(t.clone());
+                }
+                if let Some(s) = &options.slug {
+                    p = p.slug(s.clone());
+                }
+                if let Some(c) = options.concurrency {
+                    p = p.concurrency(c);
+                }
+                p
+            }};
+        }
+        match self {
+            Op::InvalidateTags => {
+                let mut p = scoped!(client.invalidate_by_tags(project, items));
+                if let Some(t) = options.target {
+                    p = p.target(t);
+                }
+                p.send().await
+            }
+            Op::DeleteTags => {
+                let mut p = scoped!(client.dangerously_delete_by_tags(project, items));
+                if let Some(t) = options.target {
+                    p = p.target(t);
+                }
+                if let Some(d) = options.deadline {
+                    p = p.revalidation_deadline_seconds(d);
+                }
+                p.send().await
+            }
+            Op::InvalidateSrcImages => scoped!(client.invalidate_by_src_images(project, items)).send().await,
+            Op::DeleteSrcImages => {
+                let mut p = scoped!(client.dangerously_delete_by_src_images(project, items));
+                if let Some(d) = options.deadline {
+                    p = p.revalidation_deadline_seconds(d);
+                }
+                p.send().await
+            }
+        }
+    }
+
+    /// Sends `items` with no options.
+    pub async fn send_plain(self, client: &EdgeCache, project: &str, items: Vec<String>) -> Result<BatchReport, Error> {
+        self.send(client, project, items, Options::default()).await
+    }
+}
+
+/// Per-call options for [`Op::send`]; those an operation does not take are ignored.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `.target(..)` (tag operations).
+    pub target: Option<Target>,
+    /// `.revalidation_deadline_seconds(..)` (delete operations).
+    pub deadline: Option<i64>,
+    /// `.team_id(..)` override.
+    pub team_id: Option<String>,
+    /// `.slug(..)` override.
+    pub slug: Option<String>,
+    /// `.concurrency(..)` override.
+    pub concurrency: Option<usize>,
+}
+
+/// A plain reqwest client for raw requests to loopback servers (the workspace builds reqwest
+/// without a default crypto provider, so this installs *ring* first).
+pub fn raw_http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder().build().expect("a plain reqwest client")
+}

@@ -1,0 +1,41 @@
+//! `EdgeCache::from_env()`: `VERCEL_TOKEN` and `VERCEL_API_URL`.
+//!
+//! One test in its own binary, because it changes the process environment.
+
+use edge_cache_tests::*;
+use vercel_edge_cache::EdgeCache;
+
+#[tokio::test]
+async fn from_env_reads_the_token_and_the_api_url() {
+    // SAFETY (edition 2024): this binary has one test, and nothing else runs meanwhile.
+    unsafe {
+        std::env::remove_var("VERCEL_TOKEN");
+        std::env::remove_var("VERCEL_API_URL");
+    }
+    let err = EdgeCache::from_env().unwrap_err();
+    assert_eq!(err.to_string(), "the environment variable VERCEL_TOKEN is not set");
+    assert!(err.is_refused_before_sending());
+
+    let server = ok_server().await;
+    unsafe {
+        std::env::set_var("VERCEL_TOKEN", format!("  {TOKEN}\n"));
+        std::env::set_var("VERCEL_API_URL", format!("{}/", server.uri()));
+    }
+    let client = EdgeCache::from_env().unwrap();
+    assert_no_token(&[("the client's Debug", format!("{client:?}"))]);
+    let report = client.invalidate_by_tags("proj", ["a"]).send().await.unwrap();
+    assert!(report.is_success(), "{report:#?}");
+    let request = only_request(&server).await;
+    assert_eq!(request.url.path(), Op::InvalidateTags.path());
+    // The token is trimmed of the white space around it.
+    assert_eq!(header(&request, "authorization"), Some(format!("Bearer {TOKEN}")));
+
+    // The https rule applies to the environment's URL too.
+    unsafe { std::env::set_var("VERCEL_API_URL", "http://example.com") };
+    let err = EdgeCache::from_env().unwrap_err();
+    assert!(err.to_string().starts_with("https is required for \"http://example.com\""), "{err}");
+    unsafe {
+        std::env::remove_var("VERCEL_TOKEN");
+        std::env::remove_var("VERCEL_API_URL");
+    }
+}

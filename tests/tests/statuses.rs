@@ -1,0 +1,289 @@
+//! What the user gets back when the API (or the network) fails: every documented status, an
+//! undocumented one, bodies that are not Vercel's error object, a body cut short, a reset
+//! connection, a timeout. And the token never shows in any of it.
+
+use std::time::{Duration, Instant};
+
+use edge_cache_tests::raw::{RawServer, Reply, closed_port_url};
+use edge_cache_tests::*;
+use vercel_edge_cache::{ApiError, Error};
+use wiremock::{MockServer, ResponseTemplate};
+
+/// The status, Vercel's code and message, for each documented error status.
+fn documented(op: Op) -> Vec<(u16, &'static str, &'static str, &'static str)> {
+    let mut cases = vec![
+        (400, "Bad Request", "bad_request", "Invalid request: `tags` should be an array."),
+        (401, "Unauthorized", "not_authorized", "The request is missing an authentication token"),
+        (403, "Forbidden", "forbidden", "You don't have permission to access this project"),
+        (404, "Not Found", "not_found", "Project not found"),
+        (410, "Gone", "gone", "This project was deleted"),
+    ];
+    if op.documents_402() {
+        cases.push((402, "Payment Required", "payment_required", "Image optimisation is not included in your plan"));
+    }
+    cases
+}
+
+#[tokio::test]
+async fn every_documented_status_is_an_api_error_with_vercels_code_and_message() {
+    for op in Op::ALL {
+        for (status, reason, code, message) in documented(op) {
+            let server = server_answering(error_response(status, code, message)).await;
+            let client = client(&server.uri());
+            let report = op.send_plain(&client, "proj", op.items(2)).await.expect("valid input is sent");
+            assert!(!report.is_success());
+            let err = only_error(&report);
+            assert_eq!(
+                api_error(err),
+                &ApiError {
+                    operation: op.operation_id(),
+                    status,
+                    code: Some(code.into()),
+                    message: Some(message.into()),
+                    body_excerpt: None,
+                    attempts: 1,
+                },
+                "{op:?} {status}"
+            );
+            assert_eq!(err.status(), Some(status));
+            assert_eq!(err.to_string(), format!("{}: HTTP {status} {reason}: {code}: {message}", op.operation_id()));
+            assert_eq!(report.succeeded().count(), 0);
+            assert_eq!(report.failures().next().unwrap().items, op.items(2));
+            assert_eq!(requests(&server).await.len(), 1, "{op:?} {status}: sent once");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_402_on_a_tag_operation_still_carries_vercels_code_and_message() {
+    // Not documented for the tag operations, but the spec's `default` response types it.
+    let server = server_answering(error_response(402, "payment_required", "Upgrade")).await;
+    let client = client(&server.uri());
+    let report = client.invalidate_by_tags("p", ["a"]).send().await.unwrap();
+    let e = api_error(only_error(&report));
+    assert_eq!((e.status, e.code.as_deref(), e.message.as_deref()), (402, Some("payment_required"), Some("Upgrade")));
+}
+
+#[tokio::test]
+async fn an_undocumented_500_is_an_api_error_with_vercels_code_and_message() {
+    let server = server_answering(error_response(500, "internal_server_error", "An unexpected error occurred")).await;
+    let client = client(&server.uri());
+    let report = client.dangerously_delete_by_tags("p", ["a"]).send().await.unwrap();
+    let err = only_error(&report);
+    assert_eq!(
+        api_error(err),
+        &ApiError {
+            operation: "dangerouslyDeleteByTags",
+            status: 500,
+            code: Some("internal_server_error".into()),
+            message: Some("An unexpected error occurred".into()),
+            body_excerpt: None,
+            attempts: 1,
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "dangerouslyDeleteByTags: HTTP 500 Internal Server Error: internal_server_error: An unexpected error occurred"
+    );
+}
+
+#[tokio::test]
+async fn a_429_is_an_api_error_with_vercels_code_and_message() {
+    let server =
+        server_answering(error_response(429, "rate_limited", "Too many requests").insert_header("retry-after", "1"))
+            .await;
+    let client = client(&server.uri()); // no retries
+    let started = Instant::now();
+    let report = client.invalidate_by_src_images("p", ["/a.png"]).send().await.unwrap();
+    // With no retry left, Retry-After is not waited for.
+    assert!(started.elapsed() < Duration::from_millis(900), "waited {:?} for nothing", started.elapsed());
+    assert_eq!(requests(&server).await.len(), 1);
+    let err = only_error(&report);
+    let e = api_error(err);
+    assert_eq!(
+        (e.status, e.code.as_deref(), e.message.as_deref()),
+        (429, Some("rate_limited"), Some("Too many requests"))
+    );
+    assert_eq!(err.to_string(), "invalidateBySrcImages: HTTP 429 Too Many Requests: rate_limited: Too many requests");
+}
+
+const HTML: &str =
+    "<html>\n  <head><title>502 Bad Gateway</title></head>\n  <body><h1>502 Bad Gateway</h1></body>\n</html>\n";
+
+#[tokio::test]
+async fn an_html_body_is_reported_as_an_excerpt_on_documented_and_undocumented_statuses() {
+    for status in [403, 502] {
+        let server = server_answering(ResponseTemplate::new(status).set_body_raw(HTML, "text/html")).await;
+        let client = client(&server.uri());
+        let report = client.invalidate_by_tags("p", ["a"]).send().await.unwrap();
+        let err = only_error(&report);
+        let e = api_error(err);
+        assert_eq!(e.status, status);
+        assert_eq!((e.code.as_deref(), e.message.as_deref()), (None, None), "{status}");
+        let excerpt =
+            "<html> <head><title>502 Bad Gateway</title></head> <body><h1>502 Bad Gateway</h1></body> </html>";
+        assert_eq!(e.body_excerpt.as_deref(), Some(excerpt), "{status}");
+        assert!(
+            err.to_string().ends_with(&format!("; the body is not Vercel's error object: {excerpt}")),
+            "{status}: {err}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_long_non_json_body_is_cut_to_a_short_excerpt() {
+    let long = "x".repeat(5000);
+    let server = server_answering(ResponseTemplate::new(500).set_body_raw(long, "text/plain")).await;
+    let client = client(&server.uri());
+    let report = client.invalidate_by_tags("p", ["a"]).send().await.unwrap();
+    let err = only_error(&report);
+    let excerpt = api_error(err).body_excerpt.clone().unwrap();
+    assert!(excerpt.chars().count() <= 201, "{} characters", excerpt.chars().count());
+    assert!(err.to_string().len() < 400, "{err}");
+}
+
+#[tokio::test]
+async fn an_empty_body_is_reported_as_such() {
+    for status in [404, 500] {
+        let server = server_answering(ResponseTemplate::new(status)).await;
+        let client = client(&server.uri());
+        let report = client.dangerously_delete_by_src_images("p", ["/a.png"]).send().await.unwrap();
+        let err = only_error(&report);
+        let e = api_error(err);
+        assert_eq!((e.status, e.code.as_deref(), e.message.as_deref()), (status, None, None));
+        assert_eq!(e.body_excerpt.as_deref().unwrap_or(""), "", "{status}");
+        assert!(err.to_string().ends_with("(empty body)"), "{status}: {err}");
+    }
+}
+
+#[tokio::test]
+async fn a_json_error_body_without_a_message_keeps_the_code() {
+    let server =
+        server_answering(ResponseTemplate::new(403).set_body_json(serde_json::json!({"error": {"code": "forbidden"}})))
+            .await;
+    let client = client(&server.uri());
+    let report = client.invalidate_by_tags("p", ["a"]).send().await.unwrap();
+    let err = only_error(&report);
+    let e = api_error(err);
+    assert_eq!((e.status, e.code.as_deref(), e.message.as_deref()), (403, Some("forbidden"), None));
+    assert_eq!(err.to_string(), "invalidateByTags: HTTP 403 Forbidden: forbidden");
+}
+
+#[tokio::test]
+async fn a_body_cut_short_is_an_invalid_response_with_the_status() {
+    // Content-Length says 120; the connection closes after 17 bytes.
+    let server = RawServer::start(vec![Reply::truncated("400 Bad Request", 120, r#"{"error":{"code":"#)]).await;
+    let client = client(&server.url);
+    let report = client.invalidate_by_tags("p", ["a"]).send().await.unwrap();
+    let err = only_error(&report);
+    match err {
+        Error::InvalidResponse { operation, status, message } => {
+            assert_eq!((*operation, *status), ("invalidateByTags", 400));
+            assert!(!message.is_empty());
+        }
+        other => panic!("expected InvalidResponse, got {other:?}"),
+    }
+    assert_eq!(err.status(), Some(400));
+    assert!(err.to_string().starts_with("invalidateByTags: HTTP 400: the response could not be read: "), "{err}");
+    assert_eq!(server.connections(), 1);
+    assert!(server.requests()[0].contains("\"tags\":[\"a\"]"));
+}
+
+#[tokio::test]
+async fn a_reset_connection_is_a_connection_error() {
+    let server = RawServer::start(vec![Reply::Reset]).await;
+    let client = client(&server.url);
+    let report = client.dangerously_delete_by_tags("p", ["a"]).send().await.unwrap();
+    let err = only_error(&report);
+    match err {
+        Error::Connection { operation, message, attempts } => {
+            assert_eq!((*operation, *attempts), ("dangerouslyDeleteByTags", 1));
+            assert!(!message.is_empty());
+        }
+        other => panic!("expected Connection, got {other:?}"),
+    }
+    assert_eq!(err.status(), None);
+    assert!(err.to_string().starts_with("dangerouslyDeleteByTags: connection failed: "), "{err}");
+    assert_eq!(server.connections(), 1, "the request reached the server once");
+}
+
+#[tokio::test]
+async fn nothing_listening_is_a_connection_error() {
+    let client = client(&closed_port_url());
+    let report = client.invalidate_by_src_images("p", ["/a.png"]).send().await.unwrap();
+    let err = only_error(&report);
+    assert!(matches!(err, Error::Connection { attempts: 1, .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_server_slower_than_the_timeout_is_a_timeout() {
+    let server = server_answering(ResponseTemplate::new(200).set_delay(Duration::from_secs(3))).await;
+    let timeout = Duration::from_millis(200);
+    let client = builder(&server.uri()).timeout(timeout).build().unwrap();
+    let started = Instant::now();
+    let report = client.invalidate_by_tags("p", ["a"]).send().await.unwrap();
+    let elapsed = started.elapsed();
+    let err = only_error(&report);
+    match err {
+        Error::Timeout { operation, timeout: t, attempts } => {
+            assert_eq!((*operation, *t, *attempts), ("invalidateByTags", timeout, 1));
+        }
+        other => panic!("expected Timeout, got {other:?}"),
+    }
+    assert_eq!(err.to_string(), "invalidateByTags: timed out after 200ms");
+    assert!(elapsed < Duration::from_secs(2), "gave up after {elapsed:?}, not after the 200ms timeout");
+}
+
+// ---- The token stays secret ----
+
+#[tokio::test]
+async fn the_token_is_not_in_a_401s_error() {
+    let server: MockServer = server_answering(error_response(401, "not_authorized", "Invalid token")).await;
+    let client = client(&server.uri());
+    let report = client.invalidate_by_tags("p", ["a"]).send().await.unwrap();
+    let err = only_error(&report);
+    assert_eq!(err.status(), Some(401));
+    // It was sent, though.
+    assert_eq!(header(&only_request(&server).await, "authorization"), Some(format!("Bearer {TOKEN}")));
+    assert_no_token(&[
+        ("Display", err.to_string()),
+        ("Debug", format!("{err:?}")),
+        ("alternate Debug", format!("{err:#?}")),
+        ("the report's Debug", format!("{report:?}")),
+        ("the client's Debug", format!("{client:?}")),
+    ]);
+}
+
+#[tokio::test]
+async fn the_token_is_not_in_connection_or_timeout_errors() {
+    let reset = RawServer::start(vec![Reply::Reset]).await;
+    let slow = server_answering(ResponseTemplate::new(200).set_delay(Duration::from_secs(3))).await;
+    for (label, client) in [
+        ("nothing listening", client(&closed_port_url())),
+        ("reset", client(&reset.url)),
+        ("timeout", builder(&slow.uri()).timeout(Duration::from_millis(100)).build().unwrap()),
+    ] {
+        let report = client.dangerously_delete_by_src_images("p", ["/a.png"]).send().await.unwrap();
+        let err = only_error(&report);
+        assert!(matches!(err, Error::Connection { .. } | Error::Timeout { .. }), "{label}: {err:?}");
+        assert_no_token(&[
+            (label, err.to_string()),
+            (label, format!("{err:?}")),
+            (label, format!("{err:#?}")),
+            (label, format!("{report:?}")),
+        ]);
+    }
+}
+
+#[tokio::test]
+async fn a_redirect_is_not_followed_so_the_token_goes_nowhere_else() {
+    let elsewhere = ok_server().await;
+    let target = format!("{}/v1/edge-cache/invalidate-by-tags?projectIdOrName=p", elsewhere.uri());
+    let server = server_answering(ResponseTemplate::new(307).insert_header("location", target.as_str())).await;
+    let client = client(&server.uri());
+    let report = client.invalidate_by_tags("p", ["a"]).send().await.unwrap();
+    let err = only_error(&report);
+    assert_eq!(err.status(), Some(307), "{err:?}");
+    assert_eq!(requests(&server).await.len(), 1);
+    assert_nothing_sent(&elsewhere).await;
+}
