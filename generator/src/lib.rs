@@ -18,6 +18,7 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod shape;
+pub mod spec_diff;
 pub mod tables;
 pub mod validate;
 

@@ -61,6 +61,29 @@ fn too_large(path: &Path, len: usize) -> SpecError {
 /// assert_eq!(err.to_string(), "s.yaml: the file is empty");
 /// ```
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<LoadedSpec, SpecError> {
+    let (tree, text) = tree_and_text(path, bytes)?;
+    check_version(path, &tree)?;
+    crate::shape::check(path, &tree)?;
+    let api: openapiv3::OpenAPI = serde_yaml::from_str(text).map_err(|e| yaml_error(path, &e))?;
+    Ok(LoadedSpec { api, tree })
+}
+
+/// Parses spec bytes (YAML or JSON) named `path` into a JSON tree only, with the same limits as
+/// [`parse`] (size, UTF-8, depth, node count) but none of its OpenAPI checks: for descriptions
+/// that are compared, not generated from, such as Vercel's whole published `openapi.json`.
+///
+/// ```
+/// let tree = generator::load::parse_tree(std::path::Path::new("u.json"), br#"{"openapi": "3.1.0", "paths": {}}"#).unwrap();
+/// assert_eq!(tree["openapi"], "3.1.0");
+/// let err = generator::load::parse_tree(std::path::Path::new("u.json"), b"  ").unwrap_err();
+/// assert_eq!(err.to_string(), "u.json: the file is empty");
+/// ```
+pub fn parse_tree(path: &Path, bytes: &[u8]) -> Result<serde_json::Value, SpecError> {
+    tree_and_text(path, bytes).map(|(tree, _)| tree)
+}
+
+/// The bounded JSON tree of spec bytes, and their text (without a byte-order mark).
+fn tree_and_text<'a>(path: &Path, bytes: &'a [u8]) -> Result<(serde_json::Value, &'a str), SpecError> {
     if bytes.len() > MAX_SPEC_BYTES {
         return Err(too_large(path, bytes.len()));
     }
@@ -78,10 +101,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<LoadedSpec, SpecError> {
     let tree = to_json(&yaml, 0, &mut nodes, &mut Vec::new()).map_err(|(msg, ptr)| {
         SpecError::new(path, Location::Pointer { pointer: ptr, operation: None }, msg)
     })?;
-    check_version(path, &tree)?;
-    crate::shape::check(path, &tree)?;
-    let api: openapiv3::OpenAPI = serde_yaml::from_str(text).map_err(|e| yaml_error(path, &e))?;
-    Ok(LoadedSpec { api, tree })
+    Ok((tree, text))
 }
 
 fn yaml_error(path: &Path, e: &serde_yaml::Error) -> SpecError {

@@ -6,6 +6,7 @@
 
 mod codegen;
 mod paths;
+mod spec_diff;
 mod test;
 
 use std::path::PathBuf;
@@ -34,6 +35,15 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Compare the spec with a published description (JSON or YAML); exit 0 no drift, 1 drift, 2 error.
+    SpecDiff {
+        /// The published description, such as Vercel's whole `openapi.json`.
+        #[arg(long, value_name = "FILE")]
+        upstream: PathBuf,
+        /// Our spec [default: spec/edge-cache.yaml].
+        #[arg(long, value_name = "PATH")]
+        spec: Option<PathBuf>,
+    },
     /// Install what the tests need (Prism), then run every test of the workspace.
     Test {
         /// Extra arguments for `cargo test`.
@@ -46,6 +56,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Codegen { check, spec, out } => codegen::run(check, spec, out),
+        Command::SpecDiff { upstream, spec } => spec_diff::run(upstream, spec),
         Command::Test { args } => test::run(&args),
     }
 }
