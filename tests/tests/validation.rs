@@ -156,11 +156,14 @@ async fn a_per_call_concurrency_of_zero_is_refused_without_sending() {
     let server = ok_server().await;
     let client = client(&server.uri());
     let result = client.invalidate_by_tags("proj", ["a"]).concurrency(0).send().await;
-    match result {
-        Err(Error::InvalidInput(e)) => assert_eq!(e.field, "concurrency"),
-        other => panic!("expected InvalidInput for concurrency 0, got {other:?}"),
-    }
     assert_nothing_sent(&server).await;
+    let err = match result {
+        Err(err @ Error::InvalidInput(_)) => err,
+        other => panic!("expected InvalidInput for concurrency 0, got {other:?}"),
+    };
+    // Concurrency is requests in flight, not items per request: the message must say what the
+    // limit is without talking about items (the builder says "concurrency: must be at least 1").
+    assert_eq!(err.to_string(), "invalid request, nothing was sent: concurrency: must be at least 1, got 0");
 }
 
 #[tokio::test]
