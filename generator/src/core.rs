@@ -3,7 +3,7 @@
 //! progenitor is given a copy of the spec adjusted for what it cannot take, its panics are
 //! contained and located, and its output is trimmed of what Vercel does not define.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
 use openapiv3::{OpenAPI, ReferenceOr};
@@ -21,15 +21,26 @@ pub fn generate(file: &Path, api: &OpenAPI) -> Result<syn::File, SpecError> {
     let tokens = match run_progenitor(&prepared) {
         Ok(Ok(tokens)) => tokens,
         Ok(Err(message)) => {
-            return Err(SpecError::new(file, locate(&prepared).unwrap_or(Location::File), format!("progenitor cannot generate the client: {message}")));
+            let message = one_line(&message);
+            return Err(SpecError::new(
+                file,
+                locate(&prepared).unwrap_or(Location::File),
+                format!("progenitor cannot generate the client: {message}"),
+            ));
         }
         Err(panic) => {
             let location = locate(&prepared).unwrap_or(Location::File);
-            return Err(SpecError::new(file, location, format!("progenitor failed on this construct (it panicked: {panic})")));
+            let panic = one_line(&panic);
+            return Err(SpecError::new(
+                file,
+                location,
+                format!("progenitor failed on this construct (it panicked: {panic})"),
+            ));
         }
     };
-    let mut syntax: syn::File = syn::parse2(tokens)
-        .map_err(|e| SpecError::new(file, Location::File, format!("progenitor produced code that does not parse: {e}")))?;
+    let mut syntax: syn::File = syn::parse2(tokens).map_err(|e| {
+        SpecError::new(file, Location::File, format!("progenitor produced code that does not parse: {e}"))
+    })?;
     DropUndefinedHeaders.visit_file_mut(&mut syntax);
     Ok(syntax)
 }
@@ -44,8 +55,14 @@ fn prepare(api: &OpenAPI) -> OpenAPI {
     for item in api.paths.paths.values_mut() {
         if let ReferenceOr::Item(item) = item {
             for op in [
-                &mut item.get, &mut item.put, &mut item.post, &mut item.delete,
-                &mut item.options, &mut item.head, &mut item.patch, &mut item.trace,
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.options,
+                &mut item.head,
+                &mut item.patch,
+                &mut item.trace,
             ]
             .into_iter()
             .flatten()
@@ -67,15 +84,47 @@ fn settings() -> progenitor::GenerationSettings {
     settings
 }
 
+/// The most characters of a progenitor message kept in an error.
+const MAX_MESSAGE_CHARS: usize = 300;
+
+/// A progenitor message on one line (some are multi-line `Debug` dumps), cut to a readable length.
+fn one_line(message: &str) -> String {
+    let flat = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    match flat.char_indices().nth(MAX_MESSAGE_CHARS) {
+        Some((cut, _)) => format!("{} …", &flat[..cut]),
+        None => flat,
+    }
+}
+
+thread_local! {
+    /// Set while this thread runs progenitor: its panics are reported as errors, not printed.
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Installs, once per process, a panic hook that stays silent for the threads running
+/// progenitor and defers to the previous hook everywhere else. Swapping the hook per call
+/// would race between threads (tests run in parallel) and could swallow other panics' messages.
+fn install_quiet_hook() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+}
+
 /// Runs progenitor with panics contained: `Err` carries the panic message.
 fn run_progenitor(api: &OpenAPI) -> Result<Result<TokenStream, String>, String> {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+    install_quiet_hook();
+    let was_quiet = QUIET.with(|q| q.replace(true));
     let result = catch_unwind(AssertUnwindSafe(|| {
         let mut generator = progenitor::Generator::new(&settings());
         generator.generate_tokens(api).map_err(|e| e.to_string())
     }));
-    std::panic::set_hook(previous);
+    QUIET.with(|q| q.set(was_quiet));
     result.map_err(|payload| {
         payload
             .downcast_ref::<&str>()
@@ -85,17 +134,29 @@ fn run_progenitor(api: &OpenAPI) -> Result<Result<TokenStream, String>, String> 
     })
 }
 
-/// Finds the first operation progenitor fails on alone, to name it in the error.
+/// Finds what progenitor fails on, to name it in the error: a component schema, when the
+/// components alone fail (progenitor generates every one of them, used or not), or else the
+/// first operation it fails on alone.
 fn locate(api: &OpenAPI) -> Option<Location> {
+    let mut bare = api.clone();
+    bare.paths.paths.clear();
+    if !matches!(run_progenitor(&bare), Ok(Ok(_))) {
+        return Some(locate_schema(&bare));
+    }
     for (path, item) in &api.paths.paths {
         let ReferenceOr::Item(item) = item else { continue };
         for (method, op) in item.iter() {
             let mut single = api.clone();
             let mut only = item.clone();
             for (m, slot) in [
-                ("get", &mut only.get), ("put", &mut only.put), ("post", &mut only.post),
-                ("delete", &mut only.delete), ("options", &mut only.options),
-                ("head", &mut only.head), ("patch", &mut only.patch), ("trace", &mut only.trace),
+                ("get", &mut only.get),
+                ("put", &mut only.put),
+                ("post", &mut only.post),
+                ("delete", &mut only.delete),
+                ("options", &mut only.options),
+                ("head", &mut only.head),
+                ("patch", &mut only.patch),
+                ("trace", &mut only.trace),
             ] {
                 if m != method {
                     *slot = None;
@@ -115,6 +176,53 @@ fn locate(api: &OpenAPI) -> Option<Location> {
         }
     }
     None
+}
+
+/// The first component schema progenitor fails on with only the schemas it refers to beside it.
+fn locate_schema(bare: &OpenAPI) -> Location {
+    let at = |pointer: String| Location::Pointer { pointer, operation: None };
+    let Some(components) = &bare.components else { return at("/components".into()) };
+    for name in components.schemas.keys() {
+        let mut single = bare.clone();
+        let keep = referenced_schemas(components, name);
+        if let Some(c) = single.components.as_mut() {
+            c.schemas.retain(|n, _| keep.contains(n));
+        }
+        if !matches!(run_progenitor(&single), Ok(Ok(_))) {
+            return at(crate::error::pointer(["components", "schemas", name.as_str()]));
+        }
+    }
+    at("/components/schemas".into())
+}
+
+/// `name` and every component schema it refers to, directly or not.
+fn referenced_schemas(components: &openapiv3::Components, name: &str) -> std::collections::BTreeSet<String> {
+    let mut found = std::collections::BTreeSet::new();
+    let mut todo = vec![name.to_string()];
+    while let Some(next) = todo.pop() {
+        if !found.insert(next.clone()) {
+            continue;
+        }
+        let Some(schema) = components.schemas.get(&next) else { continue };
+        let Ok(value) = serde_json::to_value(schema) else { continue };
+        collect_refs(&value, &mut todo);
+    }
+    found
+}
+
+fn collect_refs(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            if let Some(r) = map.get("$ref").and_then(serde_json::Value::as_str)
+                && let Some(name) = r.strip_prefix("#/components/schemas/")
+            {
+                out.push(name.to_string());
+            }
+            map.values().for_each(|c| collect_refs(c, out));
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|c| collect_refs(c, out)),
+        _ => {}
+    }
 }
 
 /// Removes headers progenitor adds on its own that Vercel's API does not define

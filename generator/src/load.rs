@@ -64,7 +64,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<LoadedSpec, SpecError> {
     let (tree, text) = tree_and_text(path, bytes)?;
     check_version(path, &tree)?;
     crate::shape::check(path, &tree)?;
-    let api: openapiv3::OpenAPI = serde_yaml::from_str(text).map_err(|e| yaml_error(path, &e))?;
+    let api: openapiv3::OpenAPI = serde_yaml::from_str(text).map_err(|e| yaml_error(path, text, &e))?;
     Ok(LoadedSpec { api, tree })
 }
 
@@ -96,7 +96,7 @@ fn tree_and_text<'a>(path: &Path, bytes: &'a [u8]) -> Result<(serde_json::Value,
         return Err(SpecError::new(path, Location::File, "the file is empty"));
     }
 
-    let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| yaml_error(path, &e))?;
+    let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| yaml_error(path, text, &e))?;
     let mut nodes = 0usize;
     let tree = to_json(&yaml, 0, &mut nodes, &mut Vec::new()).map_err(|(msg, ptr)| {
         SpecError::new(path, Location::Pointer { pointer: ptr, operation: None }, msg)
@@ -104,18 +104,58 @@ fn tree_and_text<'a>(path: &Path, bytes: &'a [u8]) -> Result<(serde_json::Value,
     Ok((tree, text))
 }
 
-fn yaml_error(path: &Path, e: &serde_yaml::Error) -> SpecError {
+fn yaml_error(path: &Path, text: &str, e: &serde_yaml::Error) -> SpecError {
     let message = e.to_string();
     // serde_yaml appends " at line L column C"; the location goes in front instead.
     let message = match message.find(" at line ") {
         Some(i) => message[..i].to_string(),
         None => message,
     };
-    let location = match e.location() {
+    let mut location = match e.location() {
         Some(l) => Location::LineCol { line: l.line(), column: l.column() },
         None => Location::File,
     };
+    // serde_yaml's two limits say too little on their own.
+    let message = match message.as_str() {
+        "repetition limit exceeded" => {
+            // serde_yaml does not say where; the first alias is the likeliest culprit.
+            if let Some((line, column)) = first_alias(text) {
+                location = Location::LineCol { line, column };
+            }
+            "YAML aliases (`*name`) expand the document far beyond its size (a YAML alias bomb?); \
+             the first alias is here"
+                .to_string()
+        }
+        // serde_yaml's own limit (128) is above ours: the same message as `to_json`'s.
+        "recursion limit exceeded" => format!("nesting deeper than {MAX_DEPTH} levels"),
+        _ => message,
+    };
     SpecError::new(path, location, message)
+}
+
+/// The line and column (1-based) of the first YAML alias (`*name`) outside quotes and comments.
+fn first_alias(text: &str) -> Option<(usize, usize)> {
+    for (n, line) in text.lines().enumerate() {
+        let mut quote: Option<char> = None;
+        let mut prev = ' ';
+        for (column, (i, c)) in line.char_indices().enumerate() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"') if " [{,:-".contains(prev) => quote = Some(c),
+                (None, '#') if prev == ' ' || i == 0 => break,
+                (None, '*') if " [{,:-".contains(prev) || i == 0 => {
+                    let next = line[i + 1..].chars().next();
+                    if next.is_some_and(|n| n.is_alphanumeric() || n == '_' || n == '-') {
+                        return Some((n + 1, column + 1));
+                    }
+                }
+                _ => {}
+            }
+            prev = c;
+        }
+    }
+    None
 }
 
 fn line_col_of_offset(bytes: &[u8], offset: usize) -> (usize, usize) {

@@ -4,11 +4,11 @@
 use std::path::Path;
 
 use openapiv3::{
-    OpenAPI, Operation as OaOperation, Parameter, ReferenceOr, RequestBody, Schema, SchemaKind,
-    SecurityScheme, StatusCode, Type,
+    OpenAPI, Operation as OaOperation, Parameter, ReferenceOr, RequestBody, Schema, SchemaKind, SecurityScheme,
+    StatusCode, Type,
 };
 
-use crate::error::{pointer, Location, OperationRef, SpecError};
+use crate::error::{Location, OperationRef, SpecError, pointer};
 
 /// The API, as the generated tables describe it.
 #[derive(Debug, Clone, PartialEq)]
@@ -147,21 +147,19 @@ struct Ctx<'a> {
     file: &'a Path,
     api: &'a OpenAPI,
     op: Option<OperationRef>,
+    /// The component schemas being reduced, outermost first, to refuse `$ref` cycles.
+    refs: std::cell::RefCell<Vec<String>>,
 }
 
 impl Ctx<'_> {
     fn err(&self, segments: &[&str], msg: impl Into<String>) -> SpecError {
-        SpecError::new(
-            self.file,
-            Location::Pointer { pointer: pointer(segments), operation: self.op.clone() },
-            msg,
-        )
+        SpecError::new(self.file, Location::Pointer { pointer: pointer(segments), operation: self.op.clone() }, msg)
     }
 }
 
 /// Reduces a validated spec to the model.
 pub fn build(file: &Path, api: &OpenAPI) -> Result<Api, SpecError> {
-    let mut cx = Ctx { file, api, op: None };
+    let mut cx = Ctx { file, api, op: None, refs: std::cell::RefCell::new(Vec::new()) };
     let auth = build_auth(&cx)?;
     let mut operations = Vec::new();
     for (path, item) in &api.paths.paths {
@@ -193,10 +191,15 @@ fn build_auth(cx: &Ctx) -> Result<Option<Auth>, SpecError> {
     let Some(name) = req.keys().next() else { return Ok(None) };
     let schemes = cx.api.components.as_ref().map(|c| &c.security_schemes);
     let Some(scheme) = schemes.and_then(|s| s.get(name)) else {
-        return Err(cx.err(&["security", "0", name], format!("security scheme `{name}` is not defined in components/securitySchemes")));
+        return Err(cx.err(
+            &["security", "0", name],
+            format!("security scheme `{name}` is not defined in components/securitySchemes"),
+        ));
     };
     let ReferenceOr::Item(scheme) = scheme else {
-        return Err(cx.err(&["components", "securitySchemes", name], "a security scheme given by `$ref` is not supported"));
+        return Err(
+            cx.err(&["components", "securitySchemes", name], "a security scheme given by `$ref` is not supported")
+        );
     };
     match scheme {
         SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("bearer") => {
@@ -245,8 +248,15 @@ fn build_operation(
             let ptr: Vec<&str> = ptr.iter().map(String::as_str).collect();
             let rule = match rb.content.get("application/json") {
                 Some(media) => match &media.schema {
-                    Some(s) => Some(schema_rule(cx, s, &[&ptr[..], &["content", "application/json", "schema"]].concat(), 0)?),
-                    None => return Err(cx.err(&[&ptr[..], &["content", "application/json"]].concat(), "the JSON request body has no schema")),
+                    Some(s) => {
+                        Some(schema_rule(cx, s, &[&ptr[..], &["content", "application/json", "schema"]].concat(), 0)?)
+                    }
+                    None => {
+                        return Err(cx.err(
+                            &[&ptr[..], &["content", "application/json"]].concat(),
+                            "the JSON request body has no schema",
+                        ));
+                    }
                 },
                 None => None,
             };
@@ -319,7 +329,9 @@ fn resolve_parameter<'a>(
             let found = cx.api.components.as_ref().and_then(|c| c.parameters.get(name));
             match found {
                 Some(ReferenceOr::Item(p)) => Ok((p, vec!["components".into(), "parameters".into(), name.into()])),
-                Some(ReferenceOr::Reference { .. }) => Err(cx.err(at, format!("`$ref: {reference}` points at another `$ref`; chains are not supported"))),
+                Some(ReferenceOr::Reference { .. }) => {
+                    Err(cx.err(at, format!("`$ref: {reference}` points at another `$ref`; chains are not supported")))
+                }
                 None => Err(cx.err(at, format!("`$ref: {reference}` does not resolve"))),
             }
         }
@@ -339,7 +351,9 @@ fn resolve_request_body<'a>(
                 .ok_or_else(|| cx.err(at, format!("`$ref: {reference}` must point into #/components/requestBodies")))?;
             match cx.api.components.as_ref().and_then(|c| c.request_bodies.get(name)) {
                 Some(ReferenceOr::Item(rb)) => Ok((rb, vec!["components".into(), "requestBodies".into(), name.into()])),
-                Some(ReferenceOr::Reference { .. }) => Err(cx.err(at, format!("`$ref: {reference}` points at another `$ref`; chains are not supported"))),
+                Some(ReferenceOr::Reference { .. }) => {
+                    Err(cx.err(at, format!("`$ref: {reference}` points at another `$ref`; chains are not supported")))
+                }
                 None => Err(cx.err(at, format!("`$ref: {reference}` does not resolve"))),
             }
         }
@@ -368,7 +382,24 @@ fn schema_rule<S: std::borrow::Borrow<Schema>>(
                 .as_ref()
                 .and_then(|c| c.schemas.get(name))
                 .ok_or_else(|| cx.err(at, format!("`$ref: {reference}` does not resolve")))?;
-            schema_rule(cx, target, &["components", "schemas", name], depth + 1)
+            let cycle = {
+                let refs = cx.refs.borrow();
+                refs.iter().position(|r| r == name).map(|i| {
+                    let mut chain: Vec<&str> = refs[i..].iter().map(String::as_str).collect();
+                    chain.push(name);
+                    chain.join(" → ")
+                })
+            };
+            if let Some(chain) = cycle {
+                return Err(cx.err(
+                    at,
+                    format!("schema `{name}` refers to itself through `$ref` ({chain}); request schemas cannot be recursive, the generated tables could not hold them"),
+                ));
+            }
+            cx.refs.borrow_mut().push(name.to_string());
+            let rule = schema_rule(cx, target, &["components", "schemas", name], depth + 1);
+            cx.refs.borrow_mut().pop();
+            rule
         }
         ReferenceOr::Item(schema) => schema_item_rule(cx, schema.borrow(), at, depth),
     }
@@ -392,6 +423,11 @@ fn schema_item_rule(cx: &Ctx, schema: &Schema, at: &[&str], depth: usize) -> Res
                     None => return Err(cx.err(at, "`null` in a string `enum` is not supported")),
                 }
             }
+            if let (Some(lo), Some(hi)) = (t.min_length, t.max_length)
+                && lo > hi
+            {
+                return Err(cx.err(at, format!("minLength {lo} is greater than maxLength {hi}")));
+            }
             Rule::String {
                 min_length: t.min_length.map(|v| v as u64),
                 max_length: t.max_length.map(|v| v as u64),
@@ -408,10 +444,10 @@ fn schema_item_rule(cx: &Ctx, schema: &Schema, at: &[&str], depth: usize) -> Res
             if !t.enumeration.is_empty() {
                 return Err(unsupported(cx, at, "enum (on an integer)"));
             }
-            if let (Some(lo), Some(hi)) = (t.minimum, t.maximum) {
-                if lo > hi {
-                    return Err(cx.err(at, format!("minimum {lo} is greater than maximum {hi}")));
-                }
+            if let (Some(lo), Some(hi)) = (t.minimum, t.maximum)
+                && lo > hi
+            {
+                return Err(cx.err(at, format!("minimum {lo} is greater than maximum {hi}")));
             }
             Rule::Integer { minimum: t.minimum, maximum: t.maximum }
         }
@@ -422,6 +458,11 @@ fn schema_item_rule(cx: &Ctx, schema: &Schema, at: &[&str], depth: usize) -> Res
             if t.multiple_of.is_some() {
                 return Err(unsupported(cx, at, "multipleOf"));
             }
+            if let (Some(lo), Some(hi)) = (t.minimum, t.maximum)
+                && lo > hi
+            {
+                return Err(cx.err(at, format!("minimum {lo} is greater than maximum {hi}")));
+            }
             Rule::Number { minimum: t.minimum, maximum: t.maximum }
         }
         SchemaKind::Type(Type::Boolean(_)) => Rule::Boolean,
@@ -429,10 +470,10 @@ fn schema_item_rule(cx: &Ctx, schema: &Schema, at: &[&str], depth: usize) -> Res
             if t.unique_items {
                 return Err(unsupported(cx, at, "uniqueItems"));
             }
-            if let (Some(lo), Some(hi)) = (t.min_items, t.max_items) {
-                if lo > hi {
-                    return Err(cx.err(at, format!("minItems {lo} is greater than maxItems {hi}")));
-                }
+            if let (Some(lo), Some(hi)) = (t.min_items, t.max_items)
+                && lo > hi
+            {
+                return Err(cx.err(at, format!("minItems {lo} is greater than maxItems {hi}")));
             }
             let items = match &t.items {
                 Some(items) => {
@@ -457,7 +498,10 @@ fn schema_item_rule(cx: &Ctx, schema: &Schema, at: &[&str], depth: usize) -> Res
             }
             for r in &t.required {
                 if !t.properties.contains_key(r) {
-                    return Err(cx.err(&sub(&["required"]).iter().map(String::as_str).collect::<Vec<_>>(), format!("required property `{r}` is not among the properties")));
+                    return Err(cx.err(
+                        &sub(&["required"]).iter().map(String::as_str).collect::<Vec<_>>(),
+                        format!("required property `{r}` is not among the properties"),
+                    ));
                 }
             }
             let additional = match &t.additional_properties {

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::error::{pointer, Location, OperationRef, SpecError};
+use crate::error::{Location, OperationRef, SpecError, pointer};
 
 /// The HTTP methods a path item may hold.
 pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
@@ -34,10 +34,10 @@ pub fn check(path: &Path, tree: &Value) -> Result<(), SpecError> {
             }
         }
     }
-    if let Some(c) = tree.get("components") {
-        if !c.is_object() {
-            return Err(err(pointer(["components"]), None, format!("`components` must be a mapping, got {}", kind(c))));
-        }
+    if let Some(c) = tree.get("components")
+        && !c.is_object()
+    {
+        return Err(err(pointer(["components"]), None, format!("`components` must be a mapping, got {}", kind(c))));
     }
     let paths = tree["paths"].as_object().expect("checked above");
     for (p, item) in paths {
@@ -55,15 +55,27 @@ pub fn check(path: &Path, tree: &Value) -> Result<(), SpecError> {
                     operation_id: op.get("operationId").and_then(Value::as_str).map(str::to_string),
                 };
                 let Some(op) = op.as_object() else {
-                    return Err(err(pointer(["paths", p, m]), Some(opref), format!("an operation must be a mapping, got {}", kind(op))));
+                    return Err(err(
+                        pointer(["paths", p, m]),
+                        Some(opref),
+                        format!("an operation must be a mapping, got {}", kind(op)),
+                    ));
                 };
                 match op.get("responses") {
                     Some(Value::Object(_)) => {}
                     None => {
-                        return Err(err(pointer(["paths", p, m]), Some(opref), "the operation has no `responses`".into()));
+                        return Err(err(
+                            pointer(["paths", p, m]),
+                            Some(opref),
+                            "the operation has no `responses`".into(),
+                        ));
                     }
                     Some(v) => {
-                        return Err(err(pointer(["paths", p, m, "responses"]), Some(opref), format!("`responses` must be a mapping, got {}", kind(v))));
+                        return Err(err(
+                            pointer(["paths", p, m, "responses"]),
+                            Some(opref),
+                            format!("`responses` must be a mapping, got {}", kind(v)),
+                        ));
                     }
                 }
             }

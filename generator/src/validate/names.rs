@@ -1,0 +1,230 @@
+//! Checks of the Rust names the spec's names become.
+//!
+//! progenitor and typify turn operationIds, parameter names, property names and schema names
+//! into Rust identifiers (snake_case or PascalCase). Two spec names that become the same
+//! identifier, or a name that becomes a keyword or an identifier the generated code already
+//! uses, make generation succeed and the generated crate fail to compile. These checks refuse
+//! such specs with the names involved.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use heck::{ToPascalCase, ToSnakeCase};
+use serde_json::Value;
+
+use crate::error::{Location, SpecError, pointer};
+
+/// The case a spec name is turned into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    /// `snake_case`: methods, fields, modules.
+    Snake,
+    /// `PascalCase`: types.
+    Pascal,
+}
+
+/// The Rust identifier progenitor and typify make of a spec name (their `sanitize`).
+///
+/// ```
+/// use generator::validate::names::{rust_name, Case};
+/// assert_eq!(rust_name("teamId", Case::Snake), "team_id");
+/// assert_eq!(rust_name("team-id", Case::Snake), "team_id");
+/// assert_eq!(rust_name("foo_bar", Case::Pascal), "FooBar");
+/// assert_eq!(rust_name("type", Case::Snake), "type_");
+/// ```
+pub fn rust_name(input: &str, case: Case) -> String {
+    let to_case = |s: &str| match case {
+        Case::Snake => s.to_snake_case(),
+        Case::Pascal => s.to_pascal_case(),
+    };
+    let cleaned: String =
+        input.replace('\'', "").chars().map(|c| if c.is_alphanumeric() || c == '_' { c } else { '-' }).collect();
+    let out = match input {
+        "+1" => "plus1".to_string(),
+        "-1" => "minus1".to_string(),
+        _ => to_case(&cleaned),
+    };
+    let out = match out.chars().next() {
+        None => to_case("x"),
+        Some(c) if c.is_alphabetic() || c == '_' => out,
+        Some(_) => format!("{}{out}", to_case("x")),
+    };
+    if is_keyword(&out) { format!("{out}_") } else { out }
+}
+
+/// Whether `name` is a Rust keyword (strict, reserved or weak), which cannot name an item.
+pub fn is_keyword(name: &str) -> bool {
+    matches!(
+        name,
+        "_" | "abstract"
+            | "as"
+            | "async"
+            | "await"
+            | "become"
+            | "box"
+            | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "do"
+            | "dyn"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "final"
+            | "fn"
+            | "for"
+            | "gen"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "macro"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "override"
+            | "priv"
+            | "pub"
+            | "ref"
+            | "return"
+            | "Self"
+            | "self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "try"
+            | "type"
+            | "typeof"
+            | "unsafe"
+            | "unsized"
+            | "use"
+            | "virtual"
+            | "where"
+            | "while"
+            | "yield"
+    )
+}
+
+/// Method names the generated `Client` already has (its constructors, and the `ClientHooks`
+/// methods its builders call), and module names the spec tables already use.
+pub const RESERVED_OPERATION_NAMES: [&str; 7] = ["new", "new_with_client", "pre", "post", "exec", "limits", "auth"];
+
+/// Why an operationId cannot name a method and a module, if it cannot.
+///
+/// The tables module is named `operationId` in snake_case, as is the client's method; it must
+/// be a Rust identifier that is no keyword and not one the generated code already uses.
+///
+/// ```
+/// use generator::validate::names::operation_id_problem;
+/// assert_eq!(operation_id_problem("invalidateByTags"), None);
+/// assert!(operation_id_problem("123").unwrap().contains("`123`"));
+/// assert!(operation_id_problem("type").unwrap().contains("keyword"));
+/// assert!(operation_id_problem("new").unwrap().contains("already"));
+/// ```
+pub fn operation_id_problem(id: &str) -> Option<String> {
+    let snake = id.to_snake_case();
+    let Some(first) = snake.chars().next() else {
+        return Some(format!(
+            "operationId `{id}` has no letters or digits, so it cannot name a Rust method; use a name such as `getItem`"
+        ));
+    };
+    if !(first.is_alphabetic() || first == '_') {
+        return Some(format!(
+            "operationId `{id}` becomes `{snake}`, which is not a Rust identifier (it must start with a letter); use a name such as `getItem`"
+        ));
+    }
+    if is_keyword(&snake) {
+        return Some(format!("operationId `{id}` becomes `{snake}`, a Rust keyword; choose another operationId"));
+    }
+    if RESERVED_OPERATION_NAMES.contains(&snake.as_str()) {
+        return Some(format!(
+            "operationId `{id}` becomes `{snake}`, which the generated code already uses; choose another operationId"
+        ));
+    }
+    None
+}
+
+/// Refuses component schemas whose names become the same Rust type name.
+pub fn check_schema_names(file: &Path, tree: &Value, errors: &mut Vec<SpecError>) {
+    let Some(schemas) = tree.pointer("/components/schemas").and_then(Value::as_object) else { return };
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for name in schemas.keys() {
+        let rust = rust_name(name, Case::Pascal);
+        match seen.get(&rust) {
+            Some(first) => errors.push(SpecError::new(
+                file,
+                Location::Pointer { pointer: pointer(["components", "schemas", name]), operation: None },
+                format!("schemas `{first}` and `{name}` both become the Rust type `{rust}`; rename one"),
+            )),
+            None => {
+                seen.insert(rust, name);
+            }
+        }
+    }
+}
+
+/// Refuses objects whose property names become the same Rust field name, anywhere in the spec.
+pub fn check_property_names(file: &Path, tree: &Value, errors: &mut Vec<SpecError>) {
+    walk_schemas(file, tree, tree, false, &mut Vec::new(), errors);
+}
+
+/// Walks `v`; `in_properties` is true when `v` is a `properties` map (its values are schemas).
+fn walk_schemas(
+    file: &Path,
+    tree: &Value,
+    v: &Value,
+    in_properties: bool,
+    at: &mut Vec<String>,
+    errors: &mut Vec<SpecError>,
+) {
+    match v {
+        Value::Object(map) => {
+            if !in_properties && let Some(Value::Object(props)) = map.get("properties") {
+                let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+                for name in props.keys() {
+                    let rust = rust_name(name, Case::Snake);
+                    match seen.get(&rust) {
+                        Some(first) => {
+                            let mut ptr = at.clone();
+                            ptr.extend(["properties".to_string(), name.clone()]);
+                            errors.push(SpecError::new(
+                                file,
+                                Location::Pointer { pointer: pointer(&ptr), operation: super::op_of(tree, at) },
+                                format!(
+                                    "properties `{first}` and `{name}` both become the Rust field `{rust}`; rename one"
+                                ),
+                            ));
+                        }
+                        None => {
+                            seen.insert(rust, name);
+                        }
+                    }
+                }
+            }
+            for (k, child) in map {
+                let skip = !in_properties
+                    && (k == "example" || k == "examples" || k == "enum" || k == "default" || k.starts_with("x-"));
+                if skip {
+                    continue;
+                }
+                at.push(k.clone());
+                walk_schemas(file, tree, child, !in_properties && k == "properties", at, errors);
+                at.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                at.push(i.to_string());
+                walk_schemas(file, tree, child, false, at, errors);
+                at.pop();
+            }
+        }
+        _ => {}
+    }
+}
