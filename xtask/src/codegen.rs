@@ -9,6 +9,13 @@ use crate::paths;
 const MAX_DIFF_LINES: usize = 80;
 
 pub fn run(check: bool, spec: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode {
+    let mut command = String::from("cargo xtask codegen");
+    if let Some(s) = &spec {
+        command.push_str(&format!(" --spec {}", s.display()));
+    }
+    if let Some(o) = &out {
+        command.push_str(&format!(" --out {}", o.display()));
+    }
     let spec = spec.unwrap_or_else(paths::default_spec);
     let out = out.unwrap_or_else(paths::default_out);
     let label = paths::label(&spec);
@@ -29,7 +36,7 @@ pub fn run(check: bool, spec: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode
             eprintln!("{} is stale:\n{}", out.join(&s.path).display(), s.diff);
         }
         eprintln!(
-            "error: {} generated file(s) do not match {label}. Run `cargo xtask codegen` and commit the result.",
+            "error: {} generated file(s) do not match {label}. Run `{command}` and commit the result.",
             stale.len()
         );
         return ExitCode::FAILURE;
