@@ -230,7 +230,7 @@ impl<'a, K: Kind> Purge<'a, K> {
         if self.concurrency == 0 {
             return Err(ValidationError {
                 field: "concurrency".into(),
-                problem: Problem::TooFewItems { min: 1, got: 0 },
+                problem: Problem::BelowMinimum { min: "1".into(), got: "0".into() },
             });
         }
         // The body's shape and options, with the first batch's worth of items.
