@@ -166,11 +166,11 @@ fn locate(api: &OpenAPI) -> Option<Location> {
             if !matches!(run_progenitor(&single), Ok(Ok(_))) {
                 return Some(Location::Pointer {
                     pointer: crate::error::pointer(["paths", path.as_str(), method]),
-                    operation: Some(OperationRef {
+                    operation: Some(Box::new(OperationRef {
                         method: method.to_uppercase(),
                         path: path.clone(),
                         operation_id: op.operation_id.clone(),
-                    }),
+                    })),
                 });
             }
         }

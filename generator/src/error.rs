@@ -10,8 +10,9 @@ pub enum Location {
     File,
     /// A line and column (1-based), for YAML/JSON syntax and shape errors.
     LineCol { line: usize, column: usize },
-    /// A JSON pointer into the document, and the operation it belongs to, if any.
-    Pointer { pointer: String, operation: Option<OperationRef> },
+    /// A JSON pointer into the document, and the operation it belongs to, if any (boxed, to
+    /// keep `SpecError`, returned everywhere, small).
+    Pointer { pointer: String, operation: Option<Box<OperationRef>> },
 }
 
 /// An operation named the way a maintainer finds it in the spec.

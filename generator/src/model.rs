@@ -146,7 +146,7 @@ pub enum Rule {
 struct Ctx<'a> {
     file: &'a Path,
     api: &'a OpenAPI,
-    op: Option<OperationRef>,
+    op: Option<Box<OperationRef>>,
     /// The component schemas being reduced, outermost first, to refuse `$ref` cycles.
     refs: std::cell::RefCell<Vec<String>>,
 }
@@ -167,11 +167,11 @@ pub fn build(file: &Path, api: &OpenAPI) -> Result<Api, SpecError> {
             return Err(cx.err(&["paths", path], "path items given by `$ref` are not supported"));
         };
         for (method, op) in item.iter() {
-            cx.op = Some(OperationRef {
+            cx.op = Some(Box::new(OperationRef {
                 method: method.to_uppercase(),
                 path: path.clone(),
                 operation_id: op.operation_id.clone(),
-            });
+            }));
             operations.push(build_operation(&cx, path, method, op, &item.parameters)?);
         }
     }

@@ -15,7 +15,7 @@ pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head
 /// Checks that `info`, `paths`, each path item and each operation are mappings.
 pub fn check(path: &Path, tree: &Value) -> Result<(), SpecError> {
     let err = |ptr: String, op: Option<OperationRef>, msg: String| {
-        SpecError::new(path, Location::Pointer { pointer: ptr, operation: op }, msg)
+        SpecError::new(path, Location::Pointer { pointer: ptr, operation: op.map(Box::new) }, msg)
     };
     let kind = |v: &Value| match v {
         Value::Null => "nothing",

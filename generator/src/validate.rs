@@ -27,11 +27,11 @@ pub fn check(file: &Path, tree: &Value) -> Vec<SpecError> {
         let Some(item) = item.as_object() else { continue };
         for method in METHODS {
             let Some(op) = item.get(method) else { continue };
-            let opref = OperationRef {
+            let opref = Box::new(OperationRef {
                 method: method.to_uppercase(),
                 path: path.clone(),
                 operation_id: op.get("operationId").and_then(Value::as_str).map(str::to_string),
-            };
+            });
             let at = |segs: &[&str]| {
                 let mut all = vec!["paths", path.as_str(), method];
                 all.extend_from_slice(segs);
@@ -422,15 +422,15 @@ fn check_refs(file: &Path, tree: &Value, v: &Value, at: &mut Vec<String>, errors
     }
 }
 
-fn op_of(tree: &Value, at: &[String]) -> Option<OperationRef> {
+fn op_of(tree: &Value, at: &[String]) -> Option<Box<OperationRef>> {
     match at {
         [paths, path, method, ..] if paths == "paths" && METHODS.contains(&method.as_str()) => {
             let op = tree.get("paths")?.get(path)?.get(method)?;
-            Some(OperationRef {
+            Some(Box::new(OperationRef {
                 method: method.to_uppercase(),
                 path: path.clone(),
                 operation_id: op.get("operationId").and_then(Value::as_str).map(str::to_string),
-            })
+            }))
         }
         _ => None,
     }
