@@ -44,11 +44,7 @@ fn io_error(path: &Path, e: &std::io::Error) -> SpecError {
 }
 
 fn too_large(path: &Path, len: usize) -> SpecError {
-    SpecError::new(
-        path,
-        Location::File,
-        format!("the spec is {len} bytes; the most accepted is {MAX_SPEC_BYTES}"),
-    )
+    SpecError::new(path, Location::File, format!("the spec is {len} bytes; the most accepted is {MAX_SPEC_BYTES}"))
 }
 
 /// Parses spec bytes (YAML or JSON) named `path` into a [`LoadedSpec`].
@@ -98,9 +94,8 @@ fn tree_and_text<'a>(path: &Path, bytes: &'a [u8]) -> Result<(serde_json::Value,
 
     let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| yaml_error(path, text, &e))?;
     let mut nodes = 0usize;
-    let tree = to_json(&yaml, 0, &mut nodes, &mut Vec::new()).map_err(|(msg, ptr)| {
-        SpecError::new(path, Location::Pointer { pointer: ptr, operation: None }, msg)
-    })?;
+    let tree = to_json(&yaml, 0, &mut nodes, &mut Vec::new())
+        .map_err(|(msg, ptr)| SpecError::new(path, Location::Pointer { pointer: ptr, operation: None }, msg))?;
     Ok((tree, text))
 }
 
@@ -184,10 +179,7 @@ fn to_json(
         ));
     }
     if depth > MAX_DEPTH {
-        return Err((
-            format!("nesting deeper than {MAX_DEPTH} levels"),
-            crate::error::pointer(at.iter()),
-        ));
+        return Err((format!("nesting deeper than {MAX_DEPTH} levels"), crate::error::pointer(at.iter())));
     }
     Ok(match v {
         Y::Null => J::Null,
@@ -200,8 +192,7 @@ fn to_json(
             } else {
                 let f = n.as_f64().unwrap_or(f64::NAN);
                 serde_json::Number::from_f64(f).map(J::Number).ok_or_else(|| {
-                    ("a number that JSON cannot hold (NaN or infinity)".to_string(),
-                     crate::error::pointer(at.iter()))
+                    ("a number that JSON cannot hold (NaN or infinity)".to_string(), crate::error::pointer(at.iter()))
                 })?
             }
         }
@@ -256,11 +247,9 @@ fn check_version(path: &Path, tree: &serde_json::Value) -> Result<(), SpecError>
     match obj.get("openapi") {
         None => Err(SpecError::new(path, at(""), "no `openapi` version field; expected OpenAPI 3.0.x")),
         Some(serde_json::Value::String(v)) if v.starts_with("3.0.") || v == "3.0" => Ok(()),
-        Some(serde_json::Value::String(v)) => Err(SpecError::new(
-            path,
-            at("/openapi"),
-            format!("OpenAPI {v} is not supported; only OpenAPI 3.0.x is"),
-        )),
+        Some(serde_json::Value::String(v)) => {
+            Err(SpecError::new(path, at("/openapi"), format!("OpenAPI {v} is not supported; only OpenAPI 3.0.x is")))
+        }
         Some(other) => Err(SpecError::new(
             path,
             at("/openapi"),

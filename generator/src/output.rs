@@ -44,7 +44,11 @@ pub fn write_all(out_dir: &Path, files: &[GeneratedFile]) -> Result<Vec<PathBuf>
             continue;
         }
         let dir = target.parent().expect("generated paths have a parent");
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_path_buf(), action: "cannot create directory", source })?;
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.to_path_buf(),
+            action: "cannot create directory",
+            source,
+        })?;
         let tmp = dir.join(format!(
             ".{}.{}.tmp",
             target.file_name().and_then(|n| n.to_str()).unwrap_or("generated"),
