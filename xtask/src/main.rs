@@ -3,7 +3,9 @@
 //! - `cargo xtask codegen [--check] [--spec PATH] [--out DIR]`
 //! - `cargo xtask spec-diff --upstream FILE [--spec PATH]`
 //! - `cargo xtask test [-- ARGS]`
+//! - `cargo xtask bench [client|codegen|process|all] [-- ARGS]`
 
+mod bench;
 mod codegen;
 mod paths;
 mod spec_diff;
@@ -50,6 +52,15 @@ enum Command {
         #[arg(last = true)]
         args: Vec<String>,
     },
+    /// Run the benchmarks in release mode (see BENCHMARKS.md).
+    Bench {
+        /// Which benchmarks.
+        #[arg(value_enum, default_value = "all")]
+        which: bench::Which,
+        /// Extra arguments for the benchmark binaries.
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -58,5 +69,6 @@ fn main() -> ExitCode {
         Command::Codegen { check, spec, out } => codegen::run(check, spec, out),
         Command::SpecDiff { upstream, spec } => spec_diff::run(upstream, spec),
         Command::Test { args } => test::run(&args),
+        Command::Bench { which, args } => bench::run(which, &args),
     }
 }

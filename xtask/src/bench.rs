@@ -1,0 +1,74 @@
+//! `cargo xtask bench [client|codegen|process|all] [-- ARGS]`: the benchmarks, in release mode.
+//!
+//! - `client`: `client-overhead` (per-request overhead against hand-written reqwest) and `bulk`
+//!   (10 000 tags, 8 in flight, against a server answering after 50 ms).
+//! - `codegen`: `codegen-scale` (`generator::generate` on 4, 40 and 400 operations).
+//! - `process`: `bench/scripts/process_time.sh` (the built xtask's wall time and peak memory,
+//!   beside openapi-generator's).
+//!
+//! Each is `cargo run --release -p edge-cache-bench --bin <name>`; see BENCHMARKS.md.
+
+use std::process::{Command, ExitCode};
+
+use clap::ValueEnum;
+
+use crate::paths;
+
+/// Which benchmarks to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Which {
+    /// client-overhead and bulk.
+    Client,
+    /// codegen-scale.
+    Codegen,
+    /// The built xtask's process time and memory, beside openapi-generator's.
+    Process,
+    /// All of them.
+    All,
+}
+
+pub fn run(which: Which, args: &[String]) -> ExitCode {
+    let bins: &[&str] = match which {
+        Which::Client => &["client-overhead", "bulk"],
+        Which::Codegen => &["codegen-scale"],
+        Which::Process => &[],
+        Which::All => &["client-overhead", "bulk", "codegen-scale"],
+    };
+    let root = paths::root();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut failed = Vec::new();
+    for bin in bins {
+        eprintln!("==> cargo run --release -p edge-cache-bench --bin {bin}");
+        let status = Command::new(&cargo)
+            .current_dir(&root)
+            .args(["run", "--release", "--quiet", "-p", "edge-cache-bench", "--bin", bin, "--"])
+            .args(args)
+            .status();
+        match status {
+            Ok(s) if s.success() => {}
+            Ok(_) => failed.push(bin.to_string()),
+            Err(e) => {
+                eprintln!("error: cannot run cargo: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    if matches!(which, Which::Process | Which::All) {
+        let script = root.join("bench/scripts/process_time.sh");
+        eprintln!("==> bash {}", paths::label(&script));
+        match Command::new("bash").arg(&script).current_dir(&root).env("CARGO", &cargo).status() {
+            Ok(s) if s.success() => {}
+            Ok(_) => failed.push("process".into()),
+            Err(e) => {
+                eprintln!("error: cannot run bash: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("error: benchmark(s) failed: {}", failed.join(", "));
+        ExitCode::FAILURE
+    }
+}
