@@ -56,12 +56,9 @@ fn auth(auth: Option<&Auth>) -> TokenStream {
             "Bearer ",
             format!(" `{scheme}`: HTTP bearer authentication, `Authorization: Bearer <token>`."),
         ),
-        Some(Auth::ApiKeyHeader { scheme, header }) => (
-            scheme.as_str(),
-            header.as_str(),
-            "",
-            format!(" `{scheme}`: an API key in the `{header}` header."),
-        ),
+        Some(Auth::ApiKeyHeader { scheme, header }) => {
+            (scheme.as_str(), header.as_str(), "", format!(" `{scheme}`: an API key in the `{header}` header."))
+        }
         None => return quote! {},
     };
     let header = header.to_ascii_lowercase();

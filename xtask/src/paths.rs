@@ -19,7 +19,11 @@ pub fn default_out() -> PathBuf {
 
 /// How a path is shown: relative to the workspace root when inside it.
 pub fn label(path: &Path) -> String {
-    let abs = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf()) };
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf())
+    };
     let root = root();
     let shown = abs.strip_prefix(&root).map(Path::to_path_buf).unwrap_or(abs);
     shown.display().to_string().replace('\\', "/")
