@@ -90,6 +90,15 @@ where
         }
         batches.push(batch);
     }
+    if batches.len() == 1 {
+        // One request: no stream machinery needed.
+        let items = batches.pop().expect("one batch");
+        let outcome = BatchOutcome { index: 0, result: send(&items).await, items };
+        if let Some(cb) = &on_batch {
+            cb(&outcome);
+        }
+        return vec![outcome];
+    }
     let mut outcomes: Vec<BatchOutcome> = stream::iter(batches.into_iter().enumerate())
         .map(|(index, items)| {
             let fut = send(&items);

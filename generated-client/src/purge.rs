@@ -282,10 +282,9 @@ impl<'a, K: Kind> Purge<'a, K> {
         let outcomes = batch::run(self.items, K::MAX_ITEMS, self.concurrency, self.on_batch, |items: &[String]| {
             let mut body = options.clone();
             body.insert(K::BATCH_FIELD.to_string(), Value::Array(items.iter().cloned().map(Value::String).collect()));
-            let query = query.clone();
-            async move {
-                crate::transport::call(K::OPERATION, timeout, K::send(&client.api, &query, Value::Object(body))).await
-            }
+            let request = K::send(&client.api, &query, Value::Object(body));
+            // Boxed once here, so the large request future is not copied through the combinators.
+            Box::pin(crate::transport::call(K::OPERATION, timeout, request))
         })
         .await;
         Ok(BatchReport { operation: K::OPERATION.operation_id, batches: outcomes })

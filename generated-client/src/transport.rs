@@ -40,16 +40,27 @@ impl ClientHooks<Transport> for api::Client {
         let policy = &self.inner().retry;
         let operation = CALL.try_with(|c| c.operation).unwrap_or(info.operation_id);
         let mut attempt = 1u32;
+        let mut request = Some(request);
         loop {
-            let Some(this_attempt) = request.try_clone() else {
-                // A streaming body cannot be replayed; send it once.
-                return self.client().execute(request).await;
+            let original = request.take().expect("kept for retries");
+            // The last possible attempt sends the request itself; earlier ones send a copy.
+            let this_attempt = if attempt > policy.max_retries {
+                original
+            } else {
+                match original.try_clone() {
+                    Some(copy) => {
+                        request = Some(original);
+                        copy
+                    }
+                    // A streaming body cannot be replayed; send it once.
+                    None => return self.client().execute(original).await,
+                }
             };
             let span = tracing::info_span!(
                 "edge_cache.request",
                 operation,
-                method = %request.method(),
-                path = request.url().path(),
+                method = %this_attempt.method(),
+                path = this_attempt.url().path(),
                 attempt,
                 status = tracing::field::Empty,
                 elapsed_ms = tracing::field::Empty,
