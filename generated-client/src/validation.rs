@@ -208,31 +208,11 @@ pub fn check(op: &Operation, schema: &Schema, value: &Value, field: &str) -> Res
                     None => fail(wrong("an integer", value)),
                 };
             };
-            if let Some(min) = minimum
-                && n < *min
-            {
-                return fail(Problem::BelowMinimum { min: min.to_string(), got: n.to_string() });
-            }
-            if let Some(max) = maximum
-                && n > *max
-            {
-                return fail(Problem::AboveMaximum { max: max.to_string(), got: n.to_string() });
-            }
-            Ok(())
+            bounds(n, *minimum, *maximum).map_err(|problem| ValidationError { field: field.to_string(), problem })
         }
         Schema::Number { minimum, maximum } => {
             let Some(n) = value.as_f64() else { return fail(wrong("a number", value)) };
-            if let Some(min) = minimum
-                && n < *min
-            {
-                return fail(Problem::BelowMinimum { min: min.to_string(), got: n.to_string() });
-            }
-            if let Some(max) = maximum
-                && n > *max
-            {
-                return fail(Problem::AboveMaximum { max: max.to_string(), got: n.to_string() });
-            }
-            Ok(())
+            bounds(n, *minimum, *maximum).map_err(|problem| ValidationError { field: field.to_string(), problem })
         }
         Schema::Array { min_items, max_items, items } => {
             let Value::Array(list) = value else { return fail(wrong("a list", value)) };
@@ -297,6 +277,21 @@ pub fn check(op: &Operation, schema: &Schema, value: &Value, field: &str) -> Res
             }
         }
     }
+}
+
+/// `minimum`/`maximum` of integers and numbers.
+fn bounds<T: PartialOrd + ToString>(n: T, minimum: Option<T>, maximum: Option<T>) -> Result<(), Problem> {
+    if let Some(min) = minimum
+        && n < min
+    {
+        return Err(Problem::BelowMinimum { min: min.to_string(), got: n.to_string() });
+    }
+    if let Some(max) = maximum
+        && n > max
+    {
+        return Err(Problem::AboveMaximum { max: max.to_string(), got: n.to_string() });
+    }
+    Ok(())
 }
 
 fn describe_alternatives(alternatives: &[Schema]) -> String {
