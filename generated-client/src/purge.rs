@@ -219,12 +219,12 @@ impl<'a, K: Kind> Purge<'a, K> {
     pub fn validate(&self) -> Result<(), ValidationError> {
         let op = K::OPERATION;
         let q = self.query();
-        let mut query = vec![("projectIdOrName", q.project.as_str())];
+        let mut query = vec![(spec::query::PROJECT_ID_OR_NAME, q.project.as_str())];
         if let Some(t) = &q.team_id {
-            query.push(("teamId", t));
+            query.push((spec::query::TEAM_ID, t));
         }
         if let Some(s) = &q.slug {
-            query.push(("slug", s));
+            query.push((spec::query::SLUG, s));
         }
         check_query(op, &query)?;
         if self.concurrency == 0 {
@@ -249,12 +249,12 @@ impl<'a, K: Kind> Purge<'a, K> {
     pub fn plan(&self) -> Result<Vec<PlannedRequest>, Error> {
         self.validate()?;
         let q = self.query();
-        let mut query = vec![("projectIdOrName", q.project.clone())];
+        let mut query = vec![(spec::query::PROJECT_ID_OR_NAME, q.project.clone())];
         if let Some(s) = &q.slug {
-            query.push(("slug", s.clone()));
+            query.push((spec::query::SLUG, s.clone()));
         }
         if let Some(t) = &q.team_id {
-            query.push(("teamId", t.clone()));
+            query.push((spec::query::TEAM_ID, t.clone()));
         }
         Ok(self
             .items
@@ -294,7 +294,7 @@ impl<'a, K: Kind> Purge<'a, K> {
 impl<K: ByTags> Purge<'_, K> {
     /// Only this environment's cache (`production` or `preview`); both when unset.
     pub fn target(mut self, target: Target) -> Self {
-        self.options.insert("target".into(), Value::String(target.to_string()));
+        self.options.insert(spec::body::TARGET.into(), Value::String(target.to_string()));
         self
     }
 }
@@ -302,7 +302,7 @@ impl<K: ByTags> Purge<'_, K> {
 impl<K: Deletes> Purge<'_, K> {
     /// How long, in seconds, deleted entries may still be served stale while they revalidate.
     pub fn revalidation_deadline_seconds(mut self, seconds: i64) -> Self {
-        self.options.insert("revalidationDeadlineSeconds".into(), Value::from(seconds));
+        self.options.insert(spec::body::REVALIDATION_DEADLINE_SECONDS.into(), Value::from(seconds));
         self
     }
 }

@@ -26,6 +26,7 @@ pub fn generate(api: &Api) -> TokenStream {
     let version = &api.version;
     let auth = auth(api.auth.as_ref());
     let limits = limits(&api.operations);
+    let names = names(&api.operations);
     let modules = api.operations.iter().map(operation_module);
     let all = api.operations.iter().map(|op| {
         let m = format_ident!("{}", op.id.to_snake_case());
@@ -41,6 +42,7 @@ pub fn generate(api: &Api) -> TokenStream {
         #base_url
         #auth
         #limits
+        #names
         #(#modules)*
 
         #[doc = " Every operation of the spec, in spec order."]
@@ -73,6 +75,46 @@ fn auth(auth: Option<&Auth>) -> TokenStream {
             pub const HEADER: &str = #header;
             #[doc = " What goes before the token in the header's value."]
             pub const PREFIX: &str = #prefix;
+        }
+    }
+}
+
+/// Constants for the wire names of query parameters and top-level body properties, so that
+/// hand-written code names them through the spec (a rename in the spec is a compile error there).
+/// A name is left out when two different wire names would get the same constant.
+fn names(ops: &[Operation]) -> TokenStream {
+    fn consts<'a>(names: impl Iterator<Item = &'a str>, what: &str) -> Vec<TokenStream> {
+        let mut by_const: BTreeMap<String, std::collections::BTreeSet<&str>> = BTreeMap::new();
+        for n in names {
+            by_const.entry(n.to_shouty_snake_case()).or_default().insert(n);
+        }
+        by_const
+            .into_iter()
+            .filter(|(c, wire)| wire.len() == 1 && syn::parse_str::<syn::Ident>(c).is_ok())
+            .map(|(c, wire)| {
+                let ident = format_ident!("{}", c);
+                let wire = wire.into_iter().next().expect("one");
+                let doc = format!(" The {what} `{wire}`.");
+                quote! { #[doc = #doc] pub const #ident: &str = #wire; }
+            })
+            .collect()
+    }
+    let query = consts(ops.iter().flat_map(|op| op.query.iter().map(|q| q.name.as_str())), "query parameter");
+    let body = consts(
+        ops.iter().flat_map(|op| match &op.body {
+            Some(Rule::Object { properties, .. }) => properties.iter().map(|(n, _)| n.as_str()).collect(),
+            _ => Vec::new(),
+        }),
+        "request-body property",
+    );
+    quote! {
+        #[doc = " Wire names of the query parameters, across all operations."]
+        pub mod query {
+            #(#query)*
+        }
+        #[doc = " Wire names of the request bodies' top-level properties, across all operations."]
+        pub mod body {
+            #(#body)*
         }
     }
 }

@@ -24,6 +24,26 @@ pub mod limits {
     /// The most `tags` one request may carry (`maxItems`).
     pub const MAX_TAGS_PER_REQUEST: usize = 16;
 }
+/// Wire names of the query parameters, across all operations.
+pub mod query {
+    /// The query parameter `projectIdOrName`.
+    pub const PROJECT_ID_OR_NAME: &str = "projectIdOrName";
+    /// The query parameter `slug`.
+    pub const SLUG: &str = "slug";
+    /// The query parameter `teamId`.
+    pub const TEAM_ID: &str = "teamId";
+}
+/// Wire names of the request bodies' top-level properties, across all operations.
+pub mod body {
+    /// The request-body property `revalidationDeadlineSeconds`.
+    pub const REVALIDATION_DEADLINE_SECONDS: &str = "revalidationDeadlineSeconds";
+    /// The request-body property `srcImages`.
+    pub const SRC_IMAGES: &str = "srcImages";
+    /// The request-body property `tags`.
+    pub const TAGS: &str = "tags";
+    /// The request-body property `target`.
+    pub const TARGET: &str = "target";
+}
 /// `invalidateByTags`: `POST /v1/edge-cache/invalidate-by-tags`.
 pub mod invalidate_by_tags {
     use super::*;

@@ -113,7 +113,8 @@ pub fn is_keyword(name: &str) -> bool {
 
 /// Method names the generated `Client` already has (its constructors, and the `ClientHooks`
 /// methods its builders call), and module names the spec tables already use.
-pub const RESERVED_OPERATION_NAMES: [&str; 7] = ["new", "new_with_client", "pre", "post", "exec", "limits", "auth"];
+pub const RESERVED_OPERATION_NAMES: [&str; 9] =
+    ["new", "new_with_client", "pre", "post", "exec", "limits", "auth", "query", "body"];
 
 /// Why an operationId cannot name a method and a module, if it cannot.
 ///
