@@ -46,7 +46,7 @@ pub mod types {
         }
     }
     /**Vercel's error body. Vercel documents `error.code` and `error.message`; other fields may
-appear and are kept.
+appear and are accepted (the client reads only `code` and `message`).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct Error {
