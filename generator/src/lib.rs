@@ -4,6 +4,8 @@
 //! progenitor would panic on or mis-generate, [`model`] reduces the spec to operations and rules,
 //! [`core`] runs progenitor (contained) for the client core, [`tables`] emits what progenitor
 //! leaves out, [`render`] formats with prettyplease, and [`output`] writes atomically or checks.
+//! Beside that flow, [`spec_diff`] compares the spec with a published description
+//! (`cargo xtask spec-diff`).
 //!
 //! ```no_run
 //! let files = generator::generate_file(std::path::Path::new("spec/edge-cache.yaml"), "spec/edge-cache.yaml")?;
