@@ -1,6 +1,7 @@
 //! Running a selection as batches with bounded concurrency, and the per-batch report.
 
 use std::future::Future;
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 
 use futures_util::stream::{self, StreamExt};
@@ -67,13 +68,36 @@ impl BatchReport {
 /// A callback run as each batch finishes.
 pub(crate) type OnBatch<'a> = Arc<dyn Fn(&BatchOutcome) + Send + Sync + 'a>;
 
-/// Splits `items` into batches of `size`, runs `send` on each with at most `concurrency` in
-/// flight, and returns the outcomes in batch order. Items are moved, never copied, into the
+/// The sizes of the batches `n` items are split into: at most `max` each, in order, and none
+/// under `min` where that can be had (a short last batch takes items from the one before).
+///
+/// ```text
+/// sizes(40, 16, 1) == [16, 16, 8]      sizes(17, 16, 2) == [15, 2]
+/// ```
+pub(crate) fn sizes(n: usize, max: usize, min: usize) -> Vec<usize> {
+    let max = max.max(1);
+    let mut out = vec![max; n / max];
+    if !n.is_multiple_of(max) {
+        out.push(n % max);
+    }
+    if let [.., before, last] = out.as_mut_slice()
+        && *last < min
+    {
+        let moved = (min - *last).min(before.saturating_sub(min));
+        *before -= moved;
+        *last += moved;
+    }
+    out
+}
+
+/// Splits `items` into batches (see [`sizes`]), runs `send` on each with at most `concurrency`
+/// in flight, and returns the outcomes in batch order. Items are moved, never copied, into the
 /// outcomes; only the batches in flight are serialised.
 pub(crate) async fn run<'a, F, Fut>(
     items: Vec<String>,
-    size: usize,
-    concurrency: usize,
+    max: usize,
+    min: usize,
+    concurrency: NonZeroUsize,
     on_batch: Option<OnBatch<'a>>,
     send: F,
 ) -> Vec<BatchOutcome>
@@ -81,14 +105,11 @@ where
     F: Fn(&[String]) -> Fut,
     Fut: Future<Output = Result<(), Error>>,
 {
-    let mut batches = Vec::with_capacity(items.len().div_ceil(size));
+    let sizes = sizes(items.len(), max, min);
+    let mut batches = Vec::with_capacity(sizes.len());
     let mut items = items.into_iter();
-    loop {
-        let batch: Vec<String> = items.by_ref().take(size).collect();
-        if batch.is_empty() {
-            break;
-        }
-        batches.push(batch);
+    for size in sizes {
+        batches.push(items.by_ref().take(size).collect::<Vec<String>>());
     }
     if batches.len() == 1 {
         // One request: no stream machinery needed.
@@ -111,9 +132,33 @@ where
                 outcome
             }
         })
-        .buffer_unordered(concurrency.max(1))
+        .buffer_unordered(concurrency.get())
         .collect()
         .await;
     outcomes.sort_by_key(|o| o.index);
     outcomes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sizes;
+
+    #[test]
+    fn batches_follow_max_items_and_never_fall_under_min_items() {
+        assert_eq!(sizes(40, 16, 1), [16, 16, 8]);
+        assert_eq!(sizes(32, 16, 1), [16, 16]);
+        assert_eq!(sizes(1, 8, 1), [1]);
+        assert_eq!(sizes(0, 8, 1), Vec::<usize>::new());
+        assert_eq!(sizes(17, 16, 2), [15, 2]);
+        assert_eq!(sizes(26, 25, 2), [24, 2]);
+        assert_eq!(sizes(50, 25, 2), [25, 25]);
+        for n in 1..200 {
+            let s = sizes(n, 16, 3);
+            assert_eq!(s.iter().sum::<usize>(), n, "{n}");
+            assert!(s.iter().all(|b| *b <= 16), "{n}: {s:?}");
+            if n >= 3 {
+                assert!(s.iter().all(|b| *b >= 3), "{n}: {s:?}");
+            }
+        }
+    }
 }

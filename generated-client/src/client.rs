@@ -5,11 +5,10 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::error::{ConfigError, Error};
+use crate::generated::operations::Scope;
 use crate::generated::{api, spec};
-use crate::purge::{DeleteSrcImages, DeleteTags, InvalidateSrcImages, InvalidateTags, Purge};
 use crate::retry::RetryPolicy;
 use crate::token::Token;
-use crate::transport::Transport;
 
 /// The `User-Agent` every request carries.
 pub const USER_AGENT: &str = concat!("vercel-edge-cache/", env!("CARGO_PKG_VERSION"));
@@ -19,34 +18,6 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The default number of requests in flight for a large selection.
 pub const DEFAULT_CONCURRENCY: usize = 4;
-
-/// The team a request acts for: `teamId`, `slug`, both or neither.
-///
-/// ```
-/// use vercel_edge_cache::Scope;
-/// let scope = Scope::team_id("team_123");
-/// assert_eq!(scope.team_id.as_deref(), Some("team_123"));
-/// assert_eq!(scope.slug, None);
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Scope {
-    /// The `teamId` query parameter.
-    pub team_id: Option<String>,
-    /// The `slug` query parameter.
-    pub slug: Option<String>,
-}
-
-impl Scope {
-    /// A scope naming the team by ID.
-    pub fn team_id(id: impl Into<String>) -> Self {
-        Self { team_id: Some(id.into()), slug: None }
-    }
-
-    /// A scope naming the team by its URL slug.
-    pub fn slug(slug: impl Into<String>) -> Self {
-        Self { team_id: None, slug: Some(slug.into()) }
-    }
-}
 
 /// A client of Vercel's edge-cache API.
 ///
@@ -143,52 +114,6 @@ impl EdgeCache {
     pub fn api(&self) -> &api::Client {
         &self.api
     }
-
-    /// Marks everything tagged with any of `tags` as stale (`invalidateByTags`); entries are
-    /// revalidated in the background on their next request.
-    pub fn invalidate_by_tags<I, S>(&self, project: impl Into<String>, tags: I) -> Purge<'_, InvalidateTags>
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        Purge::new(self, project.into(), tags.into_iter().map(Into::into).collect())
-    }
-
-    /// Marks everything tagged with any of `tags` as deleted (`dangerouslyDeleteByTags`); the next
-    /// request for each waits for the origin. Prefer [`EdgeCache::invalidate_by_tags`].
-    pub fn dangerously_delete_by_tags<I, S>(&self, project: impl Into<String>, tags: I) -> Purge<'_, DeleteTags>
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        Purge::new(self, project.into(), tags.into_iter().map(Into::into).collect())
-    }
-
-    /// Marks the optimised images of `src_images` as stale (`invalidateBySrcImages`).
-    pub fn invalidate_by_src_images<I, S>(
-        &self,
-        project: impl Into<String>,
-        src_images: I,
-    ) -> Purge<'_, InvalidateSrcImages>
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        Purge::new(self, project.into(), src_images.into_iter().map(Into::into).collect())
-    }
-
-    /// Marks the optimised images of `src_images` as deleted (`dangerouslyDeleteBySrcImages`).
-    pub fn dangerously_delete_by_src_images<I, S>(
-        &self,
-        project: impl Into<String>,
-        src_images: I,
-    ) -> Purge<'_, DeleteSrcImages>
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        Purge::new(self, project.into(), src_images.into_iter().map(Into::into).collect())
-    }
 }
 
 /// Settings for an [`EdgeCache`].
@@ -212,7 +137,7 @@ impl EdgeCache {
 pub struct EdgeCacheBuilder {
     token: Result<Token, ConfigError>,
     base_url: String,
-    scope: Scope,
+    pub(crate) scope: Scope,
     timeout: Duration,
     retry: RetryPolicy,
     concurrency: usize,
@@ -225,19 +150,8 @@ impl EdgeCacheBuilder {
         self
     }
 
-    /// The `teamId` sent with every request (calls may override it).
-    pub fn team_id(mut self, team_id: impl Into<String>) -> Self {
-        self.scope.team_id = Some(team_id.into());
-        self
-    }
-
-    /// The team `slug` sent with every request (calls may override it).
-    pub fn slug(mut self, slug: impl Into<String>) -> Self {
-        self.scope.slug = Some(slug.into());
-        self
-    }
-
-    /// The whole team scope.
+    /// The whole scope: the optional query parameters every request carries (the generated
+    /// setters of [`EdgeCacheBuilder`], such as `team_id`, set them one by one).
     pub fn scope(mut self, scope: Scope) -> Self {
         self.scope = scope;
         self
@@ -271,17 +185,17 @@ impl EdgeCacheBuilder {
     pub fn build(self) -> Result<EdgeCache, Error> {
         let token = self.token?;
         let base_url = check_base_url(&self.base_url)?;
-        if self.concurrency == 0 {
-            return Err(ConfigError::Setting { setting: "concurrency", reason: "must be at least 1".into() }.into());
-        }
-        if self.timeout.is_zero() {
-            return Err(ConfigError::Setting { setting: "timeout", reason: "must be more than zero".into() }.into());
-        }
-        let mut auth = reqwest::header::HeaderValue::from_str(&format!("{}{}", spec::auth::PREFIX, token.expose()))
-            .map_err(|_| ConfigError::Token(crate::token::TokenError::Invalid))?;
-        auth.set_sensitive(true);
+        settings::concurrency(self.concurrency)
+            .map_err(|p| ConfigError::Setting { setting: "concurrency", reason: p.to_string() })?;
+        settings::timeout(self.timeout)
+            .map_err(|p| ConfigError::Setting { setting: "timeout", reason: p.to_string() })?;
         let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(reqwest::header::HeaderName::from_static(spec::auth::HEADER), auth);
+        if !spec::auth::HEADER.is_empty() {
+            let mut auth = reqwest::header::HeaderValue::from_str(&format!("{}{}", spec::auth::PREFIX, token.expose()))
+                .map_err(|_| ConfigError::Token(crate::token::TokenError::Invalid))?;
+            auth.set_sensitive(true);
+            headers.insert(reqwest::header::HeaderName::from_static(spec::auth::HEADER), auth);
+        }
         let http = reqwest::Client::builder()
             .tls_backend_preconfigured(crate::tls::config()?)
             .user_agent(USER_AGENT)
@@ -291,14 +205,32 @@ impl EdgeCacheBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| ConfigError::Http(e.to_string()))?;
-        let transport = Transport { retry: self.retry.clone() };
         Ok(EdgeCache {
-            api: api::Client::new_with_client(&base_url, http, transport),
+            api: api::Client::new_with_client(&base_url, http),
             scope: self.scope,
             concurrency: self.concurrency,
             timeout: self.timeout,
             retry: self.retry,
         })
+    }
+}
+
+/// The client's settings, each checked here and only here (the builder and every call use it).
+pub(crate) mod settings {
+    use std::num::NonZeroUsize;
+    use std::time::Duration;
+
+    use crate::validation::Problem;
+
+    /// Requests in flight: at least 1.
+    pub(crate) fn concurrency(n: usize) -> Result<NonZeroUsize, Problem> {
+        NonZeroUsize::new(n).ok_or(Problem::BelowMinimum { min: "1".into(), got: "0".into() })
+    }
+
+    /// The per-attempt timeout: at least a millisecond.
+    pub(crate) fn timeout(t: Duration) -> Result<(), Problem> {
+        const MIN: Duration = Duration::from_millis(1);
+        if t < MIN { Err(Problem::BelowMinimum { min: format!("{MIN:?}"), got: format!("{t:?}") }) } else { Ok(()) }
     }
 }
 
@@ -406,7 +338,7 @@ mod tests {
     #[test]
     fn settings_out_of_range_are_refused() {
         let e = EdgeCache::builder("t").concurrency(0).build().unwrap_err();
-        assert_eq!(e.to_string(), "concurrency: must be at least 1");
+        assert_eq!(e.to_string(), "concurrency: must be at least 1, got 0");
         let e = EdgeCache::builder("").build().unwrap_err();
         assert_eq!(e.to_string(), "invalid token: the token is empty");
     }

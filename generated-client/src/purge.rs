@@ -1,110 +1,16 @@
-//! The high-level calls: any number of tags or source images, checked, batched and sent.
+//! The high-level call of any operation: any number of items, checked, batched and sent.
 
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use futures_util::future::BoxFuture;
+use serde_json::Value;
 
 use crate::batch::{self, BatchOutcome, BatchReport};
-use crate::client::EdgeCache;
+use crate::client::{EdgeCache, settings};
 use crate::error::Error;
-use crate::generated::api::types;
-use crate::generated::{api, spec};
-use crate::schema::Operation;
-use crate::validation::{Problem, ValidationError, check, check_body, check_query};
-
-pub use crate::generated::api::types::Target;
-
-/// One of the four operations, as the high-level calls use it.
-pub trait Kind: sealed::Sealed + Send + Sync + 'static {
-    /// The operation's spec table.
-    const OPERATION: &'static Operation;
-    /// The body list that selections are split on.
-    const BATCH_FIELD: &'static str;
-    /// The most items one request carries.
-    const MAX_ITEMS: usize;
-
-    /// Sends one request through the generated builder.
-    #[doc(hidden)]
-    fn send(
-        api: &api::Client,
-        query: &QueryValues,
-        body: Value,
-    ) -> impl Future<Output = Result<progenitor_client::ResponseValue<()>, progenitor_client::Error<types::Error>>> + Send;
-}
-
-mod sealed {
-    pub trait Sealed {}
-}
-
-/// Query values of one call.
-#[doc(hidden)]
-#[derive(Debug, Clone)]
-pub struct QueryValues {
-    project: String,
-    team_id: Option<String>,
-    slug: Option<String>,
-}
-
-macro_rules! kind {
-    ($(#[$doc:meta])* $name:ident, $module:ident, $builder:ident, $body:ty) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy)]
-        pub enum $name {}
-        impl sealed::Sealed for $name {}
-        impl Kind for $name {
-            const OPERATION: &'static Operation = &spec::$module::OPERATION;
-            const BATCH_FIELD: &'static str = spec::$module::BATCH_FIELD;
-            const MAX_ITEMS: usize = spec::$module::MAX_ITEMS_PER_REQUEST;
-
-            fn send(
-                api: &api::Client,
-                query: &QueryValues,
-                body: Value,
-            ) -> impl Future<Output = Result<progenitor_client::ResponseValue<()>, progenitor_client::Error<types::Error>>> + Send {
-                let body = serde_json::from_value::<$body>(body).map_err(|e| e.to_string());
-                let mut builder = api.$builder().project_id_or_name(query.project.clone());
-                if let Some(team_id) = &query.team_id {
-                    builder = builder.team_id(team_id.clone());
-                }
-                if let Some(slug) = &query.slug {
-                    builder = builder.slug(slug.clone());
-                }
-                async move {
-                    let body = body.map_err(progenitor_client::Error::InvalidRequest)?;
-                    builder.body(body).send().await
-                }
-            }
-        }
-    };
-}
-
-kind!(
-    /// `invalidateByTags`.
-    InvalidateTags, invalidate_by_tags, invalidate_by_tags, types::InvalidateByTagsRequest
-);
-kind!(
-    /// `dangerouslyDeleteByTags`.
-    DeleteTags, dangerously_delete_by_tags, dangerously_delete_by_tags, types::DangerouslyDeleteByTagsRequest
-);
-kind!(
-    /// `invalidateBySrcImages`.
-    InvalidateSrcImages, invalidate_by_src_images, invalidate_by_src_images, types::InvalidateBySrcImagesRequest
-);
-kind!(
-    /// `dangerouslyDeleteBySrcImages`.
-    DeleteSrcImages, dangerously_delete_by_src_images, dangerously_delete_by_src_images, types::DangerouslyDeleteBySrcImagesRequest
-);
-
-/// Operations whose body selects by tags (and so takes a `target`).
-pub trait ByTags: Kind {}
-impl ByTags for InvalidateTags {}
-impl ByTags for DeleteTags {}
-
-/// Operations that delete (and so take a revalidation deadline).
-pub trait Deletes: Kind {}
-impl Deletes for DeleteTags {}
-impl Deletes for DeleteSrcImages {}
+use crate::operation::Operation;
+use crate::validation::ValidationError;
 
 /// A request planned by [`Purge::plan`]: what would be sent, without the token.
 #[derive(Debug, Clone, PartialEq)]
@@ -119,9 +25,11 @@ pub struct PlannedRequest {
     pub body: Value,
 }
 
-/// A selection to invalidate or delete, split into requests of at most the spec's `maxItems`.
+/// A selection to send to operation `O`, split into requests of at most the spec's `maxItems`.
 ///
-/// Built by the [`EdgeCache`] methods; nothing is sent until [`Purge::send`].
+/// Started by the [`EdgeCache`] method of the operation (generated, one per operation); its
+/// setters (one per optional query parameter and body property of the operation) are generated
+/// too. Nothing is sent until [`Purge::send`].
 ///
 /// ```no_run
 /// # async fn run(client: vercel_edge_cache::EdgeCache) -> Result<(), vercel_edge_cache::Error> {
@@ -138,53 +46,54 @@ pub struct PlannedRequest {
 /// # Ok(()) }
 /// ```
 #[must_use = "nothing is sent until `.send().await`"]
-pub struct Purge<'a, K: Kind> {
-    client: &'a EdgeCache,
-    project: String,
-    items: Vec<String>,
-    options: Map<String, Value>,
-    team_id: Option<String>,
-    slug: Option<String>,
-    concurrency: usize,
-    on_batch: Option<batch::OnBatch<'a>>,
-    kind: PhantomData<K>,
+pub struct Purge<'a, O: Operation> {
+    pub(crate) client: &'a EdgeCache,
+    /// Query parameter values, in [`crate::OperationInfo::params`] order.
+    pub(crate) params: Vec<Option<String>>,
+    pub(crate) items: Vec<String>,
+    pub(crate) options: O::Options,
+    pub(crate) concurrency: usize,
+    pub(crate) on_batch: Option<batch::OnBatch<'a>>,
+    operation: PhantomData<O>,
 }
 
-impl<K: Kind> std::fmt::Debug for Purge<'_, K> {
+impl<O: Operation> std::fmt::Debug for Purge<'_, O> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Purge")
-            .field("operation", &K::OPERATION.operation_id)
-            .field("project", &self.project)
+            .field("operation", &O::INFO.operation_id)
+            .field("params", &self.params)
             .field("items", &self.items.len())
             .field("options", &self.options)
             .finish_non_exhaustive()
     }
 }
 
-impl<'a, K: Kind> Purge<'a, K> {
-    pub(crate) fn new(client: &'a EdgeCache, project: String, items: Vec<String>) -> Self {
+impl<'a, O: Operation> Purge<'a, O> {
+    /// A call with the required parameters given (by index into `O::INFO.params`) and the
+    /// client's scope for the others.
+    pub(crate) fn new(client: &'a EdgeCache, required: Vec<(usize, String)>, items: Vec<String>) -> Self {
+        let mut params: Vec<Option<String>> = O::INFO
+            .params
+            .iter()
+            .map(|p| if p.in_scope { client.scope.get(p.name).map(str::to_string) } else { None })
+            .collect();
+        for (i, value) in required {
+            params[i] = Some(value);
+        }
         Self {
             client,
-            project,
+            params,
             items,
-            options: Map::new(),
-            team_id: client.scope.team_id.clone(),
-            slug: client.scope.slug.clone(),
+            options: O::Options::default(),
             concurrency: client.concurrency,
             on_batch: None,
-            kind: PhantomData,
+            operation: PhantomData,
         }
     }
 
-    /// Overrides the client's `teamId` for this call.
-    pub fn team_id(mut self, team_id: impl Into<String>) -> Self {
-        self.team_id = Some(team_id.into());
-        self
-    }
-
-    /// Overrides the client's team `slug` for this call.
-    pub fn slug(mut self, slug: impl Into<String>) -> Self {
-        self.slug = Some(slug.into());
+    /// Sets query parameter `index` (the generated setters call this).
+    pub(crate) fn param(mut self, index: usize, value: String) -> Self {
+        self.params[index] = Some(value);
         self
     }
 
@@ -202,70 +111,48 @@ impl<'a, K: Kind> Purge<'a, K> {
 
     /// How many requests the selection needs.
     pub fn batch_count(&self) -> usize {
-        self.items.len().div_ceil(K::MAX_ITEMS)
+        batch::sizes(self.items.len(), O::INFO.max_items, O::INFO.min_items).len()
     }
 
-    fn query(&self) -> QueryValues {
-        QueryValues { project: self.project.clone(), team_id: self.team_id.clone(), slug: self.slug.clone() }
-    }
-
-    fn body(&self, items: &[String]) -> Value {
-        let mut body = self.options.clone();
-        body.insert(K::BATCH_FIELD.to_string(), Value::Array(items.iter().cloned().map(Value::String).collect()));
-        Value::Object(body)
+    /// The options set so far.
+    pub fn options(&self) -> &O::Options {
+        &self.options
     }
 
     /// Checks the whole selection against the spec's rules; on error nothing may be sent.
     pub fn validate(&self) -> Result<(), ValidationError> {
-        let op = K::OPERATION;
-        let q = self.query();
-        let mut query = vec![(spec::query::PROJECT_ID_OR_NAME, q.project.as_str())];
-        if let Some(t) = &q.team_id {
-            query.push((spec::query::TEAM_ID, t));
-        }
-        if let Some(s) = &q.slug {
-            query.push((spec::query::SLUG, s));
-        }
-        check_query(op, &query)?;
-        if self.concurrency == 0 {
-            return Err(ValidationError {
-                field: "concurrency".into(),
-                problem: Problem::BelowMinimum { min: "1".into(), got: "0".into() },
-            });
-        }
-        // The body's shape and options, with the first batch's worth of items.
-        let first = &self.items[..self.items.len().min(K::MAX_ITEMS)];
-        check_body(op, &self.body(first))?;
-        // Every item, numbered across the whole selection.
-        if let Some(item_schema) = op.list_item_schema(K::BATCH_FIELD) {
-            for (i, item) in self.items.iter().enumerate() {
-                check(op, item_schema, &Value::String(item.clone()), &format!("{}[{i}]", K::BATCH_FIELD))?;
-            }
+        settings::concurrency(self.concurrency)
+            .map_err(|problem| ValidationError { field: "concurrency".into(), problem })?;
+        O::check(&self.params, &self.options)?;
+        let info = O::INFO;
+        crate::check::min_items(info.batch_field, self.items.len(), info.min_items)?;
+        for (i, item) in self.items.iter().enumerate() {
+            O::check_item(i, item)?;
         }
         Ok(())
+    }
+
+    /// The query of every request, in the order sent.
+    fn query(&self) -> Vec<(&'static str, String)> {
+        O::INFO.params.iter().zip(&self.params).filter_map(|(p, v)| Some((p.name, v.clone()?))).collect()
     }
 
     /// Validates, then lists the requests [`Purge::send`] would make.
     pub fn plan(&self) -> Result<Vec<PlannedRequest>, Error> {
         self.validate()?;
-        let q = self.query();
-        let mut query = vec![(spec::query::PROJECT_ID_OR_NAME, q.project.clone())];
-        if let Some(s) = &q.slug {
-            query.push((spec::query::SLUG, s.clone()));
+        let query = self.query();
+        let info = O::INFO;
+        let mut start = 0;
+        let mut plan = Vec::new();
+        for size in batch::sizes(self.items.len(), info.max_items, info.min_items) {
+            let chunk = &self.items[start..start + size];
+            start += size;
+            let request = |message: String| Error::Request { operation: info.operation_id, message };
+            let body = O::body(chunk, &self.options).map_err(request)?;
+            let body = serde_json::to_value(&body).map_err(|e| request(e.to_string()))?;
+            plan.push(PlannedRequest { method: info.method, path: info.path, query: query.clone(), body });
         }
-        if let Some(t) = &q.team_id {
-            query.push((spec::query::TEAM_ID, t.clone()));
-        }
-        Ok(self
-            .items
-            .chunks(K::MAX_ITEMS)
-            .map(|chunk| PlannedRequest {
-                method: K::OPERATION.method,
-                path: K::OPERATION.path,
-                query: query.clone(),
-                body: self.body(chunk),
-            })
-            .collect())
+        Ok(plan)
     }
 
     /// Validates the whole selection, then sends it in batches, at most `concurrency` at once.
@@ -275,42 +162,33 @@ impl<'a, K: Kind> Purge<'a, K> {
     /// does not stop the others.
     pub async fn send(self) -> Result<BatchReport, Error> {
         self.validate()?;
-        let query = self.query();
-        let client = self.client;
-        let options = self.options;
-        let timeout = client.timeout;
-        let outcomes = batch::run(self.items, K::MAX_ITEMS, self.concurrency, self.on_batch, |items: &[String]| {
-            let mut body = options.clone();
-            body.insert(K::BATCH_FIELD.to_string(), Value::Array(items.iter().cloned().map(Value::String).collect()));
-            let request = K::send(&client.api, &query, Value::Object(body));
-            // Boxed once here, so the large request future is not copied through the combinators.
-            Box::pin(crate::transport::call(K::OPERATION, timeout, request))
-        })
-        .await;
-        Ok(BatchReport { operation: K::OPERATION.operation_id, batches: outcomes })
-    }
-}
-
-impl<K: ByTags> Purge<'_, K> {
-    /// Only this environment's cache (`production` or `preview`); both when unset.
-    pub fn target(mut self, target: Target) -> Self {
-        self.options.insert(spec::body::TARGET.into(), Value::String(target.to_string()));
-        self
-    }
-}
-
-impl<K: Deletes> Purge<'_, K> {
-    /// How long, in seconds, deleted entries may still be served stale while they revalidate.
-    pub fn revalidation_deadline_seconds(mut self, seconds: i64) -> Self {
-        self.options.insert(spec::body::REVALIDATION_DEADLINE_SECONDS.into(), Value::from(seconds));
-        self
+        let Purge { client, params, items, options, concurrency, on_batch, .. } = self;
+        let concurrency = settings::concurrency(concurrency).expect("validated");
+        let info = O::INFO;
+        let (params, options) = (&params, &options);
+        let outcomes =
+            batch::run(items, info.max_items, info.min_items, concurrency, on_batch, |chunk: &[String]| {
+                let body = O::body(chunk, options);
+                let attempt: BoxFuture<'_, Result<(), Error>> = Box::pin(async move {
+                    let mut body =
+                        Some(body.map_err(|message| Error::Request { operation: info.operation_id, message })?);
+                    crate::transport::call(info, &client.retry, client.timeout, |last| {
+                        // The last possible attempt sends the body itself; earlier ones a copy.
+                        let body = if last { body.take() } else { body.clone() };
+                        O::send(&client.api, params, body.expect("one attempt per body"))
+                    })
+                    .await
+                });
+                attempt
+            })
+            .await;
+        Ok(BatchReport { operation: info.operation_id, batches: outcomes })
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::spec::{invalidate_by_src_images as inv_img, invalidate_by_tags as inv_tags};
+    use crate::{EdgeCache, Target};
 
     fn client() -> EdgeCache {
         EdgeCache::builder("t").base_url("http://127.0.0.1:9").team_id("team_a").build().unwrap()
@@ -319,22 +197,20 @@ mod tests {
     #[test]
     fn plans_split_on_the_spec_limit_and_keep_every_item_once() {
         let c = client();
-        let max = inv_tags::MAX_ITEMS_PER_REQUEST;
-        let n = 2 * max + 3;
-        let tags: Vec<String> = (0..n).map(|i| format!("t{i}")).collect();
+        let tags: Vec<String> = (0..35).map(|i| format!("t{i}")).collect();
         let plan = c.invalidate_by_tags("p", tags.clone()).target(Target::Preview).plan().unwrap();
         assert_eq!(plan.len(), 3);
         let mut seen = Vec::new();
         for r in &plan {
-            assert_eq!(r.path, inv_tags::OPERATION.path);
+            assert_eq!(r.path, "/v1/edge-cache/invalidate-by-tags");
             assert_eq!(r.query, vec![("projectIdOrName", "p".to_string()), ("teamId", "team_a".to_string())]);
             assert_eq!(r.body["target"], "preview");
             let items = r.body["tags"].as_array().unwrap();
-            assert!(items.len() <= max);
+            assert!(items.len() <= 16);
             seen.extend(items.iter().map(|v| v.as_str().unwrap().to_string()));
         }
         assert_eq!(seen, tags);
-        let images: Vec<String> = (0..inv_img::MAX_ITEMS_PER_REQUEST * 2 + 1).map(|i| format!("/{i}.png")).collect();
+        let images: Vec<String> = (0..17).map(|i| format!("/{i}.png")).collect();
         assert_eq!(c.invalidate_by_src_images("p", images).plan().unwrap().len(), 3);
     }
 
@@ -351,16 +227,17 @@ mod tests {
     #[test]
     fn the_whole_selection_is_checked_before_anything_is_sent() {
         let c = client();
-        let max = inv_tags::MAX_ITEMS_PER_REQUEST;
-        let mut tags: Vec<String> = (0..3 * max).map(|i| format!("t{i}")).collect();
+        let mut tags: Vec<String> = (0..48).map(|i| format!("t{i}")).collect();
         tags.push("x".repeat(10_000));
         let err = c.invalidate_by_tags("p", tags).validate().unwrap_err();
-        assert!(err.to_string().starts_with(&format!("tags[{}]: at most", 3 * max)), "{err}");
+        assert_eq!(err.to_string(), "tags[48]: at most 256 characters, got 10000");
         let err = c.invalidate_by_tags("p", Vec::<String>::new()).validate().unwrap_err();
         assert_eq!(err.to_string(), "tags: at least 1 item per request, got 0");
         let err = c.invalidate_by_tags("", ["a"]).validate().unwrap_err();
         assert_eq!(err.to_string(), "projectIdOrName: is required");
         let err = c.dangerously_delete_by_tags("p", ["a"]).revalidation_deadline_seconds(-1).validate().unwrap_err();
         assert_eq!(err.to_string(), "revalidationDeadlineSeconds: must be at least 0, got -1");
+        let err = c.invalidate_by_tags("p", ["a"]).concurrency(0).validate().unwrap_err();
+        assert_eq!(err.to_string(), "concurrency: must be at least 1, got 0");
     }
 }

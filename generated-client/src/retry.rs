@@ -14,8 +14,6 @@ use std::time::{Duration, SystemTime};
 /// use vercel_edge_cache::RetryPolicy;
 /// let policy = RetryPolicy::default();
 /// assert_eq!(policy.max_retries, 3);
-/// assert!(RetryPolicy::default().is_retryable_status(503));
-/// assert!(!RetryPolicy::default().is_retryable_status(404));
 /// let off = RetryPolicy { max_retries: 0, ..RetryPolicy::default() };
 /// assert_eq!(off.max_retries, 0);
 /// ```
@@ -45,12 +43,18 @@ impl Default for RetryPolicy {
 /// The statuses retried: rate limiting and transient server errors.
 const RETRYABLE_STATUSES: [u16; 5] = [429, 500, 502, 503, 504];
 
-impl RetryPolicy {
-    /// Whether a response status is worth another attempt.
-    pub fn is_retryable_status(&self, status: u16) -> bool {
-        RETRYABLE_STATUSES.contains(&status)
-    }
+/// Whether a response status is worth another attempt: 429 and the transient 5xx.
+///
+/// ```
+/// use vercel_edge_cache::retry::is_retryable_status;
+/// assert!(is_retryable_status(503));
+/// assert!(!is_retryable_status(404));
+/// ```
+pub fn is_retryable_status(status: u16) -> bool {
+    RETRYABLE_STATUSES.contains(&status)
+}
 
+impl RetryPolicy {
     /// The delay before retry number `retry` (1-based): `Retry-After` when the server sent one
     /// (capped), else exponential backoff with full jitter: a random delay up to
     /// `initial_backoff * 2^(retry-1)`, capped at `max_backoff`, and never below a tenth of it.
@@ -167,12 +171,11 @@ mod tests {
 
     #[test]
     fn only_rate_limits_and_transient_server_errors_are_retried() {
-        let p = RetryPolicy::default();
         for s in [429, 500, 502, 503, 504] {
-            assert!(p.is_retryable_status(s), "{s}");
+            assert!(is_retryable_status(s), "{s}");
         }
         for s in [400, 401, 402, 403, 404, 410, 501] {
-            assert!(!p.is_retryable_status(s), "{s}");
+            assert!(!is_retryable_status(s), "{s}");
         }
     }
 }

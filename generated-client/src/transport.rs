@@ -1,130 +1,152 @@
-//! The transport under the generated client: retries, per-attempt tracing spans, error bodies.
+//! Sending one batch: attempts through progenitor's builder, retries, one tracing span per
+//! attempt, and every outcome mapped to [`Error`].
 //!
-//! progenitor generates the request builders with `HooksMode::Expected`; this module supplies
-//! the `exec` hook they call, so every generated operation gets the same retry policy and spans.
+//! The retry loop lives here, outside progenitor's builder: each attempt builds its request
+//! anew, and the attempt count and last status are plain local state.
 
-use std::cell::Cell;
-use std::future::Future;
 use std::time::{Duration, Instant, SystemTime};
 
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
 use tracing::Instrument;
 
 use crate::error::{ApiError, Error, excerpt};
-use crate::generated::api;
-use crate::retry::{RetryPolicy, parse_retry_after};
-use crate::schema::Operation;
+use crate::operation::{OperationInfo, Sending};
+use crate::retry::{RetryPolicy, is_retryable_status, parse_retry_after};
 
-/// The runtime state the generated `Client` carries: how to retry.
-#[derive(Debug, Clone)]
-pub struct Transport {
-    pub(crate) retry: RetryPolicy,
-}
+/// The transport state a client carries. Retries are configured with [`RetryPolicy`]; this type
+/// is kept for compatibility and holds nothing.
+#[derive(Debug, Clone, Default)]
+pub struct Transport;
 
 /// How long an excerpt of a non-JSON error body is, in characters.
 const EXCERPT_CHARS: usize = 200;
 
-tokio::task_local! {
-    /// What the `exec` hook learnt about the call in progress.
-    static CALL: CallState;
+/// The most bytes of an error body kept; the rest is not read (Vercel's error bodies are small).
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// What one attempt came to.
+enum Attempt {
+    Done,
+    Failed { failure: Failure, retryable: bool, retry_after: Option<Duration> },
 }
 
-struct CallState {
-    operation: &'static str,
-    attempts: Cell<u32>,
-    status: Cell<Option<u16>>,
+/// Why an attempt failed.
+enum Failure {
+    Status { status: u16, body: Vec<u8> },
+    BodyCut { status: u16, message: String },
+    Timeout,
+    Connection(String),
+    Request(String),
 }
 
-impl ClientHooks<Transport> for api::Client {
-    async fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
-        let policy = &self.inner().retry;
-        let operation = CALL.try_with(|c| c.operation).unwrap_or(info.operation_id);
-        let mut attempt = 1u32;
-        let mut request = Some(request);
-        loop {
-            let original = request.take().expect("kept for retries");
-            // The last possible attempt sends the request itself; earlier ones send a copy.
-            let this_attempt = if attempt > policy.max_retries {
-                original
-            } else {
-                match original.try_clone() {
-                    Some(copy) => {
-                        request = Some(original);
-                        copy
-                    }
-                    // A streaming body cannot be replayed; send it once.
-                    None => return self.client().execute(original).await,
+/// Sends one batch: `attempt(last)` starts an attempt (`last` when no retry may follow), and
+/// failed attempts are retried per `policy`.
+pub(crate) async fn call<'a, F>(
+    info: &'static OperationInfo,
+    policy: &RetryPolicy,
+    timeout: Duration,
+    mut attempt: F,
+) -> Result<(), Error>
+where
+    F: FnMut(bool) -> Sending<'a>,
+{
+    let operation = info.operation_id;
+    let mut n = 1u32;
+    loop {
+        let span = tracing::info_span!(
+            "edge_cache.request",
+            operation,
+            method = info.method,
+            path = info.path,
+            attempt = n,
+            status = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let last = n > policy.max_retries;
+        let (status, outcome) = run(attempt(last)).instrument(span.clone()).await;
+        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        if let Some(status) = status {
+            span.record("status", status);
+        }
+        let retry_after = match outcome {
+            Attempt::Done => return Ok(()),
+            Attempt::Failed { retryable: true, retry_after, .. } if !last => retry_after,
+            Attempt::Failed { failure, .. } => {
+                let error = failure.into_error(operation, timeout, n);
+                if !matches!(error, Error::Api(_)) {
+                    span.in_scope(|| tracing::warn!(error = %error, "request failed"));
                 }
+                return Err(error);
+            }
+        };
+        let delay = policy.delay(n, retry_after);
+        span.in_scope(|| tracing::info!(delay_ms = delay.as_millis() as u64, "retrying"));
+        tokio::time::sleep(delay).await;
+        n += 1;
+    }
+}
+
+/// Runs one attempt: its status, if a response came, and what it came to.
+async fn run(sending: Sending<'_>) -> (Option<u16>, Attempt) {
+    use progenitor_client::Error as P;
+    let failed = |failure, retryable| Attempt::Failed { failure, retryable, retry_after: None };
+    match sending.await {
+        Ok(status) => (Some(status), Attempt::Done),
+        Err(P::UnexpectedResponse(response)) => {
+            let status = response.status().as_u16();
+            if response.status().is_success() {
+                return (Some(status), Attempt::Done);
+            }
+            let retry_after = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| parse_retry_after(v, SystemTime::now()));
+            let (failure, retryable) = match read_bounded(response).await {
+                Ok(body) => (Failure::Status { status, body }, is_retryable_status(status)),
+                // A body cut short: the status is known, the attempt failed on the way.
+                Err(e) => (Failure::BodyCut { status, message: error_chain(&e) }, true),
             };
-            let span = tracing::info_span!(
-                "edge_cache.request",
-                operation,
-                method = %this_attempt.method(),
-                path = this_attempt.url().path(),
-                attempt,
-                status = tracing::field::Empty,
-                elapsed_ms = tracing::field::Empty,
-            );
-            let started = Instant::now();
-            let _ = CALL.try_with(|c| {
-                c.attempts.set(attempt);
-                c.status.set(None);
-            });
-            let result = async {
-                let response = self.client().execute(this_attempt).await?;
-                let _ = CALL.try_with(|c| c.status.set(Some(response.status().as_u16())));
-                if response.status().is_success() { Ok(response) } else { buffer(response).await }
+            (Some(status), Attempt::Failed { failure, retryable, retry_after })
+        }
+        Err(P::ErrorResponse(rv)) => {
+            let status = rv.status().as_u16();
+            (Some(status), failed(Failure::Status { status, body: Vec::new() }, is_retryable_status(status)))
+        }
+        Err(P::InvalidResponsePayload(bytes, e)) => (
+            None,
+            failed(
+                Failure::Request(format!("the response body does not parse: {e}: {}", excerpt(&bytes, EXCERPT_CHARS))),
+                false,
+            ),
+        ),
+        Err(P::CommunicationError(e)) | Err(P::ResponseBodyError(e)) | Err(P::InvalidUpgrade(e)) => {
+            let retryable = is_transient(&e);
+            let failure = if e.is_timeout() { Failure::Timeout } else { Failure::Connection(error_chain(&e)) };
+            (None, failed(failure, retryable))
+        }
+        Err(P::InvalidRequest(message)) | Err(P::Custom(message)) => (None, failed(Failure::Request(message), false)),
+    }
+}
+
+impl Failure {
+    fn into_error(self, operation: &'static str, timeout: Duration, attempts: u32) -> Error {
+        match self {
+            Failure::Status { status, body } => {
+                let (code, message) = parse_error_body(&body);
+                let body_excerpt = (code.is_none() && message.is_none()).then(|| excerpt(&body, EXCERPT_CHARS));
+                Error::Api(ApiError { operation, status, code, message, body_excerpt, attempts })
             }
-            .instrument(span.clone())
-            .await;
-            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-            let (retryable, retry_after) = match &result {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    span.record("status", status);
-                    let after = response
-                        .headers()
-                        .get(reqwest::header::RETRY_AFTER)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| parse_retry_after(v, SystemTime::now()));
-                    (policy.is_retryable_status(status), after)
-                }
-                Err(e) => (is_transient(e), None),
-            };
-            if retryable && attempt <= policy.max_retries {
-                let delay = policy.delay(attempt, retry_after);
-                span.in_scope(|| tracing::info!(delay_ms = delay.as_millis() as u64, "retrying"));
-                tokio::time::sleep(delay).await;
-                attempt += 1;
-                continue;
-            }
-            if let Err(e) = &result {
-                span.in_scope(|| tracing::warn!(error = %e.without_url_ref(), "request failed"));
-            }
-            return result;
+            Failure::BodyCut { status, message } => Error::InvalidResponse { operation, status, message },
+            Failure::Timeout => Error::Timeout { operation, timeout, attempts },
+            Failure::Connection(message) => Error::Connection { operation, message, attempts },
+            Failure::Request(message) => Error::Request { operation, message },
         }
     }
 }
 
-trait WithoutUrl {
-    fn without_url_ref(&self) -> String;
-}
-
-impl WithoutUrl for reqwest::Error {
-    fn without_url_ref(&self) -> String {
-        error_chain(self)
-    }
-}
-
-/// The most bytes of an error body kept; the rest is not read (Vercel's error bodies are small).
-const MAX_ERROR_BODY: usize = 64 * 1024;
-
-/// Reads an error response's body now (up to [`MAX_ERROR_BODY`]), so that a body cut short
-/// counts as a failed attempt and the status stays known.
-async fn buffer(mut response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
-    let status = response.status();
-    let version = response.version();
-    let headers = response.headers().clone();
+/// Reads a response's body, up to [`MAX_ERROR_BODY`] bytes.
+async fn read_bounded(mut response: reqwest::Response) -> reqwest::Result<Vec<u8>> {
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await? {
         let room = MAX_ERROR_BODY - body.len();
@@ -133,12 +155,7 @@ async fn buffer(mut response: reqwest::Response) -> reqwest::Result<reqwest::Res
             break;
         }
     }
-    let mut rebuilt = http::Response::new(bytes::Bytes::from(body));
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = headers;
-    rebuilt.headers_mut().remove(reqwest::header::CONTENT_LENGTH);
-    Ok(reqwest::Response::from(rebuilt))
+    Ok(body)
 }
 
 fn is_transient(e: &reqwest::Error) -> bool {
@@ -169,61 +186,8 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     out
 }
 
-/// Runs one generated operation and maps its outcome to [`Error`].
-pub(crate) async fn call<F>(op: &'static Operation, timeout: Duration, send: F) -> Result<(), Error>
-where
-    F: Future<Output = Result<ResponseValue<()>, progenitor_client::Error<api::types::Error>>>,
-{
-    let state = CallState { operation: op.operation_id, attempts: Cell::new(0), status: Cell::new(None) };
-    let (result, attempts, status) = CALL
-        .scope(state, async {
-            let result = send.await;
-            let (attempts, status) = CALL.with(|c| (c.attempts.get(), c.status.get()));
-            (result, attempts, status)
-        })
-        .await;
-    let operation = op.operation_id;
-    let api_error = |status: u16, body: &[u8]| {
-        let (code, message) = if op.error_is_typed(status) { parse_error_body(body) } else { (None, None) };
-        let body_excerpt = (code.is_none() && message.is_none()).then(|| excerpt(body, EXCERPT_CHARS));
-        Error::Api(ApiError { operation, status, code, message, body_excerpt, attempts })
-    };
-    use progenitor_client::Error as P;
-    match result {
-        Ok(_) => Ok(()),
-        Err(P::ErrorResponse(rv)) => {
-            let status = rv.status().as_u16();
-            let body = rv.into_inner();
-            Err(Error::Api(ApiError {
-                operation,
-                status,
-                code: Some(body.error.code),
-                message: Some(body.error.message),
-                body_excerpt: None,
-                attempts,
-            }))
-        }
-        Err(P::InvalidResponsePayload(bytes, _)) => Err(api_error(status.unwrap_or(0), &bytes)),
-        Err(P::UnexpectedResponse(response)) => {
-            let status = response.status().as_u16();
-            if response.status().is_success() {
-                return Ok(());
-            }
-            match response.bytes().await {
-                Ok(body) => Err(api_error(status, &body)),
-                Err(e) => Err(Error::InvalidResponse { operation, status, message: error_chain(&e) }),
-            }
-        }
-        Err(P::CommunicationError(e)) | Err(P::ResponseBodyError(e)) | Err(P::InvalidUpgrade(e)) => Err(match status {
-            Some(status) => Error::InvalidResponse { operation, status, message: error_chain(&e) },
-            None if e.is_timeout() => Error::Timeout { operation, timeout, attempts },
-            None => Error::Connection { operation, message: error_chain(&e), attempts },
-        }),
-        Err(P::InvalidRequest(message)) | Err(P::Custom(message)) => Err(Error::Request { operation, message }),
-    }
-}
-
-/// Vercel's `{"error": {"code", "message"}}`, leniently: either field may be missing.
+/// Vercel's `{"error": {"code", "message"}}`, leniently: either field may be missing, and any
+/// status may carry it (Vercel's published description gives error responses no schema).
 fn parse_error_body(body: &[u8]) -> (Option<String>, Option<String>) {
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else { return (None, None) };
     let error = &value["error"];

@@ -12,9 +12,6 @@ use syn::visit_mut::VisitMut;
 
 use crate::error::{Location, OperationRef, SpecError};
 
-/// The Rust path of the runtime type the generated `Client` carries (its `inner`).
-pub const INNER_TYPE: &str = "crate::transport::Transport";
-
 /// Generates the client core for `api`, as a syntax tree.
 pub fn generate(file: &Path, api: &OpenAPI) -> Result<syn::File, SpecError> {
     let prepared = prepare(api);
@@ -47,9 +44,10 @@ pub fn generate(file: &Path, api: &OpenAPI) -> Result<syn::File, SpecError> {
 
 /// The copy of the spec progenitor is given.
 ///
-/// `default` responses are removed: progenitor asserts that the success-or-default responses
-/// share one type, so a body-less `200` beside a typed `default` makes it panic. The runtime
-/// types those responses itself from the generated operation table (`default_error`).
+/// Error responses (every status outside 2xx, and `default`) are removed: the runtime reads every
+/// error body itself, whatever the spec says of it (Vercel's published description gives them no
+/// schema), so progenitor hands it the whole response. This also avoids progenitor's panic on a
+/// body-less `200` beside a typed `default` (it asserts that they share one type).
 fn prepare(api: &OpenAPI) -> OpenAPI {
     let mut api = api.clone();
     for item in api.paths.paths.values_mut() {
@@ -68,6 +66,10 @@ fn prepare(api: &OpenAPI) -> OpenAPI {
             .flatten()
             {
                 op.responses.default = None;
+                op.responses.responses.retain(|code, _| match code {
+                    openapiv3::StatusCode::Code(c) => (200..300).contains(c),
+                    openapiv3::StatusCode::Range(r) => *r == 2,
+                });
             }
         }
     }
@@ -79,8 +81,7 @@ fn settings() -> progenitor::GenerationSettings {
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)
         .with_tag(progenitor::TagStyle::Merged)
-        .with_hooks(progenitor::HooksMode::Expected)
-        .with_inner_type(INNER_TYPE.parse::<TokenStream>().expect("a Rust path"));
+        .with_hooks(progenitor::HooksMode::Optional);
     settings
 }
 

@@ -1,16 +1,23 @@
-//! The spec reduced to what the generated tables need: operations, their query parameters, the
-//! request-body rules (every constraint, with `$ref`s resolved), error statuses, batching and auth.
+//! The spec reduced to what the generated layers need: operations, their query parameters, the
+//! request-body rules (every constraint, with `$ref`s resolved), the batch field, the CLI mapping
+//! and auth.
+//!
+//! Spec problems found here are all collected, each located, before generation stops.
 
 use std::path::Path;
 
 use openapiv3::{
-    OpenAPI, Operation as OaOperation, Parameter, ReferenceOr, RequestBody, Schema, SchemaKind, SecurityScheme,
-    StatusCode, Type,
+    OpenAPI, Operation as OaOperation, Parameter, ReferenceOr, RequestBody, Schema, SchemaKind, SecurityScheme, Type,
 };
 
 use crate::error::{Location, OperationRef, SpecError, pointer};
 
-/// The API, as the generated tables describe it.
+/// The operation extension that names the body list a selection is split on.
+pub const BATCH_EXTENSION: &str = "x-edge-cache-batch";
+/// The extension, on the document and on operations, that maps operations to CLI commands.
+pub const CLI_EXTENSION: &str = "x-edge-cache-cli";
+
+/// The API, as the generated layers describe it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Api {
     /// `info.title`.
@@ -23,6 +30,8 @@ pub struct Api {
     pub auth: Option<Auth>,
     /// The operations, in spec order.
     pub operations: Vec<Operation>,
+    /// The document's CLI commands and selections (`x-edge-cache-cli`).
+    pub cli: crate::cli_map::CliConfig,
 }
 
 /// How requests authenticate.
@@ -53,20 +62,47 @@ pub struct Operation {
     pub path: String,
     /// `summary`, if any.
     pub summary: Option<String>,
+    /// `description`, if any.
+    pub description: Option<String>,
     /// Query parameters in spec order.
     pub query: Vec<QueryParam>,
+    /// Path and header parameters (the high-level call does not take them).
+    pub other_params: Vec<String>,
     /// The JSON request body's rules, if the operation has a body.
     pub body: Option<Rule>,
     /// Whether the body is required.
     pub body_required: bool,
-    /// Documented success statuses.
-    pub success_statuses: Vec<u16>,
-    /// Documented error statuses (4xx, 5xx).
-    pub error_statuses: Vec<u16>,
-    /// Whether a `default` response carries the same error schema.
-    pub default_error: bool,
-    /// The body list that large selections are split on, if there is exactly one.
+    /// The body list that large selections are split on (see [`find_batch`]).
     pub batch: Option<Batch>,
+    /// The CLI command and selection the operation is reached by, if it declares one.
+    pub cli: Option<crate::cli_map::CliMapping>,
+}
+
+impl Operation {
+    /// Where the operation is, for errors.
+    pub fn location(&self) -> Location {
+        Location::Pointer {
+            pointer: pointer(["paths", self.path.as_str(), &self.method.to_lowercase()]),
+            operation: Some(Box::new(OperationRef {
+                method: self.method.clone(),
+                path: self.path.clone(),
+                operation_id: Some(self.id.clone()),
+            })),
+        }
+    }
+
+    /// The body's top-level properties (empty without an object body).
+    pub fn body_properties(&self) -> &[Property] {
+        match &self.body {
+            Some(Rule::Object { properties, .. }) => properties,
+            _ => &[],
+        }
+    }
+
+    /// Whether the body requires the property.
+    pub fn body_requires(&self, name: &str) -> bool {
+        matches!(&self.body, Some(Rule::Object { required, .. }) if required.iter().any(|r| r == name))
+    }
 }
 
 /// A query parameter.
@@ -76,12 +112,14 @@ pub struct QueryParam {
     pub name: String,
     /// Whether it must be sent.
     pub required: bool,
-    /// Its rules, when it has constraints.
+    /// Its rules.
     pub rule: Rule,
+    /// Its description.
+    pub description: Option<String>,
 }
 
 /// A body list whose items large selections are split into batches of.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Batch {
     /// The body property.
     pub field: String,
@@ -89,6 +127,19 @@ pub struct Batch {
     pub min_items: u64,
     /// The most items a request accepts.
     pub max_items: u64,
+    /// The rule of each item (a string rule).
+    pub item: Rule,
+}
+
+/// A named property of an object rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Property {
+    /// The JSON name.
+    pub name: String,
+    /// Its rules.
+    pub rule: Rule,
+    /// Its description (the property's, or else its schema's).
+    pub description: Option<String>,
 }
 
 /// The constraints on one JSON value.
@@ -131,7 +182,7 @@ pub enum Rule {
     /// An object.
     Object {
         /// Properties in spec order.
-        properties: Vec<(String, Rule)>,
+        properties: Vec<Property>,
         /// Required property names.
         required: Vec<String>,
         /// Whether other properties are allowed.
@@ -141,6 +192,17 @@ pub enum Rule {
     OneOf(Vec<Rule>),
     /// Anything.
     Any,
+}
+
+impl Rule {
+    /// The list rule of a list, or of the list alternative of a `oneOf`.
+    pub fn list(&self) -> Option<&Rule> {
+        match self {
+            Rule::Array { .. } => Some(self),
+            Rule::OneOf(alts) => alts.iter().find(|r| matches!(r, Rule::Array { .. })),
+            _ => None,
+        }
+    }
 }
 
 struct Ctx<'a> {
@@ -157,14 +219,23 @@ impl Ctx<'_> {
     }
 }
 
-/// Reduces a validated spec to the model.
-pub fn build(file: &Path, api: &OpenAPI) -> Result<Api, SpecError> {
+/// Reduces a validated spec to the model; every problem found is returned, each located.
+pub fn build(file: &Path, api: &OpenAPI) -> Result<Api, Vec<SpecError>> {
     let mut cx = Ctx { file, api, op: None, refs: std::cell::RefCell::new(Vec::new()) };
-    let auth = build_auth(&cx)?;
+    let mut errors = Vec::new();
+    let auth = build_auth(&cx).unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    });
+    let cli = crate::cli_map::config(file, &api.extensions).unwrap_or_else(|e| {
+        errors.extend(e);
+        Default::default()
+    });
     let mut operations = Vec::new();
     for (path, item) in &api.paths.paths {
         let ReferenceOr::Item(item) = item else {
-            return Err(cx.err(&["paths", path], "path items given by `$ref` are not supported"));
+            errors.push(cx.err(&["paths", path], "path items given by `$ref` are not supported"));
+            continue;
         };
         for (method, op) in item.iter() {
             cx.op = Some(Box::new(OperationRef {
@@ -172,8 +243,15 @@ pub fn build(file: &Path, api: &OpenAPI) -> Result<Api, SpecError> {
                 path: path.clone(),
                 operation_id: op.operation_id.clone(),
             }));
-            operations.push(build_operation(&cx, path, method, op, &item.parameters)?);
+            match build_operation(&cx, path, method, op, &item.parameters) {
+                Ok(op) => operations.push(op),
+                Err(e) => errors.push(e),
+            }
         }
+    }
+    errors.extend(crate::cli_map::check(file, &cli, &operations));
+    if !errors.is_empty() {
+        return Err(errors);
     }
     Ok(Api {
         title: api.info.title.clone(),
@@ -181,6 +259,7 @@ pub fn build(file: &Path, api: &OpenAPI) -> Result<Api, SpecError> {
         default_base_url: api.servers.first().map(|s| s.url.trim_end_matches('/').to_string()),
         auth,
         operations,
+        cli,
     })
 }
 
@@ -226,6 +305,7 @@ fn build_operation(
     let id = op.operation_id.clone().ok_or_else(|| cx.err(&at, "the operation has no operationId"))?;
 
     let mut query = Vec::new();
+    let mut other_params = Vec::new();
     for (i, p) in shared.iter().chain(op.parameters.iter()).enumerate() {
         let idx = i.to_string();
         let (param, ptr) = resolve_parameter(cx, p, &[&at[..], &["parameters", &idx]].concat())?;
@@ -237,7 +317,14 @@ fn build_operation(
                 }
                 openapiv3::ParameterSchemaOrContent::Content(_) => Rule::Any,
             };
-            query.push(QueryParam { name: parameter_data.name.clone(), required: parameter_data.required, rule });
+            query.push(QueryParam {
+                name: parameter_data.name.clone(),
+                required: parameter_data.required,
+                rule,
+                description: parameter_data.description.clone(),
+            });
+        } else {
+            other_params.push(param.parameter_data_ref().name.clone());
         }
     }
 
@@ -264,55 +351,70 @@ fn build_operation(
         }
     };
 
-    let mut success_statuses = Vec::new();
-    let mut error_statuses = Vec::new();
-    for code in op.responses.responses.keys() {
-        if let StatusCode::Code(c) = code {
-            if (200..300).contains(c) {
-                success_statuses.push(*c);
-            } else if *c >= 400 {
-                error_statuses.push(*c);
-            }
+    let declared = match op.extensions.get(BATCH_EXTENSION) {
+        None => None,
+        Some(serde_json::Value::String(field)) => Some(field.as_str()),
+        Some(_) => {
+            return Err(cx.err(&[&at[..], &[BATCH_EXTENSION]].concat(), "must be the name of a request-body property"));
         }
-    }
-    success_statuses.sort_unstable();
-    error_statuses.sort_unstable();
-    let default_error = op.responses.default.is_some();
-
-    let batch = body.as_ref().and_then(find_batch);
+    };
+    let batch = match (declared, body.as_ref()) {
+        (Some(field), body) => Some(body.and_then(|b| batch_of(b, field)).ok_or_else(|| {
+            cx.err(
+                &[&at[..], &[BATCH_EXTENSION]].concat(),
+                format!(
+                    "`{field}` is not a required request-body property that is a list of strings with `maxItems` (or a `oneOf` with one)"
+                ),
+            )
+        })?),
+        (None, Some(body)) => find_batch(body),
+        (None, None) => None,
+    };
+    let cli = crate::cli_map::mapping(cx.file, &op.extensions, &at)?;
     Ok(Operation {
         id,
         method: method.to_uppercase(),
         path: path.to_string(),
         summary: op.summary.clone(),
+        description: op.description.clone(),
         query,
+        other_params,
         body,
         body_required,
-        success_statuses,
-        error_statuses,
-        default_error,
         batch,
+        cli,
     })
 }
 
-/// The batch list of a body: the one required property that is (or may be) a list with `maxItems`.
-fn find_batch(body: &Rule) -> Option<Batch> {
-    let Rule::Object { properties, required, .. } = body else { return None };
-    let mut found = properties.iter().filter(|(name, _)| required.contains(name)).filter_map(|(name, rule)| {
-        let list = match rule {
-            Rule::Array { .. } => Some(rule),
-            Rule::OneOf(alts) => alts.iter().find(|r| matches!(r, Rule::Array { .. })),
-            _ => None,
-        }?;
-        match list {
-            Rule::Array { max_items: Some(max), min_items, .. } => {
-                Some(Batch { field: name.clone(), min_items: min_items.unwrap_or(0), max_items: *max })
-            }
-            _ => None,
-        }
-    });
+/// The batch field of a body, when the operation does not declare one with
+/// `x-edge-cache-batch`: the one required top-level property that is a list of strings with
+/// `maxItems`, or a `oneOf` with such a list among its alternatives. None, or several, and the
+/// operation has no high-level call (its low-level builder is still in `api`).
+pub fn find_batch(body: &Rule) -> Option<Batch> {
+    let Rule::Object { properties, .. } = body else { return None };
+    let mut found = properties.iter().filter_map(|p| batch_of(body, &p.name));
     let first = found.next()?;
     found.next().is_none().then_some(first)
+}
+
+/// `field` as a batch field of `body`, if it is one.
+fn batch_of(body: &Rule, field: &str) -> Option<Batch> {
+    let Rule::Object { properties, required, .. } = body else { return None };
+    if !required.iter().any(|r| r == field) {
+        return None;
+    }
+    let property = properties.iter().find(|p| p.name == field)?;
+    match property.rule.list()? {
+        Rule::Array { max_items: Some(max), min_items, items } if matches!(**items, Rule::String { .. }) => {
+            Some(Batch {
+                field: field.to_string(),
+                min_items: min_items.unwrap_or(0),
+                max_items: *max,
+                item: (**items).clone(),
+            })
+        }
+        _ => None,
+    }
 }
 
 fn resolve_parameter<'a>(
@@ -494,7 +596,8 @@ fn schema_item_rule(cx: &Ctx, schema: &Schema, at: &[&str], depth: usize) -> Res
             for (name, p) in &t.properties {
                 let ptr = sub(&["properties", name]);
                 let ptr: Vec<&str> = ptr.iter().map(String::as_str).collect();
-                properties.push((name.clone(), schema_rule(cx, p, &ptr, depth + 1)?));
+                let rule = schema_rule(cx, p, &ptr, depth + 1)?;
+                properties.push(Property { name: name.clone(), rule, description: description(cx, p) });
             }
             for r in &t.required {
                 if !t.properties.contains_key(r) {
@@ -527,4 +630,18 @@ fn schema_item_rule(cx: &Ctx, schema: &Schema, at: &[&str], depth: usize) -> Res
         SchemaKind::Not { .. } => return Err(unsupported(cx, at, "not")),
         SchemaKind::Any(_) => Rule::Any,
     })
+}
+
+/// A property's description: its own, or else that of the schema it refers to.
+fn description(cx: &Ctx, s: &ReferenceOr<Box<Schema>>) -> Option<String> {
+    match s {
+        ReferenceOr::Item(schema) => schema.schema_data.description.clone(),
+        ReferenceOr::Reference { reference } => {
+            let name = reference.strip_prefix("#/components/schemas/")?;
+            match cx.api.components.as_ref()?.schemas.get(name)? {
+                ReferenceOr::Item(schema) => schema.schema_data.description.clone(),
+                ReferenceOr::Reference { .. } => None,
+            }
+        }
+    }
 }

@@ -82,7 +82,8 @@ fn library_rewrites_only_what_changed() {
     let written = generator::output::write_all(dir.path(), &files).unwrap();
     assert_eq!(written.as_slice(), std::slice::from_ref(&spec), "only the stale file is rewritten");
     assert_eq!(std::fs::metadata(&api).unwrap().modified().unwrap(), api_modified, "an up-to-date file was touched");
-    assert_eq!(std::fs::read_to_string(&spec).unwrap(), files[2].contents);
+    let expected = files.iter().find(|f| f.path.ends_with("spec.rs")).expect("spec.rs is generated");
+    assert_eq!(std::fs::read_to_string(&spec).unwrap(), expected.contents);
     assert!(generator::output::write_all(dir.path(), &files).unwrap().is_empty(), "a second run writes nothing");
     assert!(generator::output::check(dir.path(), &files, 10).is_empty());
 }
@@ -137,22 +138,22 @@ fn cli_defective_spec_leaves_existing_files_untouched() {
 #[test]
 fn cli_check_on_tampered_files_prints_a_diff_and_the_fix() {
     let (dir, _) = client_copy();
-    let spec_rs = dir.path().join("src/generated/spec.rs");
-    let original = std::fs::read_to_string(&spec_rs).unwrap();
-    let tampered = original.replace("MAX_TAGS_PER_REQUEST: usize = 16", "MAX_TAGS_PER_REQUEST: usize = 99");
+    let ops_rs = dir.path().join("src/generated/operations.rs");
+    let original = std::fs::read_to_string(&ops_rs).unwrap();
+    let tampered = original.replacen("max_items: 16,", "max_items: 99,", 1);
     assert_ne!(tampered, original, "the tag limit moved; update this test");
-    std::fs::write(&spec_rs, &tampered).unwrap();
+    std::fs::write(&ops_rs, &tampered).unwrap();
     let before = snapshot(dir.path());
 
     let spec = workspace().join(SPEC_LABEL);
     let out = xtask_codegen(&["--check", "--spec", path_arg(&spec), "--out", path_arg(dir.path())]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "--check passed on a tampered file; stderr:\n{stderr}");
-    assert!(stderr.contains("--- a/src/generated/spec.rs (on disk)"), "no unified diff header:\n{stderr}");
-    assert!(stderr.contains("+++ b/src/generated/spec.rs (from the spec)"), "{stderr}");
+    assert!(stderr.contains("--- a/src/generated/operations.rs (on disk)"), "no unified diff header:\n{stderr}");
+    assert!(stderr.contains("+++ b/src/generated/operations.rs (from the spec)"), "{stderr}");
     assert!(stderr.contains("@@ "), "no hunk:\n{stderr}");
-    assert!(stderr.contains("\n-    pub const MAX_TAGS_PER_REQUEST: usize = 99;\n"), "no removed line:\n{stderr}");
-    assert!(stderr.contains("\n+    pub const MAX_TAGS_PER_REQUEST: usize = 16;\n"), "no added line:\n{stderr}");
+    assert!(stderr.contains("\n-        max_items: 99,\n"), "no removed line:\n{stderr}");
+    assert!(stderr.contains("\n+        max_items: 16,\n"), "no added line:\n{stderr}");
     // The command, with the --spec and --out it was given when they are not the defaults.
     assert!(stderr.contains("Run `cargo xtask codegen"), "does not say what to run:\n{stderr}");
     assert!(!stderr.contains("api.rs is stale"), "an untouched file is reported stale:\n{stderr}");

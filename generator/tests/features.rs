@@ -1,6 +1,5 @@
-//! Small feature specs (`tests/features/<name>.yaml`), each with a snapshot of the spec tables
-//! (`spec.rs`) generated from it, and the proof that a limit changed in the spec changes the
-//! tables.
+//! Small feature specs (`tests/features/<name>.yaml`), each with a snapshot of what is generated
+//! from it, and the proof that a limit changed in the spec changes the checks and the batches.
 
 mod common;
 
@@ -8,12 +7,12 @@ use std::path::Path;
 
 use common::{SPEC_LABEL, contents, fixtures, generate_ok, main_spec};
 
-/// The spec tables generated from `tests/features/<name>.yaml`.
-fn feature_tables(name: &str) -> String {
+/// The file `file` generated from `tests/features/<name>.yaml`.
+fn feature_file(name: &str, file: &str) -> String {
     let label = format!("tests/features/{name}.yaml");
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(&label);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {label}: {e}"));
-    contents(&generate_ok(&label, &text), "spec.rs").to_string()
+    contents(&generate_ok(&label, &text), file).to_string()
 }
 
 #[test]
@@ -29,29 +28,30 @@ fn every_feature_spec_has_its_test() {
 
 #[test]
 fn limits() {
-    let tables = feature_tables("limits");
-    insta::assert_snapshot!("feature__limits__spec_rs", tables);
+    let ops = feature_file("limits", "operations.rs");
+    insta::assert_snapshot!("feature__limits__operations_rs", ops);
+    // Each constraint is one generated check, or the batch size.
     for expected in [
-        "min_items: Some(2)",
-        "max_items: Some(25)",
-        "min_length: Some(3)",
-        "max_length: Some(40)",
-        r#"enumeration: &["red", "green", "blue"]"#,
-        "minimum: Some(1)",
-        "maximum: Some(500)",
-        "minimum: Some(-1.5)",
-        "maximum: Some(2.25)",
-        "additional_properties: false",
-        "MAX_NAMES_PER_REQUEST: usize = 25",
-        "MIN_ITEMS_PER_REQUEST: usize = 2",
+        "min_items: 2,",
+        "max_items: 25,",
+        r#"check::length("names", Some(index), item, Some(3u64), Some(40u64))?;"#,
+        r#"check::one_of("colour", None, value, &["red", "green", "blue"])?;"#,
+        r#"check::integer("quantity", *v, Some(1i64), Some(500i64))?;"#,
+        r#"check::number("ratio", *v, Some(-1.5f64), Some(2.25f64))?;"#,
+        "pub fn colour(mut self, value: types::",
+        "pub fn quantity(mut self, value: i64)",
+        "pub fn ratio(mut self, value: f64)",
+        "pub fn urgent(mut self, value: bool)",
+        "pub fn create_widgets<I, S>(",
     ] {
-        assert!(tables.contains(expected), "the limits tables lack `{expected}`");
+        assert!(ops.contains(expected), "the limits layer lacks `{expected}`:\n{ops}");
     }
+    assert_eq!(ops.matches("check::length(").count(), 1, "each constraint is checked once");
 }
 
 #[test]
 fn auth_api_key_in_a_header() {
-    let tables = feature_tables("auth");
+    let tables = feature_file("auth", "spec.rs");
     insta::assert_snapshot!("feature__auth__spec_rs", tables);
     assert!(tables.contains(r#"pub const SCHEME: &str = "apiKey";"#));
     assert!(tables.contains(r#"pub const HEADER: &str = "x-widget-key";"#), "the header is lower-cased");
@@ -61,7 +61,7 @@ fn auth_api_key_in_a_header() {
 
 #[test]
 fn auth_bearer() {
-    let tables = feature_tables("auth-bearer");
+    let tables = feature_file("auth-bearer", "spec.rs");
     insta::assert_snapshot!("feature__auth_bearer__spec_rs", tables);
     assert!(tables.contains(r#"pub const SCHEME: &str = "token";"#));
     assert!(tables.contains(r#"pub const HEADER: &str = "authorization";"#));
@@ -69,28 +69,33 @@ fn auth_bearer() {
 }
 
 #[test]
-fn error_schema_shared_with_default() {
-    let tables = feature_tables("error_schema");
-    insta::assert_snapshot!("feature__error_schema__spec_rs", tables);
-    assert!(tables.contains("error_statuses: &[400, 404, 503]"));
-    assert!(tables.contains("default_error: true"));
-    assert!(tables.contains("success_statuses: &[204]"));
+fn error_responses_are_left_to_the_runtime() {
+    // progenitor is given no error responses, so that every error body reaches the runtime,
+    // which reads Vercel's code and message whatever the spec says of them.
+    let api = feature_file("error_schema", "api.rs");
+    insta::assert_snapshot!("feature__error_schema__api_rs", api);
+    assert!(!api.contains("ErrorResponse"), "an error status is typed by progenitor");
+    assert!(api.contains("204u16 => Ok(ResponseValue::empty(response))"));
+    assert!(api.contains("_ => Err(Error::UnexpectedResponse(response))"));
+    // A path parameter: no high-level call, and the layer says why.
+    let ops = feature_file("error_schema", "operations.rs");
+    assert!(ops.contains("`deleteWidget` (its body has no batch field)"), "{ops}");
+    assert!(ops.contains("pub static OPERATIONS: &[OperationEntry] = &[];"), "{ops}");
 }
 
 #[test]
-fn changing_a_limit_changes_the_tables() {
+fn changing_a_limit_changes_the_checks_and_the_batches() {
     let original = main_spec();
     assert_eq!(original.matches("maxItems: 16").count(), 1, "the spec's tag limit moved; update this test");
-    let before = contents(&generate_ok(SPEC_LABEL, &original), "spec.rs").to_string();
-    assert!(before.contains("MAX_TAGS_PER_REQUEST: usize = 16"));
+    let before = contents(&generate_ok(SPEC_LABEL, &original), "operations.rs").to_string();
+    assert_eq!(before.matches("max_items: 16,").count(), 2, "both tag operations batch on 16");
 
     let changed = original.replace("maxItems: 16", "maxItems: 20");
-    let after = contents(&generate_ok(SPEC_LABEL, &changed), "spec.rs").to_string();
-    assert!(after.contains("MAX_TAGS_PER_REQUEST: usize = 20"), "the shared limit did not follow the spec");
-    assert!(after.contains("max_items: Some(20)"), "the body rule did not follow the spec");
-    assert!(after.contains("MAX_ITEMS_PER_REQUEST: usize = 20"), "the per-operation batch size did not follow");
-    assert!(!after.contains("max_items: Some(16)"), "a stale limit is left in the tables");
+    let after = contents(&generate_ok(SPEC_LABEL, &changed), "operations.rs").to_string();
+    assert_eq!(after.matches("max_items: 20,").count(), 2, "the batch size did not follow the spec");
+    assert!(!after.contains("max_items: 16,"), "a stale limit is left");
     // Nothing but the limit changed.
     let changed_lines: Vec<(&str, &str)> = before.lines().zip(after.lines()).filter(|(a, b)| a != b).collect();
+    assert!(!changed_lines.is_empty());
     assert!(changed_lines.iter().all(|(a, b)| a.replace("16", "20") == *b), "{changed_lines:#?}");
 }

@@ -17,9 +17,18 @@ fn files() -> &'static [GeneratedFile] {
 }
 
 #[test]
-fn generates_exactly_mod_api_and_spec() {
+fn generates_exactly_mod_api_operations_spec_and_cli() {
     let names: Vec<String> = files().iter().map(|f| f.path.display().to_string().replace('\\', "/")).collect();
-    assert_eq!(names, ["src/generated/mod.rs", "src/generated/api.rs", "src/generated/spec.rs"]);
+    assert_eq!(
+        names,
+        [
+            "src/generated/mod.rs",
+            "src/generated/api.rs",
+            "src/generated/operations.rs",
+            "src/generated/spec.rs",
+            "src/generated/cli.rs"
+        ]
+    );
 }
 
 #[test]
@@ -30,6 +39,16 @@ fn edge_cache_mod_rs() {
 #[test]
 fn edge_cache_api_rs() {
     insta::assert_snapshot!("edge_cache__api_rs", contents(files(), "api.rs"));
+}
+
+#[test]
+fn edge_cache_operations_rs() {
+    insta::assert_snapshot!("edge_cache__operations_rs", contents(files(), "operations.rs"));
+}
+
+#[test]
+fn edge_cache_cli_rs() {
+    insta::assert_snapshot!("edge_cache__cli_rs", contents(files(), "cli.rs"));
 }
 
 #[test]

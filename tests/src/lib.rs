@@ -189,80 +189,107 @@ pub fn assert_no_token(texts: &[(&str, String)]) {
     }
 }
 
-/// One of the four operations, for tests that run the same checks on each.
+/// An operation of the spec, as the spec writes it (not taken from the client), for tests that
+/// run the same checks on each. A table, not a match: adding an operation adds a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    /// `invalidateByTags`.
-    InvalidateTags,
-    /// `dangerouslyDeleteByTags`.
-    DeleteTags,
-    /// `invalidateBySrcImages`.
-    InvalidateSrcImages,
-    /// `dangerouslyDeleteBySrcImages`.
-    DeleteSrcImages,
+pub struct Op {
+    operation_id: &'static str,
+    path: &'static str,
+    field: &'static str,
+    max_items: usize,
+    takes_target: bool,
+    takes_deadline: bool,
+    documents_402: bool,
 }
 
+#[allow(non_upper_case_globals)]
 impl Op {
+    /// `invalidateByTags`.
+    pub const InvalidateTags: Op = Op {
+        operation_id: "invalidateByTags",
+        path: "/v1/edge-cache/invalidate-by-tags",
+        field: "tags",
+        max_items: 16,
+        takes_target: true,
+        takes_deadline: false,
+        documents_402: false,
+    };
+    /// `dangerouslyDeleteByTags`.
+    pub const DeleteTags: Op = Op {
+        operation_id: "dangerouslyDeleteByTags",
+        path: "/v1/edge-cache/dangerously-delete-by-tags",
+        field: "tags",
+        max_items: 16,
+        takes_target: true,
+        takes_deadline: true,
+        documents_402: false,
+    };
+    /// `invalidateBySrcImages`.
+    pub const InvalidateSrcImages: Op = Op {
+        operation_id: "invalidateBySrcImages",
+        path: "/v1/edge-cache/invalidate-by-src-images",
+        field: "srcImages",
+        max_items: 8,
+        takes_target: false,
+        takes_deadline: false,
+        documents_402: true,
+    };
+    /// `dangerouslyDeleteBySrcImages`.
+    pub const DeleteSrcImages: Op = Op {
+        operation_id: "dangerouslyDeleteBySrcImages",
+        path: "/v1/edge-cache/dangerously-delete-by-src-images",
+        field: "srcImages",
+        max_items: 8,
+        takes_target: false,
+        takes_deadline: true,
+        documents_402: true,
+    };
+
     /// All four, in spec order.
     pub const ALL: [Op; 4] = [Op::InvalidateTags, Op::DeleteTags, Op::InvalidateSrcImages, Op::DeleteSrcImages];
 
     /// The spec's operationId.
     pub fn operation_id(self) -> &'static str {
-        match self {
-            Op::InvalidateTags => "invalidateByTags",
-            Op::DeleteTags => "dangerouslyDeleteByTags",
-            Op::InvalidateSrcImages => "invalidateBySrcImages",
-            Op::DeleteSrcImages => "dangerouslyDeleteBySrcImages",
-        }
+        self.operation_id
     }
 
-    /// The path, as the spec writes it (not taken from the client).
+    /// The path, as the spec writes it.
     pub fn path(self) -> &'static str {
-        match self {
-            Op::InvalidateTags => "/v1/edge-cache/invalidate-by-tags",
-            Op::DeleteTags => "/v1/edge-cache/dangerously-delete-by-tags",
-            Op::InvalidateSrcImages => "/v1/edge-cache/invalidate-by-src-images",
-            Op::DeleteSrcImages => "/v1/edge-cache/dangerously-delete-by-src-images",
-        }
+        self.path
     }
 
     /// The body list: `tags` or `srcImages`.
     pub fn field(self) -> &'static str {
-        match self {
-            Op::InvalidateTags | Op::DeleteTags => "tags",
-            Op::InvalidateSrcImages | Op::DeleteSrcImages => "srcImages",
-        }
+        self.field
     }
 
     /// The most items per request in the spec.
     pub fn max_items(self) -> usize {
-        match self {
-            Op::InvalidateTags | Op::DeleteTags => 16,
-            Op::InvalidateSrcImages | Op::DeleteSrcImages => 8,
-        }
+        self.max_items
     }
 
     /// Whether the operation selects by tags (and so takes a `target`).
     pub fn by_tags(self) -> bool {
-        matches!(self, Op::InvalidateTags | Op::DeleteTags)
+        self.takes_target
     }
 
     /// Whether the operation deletes (and so takes a deadline).
     pub fn deletes(self) -> bool {
-        matches!(self, Op::DeleteTags | Op::DeleteSrcImages)
+        self.takes_deadline
     }
 
     /// Whether 402 is a documented status of the operation.
     pub fn documents_402(self) -> bool {
-        !self.by_tags()
+        self.documents_402
     }
 
     /// `n` items fit for the operation.
     pub fn items(self, n: usize) -> Vec<String> {
-        if self.by_tags() { tags("tag", n) } else { src_images("img", n) }
+        if self.field == "tags" { tags("tag", n) } else { src_images("img", n) }
     }
 
-    /// Sends `items` with the given options through the high-level API.
+    /// Sends `items` with the given options through the client's call of the operation, chosen
+    /// by its operationId ([`EdgeCache::operation`]); options it does not take are left out.
     pub async fn send(
         self,
         client: &EdgeCache,
@@ -270,48 +297,24 @@ impl Op {
         items: Vec<String>,
         options: Options,
     ) -> Result<BatchReport, Error> {
-        macro_rules! scoped {
-            ($purge:expr) => {{
-                let mut p = $purge;
-                if let Some(t) = &options.team_id {
-                    p = p.team_id(t.clone());
-                }
-                if let Some(s) = &options.slug {
-                    p = p.slug(s.clone());
-                }
-                if let Some(c) = options.concurrency {
-                    p = p.concurrency(c);
-                }
-                p
-            }};
-        }
-        match self {
-            Op::InvalidateTags => {
-                let mut p = scoped!(client.invalidate_by_tags(project, items));
-                if let Some(t) = options.target {
-                    p = p.target(t);
-                }
-                p.send().await
-            }
-            Op::DeleteTags => {
-                let mut p = scoped!(client.dangerously_delete_by_tags(project, items));
-                if let Some(t) = options.target {
-                    p = p.target(t);
-                }
-                if let Some(d) = options.deadline {
-                    p = p.revalidation_deadline_seconds(d);
-                }
-                p.send().await
-            }
-            Op::InvalidateSrcImages => scoped!(client.invalidate_by_src_images(project, items)).send().await,
-            Op::DeleteSrcImages => {
-                let mut p = scoped!(client.dangerously_delete_by_src_images(project, items));
-                if let Some(d) = options.deadline {
-                    p = p.revalidation_deadline_seconds(d);
-                }
-                p.send().await
+        let mut p = client.operation(self.operation_id, items).expect("an operation of the spec");
+        p = p.set("projectIdOrName", project)?;
+        let target = options.target.filter(|_| self.takes_target).map(|t| t.to_string());
+        let deadline = options.deadline.filter(|_| self.takes_deadline).map(|d| d.to_string());
+        for (name, value) in [
+            ("teamId", options.team_id),
+            ("slug", options.slug),
+            ("target", target),
+            ("revalidationDeadlineSeconds", deadline),
+        ] {
+            if let Some(value) = value {
+                p = p.set(name, &value)?;
             }
         }
+        if let Some(c) = options.concurrency {
+            p = p.concurrency(c);
+        }
+        p.send().await
     }
 
     /// Sends `items` with no options.

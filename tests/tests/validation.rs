@@ -162,16 +162,16 @@ async fn a_per_call_concurrency_of_zero_is_refused_without_sending() {
         other => panic!("expected InvalidInput for concurrency 0, got {other:?}"),
     };
     // Concurrency is requests in flight, not items per request: the message must say what the
-    // limit is without talking about items (the builder says "concurrency: must be at least 1").
+    // limit is without talking about items; the builder and the call share the one check.
     assert_eq!(err.to_string(), "invalid request, nothing was sent: concurrency: must be at least 1, got 0");
 }
 
 #[tokio::test]
 async fn settings_out_of_range_are_refused_when_building() {
     let err = builder("http://127.0.0.1:9").concurrency(0).build().unwrap_err();
-    assert_eq!(err.to_string(), "concurrency: must be at least 1");
+    assert_eq!(err.to_string(), "concurrency: must be at least 1, got 0");
     let err = builder("http://127.0.0.1:9").timeout(std::time::Duration::ZERO).build().unwrap_err();
-    assert_eq!(err.to_string(), "timeout: must be more than zero");
+    assert_eq!(err.to_string(), "timeout: must be at least 1ms, got 0ns");
     let err = vercel_edge_cache::EdgeCache::builder("  ").build().unwrap_err();
     assert_eq!(err.to_string(), "invalid token: the token is empty");
     assert!(err.is_refused_before_sending());

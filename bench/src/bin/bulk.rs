@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 
 use edge_cache_bench::{Server, ServerConfig, arg_usize, baseline_tls, machine, median};
 use futures::stream::{self, StreamExt};
-use vercel_edge_cache::{DEFAULT_TIMEOUT, EdgeCache, USER_AGENT, spec};
+use vercel_edge_cache::operations::InvalidateByTags;
+use vercel_edge_cache::{DEFAULT_TIMEOUT, EdgeCache, Operation, USER_AGENT};
 
 const TOKEN: &str = "bench-token-0123456789";
 const PATH: &str = "/v1/edge-cache/invalidate-by-tags";
@@ -38,7 +39,7 @@ fn verify(server: &Server, tags: &[String], requests: usize, concurrency: usize,
         }
         let body: Body =
             serde_json::from_slice(&r.body).map_err(|e| format!("{who}: body is not {{\"tags\": [..]}}: {e}"))?;
-        if body.tags.len() > spec::invalidate_by_tags::MAX_ITEMS_PER_REQUEST {
+        if body.tags.len() > InvalidateByTags::INFO.max_items {
             return Err(format!("{who}: a request carried {} tags", body.tags.len()));
         }
         for t in body.tags {
@@ -63,7 +64,7 @@ fn main() {
     let delay = Duration::from_millis(arg_usize("delay-ms", 50) as u64);
     let concurrency = arg_usize("concurrency", 8);
 
-    let per_request = spec::invalidate_by_tags::MAX_ITEMS_PER_REQUEST;
+    let per_request = InvalidateByTags::INFO.max_items;
     let requests = n_tags.div_ceil(per_request);
     let floor = delay * requests.div_ceil(concurrency) as u32;
     println!("bulk: {}", machine());

@@ -1,9 +1,9 @@
 //! Command-line arguments (clap).
 
-use std::path::PathBuf;
-
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Arg, ArgAction, Args, CommandFactory};
 use vercel_edge_cache::spec;
+
+use crate::table::{self, FlagValue};
 
 /// Invalidate or delete Vercel's CDN cache by tag or by source image.
 ///
@@ -12,13 +12,79 @@ use vercel_edge_cache::spec;
 ///
 /// Exit codes: 0 every request succeeded; 1 an API or network failure; 2 a usage or validation
 /// error (nothing was sent).
-#[derive(Debug, Parser)]
+///
+/// The commands, and which flags each takes, come from the spec (`x-edge-cache-cli`).
+#[derive(Debug, clap::Parser)]
 #[command(name = "edge-cache", version, about, long_about = None, after_help = EXAMPLES)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
-    #[command(subcommand)]
-    pub command: Command,
+}
+
+/// The whole command line: the global options, then the commands of the generated table.
+pub fn command() -> clap::Command {
+    let mut cmd = Cli::command().subcommand_required(true).arg_required_else_help(true);
+    for c in crate::cli_table::COMMANDS {
+        cmd = cmd.subcommand(subcommand(c));
+    }
+    cmd
+}
+
+/// One command: the item flags of its selections, the flags of its operations, `--yes` if it asks.
+fn subcommand(c: &table::Command) -> clap::Command {
+    let mut sub = clap::Command::new(c.name).about(c.about);
+    let mut seen: Vec<&str> = Vec::new();
+    for route in table::routes(c.name) {
+        if seen.contains(&route.selection) {
+            continue;
+        }
+        seen.push(route.selection);
+        let s = table::selection(route.selection);
+        let value_name = match s.split {
+            Some(sep) => format!("{}[{sep}{}...]", s.flag.to_uppercase(), s.flag.to_uppercase()),
+            None => s.flag.to_uppercase(),
+        };
+        sub = sub.arg(Arg::new(s.flag).long(s.flag).value_name(value_name).action(ArgAction::Append).help(s.help)).arg(
+            Arg::new(s.from)
+                .long(s.from)
+                .value_name("FILE|-")
+                .help(format!("Read {} from a file, one per line (`-` for standard input)", s.noun.1)),
+        );
+    }
+    let mut flags: Vec<&str> = Vec::new();
+    for flag in table::routes(c.name).flat_map(|r| r.flags) {
+        if flags.contains(&flag.name) {
+            continue;
+        }
+        flags.push(flag.name);
+        let only: Vec<&str> = table::routes(c.name)
+            .filter(|r| r.flags.iter().any(|f| f.name == flag.name))
+            .map(|r| table::selection(r.selection).noun.0)
+            .collect();
+        let mut help = flag.help.to_string();
+        if only.len() < seen.len() {
+            help.push_str(&format!(" ({} selections only)", only.join(", ")));
+        }
+        let arg = Arg::new(flag.name).long(flag.name).help(help);
+        let arg = match flag.value {
+            FlagValue::OneOf(values) => arg
+                .value_name(values.join("|"))
+                .value_parser(clap::builder::PossibleValuesParser::new(values.iter().copied())),
+            FlagValue::Integer | FlagValue::Number => arg.value_name("N").allow_negative_numbers(true),
+            FlagValue::Switch => arg.action(ArgAction::SetTrue),
+            FlagValue::Text => arg.value_name("VALUE"),
+        };
+        sub = sub.arg(arg);
+    }
+    if c.confirm.is_some() {
+        sub = sub.arg(
+            Arg::new("yes")
+                .long("yes")
+                .action(ArgAction::SetTrue)
+                .help("Skip the confirmation (required without a terminal)"),
+        );
+    }
+    sub
 }
 
 const EXAMPLES: &str = "Examples:
@@ -60,51 +126,4 @@ pub struct Global {
     /// Machine-readable result on stdout
     #[arg(long, global = true)]
     pub json: bool,
-}
-
-/// What to do.
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Mark the selection stale: it is revalidated in the background on the next request.
-    Invalidate(Selection),
-    /// Mark the selection deleted: the next request for it waits for the origin.
-    DangerouslyDelete {
-        #[command(flatten)]
-        selection: Selection,
-        /// Seconds a deleted entry may still be served stale while it revalidates
-        #[arg(long, value_name = "N", allow_negative_numbers = true)]
-        revalidation_deadline_seconds: Option<i64>,
-        /// Skip the confirmation (required without a terminal)
-        #[arg(long)]
-        yes: bool,
-    },
-}
-
-/// Which entries: tags or source images (exactly one kind).
-#[derive(Debug, Args)]
-pub struct Selection {
-    /// A cache tag; repeatable, and commas split (`--tag a,b`)
-    #[arg(long, value_name = "TAG[,TAG...]")]
-    pub tag: Vec<String>,
-    /// Read tags from a file, one per line (`-` for standard input)
-    #[arg(long, value_name = "FILE|-")]
-    pub tags_from: Option<PathBuf>,
-    /// A source image path or URL; repeatable (no comma splitting)
-    #[arg(long, value_name = "PATH")]
-    pub srcimg: Vec<String>,
-    /// Read source images from a file, one per line (`-` for standard input)
-    #[arg(long, value_name = "FILE|-")]
-    pub srcimgs_from: Option<PathBuf>,
-    /// Only this environment's cache (tag selections only)
-    #[arg(long, value_enum, value_name = "production|preview")]
-    pub target: Option<TargetArg>,
-}
-
-/// `--target`.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum TargetArg {
-    /// The production environment.
-    Production,
-    /// Preview deployments.
-    Preview,
 }

@@ -1,83 +1,81 @@
-//! Reading the selection: flags, files and standard input.
+//! Reading the selection: which of the command's selections was given, its items from flags,
+//! files and standard input, and the route (operation) it leads to.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-use crate::Failure;
-use crate::args::Selection;
+use clap::ArgMatches;
 
-/// The selection, read and split.
-pub enum Items {
-    /// Cache tags.
-    Tags(Vec<String>),
-    /// Source images.
-    SrcImages(Vec<String>),
+use crate::Failure;
+use crate::table::{self, Route, Selection};
+
+/// The selection, read and split, and where it goes.
+pub struct Items {
+    /// The operation the command and selection reach.
+    pub route: &'static Route,
+    /// Its selection.
+    pub selection: &'static Selection,
+    /// The items, without blanks and repeats, in the order given.
+    pub items: Vec<String>,
 }
 
 impl Items {
-    /// Reads the selection; exactly one kind must be given.
-    pub fn read(sel: &Selection) -> Result<Self, Failure> {
-        let has_tags = !sel.tag.is_empty() || sel.tags_from.is_some();
-        let has_images = !sel.srcimg.is_empty() || sel.srcimgs_from.is_some();
-        if sel.tags_from.as_deref() == Some(Path::new("-")) && sel.srcimgs_from.as_deref() == Some(Path::new("-")) {
-            return Err(Failure::usage("--tags-from - and --srcimgs-from - cannot both read standard input"));
-        }
-        match (has_tags, has_images) {
-            (false, false) => Err(Failure::usage(
-                "nothing selected: give tags (--tag, --tags-from) or source images (--srcimg, --srcimgs-from)",
-            )),
-            (true, true) => Err(Failure::usage(
-                "give either tags (--tag, --tags-from) or source images (--srcimg, --srcimgs-from), not both",
-            )),
-            (true, false) => {
-                let mut tags: Vec<String> = sel
-                    .tag
-                    .iter()
-                    .flat_map(|t| t.split(','))
-                    .map(str::trim)
-                    .filter(|t| !t.is_empty())
-                    .map(str::to_string)
-                    .collect();
-                if let Some(path) = &sel.tags_from {
-                    tags.extend(read_lines(path)?);
-                }
-                if tags.is_empty() {
-                    return Err(Failure::usage("no tags given (the flags and files held only blank entries)"));
-                }
-                Ok(Items::Tags(dedup(tags)))
-            }
-            (false, true) => {
-                if sel.target.is_some() {
-                    return Err(Failure::usage("--target applies to tag selections only"));
-                }
-                let mut images: Vec<String> =
-                    sel.srcimg.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
-                if let Some(path) = &sel.srcimgs_from {
-                    images.extend(read_lines(path)?);
-                }
-                if images.is_empty() {
-                    return Err(Failure::usage("no source images given (the flags and files held only blank entries)"));
-                }
-                Ok(Items::SrcImages(dedup(images)))
+    /// Reads the selection of command `command`; exactly one kind must be given.
+    pub fn read(command: &str, m: &ArgMatches) -> Result<Self, Failure> {
+        let routes: Vec<&'static Route> = table::routes(command).collect();
+        let given: Vec<&'static Route> = routes
+            .iter()
+            .copied()
+            .filter(|r| {
+                let s = table::selection(r.selection);
+                m.contains_id(s.flag) && m.get_many::<String>(s.flag).is_some() || m.get_one::<String>(s.from).is_some()
+            })
+            .collect();
+        let kinds = || {
+            let kinds: Vec<String> = routes
+                .iter()
+                .map(|r| {
+                    let s = table::selection(r.selection);
+                    format!("{} (--{}, --{})", s.noun.1, s.flag, s.from)
+                })
+                .collect();
+            kinds.join(" or ")
+        };
+        let route = match given.as_slice() {
+            [] => return Err(Failure::usage(format!("nothing selected: give {}", kinds()))),
+            [one] => *one,
+            _ => return Err(Failure::usage(format!("give either {}, not both", kinds()))),
+        };
+        let selection = table::selection(route.selection);
+        let mut items: Vec<String> = Vec::new();
+        for value in m.get_many::<String>(selection.flag).into_iter().flatten() {
+            match selection.split {
+                Some(sep) => items.extend(value.split(sep).map(str::to_string)),
+                None => items.push(value.clone()),
             }
         }
-    }
-
-    /// How many items.
-    pub fn len(&self) -> usize {
-        match self {
-            Items::Tags(v) | Items::SrcImages(v) => v.len(),
+        let mut items: Vec<String> =
+            items.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).map(str::to_string).collect();
+        if let Some(path) = m.get_one::<String>(selection.from) {
+            items.extend(read_lines(Path::new(path))?);
         }
+        if items.is_empty() {
+            return Err(Failure::usage(format!(
+                "no {} given (the flags and files held only blank entries)",
+                selection.noun.1
+            )));
+        }
+        Ok(Items { route, selection, items: dedup(items) })
     }
 
-    /// "tag"/"tags" or "source image(s)".
+    /// Whether the items come from standard input.
+    pub fn reads_stdin(&self, m: &ArgMatches) -> bool {
+        m.get_one::<String>(self.selection.from).is_some_and(|p| p == "-")
+    }
+
+    /// The noun for this many items.
     pub fn noun(&self) -> &'static str {
-        match (self, self.len()) {
-            (Items::Tags(_), 1) => "tag",
-            (Items::Tags(_), _) => "tags",
-            (Items::SrcImages(_), 1) => "source image",
-            (Items::SrcImages(_), _) => "source images",
-        }
+        if self.items.len() == 1 { self.selection.noun.0 } else { self.selection.noun.1 }
     }
 }
 

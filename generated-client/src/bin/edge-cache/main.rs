@@ -1,18 +1,25 @@
 //! `edge-cache`: invalidate or delete Vercel's CDN cache from the command line.
 
 mod args;
+#[path = "../../generated/cli.rs"]
+#[rustfmt::skip]
+mod cli_table;
 mod input;
 mod report;
+// Which flag kinds a spec uses depends on it.
+#[allow(dead_code)]
+mod table;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
-use vercel_edge_cache::{BatchOutcome, EdgeCache, Error, Kind, Purge, Target};
+use clap::{ArgMatches, FromArgMatches};
+use vercel_edge_cache::{BatchOutcome, ConfigError, DynPurge, EdgeCache, Error};
 
-use crate::args::{Cli, Command, TargetArg};
+use crate::args::Global;
 use crate::input::Items;
+use crate::table::FlagValue;
 
 /// Why the command stopped early.
 pub struct Failure {
@@ -26,12 +33,21 @@ impl Failure {
     pub fn usage(message: impl Into<String>) -> Self {
         Self { code: 2, message: message.into(), kind: "usage" }
     }
+
+    /// Input that breaks a rule of the spec: exit 2, nothing sent.
+    fn invalid(message: impl std::fmt::Display) -> Self {
+        Self { code: 2, message: format!("invalid input, nothing was sent: {message}"), kind: "validation" }
+    }
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let json = cli.global.json;
-    match run(cli) {
+    let matches = args::command().get_matches();
+    let global = match Global::from_arg_matches(&matches) {
+        Ok(g) => g,
+        Err(e) => e.exit(),
+    };
+    let json = global.json;
+    match run(&global, &matches) {
         Ok(code) => code,
         Err(f) => {
             if json {
@@ -43,28 +59,19 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode, Failure> {
-    let g = &cli.global;
+fn run(g: &Global, matches: &ArgMatches) -> Result<ExitCode, Failure> {
+    let (command, m) = matches.subcommand().ok_or_else(|| Failure::usage("a command is required"))?;
     let project = g
         .project
         .clone()
         .filter(|p| !p.trim().is_empty())
         .ok_or_else(|| Failure::usage("--project <ID_OR_NAME> is required (or set VERCEL_PROJECT_ID)"))?;
-    let (selection, deadline, yes, delete) = match &cli.command {
-        Command::Invalidate(sel) => (sel, None, false, false),
-        Command::DangerouslyDelete { selection, revalidation_deadline_seconds, yes } => {
-            (selection, *revalidation_deadline_seconds, *yes, true)
-        }
-    };
-    let items = Items::read(selection)?;
+    let items = Items::read(command, m)?;
     if !(g.timeout.is_finite() && g.timeout > 0.0 && g.timeout <= 86_400.0) {
         return Err(Failure::usage(format!(
             "--timeout must be more than 0 and at most 86400 seconds, got {}",
             g.timeout
         )));
-    }
-    if g.concurrency == 0 {
-        return Err(Failure::usage("--concurrency must be at least 1, got 0"));
     }
     // The token is only needed to send; a dry run works without it.
     let token = match (&g.token, g.dry_run) {
@@ -72,80 +79,106 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         (_, true) => "dry-run".to_string(),
         _ => return Err(Failure::usage("--token <TOKEN> is required (or set VERCEL_TOKEN)")),
     };
-    let mut builder = EdgeCache::builder(token)
+    let client = EdgeCache::builder(token)
         .base_url(g.api_url.clone())
         .timeout(Duration::from_secs_f64(g.timeout))
         .max_retries(g.max_retries)
-        .concurrency(g.concurrency);
+        .concurrency(g.concurrency)
+        .build()
+        .map_err(|e| match e {
+            // A setting named as its flag.
+            Error::Config(ConfigError::Setting { setting, reason }) => Failure::usage(format!("--{setting}: {reason}")),
+            other => Failure::usage(other.to_string()),
+        })?;
+    let purge = start(&client, &items, &project, g, m)?;
+    let confirm = vercel_edge_cache_command(command).confirm;
+    let ctx = Context { global: g, project: &project, command, confirm, items: &items, matches: m };
+    execute(&ctx, purge)
+}
+
+fn vercel_edge_cache_command(name: &str) -> &'static table::Command {
+    cli_table::COMMANDS.iter().find(|c| c.name == name).expect("clap only accepts the table's commands")
+}
+
+/// The call the route leads to, with the project, the scope and the flags set.
+fn start<'a>(
+    client: &'a EdgeCache,
+    items: &Items,
+    project: &str,
+    g: &Global,
+    m: &ArgMatches,
+) -> Result<DynPurge<'a>, Failure> {
+    let route = items.route;
+    let purge = client
+        .operation(route.operation_id, items.items.iter().cloned())
+        .ok_or_else(|| Failure::usage(format!("operation {} is not in this build's spec", route.operation_id)))?;
+    let required = purge.info().params.iter().find(|p| p.required).map(|p| p.name);
+    let mut set: Vec<(&str, String)> = Vec::new();
+    if let Some(name) = required {
+        set.push((name, project.to_string()));
+    }
+    // The team, as `vercel` takes it: --team-id (VERCEL_ORG_ID), or --scope (a slug).
     if let Some(team) = &g.team_id {
-        builder = builder.team_id(team.clone());
+        set.push(("teamId", team.clone()));
     }
     if let Some(slug) = &g.scope {
-        builder = builder.slug(slug.clone());
+        set.push(("slug", slug.clone()));
     }
-    let client = builder.build().map_err(|e| Failure::usage(e.to_string()))?;
-    let target = selection.target.map(|t| match t {
-        TargetArg::Production => Target::Production,
-        TargetArg::Preview => Target::Preview,
-    });
-    let noun = items.noun();
-    let count = items.len();
-    let ctx = Context { cli: &cli, project: &project, noun, count, delete, yes };
-    match (items, delete) {
-        (Items::Tags(tags), false) => {
-            let mut p = client.invalidate_by_tags(project.clone(), tags);
-            if let Some(t) = target {
-                p = p.target(t);
+    // Flags of the command that this selection's operation does not take are refused.
+    for route_flag in table::routes(route.command).flat_map(|r| r.flags) {
+        let given = match route_flag.value {
+            FlagValue::Switch => m.get_flag(route_flag.name).then(|| "true".to_string()),
+            _ => m.get_one::<String>(route_flag.name).cloned(),
+        };
+        let Some(value) = given else { continue };
+        match route.flags.iter().find(|f| f.name == route_flag.name) {
+            Some(flag) => set.push((flag.property, value)),
+            None => {
+                let only: Vec<&str> = table::routes(route.command)
+                    .filter(|r| r.flags.iter().any(|f| f.name == route_flag.name))
+                    .map(|r| r.selection)
+                    .collect();
+                return Err(Failure::usage(format!(
+                    "--{} applies to {} selections only",
+                    route_flag.name,
+                    only.join(", ")
+                )));
             }
-            execute(&ctx, p)
-        }
-        (Items::Tags(tags), true) => {
-            let mut p = client.dangerously_delete_by_tags(project.clone(), tags);
-            if let Some(t) = target {
-                p = p.target(t);
-            }
-            if let Some(d) = deadline {
-                p = p.revalidation_deadline_seconds(d);
-            }
-            execute(&ctx, p)
-        }
-        (Items::SrcImages(images), false) => execute(&ctx, client.invalidate_by_src_images(project.clone(), images)),
-        (Items::SrcImages(images), true) => {
-            let mut p = client.dangerously_delete_by_src_images(project.clone(), images);
-            if let Some(d) = deadline {
-                p = p.revalidation_deadline_seconds(d);
-            }
-            execute(&ctx, p)
         }
     }
+    let mut purge = purge;
+    for (name, value) in set {
+        purge = purge.set(name, &value).map_err(Failure::invalid)?;
+    }
+    Ok(purge)
 }
 
 struct Context<'a> {
-    cli: &'a Cli,
+    global: &'a Global,
     project: &'a str,
-    noun: &'static str,
-    count: usize,
-    delete: bool,
-    yes: bool,
+    command: &'a str,
+    confirm: Option<&'static str>,
+    items: &'a Items,
+    matches: &'a ArgMatches,
 }
 
-fn execute<K: Kind>(ctx: &Context, purge: Purge<'_, K>) -> Result<ExitCode, Failure> {
-    let g = &ctx.cli.global;
+fn execute(ctx: &Context, purge: DynPurge<'_>) -> Result<ExitCode, Failure> {
+    let g = ctx.global;
     let plan = purge.plan().map_err(|e| match e {
-        Error::InvalidInput(v) => {
-            Failure { code: 2, message: format!("invalid input, nothing was sent: {v}"), kind: "validation" }
-        }
+        Error::InvalidInput(v) => Failure::invalid(v),
         other => Failure::usage(other.to_string()),
     })?;
     if g.dry_run {
         report::dry_run(&plan, g.json);
         return Ok(ExitCode::SUCCESS);
     }
-    if ctx.delete && !ctx.yes {
-        confirm(ctx, plan.len())?;
+    if let Some(why) = ctx.confirm
+        && !ctx.matches.get_flag("yes")
+    {
+        confirm(ctx, why, plan.len())?;
     }
-    let batches = plan.len();
-    let progress = progress_bar(batches as u64, ctx.noun);
+    let noun = ctx.items.noun();
+    let progress = progress_bar(plan.len() as u64, noun);
     let bar = progress.clone();
     let purge = purge.on_batch(move |_: &BatchOutcome| bar.inc(1));
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Failure {
@@ -153,26 +186,26 @@ fn execute<K: Kind>(ctx: &Context, purge: Purge<'_, K>) -> Result<ExitCode, Fail
         message: format!("cannot start the async runtime: {e}"),
         kind: "internal",
     })?;
-    let report =
-        runtime.block_on(purge.send()).map_err(|e| Failure { code: 2, message: e.to_string(), kind: "validation" })?;
+    let report = runtime.block_on(purge.send()).map_err(Failure::invalid)?;
     progress.finish_and_clear();
-    report::outcome(&report, ctx.project, ctx.noun, g.json);
+    report::outcome(&report, ctx.project, noun, g.json);
     Ok(if report.is_success() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-/// Asks before a dangerous delete; without a terminal, `--yes` is required.
-fn confirm(ctx: &Context, requests: usize) -> Result<(), Failure> {
+/// Asks before a command that says so; without a terminal, `--yes` is required.
+fn confirm(ctx: &Context, why: &str, requests: usize) -> Result<(), Failure> {
     let stdin = std::io::stdin();
-    let reads_stdin = ctx_reads_stdin(ctx);
-    if !stdin.is_terminal() || reads_stdin {
-        return Err(Failure::usage(
-            "dangerously-delete needs confirmation, and there is no terminal to ask on: pass --yes to confirm. Nothing was sent.",
-        ));
+    if !stdin.is_terminal() || ctx.items.reads_stdin(ctx.matches) {
+        return Err(Failure::usage(format!(
+            "{} needs confirmation, and there is no terminal to ask on: pass --yes to confirm. Nothing was sent.",
+            ctx.command
+        )));
     }
     eprint!(
-        "Dangerously delete {} {} of project {} ({} request{})? The next request for each entry will wait for the origin. [y/N] ",
-        ctx.count,
-        ctx.noun,
+        "{} {} {} of project {} ({} request{})? {why} [y/N] ",
+        ctx.command,
+        ctx.items.items.len(),
+        ctx.items.noun(),
         ctx.project,
         requests,
         if requests == 1 { "" } else { "s" }
@@ -184,15 +217,6 @@ fn confirm(ctx: &Context, requests: usize) -> Result<(), Failure> {
         Ok(())
     } else {
         Err(Failure::usage("not confirmed; nothing was sent"))
-    }
-}
-
-fn ctx_reads_stdin(ctx: &Context) -> bool {
-    let dash = std::path::Path::new("-");
-    match &ctx.cli.command {
-        Command::Invalidate(s) | Command::DangerouslyDelete { selection: s, .. } => {
-            s.tags_from.as_deref() == Some(dash) || s.srcimgs_from.as_deref() == Some(dash)
-        }
     }
 }
 

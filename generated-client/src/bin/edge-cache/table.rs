@@ -1,0 +1,79 @@
+//! The shapes of the CLI's table, which `cargo xtask codegen` generates from the spec's
+//! `x-edge-cache-cli` mapping into `src/generated/cli.rs` (included here as `crate::cli_table`).
+
+/// A subcommand.
+#[derive(Debug)]
+pub struct Command {
+    /// Its name.
+    pub name: &'static str,
+    /// Its help line.
+    pub about: &'static str,
+    /// When set, the command asks before sending (or needs `--yes`); this says why.
+    pub confirm: Option<&'static str>,
+}
+
+/// A kind of item, and the flags that give it.
+#[derive(Debug)]
+pub struct Selection {
+    /// The repeatable item flag (`--tag`).
+    pub flag: &'static str,
+    /// The flag that reads items from a file or `-` (`--tags-from`).
+    pub from: &'static str,
+    /// The noun, singular and plural.
+    pub noun: (&'static str, &'static str),
+    /// A separator that splits one flag value into several items.
+    pub split: Option<&'static str>,
+    /// Help of the item flag.
+    pub help: &'static str,
+}
+
+/// What a flag's value is.
+#[derive(Debug)]
+pub enum FlagValue {
+    /// One of these.
+    OneOf(&'static [&'static str]),
+    /// An integer (negative ones too: the check says what the spec allows).
+    Integer,
+    /// A number.
+    Number,
+    /// A switch: given means true.
+    Switch,
+    /// Any text.
+    Text,
+}
+
+/// A flag that sets a body property.
+#[derive(Debug)]
+pub struct Flag {
+    /// The flag's name (`--name`).
+    pub name: &'static str,
+    /// The body property's wire name.
+    pub property: &'static str,
+    /// Help.
+    pub help: &'static str,
+    /// Its value.
+    pub value: FlagValue,
+}
+
+/// Which operation a command and selection reach, and the flags it takes.
+#[derive(Debug)]
+pub struct Route {
+    /// The subcommand.
+    pub command: &'static str,
+    /// The selection's item flag.
+    pub selection: &'static str,
+    /// The spec's operationId.
+    pub operation_id: &'static str,
+    /// The flags.
+    pub flags: &'static [Flag],
+}
+
+/// The selection named by its item flag.
+pub fn selection(flag: &str) -> &'static Selection {
+    crate::cli_table::SELECTIONS.iter().find(|s| s.flag == flag).expect("the generator checks every route's selection")
+}
+
+/// The routes of a command.
+pub fn routes(command: &str) -> impl Iterator<Item = &'static Route> + '_ {
+    crate::cli_table::ROUTES.iter().filter(move |r| r.command == command)
+}

@@ -1,0 +1,137 @@
+//! The checks the generated code calls, one per constraint of the spec. Each names the field
+//! and the limit, and what it got.
+
+use std::str::FromStr;
+
+use crate::validation::{Problem, ValidationError};
+
+fn field(name: &str, index: Option<usize>) -> String {
+    match index {
+        Some(i) => format!("{name}[{i}]"),
+        None => name.to_string(),
+    }
+}
+
+fn fail(name: &str, index: Option<usize>, problem: Problem) -> Result<(), ValidationError> {
+    Err(ValidationError { field: field(name, index), problem })
+}
+
+/// A required parameter: present and not blank.
+pub(crate) fn required(name: &str, value: Option<&str>) -> Result<(), ValidationError> {
+    match value {
+        Some(v) if !v.trim().is_empty() => Ok(()),
+        _ => fail(name, None, Problem::Missing),
+    }
+}
+
+/// A required body property: set.
+pub(crate) fn present(name: &str, set: bool) -> Result<(), ValidationError> {
+    if set { Ok(()) } else { fail(name, None, Problem::Missing) }
+}
+
+/// `minLength` / `maxLength`, in characters.
+pub(crate) fn length(
+    name: &str,
+    index: Option<usize>,
+    value: &str,
+    min: Option<u64>,
+    max: Option<u64>,
+) -> Result<(), ValidationError> {
+    let got = value.chars().count() as u64;
+    if let Some(max) = max
+        && got > max
+    {
+        return fail(name, index, Problem::TooLong { max, got });
+    }
+    if let Some(min) = min
+        && got < min
+    {
+        return fail(name, index, Problem::TooShort { min, got });
+    }
+    Ok(())
+}
+
+/// `enum`.
+pub(crate) fn one_of(name: &str, index: Option<usize>, value: &str, allowed: &[&str]) -> Result<(), ValidationError> {
+    if allowed.contains(&value) {
+        return Ok(());
+    }
+    let allowed = allowed.iter().map(|s| s.to_string()).collect();
+    fail(name, index, Problem::NotAllowed { allowed, got: value.to_string() })
+}
+
+/// `minimum` / `maximum` of an integer.
+pub(crate) fn integer(name: &str, value: i64, min: Option<i64>, max: Option<i64>) -> Result<(), ValidationError> {
+    bounds(name, value, min, max)
+}
+
+/// `minimum` / `maximum` of a number.
+pub(crate) fn number(name: &str, value: f64, min: Option<f64>, max: Option<f64>) -> Result<(), ValidationError> {
+    bounds(name, value, min, max)
+}
+
+fn bounds<T: PartialOrd + ToString>(name: &str, n: T, min: Option<T>, max: Option<T>) -> Result<(), ValidationError> {
+    if let Some(min) = min
+        && n < min
+    {
+        return fail(name, None, Problem::BelowMinimum { min: min.to_string(), got: n.to_string() });
+    }
+    if let Some(max) = max
+        && n > max
+    {
+        return fail(name, None, Problem::AboveMaximum { max: max.to_string(), got: n.to_string() });
+    }
+    Ok(())
+}
+
+/// `minItems` of the whole selection (`maxItems` is what batches are split on).
+pub(crate) fn min_items(name: &str, got: usize, min: usize) -> Result<(), ValidationError> {
+    if got < min {
+        return fail(name, None, Problem::TooFewItems { min: min as u64, got: got as u64 });
+    }
+    Ok(())
+}
+
+/// A value given as text (by the CLI, or [`crate::DynPurge::set`]), parsed into its type.
+pub(crate) fn parse<T: FromStr>(name: &str, value: &str, expected: &str) -> Result<T, ValidationError> {
+    value.trim().parse().map_err(|_| ValidationError {
+        field: name.to_string(),
+        problem: Problem::WrongType { expected: expected.to_string(), got: format!("{value:?}") },
+    })
+}
+
+/// A property whose type cannot be given as text.
+pub(crate) fn not_text(name: &str) -> ValidationError {
+    ValidationError {
+        field: name.to_string(),
+        problem: Problem::WrongType { expected: "a value set through its typed setter".into(), got: "text".into() },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_the_field_the_limit_and_what_was_got() {
+        let e = |r: Result<(), ValidationError>| r.unwrap_err().to_string();
+        assert_eq!(e(length("tags", Some(3), &"é".repeat(9), None, Some(8))), "tags[3]: at most 8 characters, got 9");
+        assert_eq!(e(length("name", None, "ab", Some(3), None)), "name: at least 3 characters, got 2");
+        assert!(length("tags", Some(0), &"é".repeat(8), None, Some(8)).is_ok(), "characters, not bytes");
+        assert_eq!(e(integer("n", -1, Some(0), Some(5))), "n: must be at least 0, got -1");
+        assert_eq!(e(integer("n", 6, Some(0), Some(5))), "n: must be at most 5, got 6");
+        assert_eq!(e(number("x", 2.5, None, Some(2.25))), "x: must be at most 2.25, got 2.5");
+        assert_eq!(
+            e(one_of("target", None, "staging", &["production", "preview"])),
+            "target: must be one of production, preview, got \"staging\""
+        );
+        assert_eq!(e(min_items("tags", 0, 1)), "tags: at least 1 item per request, got 0");
+        assert_eq!(e(required("projectIdOrName", Some("  "))), "projectIdOrName: is required");
+        assert_eq!(e(present("x", false)), "x: is required");
+        assert_eq!(
+            parse::<i64>("n", "abc", "an integer").unwrap_err().to_string(),
+            "n: must be an integer, got \"abc\""
+        );
+        assert_eq!(parse::<i64>("n", " 60 ", "an integer").unwrap(), 60);
+    }
+}

@@ -1,0 +1,193 @@
+//! The CLI mapping declared in the spec with the `x-edge-cache-cli` extension.
+//!
+//! On the document, the commands and the selections (which flags give the items):
+//!
+//! ```yaml
+//! x-edge-cache-cli:
+//!   commands:
+//!     invalidate:
+//!       about: Mark the selection stale.
+//!     dangerously-delete:
+//!       about: Mark the selection deleted.
+//!       confirm: The next request for each entry will wait for the origin.
+//!   selections:
+//!     tag:                        # --tag, repeatable
+//!       from: tags-from           # --tags-from FILE|-
+//!       noun: [tag, tags]
+//!       split: ","                # a value holds several items, split on this
+//!       help: A cache tag
+//! ```
+//!
+//! On an operation, which command and selection reach it, and which body properties are flags:
+//!
+//! ```yaml
+//! x-edge-cache-cli: { command: invalidate, selection: tag, flags: [target] }
+//! ```
+//!
+//! An operation without the extension is in the library only.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::{Location, SpecError, pointer};
+use crate::model::{CLI_EXTENSION, Operation, Rule};
+
+/// The document's commands and selections.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CliConfig {
+    /// Subcommands by name, in spec order.
+    #[serde(default)]
+    pub commands: indexmap::IndexMap<String, Command>,
+    /// Selections by their flag's name, in spec order.
+    #[serde(default)]
+    pub selections: indexmap::IndexMap<String, Selection>,
+}
+
+/// A subcommand.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Command {
+    /// Its help line.
+    pub about: String,
+    /// When set, the command asks before sending (or needs `--yes`); the text says why.
+    #[serde(default)]
+    pub confirm: Option<String>,
+}
+
+/// A kind of item and the flags that give it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Selection {
+    /// The flag that reads items from a file or standard input.
+    pub from: String,
+    /// The item's noun, singular and plural.
+    pub noun: (String, String),
+    /// A separator that splits one value into several items.
+    #[serde(default)]
+    pub split: Option<String>,
+    /// Help of the item flag.
+    pub help: String,
+}
+
+/// An operation's place in the CLI.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CliMapping {
+    /// The subcommand.
+    pub command: String,
+    /// The selection (a key of the document's `selections`).
+    pub selection: String,
+    /// Body properties given as flags (`--kebab-case-name`).
+    #[serde(default)]
+    pub flags: Vec<String>,
+}
+
+/// Reads the document's `x-edge-cache-cli`.
+pub fn config(
+    file: &Path,
+    extensions: &indexmap::IndexMap<String, serde_json::Value>,
+) -> Result<CliConfig, Vec<SpecError>> {
+    match extensions.get(CLI_EXTENSION) {
+        None => Ok(CliConfig::default()),
+        Some(v) => serde_json::from_value(v.clone()).map_err(|e| {
+            vec![SpecError::new(
+                file,
+                Location::Pointer { pointer: pointer([CLI_EXTENSION]), operation: None },
+                format!("cannot read the CLI mapping: {e}"),
+            )]
+        }),
+    }
+}
+
+/// Reads an operation's `x-edge-cache-cli`.
+pub fn mapping(
+    file: &Path,
+    extensions: &indexmap::IndexMap<String, serde_json::Value>,
+    at: &[&str],
+) -> Result<Option<CliMapping>, SpecError> {
+    let Some(v) = extensions.get(CLI_EXTENSION) else { return Ok(None) };
+    serde_json::from_value(v.clone()).map(Some).map_err(|e| {
+        SpecError::new(
+            file,
+            Location::Pointer { pointer: pointer(at.iter().copied().chain([CLI_EXTENSION])), operation: None },
+            format!("cannot read the operation's CLI mapping: {e}"),
+        )
+    })
+}
+
+/// Flags every command has; a body property may not take their names.
+pub const GLOBAL_FLAGS: &[&str] = &[
+    "token",
+    "project",
+    "team-id",
+    "scope",
+    "api-url",
+    "timeout",
+    "max-retries",
+    "concurrency",
+    "dry-run",
+    "json",
+    "yes",
+    "help",
+    "version",
+];
+
+/// Checks the operations' mappings against the document's and against each other.
+pub fn check(file: &Path, cli: &CliConfig, ops: &[Operation]) -> Vec<SpecError> {
+    let mut errors = Vec::new();
+    let mut taken: BTreeMap<(&str, &str), &str> = BTreeMap::new();
+    for op in ops {
+        let Some(m) = &op.cli else { continue };
+        let at = |msg: String| {
+            let Location::Pointer { pointer: p, operation } = op.location() else { unreachable!() };
+            SpecError::new(file, Location::Pointer { pointer: format!("{p}/{CLI_EXTENSION}"), operation }, msg)
+        };
+        if !cli.commands.contains_key(&m.command) {
+            errors.push(at(format!("command `{}` is not among the document's {CLI_EXTENSION} commands", m.command)));
+        }
+        let Some(selection) = cli.selections.get(&m.selection) else {
+            errors.push(at(format!(
+                "selection `{}` is not among the document's {CLI_EXTENSION} selections",
+                m.selection
+            )));
+            continue;
+        };
+        if let Some(other) = taken.insert((&m.command, &m.selection), &op.id) {
+            errors.push(at(format!(
+                "`{} --{}` already reaches operation `{other}`; two operations cannot share a command and selection",
+                m.command, m.selection
+            )));
+        }
+        if op.batch.is_none() {
+            errors.push(at("the operation has no batch field, so the CLI cannot send it a selection".into()));
+        }
+        let required: Vec<&str> = op.query.iter().filter(|q| q.required).map(|q| q.name.as_str()).collect();
+        if required.len() != 1 || !op.other_params.is_empty() {
+            errors.push(at(format!(
+                "the CLI passes --project as the one required query parameter; this operation has {} required query parameter(s) and {} other parameter(s)",
+                required.len(),
+                op.other_params.len()
+            )));
+        }
+        for flag in &m.flags {
+            let kebab = heck::ToKebabCase::to_kebab_case(flag.as_str());
+            let Some(p) = op.body_properties().iter().find(|p| &p.name == flag) else {
+                errors.push(at(format!("flag `{flag}` is not a request-body property of the operation")));
+                continue;
+            };
+            if op.batch.as_ref().is_some_and(|b| &b.field == flag) {
+                errors.push(at(format!("flag `{flag}` is the batch field; the selection gives it")));
+            }
+            if GLOBAL_FLAGS.contains(&kebab.as_str()) || kebab == m.selection || kebab == selection.from {
+                errors.push(at(format!("flag `--{kebab}` clashes with a flag the CLI already has")));
+            }
+            if !matches!(p.rule, Rule::String { .. } | Rule::Integer { .. } | Rule::Number { .. } | Rule::Boolean) {
+                errors.push(at(format!("flag `{flag}` is not a string, integer, number or boolean")));
+            }
+        }
+    }
+    errors
+}

@@ -1,0 +1,63 @@
+//! The CLI's table, generated from the `x-edge-cache-cli` mapping: the commands, the selections
+//! and, per operation, the command and selection that reach it and the flags it takes. The
+//! `edge-cache` binary builds its commands from this table and dispatches through it.
+
+use heck::ToKebabCase;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::model::{Api, Rule};
+
+/// The generated `cli.rs`.
+pub fn generate(api: &Api) -> TokenStream {
+    let routed: Vec<_> = api.operations.iter().filter_map(|op| op.cli.as_ref().map(|m| (op, m))).collect();
+    let commands =
+        api.cli.commands.iter().filter(|(name, _)| routed.iter().any(|(_, m)| &m.command == *name)).map(|(name, c)| {
+            let about = &c.about;
+            let confirm = match &c.confirm {
+                Some(text) => quote! { Some(#text) },
+                None => quote! { None },
+            };
+            quote! { Command { name: #name, about: #about, confirm: #confirm } }
+        });
+    let selections =
+        api.cli.selections.iter().filter(|(name, _)| routed.iter().any(|(_, m)| &m.selection == *name)).map(
+            |(name, s)| {
+                let (from, one, many, help) = (&s.from, &s.noun.0, &s.noun.1, &s.help);
+                let split = match &s.split {
+                    Some(sep) => quote! { Some(#sep) },
+                    None => quote! { None },
+                };
+                quote! { Selection { flag: #name, from: #from, noun: (#one, #many), split: #split, help: #help } }
+            },
+        );
+    let routes = routed.iter().map(|(op, m)| {
+        let (command, selection, id) = (&m.command, &m.selection, &op.id);
+        let flags = m.flags.iter().filter_map(|name| {
+            let p = op.body_properties().iter().find(|p| &p.name == name)?;
+            let flag = name.to_kebab_case();
+            let help = p.description.as_deref().unwrap_or("").trim().lines().next().unwrap_or("").trim_end_matches('.');
+            let value = match &p.rule {
+                Rule::String { enumeration, .. } if !enumeration.is_empty() => {
+                    quote! { FlagValue::OneOf(&[#(#enumeration),*]) }
+                }
+                Rule::Integer { .. } => quote! { FlagValue::Integer },
+                Rule::Number { .. } => quote! { FlagValue::Number },
+                Rule::Boolean => quote! { FlagValue::Switch },
+                _ => quote! { FlagValue::Text },
+            };
+            Some(quote! { Flag { name: #flag, property: #name, help: #help, value: #value } })
+        });
+        quote! { Route { command: #command, selection: #selection, operation_id: #id, flags: &[#(#flags),*] } }
+    });
+    quote! {
+        use crate::table::{Command, Flag, FlagValue, Route, Selection};
+
+        #[doc = " The subcommands, in spec order."]
+        pub static COMMANDS: &[Command] = &[#(#commands),*];
+        #[doc = " The selections: the flags that give items."]
+        pub static SELECTIONS: &[Selection] = &[#(#selections),*];
+        #[doc = " Which operation each command and selection reach, and its flags."]
+        pub static ROUTES: &[Route] = &[#(#routes),*];
+    }
+}

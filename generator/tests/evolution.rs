@@ -1,0 +1,321 @@
+//! Spec evolution, replayed: a fixture spec is generated into a copy of the client crate, and the
+//! copy is compiled and tested with `cargo test` (its library, its CLI and a test of its own).
+//! A snapshot cannot show that the crate still builds; this does.
+//!
+//! The copies live under `target/tmp/evolution/<case>/` and share one target directory there,
+//! so the dependencies are built once; each case recompiles only the client crate. The cases
+//! take turns: the copies are one package to cargo, so their artifacts share names.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{main_spec, workspace};
+
+/// Rust helpers every case's test file starts with.
+const PRELUDE: &str = r#"
+#![allow(dead_code)]
+use serde_json::{Value, json};
+use vercel_edge_cache::{EdgeCache, Error};
+use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
+
+async fn server(status: u16, body: Value) -> MockServer {
+    let s = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(status).set_body_json(body)).mount(&s).await;
+    s
+}
+
+fn client(url: &str) -> EdgeCache {
+    EdgeCache::builder("tok").base_url(url).max_retries(0).build().unwrap()
+}
+
+/// (path, query, body) of every request received.
+async fn seen(s: &MockServer) -> Vec<(String, String, Value)> {
+    s.received_requests().await.unwrap().iter().map(|r| {
+        (r.url.path().to_string(), r.url.query().unwrap_or("").to_string(), serde_json::from_slice(&r.body).unwrap())
+    }).collect()
+}
+
+fn cli(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_edge-cache"))
+        .args(args)
+        .env_remove("VERCEL_TOKEN")
+        .env_remove("VERCEL_PROJECT_ID")
+        .output()
+        .unwrap();
+    (out.status.code().unwrap(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+"#;
+
+/// Generates `spec` into a copy of the client crate, then runs `test` there with `cargo test`.
+fn replay(case: &str, spec: &str, test: &str) {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("evolution");
+    let copy = root.join(case);
+    let ws = workspace();
+    let _ = std::fs::remove_dir_all(copy.join("generated-client/src"));
+    copy_dir(&ws.join("generated-client/src"), &copy.join("generated-client/src"));
+    // The copy's manifest, without the CLI test of the real crate (it tests the real spec).
+    let manifest = std::fs::read_to_string(ws.join("generated-client/Cargo.toml")).unwrap();
+    let manifest = manifest.split("[[test]]").next().unwrap().to_string();
+    write(&copy.join("generated-client/Cargo.toml"), &manifest);
+    let workspace_manifest = std::fs::read_to_string(ws.join("Cargo.toml")).unwrap();
+    let members = workspace_manifest.lines().find(|l| l.starts_with("members = ")).expect("a members line");
+    write(&copy.join("Cargo.toml"), &workspace_manifest.replace(members, r#"members = ["generated-client"]"#));
+    std::fs::copy(ws.join("Cargo.lock"), copy.join("Cargo.lock")).unwrap();
+    std::fs::copy(ws.join("README.md"), copy.join("README.md")).unwrap();
+    write(&copy.join("spec.yaml"), spec);
+    write(&copy.join("generated-client/tests/evolution.rs"), &format!("{PRELUDE}\n{test}"));
+
+    let files = generator::generate(Path::new("spec.yaml"), "spec.yaml", spec.as_bytes())
+        .unwrap_or_else(|e| panic!("{case}: the spec does not generate: {e}"));
+    generator::output::write_all(&copy.join("generated-client"), &files).unwrap();
+
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .current_dir(&copy)
+        .args(["test", "--offline", "--all-features", "--test", "evolution", "--", "--test-threads=2"])
+        .env("CARGO_TARGET_DIR", root.join("target"))
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("cargo runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "{case}: the regenerated crate fails to build or its test fails:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("test result: ok."), "{case}: no test ran:\n{stdout}");
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The main spec without the path items from `start` up to the next one or `components:`.
+fn without_path(spec: &str, path: &str) -> String {
+    let start = spec.find(&format!("  {path}:\n")).unwrap_or_else(|| panic!("the spec has {path}"));
+    let rest = &spec[start + 3..];
+    let end = rest.find("\n  /").map(|i| start + 3 + i + 1).unwrap_or_else(|| spec.find("components:").unwrap());
+    format!("{}{}", &spec[..start], &spec[end..])
+}
+
+#[test]
+fn operations_removed_the_library_and_the_cli_still_build() {
+    let spec = without_path(&main_spec(), "/v1/edge-cache/invalidate-by-src-images");
+    let spec = without_path(&spec, "/v1/edge-cache/dangerously-delete-by-src-images");
+    assert!(!spec.contains("SrcImages:\n    post"), "both source-image operations are gone");
+    replay(
+        "removed",
+        &spec,
+        r#"
+#[tokio::test]
+async fn tags_still_purge_and_the_source_image_calls_are_gone() {
+    let s = server(200, json!({})).await;
+    let report = client(&s.uri()).invalidate_by_tags("p", ["a", "b"]).send().await.unwrap();
+    assert!(report.is_success());
+    assert_eq!(seen(&s).await, vec![("/v1/edge-cache/invalidate-by-tags".to_string(), "projectIdOrName=p".to_string(), json!({"tags": ["a", "b"]}))]);
+    let ids: Vec<&str> = EdgeCache::operations().map(|o| o.operation_id).collect();
+    assert_eq!(ids, ["invalidateByTags", "dangerouslyDeleteByTags"]);
+}
+
+#[test]
+fn the_cli_refuses_the_flag_of_a_removed_operation() {
+    let (code, _, err) = cli(&["--project", "p", "--dry-run", "invalidate", "--srcimg", "/a.png"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--srcimg"), "{err}");
+    let (code, out, err) = cli(&["--project", "p", "--dry-run", "invalidate", "--tag", "a,b"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"tags\":[\"a\",\"b\"]"), "{out}");
+}
+"#,
+    );
+}
+
+#[test]
+fn operation_added_without_cli_metadata_batches_at_its_own_max_items() {
+    let added = r#"  /v1/edge-cache/invalidate-by-paths:
+    post:
+      operationId: invalidateByPaths
+      summary: Invalidate by path
+      parameters:
+        - $ref: '#/components/parameters/projectIdOrName'
+        - $ref: '#/components/parameters/teamId'
+        - $ref: '#/components/parameters/slug'
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              required: [paths]
+              properties:
+                paths:
+                  type: array
+                  minItems: 1
+                  maxItems: 3
+                  items:
+                    type: string
+                    maxLength: 10
+      responses:
+        '200':
+          description: Done.
+components:"#;
+    let spec = main_spec().replacen("components:", added, 1);
+    replay(
+        "added",
+        &spec,
+        r#"
+#[tokio::test]
+async fn the_new_call_batches_at_three_and_checks_its_items() {
+    let s = server(200, json!({})).await;
+    let c = client(&s.uri());
+    let paths = ["/a", "/b", "/c", "/d", "/e", "/f", "/g"];
+    let report = c.invalidate_by_paths("p", paths).team_id("team_1").send().await.unwrap();
+    assert!(report.is_success());
+    assert_eq!(report.batches.len(), 3);
+    let mut got = seen(&s).await;
+    got.sort_by_key(|(_, _, b)| b.to_string());
+    assert_eq!(got, vec![
+        ("/v1/edge-cache/invalidate-by-paths".to_string(), "projectIdOrName=p&teamId=team_1".to_string(), json!({"paths": ["/a", "/b", "/c"]})),
+        ("/v1/edge-cache/invalidate-by-paths".to_string(), "projectIdOrName=p&teamId=team_1".to_string(), json!({"paths": ["/d", "/e", "/f"]})),
+        ("/v1/edge-cache/invalidate-by-paths".to_string(), "projectIdOrName=p&teamId=team_1".to_string(), json!({"paths": ["/g"]})),
+    ]);
+    let s2 = server(200, json!({})).await;
+    let err = client(&s2.uri()).invalidate_by_paths("p", ["/ok", "/much-too-long"]).send().await.unwrap_err();
+    assert_eq!(err.to_string(), "invalid request, nothing was sent: paths[1]: at most 10 characters, got 14");
+    assert!(seen(&s2).await.is_empty());
+}
+
+#[test]
+fn the_cli_does_not_offer_it() {
+    let (code, out, _) = cli(&["invalidate", "--help"]);
+    assert_eq!(code, 0);
+    assert!(!out.contains("--path") && !out.contains("paths"), "{out}");
+}
+"#,
+    );
+}
+
+#[test]
+fn optional_body_property_added_gets_a_setter_that_sends_and_checks_it() {
+    let original = main_spec();
+    let anchor = "    InvalidateByTagsRequest:\n      description: The body of `invalidateByTags`.\n      type: object\n      additionalProperties: false\n      required: [tags]\n      properties:\n";
+    assert!(original.contains(anchor), "the spec's InvalidateByTagsRequest moved; update this test");
+    let spec = original.replacen(
+        anchor,
+        &format!("{anchor}        reason:\n          description: Why the cache is purged.\n          type: string\n          maxLength: 20\n"),
+        1,
+    );
+    replay(
+        "property",
+        &spec,
+        r#"
+#[tokio::test]
+async fn the_setter_sends_it_and_too_long_is_refused_before_sending() {
+    let s = server(200, json!({})).await;
+    let c = client(&s.uri());
+    c.invalidate_by_tags("p", ["a"]).reason("deploy 42").send().await.unwrap();
+    assert_eq!(seen(&s).await[0].2, json!({"tags": ["a"], "reason": "deploy 42"}));
+    let s2 = server(200, json!({})).await;
+    let err = client(&s2.uri()).invalidate_by_tags("p", ["a"]).reason("x".repeat(21)).send().await.unwrap_err();
+    assert_eq!(err.to_string(), "invalid request, nothing was sent: reason: at most 20 characters, got 21");
+    let err = c.operation("invalidateByTags", ["a"]).unwrap().set("projectIdOrName", "p").unwrap().set("reason", &"y".repeat(25)).unwrap().validate().unwrap_err();
+    assert_eq!(err.to_string(), "reason: at most 20 characters, got 25");
+    assert!(seen(&s2).await.is_empty());
+}
+"#,
+    );
+}
+
+#[test]
+fn limits_changed_enforcement_and_batching_follow() {
+    let original = main_spec();
+    assert_eq!(original.matches("maxItems: 16").count(), 1, "the tag limit moved; update this test");
+    assert_eq!(original.matches("maxLength: 256").count(), 1, "the tag length moved; update this test");
+    let spec = original.replace("maxItems: 16", "maxItems: 5").replace("maxLength: 256", "maxLength: 10");
+    replay(
+        "limits",
+        &spec,
+        r#"
+#[tokio::test]
+async fn twelve_tags_make_three_requests_and_eleven_characters_are_too_many() {
+    let s = server(200, json!({})).await;
+    let tags: Vec<String> = (0..12).map(|i| format!("t{i}")).collect();
+    let report = client(&s.uri()).invalidate_by_tags("p", tags).send().await.unwrap();
+    let sizes: Vec<usize> = report.batches.iter().map(|b| b.items.len()).collect();
+    assert_eq!(sizes, [5, 5, 2]);
+    assert_eq!(seen(&s).await.len(), 3);
+    let err = client(&s.uri()).invalidate_by_tags("p", ["a".repeat(11)]).validate().unwrap_err();
+    assert_eq!(err.to_string(), "tags[0]: at most 10 characters, got 11");
+}
+
+#[test]
+fn the_cli_plans_with_the_new_limit() {
+    let tags: Vec<String> = (0..12).map(|i| format!("t{i}")).collect();
+    let (code, out, err) = cli(&["--project", "p", "--dry-run", "--json", "invalidate", "--tag", &tags.join(",")]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["requests"].as_array().unwrap().len(), 3);
+}
+"#,
+    );
+}
+
+#[test]
+fn published_style_spec_with_inline_schemas_and_no_error_schemas() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/evolution/published-style.yaml");
+    let spec = std::fs::read_to_string(path).unwrap();
+    replay(
+        "published-style",
+        &spec,
+        r#"
+#[tokio::test]
+async fn it_purges_and_reports_vercels_error_code() {
+    let s = server(200, json!({})).await;
+    let c = client(&s.uri());
+    let report = c.invalidate_by_tags("p", ["a"]).send().await.unwrap();
+    assert!(report.is_success());
+    c.operation("invalidateByTags", ["b"]).unwrap().set("projectIdOrName", "p").unwrap().set("target", "preview").unwrap().send().await.unwrap();
+    c.dangerously_delete_by_src_images("p", ["/a.png"]).revalidation_deadline_seconds(60).send().await.unwrap();
+    let got: Vec<Value> = seen(&s).await.into_iter().map(|(_, _, b)| b).collect();
+    assert_eq!(got, vec![json!({"tags": ["a"]}), json!({"tags": ["b"], "target": "preview"}), json!({"srcImages": ["/a.png"], "revalidationDeadlineSeconds": 60})]);
+
+    let denied = server(403, json!({"error": {"code": "forbidden", "message": "Nope"}})).await;
+    let report = client(&denied.uri()).invalidate_by_tags("p", ["a"]).send().await.unwrap();
+    match report.first_error() {
+        Some(Error::Api(e)) => {
+            assert_eq!((e.status, e.code.as_deref(), e.message.as_deref()), (403, Some("forbidden"), Some("Nope")));
+        }
+        other => panic!("expected Vercel's error, got {other:?}"),
+    }
+    let unpaid = server(402, json!({"error": {"code": "payment_required", "message": "Upgrade"}})).await;
+    let report = client(&unpaid.uri()).dangerously_delete_by_src_images("p", ["/a.png"]).send().await.unwrap();
+    assert_eq!(report.first_error().unwrap().to_string(), "dangerouslyDeleteBySrcImages: HTTP 402 Payment Required: payment_required: Upgrade");
+}
+
+#[test]
+fn the_cli_builds_with_no_commands() {
+    let (code, _, err) = cli(&["invalidate", "--tag", "a"]);
+    assert_eq!(code, 2, "no command is mapped: {err}");
+}
+"#,
+    );
+}
