@@ -297,7 +297,12 @@ mod tests {
             runtime.block_on(async {
                 let url = server(vec![503, 200]).await;
                 let client = EdgeCache::builder("tok-SECRET-42").base_url(url).build().unwrap();
-                let report = client.invalidate_by_tags("p", ["a"]).send().await.unwrap();
+                let info = EdgeCache::operations().next().expect("an operation");
+                let mut call = client.operation(info.operation_id, ["a"]).unwrap();
+                for p in info.params.iter().filter(|p| p.required) {
+                    call = call.set(p.name, "p").unwrap();
+                }
+                let report = call.send().await.unwrap();
                 assert!(report.is_success());
             })
         });
@@ -307,7 +312,8 @@ mod tests {
         assert_eq!(requests.len(), 2, "one span per attempt: {spans:?}");
         let get = |f: &Vec<(String, String)>, k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
         for (i, f) in requests.iter().enumerate() {
-            assert_eq!(get(f, "operation").as_deref(), Some("\"invalidateByTags\""));
+            let expected = format!("{:?}", EdgeCache::operations().next().unwrap().operation_id);
+            assert_eq!(get(f, "operation"), Some(expected));
             assert_eq!(get(f, "attempt"), Some((i + 1).to_string()));
             assert!(get(f, "elapsed_ms").is_some());
         }
