@@ -105,20 +105,19 @@ where
     F: Fn(&[String]) -> Fut,
     Fut: Future<Output = Result<(), Error>>,
 {
-    let sizes = sizes(items.len(), max, min);
-    let mut batches = Vec::with_capacity(sizes.len());
-    let mut items = items.into_iter();
-    for size in sizes {
-        batches.push(items.by_ref().take(size).collect::<Vec<String>>());
-    }
-    if batches.len() == 1 {
-        // One request: no stream machinery needed.
-        let items = batches.pop().expect("one batch");
+    if items.len() <= max {
+        // One request: no splitting, no stream machinery.
         let outcome = BatchOutcome { index: 0, result: send(&items).await, items };
         if let Some(cb) = &on_batch {
             cb(&outcome);
         }
         return vec![outcome];
+    }
+    let sizes = sizes(items.len(), max, min);
+    let mut batches = Vec::with_capacity(sizes.len());
+    let mut items = items.into_iter();
+    for size in sizes {
+        batches.push(items.by_ref().take(size).collect::<Vec<String>>());
     }
     let mut outcomes: Vec<BatchOutcome> = stream::iter(batches.into_iter().enumerate())
         .map(|(index, items)| {

@@ -224,7 +224,7 @@ pub(crate) mod settings {
 
     /// Requests in flight: at least 1.
     pub(crate) fn concurrency(n: usize) -> Result<NonZeroUsize, Problem> {
-        NonZeroUsize::new(n).ok_or(Problem::BelowMinimum { min: "1".into(), got: "0".into() })
+        NonZeroUsize::new(n).ok_or_else(|| Problem::BelowMinimum { min: "1".into(), got: "0".into() })
     }
 
     /// The per-attempt timeout: at least a millisecond.

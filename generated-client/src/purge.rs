@@ -1,6 +1,7 @@
 //! The high-level call of any operation: any number of items, checked, batched and sent.
 
 use std::marker::PhantomData;
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
@@ -121,7 +122,12 @@ impl<'a, O: Operation> Purge<'a, O> {
 
     /// Checks the whole selection against the spec's rules; on error nothing may be sent.
     pub fn validate(&self) -> Result<(), ValidationError> {
-        settings::concurrency(self.concurrency)
+        self.checked().map(|_| ())
+    }
+
+    /// [`Purge::validate`], answering the concurrency to run with.
+    fn checked(&self) -> Result<NonZeroUsize, ValidationError> {
+        let concurrency = settings::concurrency(self.concurrency)
             .map_err(|problem| ValidationError { field: "concurrency".into(), problem })?;
         O::check(&self.params, &self.options)?;
         let info = O::INFO;
@@ -129,7 +135,7 @@ impl<'a, O: Operation> Purge<'a, O> {
         for (i, item) in self.items.iter().enumerate() {
             O::check_item(i, item)?;
         }
-        Ok(())
+        Ok(concurrency)
     }
 
     /// The query of every request, in the order sent.
@@ -161,9 +167,8 @@ impl<'a, O: Operation> Purge<'a, O> {
     /// tells, batch by batch, which items succeeded and which failed and why; one failed batch
     /// does not stop the others.
     pub async fn send(self) -> Result<BatchReport, Error> {
-        self.validate()?;
-        let Purge { client, params, items, options, concurrency, on_batch, .. } = self;
-        let concurrency = settings::concurrency(concurrency).expect("validated");
+        let concurrency = self.checked()?;
+        let Purge { client, params, items, options, on_batch, .. } = self;
         let info = O::INFO;
         let (params, options) = (&params, &options);
         let outcomes =

@@ -18,6 +18,8 @@ pub struct Bindings {
     operations: BTreeMap<String, OperationBinding>,
     /// The type names declared in `api::types`.
     types: BTreeSet<String>,
+    /// The structs and enums of `api::types`, by name.
+    items: BTreeMap<String, syn::Item>,
 }
 
 /// One operation's names in progenitor's output.
@@ -68,6 +70,14 @@ impl Bindings {
                 _ => None,
             })
             .collect();
+        let items: BTreeMap<String, syn::Item> = types_mod
+            .iter()
+            .filter_map(|i| match i {
+                syn::Item::Struct(s) => Some((s.ident.to_string(), (*i).clone())),
+                syn::Item::Enum(e) => Some((e.ident.to_string(), (*i).clone())),
+                _ => None,
+            })
+            .collect();
         let mut operations = BTreeMap::new();
         for f in client_fns {
             let Some(key) = sends(&doc_of(&f.attrs)) else { continue };
@@ -102,7 +112,74 @@ impl Bindings {
                 .unwrap_or_default();
             operations.insert(key, OperationBinding { method: f.sig.ident.clone(), params, body_type, body_fields });
         }
-        Self { operations, types }
+        Self { operations, types, items }
+    }
+
+    /// An expression that builds a value of `ty` (relative to `api`) from `items: &[String]`,
+    /// directly: a list of strings, a newtype of one, or an enum with such a list among its
+    /// forms, its items plain strings or string newtypes (their own checks run in `try_from`).
+    /// `None` for any other shape (the caller then goes through serde).
+    pub fn list_conversion(&self, ty: &syn::Type) -> Option<TokenStream> {
+        self.list_expr(ty, 0)
+    }
+
+    fn list_expr(&self, ty: &syn::Type, depth: usize) -> Option<TokenStream> {
+        if depth > 4 {
+            return None;
+        }
+        if let Some(item) = generic_arg(ty, "Vec") {
+            if is_string(&item) {
+                return Some(quote::quote! { items.to_vec() });
+            }
+            let name = self.local(&item)?;
+            let ident = syn::Ident::new(&name, proc_macro2::Span::call_site());
+            match self.items.get(&name)? {
+                syn::Item::Struct(s) if single_field(&s.fields).is_some_and(is_string) => {}
+                _ => return None,
+            }
+            return Some(quote::quote! {
+                items
+                    .iter()
+                    .map(|s| types::#ident::try_from(s.clone()).map_err(|e| e.to_string()))
+                    .collect::<Result<::std::vec::Vec<_>, String>>()?
+            });
+        }
+        let name = self.local(ty)?;
+        let ident = syn::Ident::new(&name, proc_macro2::Span::call_site());
+        match self.items.get(&name)? {
+            syn::Item::Struct(s) => {
+                let field = single_field(&s.fields)?;
+                let public = s.fields.iter().all(|f| matches!(f.vis, syn::Visibility::Public(_)));
+                let inner = self.list_expr(&self.qualified(field), depth + 1)?;
+                public.then(|| quote::quote! { types::#ident(#inner) })
+            }
+            syn::Item::Enum(e) => e.variants.iter().find_map(|v| {
+                let field = single_field(&v.fields)?;
+                let inner = self.list_expr(&self.qualified(field), depth + 1)?;
+                let variant = &v.ident;
+                Some(quote::quote! { types::#ident::#variant(#inner) })
+            }),
+            _ => None,
+        }
+    }
+
+    /// The name of a type of `api::types` (`types::X`).
+    fn local(&self, ty: &syn::Type) -> Option<String> {
+        match ty {
+            syn::Type::Path(p)
+                if p.qself.is_none() && p.path.segments.len() == 2 && p.path.segments[0].ident == "types" =>
+            {
+                let name = p.path.segments[1].ident.to_string();
+                self.items.contains_key(&name).then_some(name)
+            }
+            _ => None,
+        }
+    }
+
+    fn qualified(&self, ty: &syn::Type) -> syn::Type {
+        let mut ty = ty.clone();
+        QualifyTypes { types: &self.types }.visit_type_mut(&mut ty);
+        ty
     }
 
     /// The binding of the operation `METHOD path`.
@@ -246,4 +323,32 @@ impl VisitMut for QualifyTypes<'_> {
             *tp = syn::parse_quote!(types::#name);
         }
     }
+}
+
+/// The one field of a tuple struct or tuple variant.
+fn single_field(fields: &syn::Fields) -> Option<&syn::Type> {
+    match fields {
+        syn::Fields::Unnamed(f) if f.unnamed.len() == 1 => f.unnamed.first().map(|f| &f.ty),
+        _ => None,
+    }
+}
+
+/// `T` of `...::Name<T>`.
+fn generic_arg(ty: &syn::Type, name: &str) -> Option<syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != name {
+        return None;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(args) if args.args.len() == 1 => match args.args.first()? {
+            syn::GenericArgument::Type(t) => Some(t.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn is_string(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.qself.is_none() && p.path.segments.last().is_some_and(|s| s.ident == "String" && s.arguments.is_empty()))
 }

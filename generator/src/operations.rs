@@ -115,7 +115,7 @@ pub fn generate(file: &std::path::Path, api: &Api, bindings: &Bindings) -> Resul
         return Err(errors);
     }
 
-    let items = covered.iter().map(|c| operation(c, &scope));
+    let items = covered.iter().map(|c| operation(c, &scope, bindings));
     let entries = covered.iter().map(|c| {
         let marker = &c.marker;
         quote! { OperationEntry { info: <#marker as Operation>::INFO, start: crate::dynamic::start::<#marker> } }
@@ -370,7 +370,7 @@ fn doc_lines(text: Option<&str>) -> Vec<String> {
     text.unwrap_or("").trim().lines().map(|l| format!(" {l}").trim_end().to_string()).collect()
 }
 
-fn operation(c: &Covered, scope: &[QueryParam]) -> TokenStream {
+fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> TokenStream {
     let op = c.op;
     let batch = op.batch.as_ref().expect("covered operations have a batch field");
     let (marker, options_ident, method) = (&c.marker, &c.options, &c.method);
@@ -527,7 +527,10 @@ fn operation(c: &Covered, scope: &[QueryParam]) -> TokenStream {
     // The typed body of one batch.
     let body_fields = c.binding.body_fields.iter().map(|(wire, (field_ident, ty))| {
         if *wire == batch.field {
-            quote! { #field_ident: convert::list(items)? }
+            match bindings.list_conversion(ty) {
+                Some(direct) => quote! { #field_ident: #direct },
+                None => quote! { #field_ident: convert::list(items)? },
+            }
         } else {
             let f = ident(&wire.to_snake_case());
             if is_option(ty) {

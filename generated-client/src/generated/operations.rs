@@ -141,7 +141,17 @@ impl Operation for InvalidateByTags {
     fn body(items: &[String], options: &Self::Options) -> Result<Self::Body, String> {
         let _ = options;
         Ok(types::InvalidateByTagsRequest {
-            tags: convert::list(items)?,
+            tags: types::Tags::List(
+                types::TagList(
+                    items
+                        .iter()
+                        .map(|s| {
+                            types::TagListItem::try_from(s.clone())
+                                .map_err(|e| e.to_string())
+                        })
+                        .collect::<Result<::std::vec::Vec<_>, String>>()?,
+                ),
+            ),
             target: convert::opt(&options.target)?,
         })
     }
@@ -305,7 +315,17 @@ impl Operation for DangerouslyDeleteByTags {
             revalidation_deadline_seconds: convert::opt(
                 &options.revalidation_deadline_seconds,
             )?,
-            tags: convert::list(items)?,
+            tags: types::Tags::List(
+                types::TagList(
+                    items
+                        .iter()
+                        .map(|s| {
+                            types::TagListItem::try_from(s.clone())
+                                .map_err(|e| e.to_string())
+                        })
+                        .collect::<Result<::std::vec::Vec<_>, String>>()?,
+                ),
+            ),
             target: convert::opt(&options.target)?,
         })
     }
@@ -442,7 +462,7 @@ impl Operation for InvalidateBySrcImages {
     fn body(items: &[String], options: &Self::Options) -> Result<Self::Body, String> {
         let _ = options;
         Ok(types::InvalidateBySrcImagesRequest {
-            src_images: convert::list(items)?,
+            src_images: types::SrcImages(items.to_vec()),
         })
     }
     fn send<'a>(
@@ -589,7 +609,7 @@ impl Operation for DangerouslyDeleteBySrcImages {
             revalidation_deadline_seconds: convert::opt(
                 &options.revalidation_deadline_seconds,
             )?,
-            src_images: convert::list(items)?,
+            src_images: types::SrcImages(items.to_vec()),
         })
     }
     fn send<'a>(
