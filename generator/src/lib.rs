@@ -24,6 +24,7 @@ pub mod load;
 pub mod model;
 pub mod operations;
 pub mod output;
+pub mod refs;
 pub mod render;
 pub mod shape;
 pub mod spec_diff;

@@ -422,22 +422,7 @@ fn resolve_parameter<'a>(
     p: &'a ReferenceOr<Parameter>,
     at: &[&str],
 ) -> Result<(&'a Parameter, Vec<String>), SpecError> {
-    match p {
-        ReferenceOr::Item(p) => Ok((p, at.iter().map(|s| s.to_string()).collect())),
-        ReferenceOr::Reference { reference } => {
-            let name = reference
-                .strip_prefix("#/components/parameters/")
-                .ok_or_else(|| cx.err(at, format!("`$ref: {reference}` must point into #/components/parameters")))?;
-            let found = cx.api.components.as_ref().and_then(|c| c.parameters.get(name));
-            match found {
-                Some(ReferenceOr::Item(p)) => Ok((p, vec!["components".into(), "parameters".into(), name.into()])),
-                Some(ReferenceOr::Reference { .. }) => {
-                    Err(cx.err(at, format!("`$ref: {reference}` points at another `$ref`; chains are not supported")))
-                }
-                None => Err(cx.err(at, format!("`$ref: {reference}` does not resolve"))),
-            }
-        }
-    }
+    component(cx, p, "parameters", |c| &c.parameters, at)
 }
 
 fn resolve_request_body<'a>(
@@ -445,20 +430,30 @@ fn resolve_request_body<'a>(
     rb: &'a ReferenceOr<RequestBody>,
     at: &[&str],
 ) -> Result<(&'a RequestBody, Vec<String>), SpecError> {
-    match rb {
-        ReferenceOr::Item(rb) => Ok((rb, at.iter().map(|s| s.to_string()).collect())),
-        ReferenceOr::Reference { reference } => {
-            let name = reference
-                .strip_prefix("#/components/requestBodies/")
-                .ok_or_else(|| cx.err(at, format!("`$ref: {reference}` must point into #/components/requestBodies")))?;
-            match cx.api.components.as_ref().and_then(|c| c.request_bodies.get(name)) {
-                Some(ReferenceOr::Item(rb)) => Ok((rb, vec!["components".into(), "requestBodies".into(), name.into()])),
-                Some(ReferenceOr::Reference { .. }) => {
-                    Err(cx.err(at, format!("`$ref: {reference}` points at another `$ref`; chains are not supported")))
-                }
-                None => Err(cx.err(at, format!("`$ref: {reference}` does not resolve"))),
-            }
+    component(cx, rb, "requestBodies", |c| &c.request_bodies, at)
+}
+
+/// The item, or the component of `kind` its `$ref` names ([`crate::refs::component`]), with
+/// the segments of its pointer. One hop: a component that is itself a `$ref` is refused.
+fn component<'a, T>(
+    cx: &Ctx<'a>,
+    item: &'a ReferenceOr<T>,
+    kind: &str,
+    table: impl Fn(&'a openapiv3::Components) -> &'a indexmap::IndexMap<String, ReferenceOr<T>>,
+    at: &[&str],
+) -> Result<(&'a T, Vec<String>), SpecError> {
+    let reference = match item {
+        ReferenceOr::Item(t) => return Ok((t, at.iter().map(|s| s.to_string()).collect())),
+        ReferenceOr::Reference { reference } => reference,
+    };
+    let name = crate::refs::component(reference, kind)
+        .ok_or_else(|| cx.err(at, format!("`$ref: {reference}` must point into #/components/{kind}")))?;
+    match cx.api.components.as_ref().and_then(|c| table(c).get(&name)) {
+        Some(ReferenceOr::Item(t)) => Ok((t, vec!["components".into(), kind.into(), name])),
+        Some(ReferenceOr::Reference { .. }) => {
+            Err(cx.err(at, format!("`$ref: {reference}` points at another `$ref`; chains are not supported")))
         }
+        None => Err(cx.err(at, format!("`$ref: {reference}` does not resolve"))),
     }
 }
 
@@ -475,9 +470,9 @@ fn schema_rule<S: std::borrow::Borrow<Schema>>(
     }
     match s {
         ReferenceOr::Reference { reference } => {
-            let name = reference
-                .strip_prefix("#/components/schemas/")
+            let name = crate::refs::component(reference, "schemas")
                 .ok_or_else(|| cx.err(at, format!("`$ref: {reference}` must point into #/components/schemas")))?;
+            let name = name.as_str();
             let target = cx
                 .api
                 .components
@@ -637,7 +632,8 @@ fn description(cx: &Ctx, s: &ReferenceOr<Box<Schema>>) -> Option<String> {
     match s {
         ReferenceOr::Item(schema) => schema.schema_data.description.clone(),
         ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/schemas/")?;
+            let name = crate::refs::component(reference, "schemas")?;
+            let name = name.as_str();
             match cx.api.components.as_ref()?.schemas.get(name)? {
                 ReferenceOr::Item(schema) => schema.schema_data.description.clone(),
                 ReferenceOr::Reference { .. } => None,

@@ -7,6 +7,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::error::{Location, OperationRef, SpecError, pointer};
+use crate::refs::RefError;
 use crate::shape::METHODS;
 
 pub mod names;
@@ -368,16 +369,9 @@ pub fn placeholders(path: &str) -> BTreeSet<String> {
     out
 }
 
-/// Follows a local `$ref` (one hop at a time) to the value it names.
+/// Follows local `$ref`s to the value they name ([`crate::refs::follow`]).
 pub fn resolve<'a>(tree: &'a Value, v: &'a Value) -> Option<&'a Value> {
-    let mut v = v;
-    for _ in 0..32 {
-        match v.get("$ref").and_then(Value::as_str) {
-            Some(r) => v = tree.pointer(r.strip_prefix('#')?)?,
-            None => return Some(v),
-        }
-    }
-    None
+    crate::refs::follow(tree, v, String::new(), |_, _| {}).ok().map(|(v, _)| v)
 }
 
 fn check_refs(file: &Path, tree: &Value, v: &Value, at: &mut Vec<String>, errors: &mut Vec<SpecError>) {
@@ -388,18 +382,19 @@ fn check_refs(file: &Path, tree: &Value, v: &Value, at: &mut Vec<String>, errors
                     pointer: pointer(at.iter().chain(std::iter::once(&"$ref".to_string()))),
                     operation: op_of(tree, at),
                 };
-                match r.as_str() {
-                    Some(r) if r.starts_with("#/") || r == "#" => {
-                        if tree.pointer(&r[1..]).is_none() {
-                            errors.push(SpecError::new(file, loc, format!("`$ref: {r}` does not resolve")));
+                let at = String::new();
+                let problem = match r.as_str() {
+                    None => Some(RefError::NotAString { at }),
+                    Some(r) => match crate::refs::pointer_of(r) {
+                        None => Some(RefError::NotLocal { at, reference: r.to_string() }),
+                        Some(p) if tree.pointer(&p).is_none() => {
+                            Some(RefError::Dangling { at, reference: r.to_string() })
                         }
-                    }
-                    Some(r) => errors.push(SpecError::new(
-                        file,
-                        loc,
-                        format!("`$ref: {r}` points outside this file; only local references (`#/...`) are supported"),
-                    )),
-                    None => errors.push(SpecError::new(file, loc, "`$ref` must be a string")),
+                        Some(_) => None,
+                    },
+                };
+                if let Some(problem) = problem {
+                    errors.push(SpecError::new(file, loc, problem.to_string()));
                 }
             }
             for (k, child) in map {
