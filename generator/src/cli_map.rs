@@ -4,12 +4,15 @@
 //!
 //! ```yaml
 //! x-edge-cache-cli:
-//!   commands:
-//!     invalidate:
+//!   commands:                     # a list: the order of `--help`
+//!     - name: invalidate
 //!       about: Mark the selection stale.
-//!     dangerously-delete:
+//!     - name: dangerously-delete
 //!       about: Mark the selection deleted.
 //!       confirm: The next request for each entry will wait for the origin.
+//!   parameters:                   # the global flags that set query parameters
+//!     project: projectIdOrName
+//!     team-id: teamId
 //!   selections:
 //!     tag:                        # --tag, repeatable
 //!       from: tags-from           # --tags-from FILE|-
@@ -38,18 +41,24 @@ use crate::model::{CLI_EXTENSION, Operation, Rule};
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CliConfig {
-    /// Subcommands by name, in spec order.
+    /// Subcommands, in the order `--help` lists them.
     #[serde(default)]
-    pub commands: indexmap::IndexMap<String, Command>,
-    /// Selections by their flag's name, in spec order.
+    pub commands: Vec<Command>,
+    /// Selections by their flag's name.
     #[serde(default)]
     pub selections: indexmap::IndexMap<String, Selection>,
+    /// The CLI's global flags (`project`, `team-id`, `scope`) that set query parameters, and
+    /// the parameter each sets (its wire name).
+    #[serde(default)]
+    pub parameters: indexmap::IndexMap<String, String>,
 }
 
 /// A subcommand.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Command {
+    /// Its name.
+    pub name: String,
     /// Its help line.
     pub about: String,
     /// When set, the command asks before sending (or needs `--yes`); the text says why.
@@ -135,9 +144,21 @@ pub const GLOBAL_FLAGS: &[&str] = &[
     "version",
 ];
 
+/// The global flags that may set a query parameter.
+pub const PARAMETER_FLAGS: &[&str] = &["project", "team-id", "scope"];
+
 /// Checks the operations' mappings against the document's and against each other.
 pub fn check(file: &Path, cli: &CliConfig, ops: &[Operation]) -> Vec<SpecError> {
     let mut errors = Vec::new();
+    for flag in cli.parameters.keys() {
+        if !PARAMETER_FLAGS.contains(&flag.as_str()) {
+            errors.push(SpecError::new(
+                file,
+                Location::Pointer { pointer: pointer([CLI_EXTENSION, "parameters", flag.as_str()]), operation: None },
+                format!("`{flag}` is not one of the CLI's parameter flags {PARAMETER_FLAGS:?}"),
+            ));
+        }
+    }
     let mut taken: BTreeMap<(&str, &str), &str> = BTreeMap::new();
     for op in ops {
         let Some(m) = &op.cli else { continue };
@@ -145,7 +166,7 @@ pub fn check(file: &Path, cli: &CliConfig, ops: &[Operation]) -> Vec<SpecError> 
             let Location::Pointer { pointer: p, operation } = op.location() else { unreachable!() };
             SpecError::new(file, Location::Pointer { pointer: format!("{p}/{CLI_EXTENSION}"), operation }, msg)
         };
-        if !cli.commands.contains_key(&m.command) {
+        if !cli.commands.iter().any(|c| c.name == m.command) {
             errors.push(at(format!("command `{}` is not among the document's {CLI_EXTENSION} commands", m.command)));
         }
         let Some(selection) = cli.selections.get(&m.selection) else {
@@ -164,12 +185,18 @@ pub fn check(file: &Path, cli: &CliConfig, ops: &[Operation]) -> Vec<SpecError> 
         if op.batch.is_none() {
             errors.push(at("the operation has no batch field, so the CLI cannot send it a selection".into()));
         }
-        let required: Vec<&str> = op.query.iter().filter(|q| q.required).map(|q| q.name.as_str()).collect();
-        if required.len() != 1 || !op.other_params.is_empty() {
+        for q in op.query.iter().filter(|q| q.required) {
+            if !cli.parameters.values().any(|wire| *wire == q.name) {
+                errors.push(at(format!(
+                    "the required query parameter `{}` is set by no CLI flag; map one to it in the document's {CLI_EXTENSION} parameters",
+                    q.name
+                )));
+            }
+        }
+        if !op.other_params.is_empty() {
             errors.push(at(format!(
-                "the CLI passes --project as the one required query parameter; this operation has {} required query parameter(s) and {} other parameter(s)",
-                required.len(),
-                op.other_params.len()
+                "the CLI sets query parameters only; this operation also takes {:?}",
+                op.other_params
             )));
         }
         for flag in &m.flags {

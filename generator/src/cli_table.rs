@@ -11,15 +11,14 @@ use crate::model::{Api, Rule};
 /// The generated `cli.rs`.
 pub fn generate(api: &Api) -> TokenStream {
     let routed: Vec<_> = api.operations.iter().filter_map(|op| op.cli.as_ref().map(|m| (op, m))).collect();
-    let commands =
-        api.cli.commands.iter().filter(|(name, _)| routed.iter().any(|(_, m)| &m.command == *name)).map(|(name, c)| {
-            let about = &c.about;
-            let confirm = match &c.confirm {
-                Some(text) => quote! { Some(#text) },
-                None => quote! { None },
-            };
-            quote! { Command { name: #name, about: #about, confirm: #confirm } }
-        });
+    let commands = api.cli.commands.iter().filter(|c| routed.iter().any(|(_, m)| m.command == c.name)).map(|c| {
+        let (name, about) = (&c.name, &c.about);
+        let confirm = match &c.confirm {
+            Some(text) => quote! { Some(#text) },
+            None => quote! { None },
+        };
+        quote! { Command { name: #name, about: #about, confirm: #confirm } }
+    });
     let selections =
         api.cli.selections.iter().filter(|(name, _)| routed.iter().any(|(_, m)| &m.selection == *name)).map(
             |(name, s)| {
@@ -50,10 +49,14 @@ pub fn generate(api: &Api) -> TokenStream {
         });
         quote! { Route { command: #command, selection: #selection, operation_id: #id, flags: &[#(#flags),*] } }
     });
+    let parameters = api.cli.parameters.iter().map(|(flag, wire)| quote! { (#flag, #wire) });
     quote! {
         use crate::table::{Command, Flag, FlagValue, Route, Selection};
 
-        #[doc = " The subcommands, in spec order."]
+        #[doc = " The global flags that set query parameters: (flag, wire name)."]
+        pub static PARAMETERS: &[(&str, &str)] = &[#(#parameters),*];
+
+        #[doc = " The subcommands, in the order `--help` lists them."]
         pub static COMMANDS: &[Command] = &[#(#commands),*];
         #[doc = " The selections: the flags that give items."]
         pub static SELECTIONS: &[Selection] = &[#(#selections),*];

@@ -91,13 +91,9 @@ fn run(g: &Global, matches: &ArgMatches) -> Result<ExitCode, Failure> {
             other => Failure::usage(other.to_string()),
         })?;
     let purge = start(&client, &items, &project, g, m)?;
-    let confirm = vercel_edge_cache_command(command).confirm;
+    let confirm = cli_table::COMMANDS.iter().find(|c| c.name == command).and_then(|c| c.confirm);
     let ctx = Context { global: g, project: &project, command, confirm, items: &items, matches: m };
     execute(&ctx, purge)
-}
-
-fn vercel_edge_cache_command(name: &str) -> &'static table::Command {
-    cli_table::COMMANDS.iter().find(|c| c.name == name).expect("clap only accepts the table's commands")
 }
 
 /// The call the route leads to, with the project, the scope and the flags set.
@@ -112,17 +108,21 @@ fn start<'a>(
     let purge = client
         .operation(route.operation_id, items.items.iter().cloned())
         .ok_or_else(|| Failure::usage(format!("operation {} is not in this build's spec", route.operation_id)))?;
-    let required = purge.info().params.iter().find(|p| p.required).map(|p| p.name);
+    // The global flags that set query parameters, and the parameter each sets (from the spec).
     let mut set: Vec<(&str, String)> = Vec::new();
-    if let Some(name) = required {
-        set.push((name, project.to_string()));
-    }
-    // The team, as `vercel` takes it: --team-id (VERCEL_ORG_ID), or --scope (a slug).
-    if let Some(team) = &g.team_id {
-        set.push(("teamId", team.clone()));
-    }
-    if let Some(slug) = &g.scope {
-        set.push(("slug", slug.clone()));
+    for (flag, wire) in cli_table::PARAMETERS {
+        let value = match *flag {
+            "project" => Some(project),
+            "team-id" => g.team_id.as_deref(),
+            "scope" => g.scope.as_deref(),
+            _ => None,
+        };
+        if let Some(value) = value {
+            if !purge.info().params.iter().any(|p| p.name == *wire) {
+                return Err(Failure::usage(format!("--{flag} is not accepted by {}", route.operation_id)));
+            }
+            set.push((wire, value.to_string()));
+        }
     }
     // Flags of the command that this selection's operation does not take are refused.
     for route_flag in table::routes(route.command).flat_map(|r| r.flags) {
