@@ -20,10 +20,6 @@ pub const CLI_EXTENSION: &str = "x-edge-cache-cli";
 /// The API, as the generated layers describe it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Api {
-    /// `info.title`.
-    pub title: String,
-    /// `info.version`.
-    pub version: String,
     /// The first server's URL.
     pub default_base_url: Option<String>,
     /// The authentication every operation uses.
@@ -254,8 +250,6 @@ pub fn build(file: &Path, api: &OpenAPI) -> Result<Api, Vec<SpecError>> {
         return Err(errors);
     }
     Ok(Api {
-        title: api.info.title.clone(),
-        version: api.info.version.clone(),
         default_base_url: api.servers.first().map(|s| s.url.trim_end_matches('/').to_string()),
         auth,
         operations,

@@ -1,6 +1,5 @@
-//! The spec's facts about the API as a whole, generated with quote: its title and version, the
-//! default base URL and how requests authenticate (progenitor ignores `securitySchemes`,
-//! progenitor #420). The per-operation facts and checks are in [`crate::operations`].
+//! The spec's facts about the API as a whole, generated with quote: the default base URL and
+//! how requests authenticate (progenitor ignores `securitySchemes`, progenitor #420). The per-operation facts and checks are in [`crate::operations`].
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -19,31 +18,24 @@ pub fn generate(api: &Api) -> TokenStream {
             quote! { #[doc = #doc] pub const DEFAULT_BASE_URL: &str = ""; }
         }
     };
-    let title = &api.title;
-    let version = &api.version;
     let auth = auth(api.auth.as_ref());
     quote! {
-        #[doc = " `info.title` of the spec."]
-        pub const API_TITLE: &str = #title;
-        #[doc = " `info.version` of the spec."]
-        pub const API_VERSION: &str = #version;
         #base_url
         #auth
     }
 }
 
 fn auth(auth: Option<&Auth>) -> TokenStream {
-    let (scheme, header, prefix, doc) = match auth {
+    let (header, prefix, doc) = match auth {
         Some(Auth::Bearer { scheme }) => (
-            scheme.as_str(),
             "authorization",
             "Bearer ",
             format!(" `{scheme}`: HTTP bearer authentication, `Authorization: Bearer <token>`."),
         ),
         Some(Auth::ApiKeyHeader { scheme, header }) => {
-            (scheme.as_str(), header.as_str(), "", format!(" `{scheme}`: an API key in the `{header}` header."))
+            (header.as_str(), "", format!(" `{scheme}`: an API key in the `{header}` header."))
         }
-        None => ("", "", "", " The spec declares no security scheme: no credential header is sent.".to_string()),
+        None => ("", "", " The spec declares no security scheme: no credential header is sent.".to_string()),
     };
     let header = header.to_ascii_lowercase();
     quote! {
@@ -51,8 +43,6 @@ fn auth(auth: Option<&Auth>) -> TokenStream {
         #[doc = ""]
         #[doc = #doc]
         pub mod auth {
-            #[doc = " The security scheme's name in the spec."]
-            pub const SCHEME: &str = #scheme;
             #[doc = " The header that carries the credential (lower case)."]
             pub const HEADER: &str = #header;
             #[doc = " What goes before the token in the header's value."]

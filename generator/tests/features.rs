@@ -53,7 +53,7 @@ fn limits() {
 fn auth_api_key_in_a_header() {
     let tables = feature_file("auth", "spec.rs");
     insta::assert_snapshot!("feature__auth__spec_rs", tables);
-    assert!(tables.contains(r#"pub const SCHEME: &str = "apiKey";"#));
+    assert!(tables.contains("`apiKey`: an API key in the `X-Widget-Key` header."), "{tables}");
     assert!(tables.contains(r#"pub const HEADER: &str = "x-widget-key";"#), "the header is lower-cased");
     assert!(tables.contains(r#"pub const PREFIX: &str = "";"#));
     assert!(tables.contains(r#"DEFAULT_BASE_URL: &str = "https://widgets.example.com";"#), "the trailing / is cut");
@@ -63,7 +63,7 @@ fn auth_api_key_in_a_header() {
 fn auth_bearer() {
     let tables = feature_file("auth-bearer", "spec.rs");
     insta::assert_snapshot!("feature__auth_bearer__spec_rs", tables);
-    assert!(tables.contains(r#"pub const SCHEME: &str = "token";"#));
+    assert!(tables.contains("`token`: HTTP bearer authentication"), "{tables}");
     assert!(tables.contains(r#"pub const HEADER: &str = "authorization";"#));
     assert!(tables.contains(r#"pub const PREFIX: &str = "Bearer ";"#));
 }
