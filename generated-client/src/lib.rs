@@ -4,9 +4,10 @@
 //! Generated from a hand-maintained OpenAPI description (`spec/edge-cache.yaml`) by
 //! `cargo xtask codegen`, with a small hand-written runtime beside the generated code:
 //!
-//! - **Checked before sending.** Every rule of the spec (items per request, string lengths, the
-//!   deadline's range, enum values, required fields) is checked before a byte is sent; the
-//!   error names the field, the limit and what it got: `tags: at most 16 items per request, got 17`.
+//! - **Checked before sending.** Every rule of the spec (string lengths, the deadline's range,
+//!   enum values, required fields, the fewest items) is checked on the whole selection before a
+//!   byte is sent; the error names the field, the limit and what it got:
+//!   `tags[37]: at most 256 characters, got 300`.
 //! - **Any number of items.** Selections are split into requests of at most the spec's
 //!   `maxItems` ([`OperationInfo::max_items`]), sent a few at a time, and reported batch by batch.
 //! - **Retries** on 429, 500, 502, 503, 504, timeouts and connection errors, honouring
