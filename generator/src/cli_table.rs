@@ -17,7 +17,7 @@ pub fn generate(api: &Api) -> TokenStream {
             Some(text) => quote! { Some(#text) },
             None => quote! { None },
         };
-        quote! { Command { name: #name, about: #about, confirm: #confirm } }
+        quote! { crate::table::Command { name: #name, about: #about, confirm: #confirm } }
     });
     let selections =
         api.cli.selections.iter().filter(|(name, _)| routed.iter().any(|(_, m)| &m.selection == *name)).map(
@@ -27,7 +27,7 @@ pub fn generate(api: &Api) -> TokenStream {
                     Some(sep) => quote! { Some(#sep) },
                     None => quote! { None },
                 };
-                quote! { Selection { flag: #name, from: #from, noun: (#one, #many), split: #split, help: #help } }
+                quote! { crate::table::Selection { flag: #name, from: #from, noun: (#one, #many), split: #split, help: #help } }
             },
         );
     let routes = routed.iter().map(|(op, m)| {
@@ -38,29 +38,27 @@ pub fn generate(api: &Api) -> TokenStream {
             let help = p.description.as_deref().unwrap_or("").trim().lines().next().unwrap_or("").trim_end_matches('.');
             let value = match &p.rule {
                 Rule::String { enumeration, .. } if !enumeration.is_empty() => {
-                    quote! { FlagValue::OneOf(&[#(#enumeration),*]) }
+                    quote! { crate::table::FlagValue::OneOf(&[#(#enumeration),*]) }
                 }
-                Rule::Integer { .. } => quote! { FlagValue::Integer },
-                Rule::Number { .. } => quote! { FlagValue::Number },
-                Rule::Boolean => quote! { FlagValue::Switch },
-                _ => quote! { FlagValue::Text },
+                Rule::Integer { .. } => quote! { crate::table::FlagValue::Integer },
+                Rule::Number { .. } => quote! { crate::table::FlagValue::Number },
+                Rule::Boolean => quote! { crate::table::FlagValue::Switch },
+                _ => quote! { crate::table::FlagValue::Text },
             };
-            Some(quote! { Flag { name: #flag, property: #name, help: #help, value: #value } })
+            Some(quote! { crate::table::Flag { name: #flag, property: #name, help: #help, value: #value } })
         });
-        quote! { Route { command: #command, selection: #selection, operation_id: #id, flags: &[#(#flags),*] } }
+        quote! { crate::table::Route { command: #command, selection: #selection, operation_id: #id, flags: &[#(#flags),*] } }
     });
     let parameters = api.cli.parameters.iter().map(|(flag, wire)| quote! { (#flag, #wire) });
     quote! {
-        use crate::table::{Command, Flag, FlagValue, Route, Selection};
-
         #[doc = " The global flags that set query parameters: (flag, wire name)."]
         pub static PARAMETERS: &[(&str, &str)] = &[#(#parameters),*];
 
         #[doc = " The subcommands, in the order `--help` lists them."]
-        pub static COMMANDS: &[Command] = &[#(#commands),*];
+        pub static COMMANDS: &[crate::table::Command] = &[#(#commands),*];
         #[doc = " The selections: the flags that give items."]
-        pub static SELECTIONS: &[Selection] = &[#(#selections),*];
+        pub static SELECTIONS: &[crate::table::Selection] = &[#(#selections),*];
         #[doc = " Which operation each command and selection reach, and its flags."]
-        pub static ROUTES: &[Route] = &[#(#routes),*];
+        pub static ROUTES: &[crate::table::Route] = &[#(#routes),*];
     }
 }

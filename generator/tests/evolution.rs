@@ -15,7 +15,7 @@ use common::{main_spec, workspace};
 
 /// Rust helpers every case's test file starts with.
 const PRELUDE: &str = r#"
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 use serde_json::{Value, json};
 use vercel_edge_cache::{EdgeCache, Error};
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
@@ -88,6 +88,11 @@ fn replay(case: &str, spec: &str, test: &str) {
         "{case}: the regenerated crate fails to build or its test fails:\n{stdout}\n{stderr}"
     );
     assert!(stdout.contains("test result: ok."), "{case}: no test ran:\n{stdout}");
+    // The regenerated library and CLI build without a warning.
+    for target in ["(lib)", "(bin \"edge-cache\")"] {
+        let warned = format!("warning: `vercel-edge-cache` {target} generated");
+        assert!(!stderr.contains(&warned), "{case}: the regenerated crate has warnings:\n{stderr}");
+    }
 }
 
 fn write(path: &Path, text: &str) {

@@ -28,7 +28,7 @@ impl<T> Pair<T> {
 
 /// Every key of `ours` and `upstream`, in key order, with what each side has under it.
 ///
-/// ```ignore
+/// ```text
 /// let merged = merge([("a", 1), ("b", 2)], [("b", 20), ("c", 30)]);
 /// assert_eq!(merged, [("a", Pair::Ours(1)), ("b", Pair::Both(2, 20)), ("c", Pair::Upstream(30))]);
 /// ```
