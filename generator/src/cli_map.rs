@@ -51,6 +51,9 @@ pub struct CliConfig {
     /// the parameter each sets (its wire name).
     #[serde(default)]
     pub parameters: indexmap::IndexMap<String, String>,
+    /// Command lines `--help` shows; each is checked against the commands and flags generated.
+    #[serde(default)]
+    pub examples: Vec<String>,
 }
 
 /// A subcommand.
@@ -144,6 +147,18 @@ pub const GLOBAL_FLAGS: &[&str] = &[
     "version",
 ];
 
+/// What a flag's value is, as the CLI's table says it (so that two routes of one command that
+/// share a flag agree on it).
+fn flag_kind(rule: &Rule) -> String {
+    match rule {
+        Rule::String { enumeration, .. } if !enumeration.is_empty() => format!("one of {enumeration:?}"),
+        Rule::Integer { .. } => "an integer".into(),
+        Rule::Number { .. } => "a number".into(),
+        Rule::Boolean => "a switch".into(),
+        _ => "text".into(),
+    }
+}
+
 /// The global flags that may set a query parameter.
 pub const PARAMETER_FLAGS: &[&str] = &["project", "team-id", "scope"];
 
@@ -159,6 +174,27 @@ pub fn check(file: &Path, cli: &CliConfig, ops: &[Operation]) -> Vec<SpecError> 
             ));
         }
     }
+    let doc_error = |at: Vec<&str>, msg: String| {
+        SpecError::new(file, Location::Pointer { pointer: pointer(at), operation: None }, msg)
+    };
+    let mut names = std::collections::BTreeSet::new();
+    for c in &cli.commands {
+        if !names.insert(c.name.as_str()) {
+            errors.push(doc_error(vec![CLI_EXTENSION, "commands"], format!("command `{}` is declared twice", c.name)));
+        }
+    }
+    for (name, sel) in &cli.selections {
+        for flag in [name.as_str(), sel.from.as_str()] {
+            if GLOBAL_FLAGS.contains(&flag) {
+                errors.push(doc_error(
+                    vec![CLI_EXTENSION, "selections", name.as_str()],
+                    format!("flag `--{flag}` clashes with a flag the CLI already has"),
+                ));
+            }
+        }
+    }
+    // Per command, every flag name its routes add, and what it is: one flag, one meaning.
+    let mut flags_of: BTreeMap<(&str, String), String> = BTreeMap::new();
     let mut taken: BTreeMap<(&str, &str), &str> = BTreeMap::new();
     for op in ops {
         let Some(m) = &op.cli else { continue };
@@ -182,13 +218,22 @@ pub fn check(file: &Path, cli: &CliConfig, ops: &[Operation]) -> Vec<SpecError> 
                 m.command, m.selection
             )));
         }
-        if op.batch.is_none() {
-            errors.push(at("the operation has no batch field, so the CLI cannot send it a selection".into()));
+        if let Err(why) = op.high_level_call() {
+            errors.push(at(format!("the CLI cannot reach this operation: it has no high-level call ({why})")));
+        }
+        for (flag, meaning) in
+            [(m.selection.clone(), "a selection".to_string()), (selection.from.clone(), "a selection file".to_string())]
+        {
+            if let Some(other) = flags_of.insert((m.command.as_str(), flag.clone()), meaning.clone())
+                && other != meaning
+            {
+                errors.push(at(format!("flag `--{flag}` of command `{}` would mean two things", m.command)));
+            }
         }
         for q in op.query.iter().filter(|q| q.required) {
             if !cli.parameters.values().any(|wire| *wire == q.name) {
                 errors.push(at(format!(
-                    "the required query parameter `{}` is set by no CLI flag; map one to it in the document's {CLI_EXTENSION} parameters",
+                    "the required query parameter `{}` is set by no CLI flag; map one of {PARAMETER_FLAGS:?} to it in the document's {CLI_EXTENSION} parameters",
                     q.name
                 )));
             }
@@ -213,6 +258,38 @@ pub fn check(file: &Path, cli: &CliConfig, ops: &[Operation]) -> Vec<SpecError> 
             }
             if !matches!(p.rule, Rule::String { .. } | Rule::Integer { .. } | Rule::Number { .. } | Rule::Boolean) {
                 errors.push(at(format!("flag `{flag}` is not a string, integer, number or boolean")));
+            }
+            let meaning = format!("the body property `{flag}`, {}", flag_kind(&p.rule));
+            if let Some(other) = flags_of.insert((m.command.as_str(), kebab.clone()), meaning.clone())
+                && other != meaning
+            {
+                errors.push(at(format!(
+                    "flag `--{kebab}` of command `{}` would mean two things ({other}; {meaning})",
+                    m.command
+                )));
+            }
+        }
+    }
+    for (i, example) in cli.examples.iter().enumerate() {
+        let index = i.to_string();
+        let at = vec![CLI_EXTENSION, "examples", index.as_str()];
+        let routed = |c: &str| ops.iter().any(|op| op.cli.as_ref().is_some_and(|m| m.command == c));
+        // The words after `edge-cache` (an example may pipe into it).
+        let words: Vec<&str> = example.split_whitespace().skip_while(|w| *w != "edge-cache").skip(1).collect();
+        let Some(command) = words.iter().find(|w| cli.commands.iter().any(|c| c.name == **w) && routed(w)) else {
+            errors.push(doc_error(at, format!("the example `{example}` names no command that reaches an operation")));
+            continue;
+        };
+        let confirm = cli.commands.iter().any(|c| c.name == *command && c.confirm.is_some());
+        for word in words.iter().filter_map(|w| w.strip_prefix("--")) {
+            let flag = word.split('=').next().unwrap_or(word);
+            let known = GLOBAL_FLAGS.contains(&flag) && (flag != "yes" || confirm)
+                || flags_of.contains_key(&(*command, flag.to_string()));
+            if !known {
+                errors.push(doc_error(
+                    at.clone(),
+                    format!("the example `{example}` uses `--{flag}`, which `{command}` does not have"),
+                ));
             }
         }
     }

@@ -50,7 +50,10 @@ pub fn generate(api: &Api) -> TokenStream {
         quote! { crate::table::Route { command: #command, selection: #selection, operation_id: #id, flags: &[#(#flags),*] } }
     });
     let parameters = api.cli.parameters.iter().map(|(flag, wire)| quote! { (#flag, #wire) });
+    let examples = &api.cli.examples;
     quote! {
+        #[doc = " Command lines `--help` shows (checked by the generator against the table)."]
+        pub static EXAMPLES: &[&str] = &[#(#examples),*];
         #[doc = " The global flags that set query parameters: (flag, wire name)."]
         pub static PARAMETERS: &[(&str, &str)] = &[#(#parameters),*];
 

@@ -15,7 +15,7 @@ use crate::table::{self, FlagValue};
 ///
 /// The commands, and which flags each takes, come from the spec (`x-edge-cache-cli`).
 #[derive(Debug, clap::Parser)]
-#[command(name = "edge-cache", version, about, long_about = None, after_help = EXAMPLES)]
+#[command(name = "edge-cache", version, about, long_about = None)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -24,6 +24,9 @@ pub struct Cli {
 /// The whole command line: the global options, then the commands of the generated table.
 pub fn command() -> clap::Command {
     let mut cmd = Cli::command().subcommand_required(true).arg_required_else_help(true);
+    if !crate::cli_table::EXAMPLES.is_empty() {
+        cmd = cmd.after_help(format!("Examples:\n  {}", crate::cli_table::EXAMPLES.join("\n  ")));
+    }
     for c in crate::cli_table::COMMANDS {
         cmd = cmd.subcommand(subcommand(c));
     }
@@ -86,12 +89,6 @@ fn subcommand(c: &table::Command) -> clap::Command {
     }
     sub
 }
-
-const EXAMPLES: &str = "Examples:
-  edge-cache --project my-site invalidate --tag blog,home --target production
-  edge-cache --project my-site invalidate --srcimg /images/hero.png
-  git diff --name-only | edge-cache --project my-site invalidate --tags-from -
-  edge-cache --project my-site dangerously-delete --tag product-42 --revalidation-deadline-seconds 60 --yes";
 
 /// Options accepted before or after the subcommand.
 #[derive(Debug, Args)]

@@ -67,12 +67,9 @@ fn run(g: &Global, matches: &ArgMatches) -> Result<ExitCode, Failure> {
         .filter(|p| !p.trim().is_empty())
         .ok_or_else(|| Failure::usage("--project <ID_OR_NAME> is required (or set VERCEL_PROJECT_ID)"))?;
     let items = Items::read(command, m)?;
-    if !(g.timeout.is_finite() && g.timeout > 0.0 && g.timeout <= 86_400.0) {
-        return Err(Failure::usage(format!(
-            "--timeout must be more than 0 and at most 86400 seconds, got {}",
-            g.timeout
-        )));
-    }
+    // Seconds as a duration; the client's settings check says what it accepts.
+    let timeout = Duration::try_from_secs_f64(g.timeout)
+        .map_err(|_| Failure::usage(format!("--timeout: must be a number of seconds, got {}", g.timeout)))?;
     // The token is only needed to send; a dry run works without it.
     let token = match (&g.token, g.dry_run) {
         (Some(t), _) if !t.trim().is_empty() => t.clone(),
@@ -81,7 +78,7 @@ fn run(g: &Global, matches: &ArgMatches) -> Result<ExitCode, Failure> {
     };
     let client = EdgeCache::builder(token)
         .base_url(g.api_url.clone())
-        .timeout(Duration::from_secs_f64(g.timeout))
+        .timeout(timeout)
         .max_retries(g.max_retries)
         .concurrency(g.concurrency)
         .build()
@@ -186,7 +183,10 @@ fn execute(ctx: &Context, purge: DynPurge<'_>) -> Result<ExitCode, Failure> {
         message: format!("cannot start the async runtime: {e}"),
         kind: "internal",
     })?;
-    let report = runtime.block_on(purge.send()).map_err(Failure::invalid)?;
+    let report = runtime.block_on(purge.send()).map_err(|e| match e {
+        Error::InvalidInput(v) => Failure::invalid(v),
+        other => Failure::usage(other.to_string()),
+    })?;
     progress.finish_and_clear();
     report::outcome(&report, ctx.project, noun, g.json);
     Ok(if report.is_success() { ExitCode::SUCCESS } else { ExitCode::from(1) })
