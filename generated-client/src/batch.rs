@@ -70,6 +70,7 @@ pub(crate) type OnBatch<'a> = Arc<dyn Fn(&BatchOutcome) + Send + Sync + 'a>;
 
 /// The sizes of the batches `n` items are split into: at most `max` each, in order, and none
 /// under `min` where that can be had (a short last batch takes items from the one before).
+/// Where it cannot (`sizes(5, 4, 3)`), the call refuses the selection before sending.
 ///
 /// ```text
 /// sizes(40, 16, 1) == [16, 16, 8]      sizes(17, 16, 2) == [15, 2]
@@ -105,6 +106,10 @@ where
     F: Fn(&[String]) -> Fut,
     Fut: Future<Output = Result<(), Error>>,
 {
+    if items.is_empty() {
+        // Nothing selected (the spec allows it with `minItems: 0`): nothing to send.
+        return Vec::new();
+    }
     if items.len() <= max {
         // One request: no splitting, no stream machinery.
         let outcome = BatchOutcome { index: 0, result: send(&items).await, items };

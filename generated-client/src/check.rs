@@ -65,8 +65,12 @@ pub(crate) fn integer(name: &str, value: i64, min: Option<i64>, max: Option<i64>
     bounds(name, value, min, max)
 }
 
-/// `minimum` / `maximum` of a number.
+/// A finite number within `minimum` / `maximum` (JSON has no NaN or infinity).
 pub(crate) fn number(name: &str, value: f64, min: Option<f64>, max: Option<f64>) -> Result<(), ValidationError> {
+    if !value.is_finite() {
+        let problem = Problem::WrongType { expected: "a finite number".into(), got: value.to_string() };
+        return fail(name, None, problem);
+    }
     bounds(name, value, min, max)
 }
 
@@ -98,6 +102,17 @@ pub(crate) fn parse<T: FromStr>(name: &str, value: &str, expected: &str) -> Resu
         field: name.to_string(),
         problem: Problem::WrongType { expected: expected.to_string(), got: format!("{value:?}") },
     })
+}
+
+/// A value that is not one of the `enum` values.
+pub(crate) fn not_allowed(name: &str, value: &str, allowed: &[&str]) -> ValidationError {
+    let allowed = allowed.iter().map(|s| s.to_string()).collect();
+    ValidationError { field: name.to_string(), problem: Problem::NotAllowed { allowed, got: value.to_string() } }
+}
+
+/// A value the field's type cannot hold (`reason` is what the type said).
+pub(crate) fn unconvertible(name: &str, reason: String) -> ValidationError {
+    ValidationError { field: name.to_string(), problem: Problem::Unrepresentable { reason } }
 }
 
 /// A property whose type cannot be given as text.
@@ -133,5 +148,7 @@ mod tests {
             "n: must be an integer, got \"abc\""
         );
         assert_eq!(parse::<i64>("n", " 60 ", "an integer").unwrap(), 60);
+        assert_eq!(e(number("x", f64::NAN, None, None)), "x: must be a finite number, got NaN");
+        assert_eq!(e(number("x", f64::INFINITY, None, Some(1.0))), "x: must be a finite number, got inf");
     }
 }

@@ -109,8 +109,9 @@ impl EdgeCache {
         self.api.baseurl()
     }
 
-    /// The generated low-level client (with this client's auth, retries and timeout), for
-    /// requests the high-level calls do not cover. It does not validate input.
+    /// The generated low-level client (with this client's auth header, `User-Agent` and timeout),
+    /// for requests the high-level calls do not cover. It neither validates input nor retries,
+    /// and error statuses reach it as `UnexpectedResponse`.
     pub fn api(&self) -> &api::Client {
         &self.api
     }
@@ -328,7 +329,7 @@ mod tests {
 
     #[test]
     fn debug_never_shows_the_token() {
-        let client = EdgeCache::builder("sekrit-token-123").build().unwrap();
+        let client = EdgeCache::builder("sekrit-token-123").base_url("http://127.0.0.1:9").build().unwrap();
         let shown = format!("{client:?} {:?}", client.api());
         assert!(!shown.contains("sekrit-token-123"), "{shown}");
         let builder = EdgeCache::builder("sekrit-token-123");
@@ -337,7 +338,7 @@ mod tests {
 
     #[test]
     fn settings_out_of_range_are_refused() {
-        let e = EdgeCache::builder("t").concurrency(0).build().unwrap_err();
+        let e = EdgeCache::builder("t").base_url("http://127.0.0.1:9").concurrency(0).build().unwrap_err();
         assert_eq!(e.to_string(), "concurrency: must be at least 1, got 0");
         let e = EdgeCache::builder("").build().unwrap_err();
         assert_eq!(e.to_string(), "invalid token: the token is empty");

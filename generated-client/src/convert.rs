@@ -11,23 +11,25 @@ pub(crate) fn list<T: serde::de::DeserializeOwned>(items: &[String]) -> Result<T
     T::deserialize(de).map_err(|e| e.to_string())
 }
 
-/// An optional property, converted into its field's type.
-pub(crate) fn opt<A: Clone, B>(value: &Option<A>) -> Result<Option<B>, String>
+/// An optional property given as a plain value (a string, an integer, a number, a boolean),
+/// as its field's type (a string newtype, a `NonZeroU64`, an `f32`, ...), through serde's
+/// in-memory deserializer, which applies the type's own rules.
+pub(crate) fn value<A, B>(value: &Option<A>) -> Result<Option<B>, String>
 where
-    B: TryFrom<A>,
-    B::Error: std::fmt::Display,
+    A: Clone + IntoDeserializer<'static, serde::de::value::Error>,
+    B: serde::de::DeserializeOwned,
 {
-    value.clone().map(B::try_from).transpose().map_err(|e| e.to_string())
+    value.clone().map(|v| B::deserialize(v.into_deserializer())).transpose().map_err(|e| e.to_string())
+}
+
+/// An optional property whose setter takes the field's own type.
+pub(crate) fn cloned<A: Clone>(value: &Option<A>) -> Option<A> {
+    value.clone()
 }
 
 /// A required property (the checks have made sure it is set).
-pub(crate) fn required<A: Clone, B>(name: &str, value: &Option<A>) -> Result<B, String>
-where
-    B: TryFrom<A>,
-    B::Error: std::fmt::Display,
-{
-    let value = value.clone().ok_or_else(|| format!("{name} is required"))?;
-    B::try_from(value).map_err(|e| e.to_string())
+pub(crate) fn required<B>(name: &str, value: Option<B>) -> Result<B, String> {
+    value.ok_or_else(|| format!("{name} is required"))
 }
 
 #[cfg(test)]
@@ -51,8 +53,16 @@ mod tests {
         assert_eq!(list::<Vec<String>>(&items).unwrap(), items);
         assert_eq!(list::<Newtype>(&items).unwrap(), Newtype(items.clone()));
         assert_eq!(list::<ListOrString>(&items).unwrap(), ListOrString::List(items.clone()));
-        assert_eq!(opt::<i64, i64>(&Some(3)).unwrap(), Some(3));
-        assert_eq!(opt::<i64, i64>(&None).unwrap(), None);
-        assert_eq!(required::<i64, i64>("x", &None).unwrap_err(), "x is required");
+        assert_eq!(required::<i64>("x", None).unwrap_err(), "x is required");
+    }
+
+    #[test]
+    fn plain_values_become_the_field_type_or_say_why_not() {
+        use std::num::NonZeroU64;
+        assert_eq!(value::<i64, NonZeroU64>(&Some(3)).unwrap(), NonZeroU64::new(3));
+        assert!(value::<i64, NonZeroU64>(&Some(0)).unwrap_err().contains("nonzero"));
+        assert_eq!(value::<i64, i64>(&None).unwrap(), None);
+        assert_eq!(value::<f64, f32>(&Some(1.5)).unwrap(), Some(1.5f32));
+        assert_eq!(value::<String, String>(&Some("a".into())).unwrap().as_deref(), Some("a"));
     }
 }

@@ -91,7 +91,6 @@ pub use operation::{Operation, OperationInfo, Param, Sending};
 pub use purge::{PlannedRequest, Purge};
 pub use retry::RetryPolicy;
 pub use token::{Token, TokenError};
-pub use transport::Transport;
 
 /// The README's examples, compiled as doc tests.
 #[cfg(doctest)]

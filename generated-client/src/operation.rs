@@ -55,6 +55,10 @@ pub struct OperationInfo {
     pub max_items: usize,
     /// The other body properties, set through the call's setters.
     pub options: &'static [&'static str],
+    /// Whether sending it twice does what sending it once does (`x-edge-cache-idempotent` in
+    /// the spec): then 5xx, timeouts and resets are retried too, not only 429 and connections
+    /// never made.
+    pub idempotent: bool,
 }
 
 /// An operation that takes a selection: implemented by the generated marker types.

@@ -12,11 +12,6 @@ use crate::error::{ApiError, Error, excerpt};
 use crate::operation::{OperationInfo, Sending};
 use crate::retry::{RetryPolicy, is_retryable_status, parse_retry_after};
 
-/// The transport state a client carries. Retries are configured with [`RetryPolicy`]; this type
-/// is kept for compatibility and holds nothing.
-#[derive(Debug, Clone, Default)]
-pub struct Transport;
-
 /// How long an excerpt of a non-JSON error body is, in characters.
 const EXCERPT_CHARS: usize = 200;
 
@@ -63,7 +58,7 @@ where
         );
         let started = Instant::now();
         let last = n > policy.max_retries;
-        let (status, outcome) = run(attempt(last)).instrument(span.clone()).await;
+        let (status, outcome) = run(attempt(last), info.idempotent).instrument(span.clone()).await;
         span.record("elapsed_ms", started.elapsed().as_millis() as u64);
         if let Some(status) = status {
             span.record("status", status);
@@ -86,8 +81,10 @@ where
     }
 }
 
-/// Runs one attempt: its status, if a response came, and what it came to.
-async fn run(sending: Sending<'_>) -> (Option<u16>, Attempt) {
+/// Runs one attempt: its status, if a response came, and what it came to. A failure is worth
+/// another attempt when the request surely had no effect (429, a connection never made), or
+/// when the operation is idempotent and it may have (5xx, a timeout, a reset, a body cut short).
+async fn run(sending: Sending<'_>, idempotent: bool) -> (Option<u16>, Attempt) {
     use progenitor_client::Error as P;
     let failed = |failure, retryable| Attempt::Failed { failure, retryable, retry_after: None };
     match sending.await {
@@ -103,15 +100,19 @@ async fn run(sending: Sending<'_>) -> (Option<u16>, Attempt) {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| parse_retry_after(v, SystemTime::now()));
             let (failure, retryable) = match read_bounded(response).await {
-                Ok(body) => (Failure::Status { status, body }, is_retryable_status(status)),
+                Ok(body) => {
+                    let retryable = status == 429 || idempotent && is_retryable_status(status);
+                    (Failure::Status { status, body }, retryable)
+                }
                 // A body cut short: the status is known, the attempt failed on the way.
-                Err(e) => (Failure::BodyCut { status, message: error_chain(&e) }, true),
+                Err(e) => (Failure::BodyCut { status, message: error_chain(&e) }, idempotent),
             };
             (Some(status), Attempt::Failed { failure, retryable, retry_after })
         }
         Err(P::ErrorResponse(rv)) => {
             let status = rv.status().as_u16();
-            (Some(status), failed(Failure::Status { status, body: Vec::new() }, is_retryable_status(status)))
+            let retryable = status == 429 || idempotent && is_retryable_status(status);
+            (Some(status), failed(Failure::Status { status, body: Vec::new() }, retryable))
         }
         Err(P::InvalidResponsePayload(bytes, e)) => (
             None,
@@ -121,7 +122,7 @@ async fn run(sending: Sending<'_>) -> (Option<u16>, Attempt) {
             ),
         ),
         Err(P::CommunicationError(e)) | Err(P::ResponseBodyError(e)) | Err(P::InvalidUpgrade(e)) => {
-            let retryable = is_transient(&e);
+            let retryable = e.is_connect() || idempotent && is_transient(&e);
             let failure = if e.is_timeout() { Failure::Timeout } else { Failure::Connection(error_chain(&e)) };
             (None, failed(failure, retryable))
         }
@@ -295,10 +296,11 @@ mod tests {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         tracing::subscriber::with_default(recorder.clone(), || {
             runtime.block_on(async {
-                let url = server(vec![503, 200]).await;
+                let url = server(vec![429, 200]).await;
                 let client = EdgeCache::builder("tok-SECRET-42").base_url(url).build().unwrap();
                 let info = EdgeCache::operations().next().expect("an operation");
-                let mut call = client.operation(info.operation_id, ["a"]).unwrap();
+                let items = vec!["item"; info.min_items.max(1)];
+                let mut call = client.operation(info.operation_id, items).unwrap();
                 for p in info.params.iter().filter(|p| p.required) {
                     call = call.set(p.name, "p").unwrap();
                 }
@@ -317,7 +319,7 @@ mod tests {
             assert_eq!(get(f, "attempt"), Some((i + 1).to_string()));
             assert!(get(f, "elapsed_ms").is_some());
         }
-        assert_eq!(get(requests[0], "status").as_deref(), Some("503"));
+        assert_eq!(get(requests[0], "status").as_deref(), Some("429"));
         assert_eq!(get(requests[1], "status").as_deref(), Some("200"));
         let everything = format!("{spans:?} {:?}", recorder.events.lock().unwrap());
         assert!(!everything.contains("SECRET"), "the token leaked into tracing: {everything}");

@@ -28,7 +28,8 @@ pub struct ValidationError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Problem {
-    /// More items than `maxItems`.
+    /// More items than `maxItems` in one request (the high-level calls split selections
+    /// instead, so they never report it).
     TooManyItems {
         /// The limit.
         max: u64,
@@ -84,6 +85,20 @@ pub enum Problem {
         /// The operation.
         operation: String,
     },
+    /// A value the spec's type cannot hold.
+    Unrepresentable {
+        /// What the type said.
+        reason: String,
+    },
+    /// A selection that cannot be split into requests of `minItems` to `maxItems` items.
+    CannotSplit {
+        /// `minItems`.
+        min: u64,
+        /// `maxItems`.
+        max: u64,
+        /// How many items were given.
+        got: u64,
+    },
     /// The wrong JSON type.
     WrongType {
         /// What the spec expects.
@@ -122,6 +137,10 @@ impl fmt::Display for Problem {
             Problem::Missing => write!(f, "is required"),
             Problem::NotAccepted { operation } => write!(f, "is not accepted by {operation}"),
             Problem::WrongType { expected, got } => write!(f, "must be {expected}, got {got}"),
+            Problem::Unrepresentable { reason } => write!(f, "cannot be sent: {reason}"),
+            Problem::CannotSplit { min, max, got } => {
+                write!(f, "{got} items cannot be split into requests of {min} to {max} items each")
+            }
         }
     }
 }

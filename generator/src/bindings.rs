@@ -133,15 +133,20 @@ impl Bindings {
             }
             let name = self.local(&item)?;
             let ident = syn::Ident::new(&name, proc_macro2::Span::call_site());
-            match self.items.get(&name)? {
-                syn::Item::Struct(s) if single_field(&s.fields).is_some_and(is_string) => {}
-                _ => return None,
+            let syn::Item::Struct(s) = self.items.get(&name)? else { return None };
+            if !single_field(&s.fields).is_some_and(is_string) {
+                return None;
             }
+            // A private field is a constrained string (typify checks it in `TryFrom<&str>`); a
+            // public one wraps any string.
+            let public = s.fields.iter().all(|f| matches!(f.vis, syn::Visibility::Public(_)));
+            let item = if public {
+                quote::quote! { Ok::<_, String>(types::#ident(s.clone())) }
+            } else {
+                quote::quote! { types::#ident::try_from(s.as_str()).map_err(|e| e.to_string()) }
+            };
             return Some(quote::quote! {
-                items
-                    .iter()
-                    .map(|s| types::#ident::try_from(s.clone()).map_err(|e| e.to_string()))
-                    .collect::<Result<::std::vec::Vec<_>, String>>()?
+                items.iter().map(|s| #item).collect::<Result<::std::vec::Vec<_>, String>>()?
             });
         }
         let name = self.local(ty)?;

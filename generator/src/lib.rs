@@ -77,7 +77,7 @@ pub fn generate(path: &Path, label: &str, bytes: &[u8]) -> Result<Vec<GeneratedF
         //!   body types.
         //! - [`operations`]: the user-facing layer: one marker type per operation, with its checks,
         //!   setters and `EdgeCache` method.
-        //! - [`spec`]: the API-wide facts: base URL, auth, title and version.
+        //! - [`spec`]: the API-wide facts: base URL and auth.
         //!
         //! `cli.rs` is the `edge-cache` binary's table; the binary includes it.
 

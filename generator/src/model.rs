@@ -14,6 +14,9 @@ use crate::error::{Location, OperationRef, SpecError, pointer};
 
 /// The operation extension that names the body list a selection is split on.
 pub const BATCH_EXTENSION: &str = "x-edge-cache-batch";
+/// The operation extension that declares it idempotent (so the client may retry it after a
+/// failure that may have reached the server).
+pub const IDEMPOTENT_EXTENSION: &str = "x-edge-cache-idempotent";
 /// The extension, on the document and on operations, that maps operations to CLI commands.
 pub const CLI_EXTENSION: &str = "x-edge-cache-cli";
 
@@ -72,6 +75,8 @@ pub struct Operation {
     pub batch: Option<Batch>,
     /// The CLI command and selection the operation is reached by, if it declares one.
     pub cli: Option<crate::cli_map::CliMapping>,
+    /// Whether the spec declares it idempotent (`x-edge-cache-idempotent: true`).
+    pub idempotent: bool,
 }
 
 impl Operation {
@@ -93,6 +98,24 @@ impl Operation {
             Some(Rule::Object { properties, .. }) => properties,
             _ => &[],
         }
+    }
+
+    /// Why the operation gets no high-level call (`EdgeCache::<operation>`), if it does not:
+    /// the one rule, used by the layer and by the CLI mapping's checks.
+    pub fn high_level_call(&self) -> Result<(), String> {
+        if self.batch.is_none() {
+            return Err("its body has no batch field".into());
+        }
+        if !self.other_params.is_empty() {
+            return Err("it has path or header parameters".into());
+        }
+        if self.query.iter().any(|q| !matches!(q.rule, Rule::String { .. })) {
+            return Err("a query parameter is not a string".into());
+        }
+        if !matches!(self.body, Some(Rule::Object { .. })) {
+            return Err("its body is not an object".into());
+        }
+        Ok(())
     }
 
     /// Whether the body requires the property.
@@ -365,6 +388,11 @@ fn build_operation(
         (None, None) => None,
     };
     let cli = crate::cli_map::mapping(cx.file, &op.extensions, &at)?;
+    let idempotent = match op.extensions.get(IDEMPOTENT_EXTENSION) {
+        None => false,
+        Some(serde_json::Value::Bool(b)) => *b,
+        Some(_) => return Err(cx.err(&[&at[..], &[IDEMPOTENT_EXTENSION]].concat(), "must be true or false")),
+    };
     Ok(Operation {
         id,
         method: method.to_uppercase(),
@@ -377,6 +405,7 @@ fn build_operation(
         body_required,
         batch,
         cli,
+        idempotent,
     })
 }
 

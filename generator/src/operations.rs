@@ -52,7 +52,7 @@ pub fn generate(file: &std::path::Path, api: &Api, bindings: &Bindings) -> Resul
     for op in &api.operations {
         let err = |msg: String| SpecError::new(file, op.location(), msg);
         let binding = bindings.operation(&op.method, &op.path);
-        match (coverable(op), binding) {
+        match (op.high_level_call(), binding) {
             (Err(why), _) => library_only.push((op, why)),
             (Ok(()), None) => errors.push(err("progenitor generated no builder for this operation".into())),
             (Ok(()), Some(binding)) => {
@@ -67,6 +67,18 @@ pub fn generate(file: &std::path::Path, api: &Api, bindings: &Bindings) -> Resul
                 if CLIENT_METHODS.contains(&method.as_str()) {
                     errors
                         .push(err(format!("`EdgeCache::{method}` is a method of the runtime; rename the operationId")));
+                    continue;
+                }
+                let unsent: Vec<&str> = op
+                    .query
+                    .iter()
+                    .map(|q| q.name.as_str())
+                    .filter(|n| !binding.params.iter().any(|(w, _)| w == n))
+                    .collect();
+                if !unsent.is_empty() {
+                    errors.push(err(format!(
+                        "progenitor's builder sends no query parameters {unsent:?}; the generated layer could not send them"
+                    )));
                     continue;
                 }
                 let missing: Vec<&str> = op
@@ -137,7 +149,7 @@ pub fn generate(file: &std::path::Path, api: &Api, bindings: &Bindings) -> Resul
         use crate::convert;
         use crate::dynamic::OperationEntry;
         use crate::generated::api::{self, types};
-        use crate::operation::{Operation, OperationInfo, Param};
+        use crate::operation::{Operation, OperationInfo};
         use crate::purge::Purge;
         use crate::validation::ValidationError;
         use crate::{EdgeCache, EdgeCacheBuilder};
@@ -174,23 +186,6 @@ fn try_ident(name: &str) -> Option<syn::Ident> {
 /// An identifier [`generate`] has checked with [`rust_names`].
 fn ident(name: &str) -> syn::Ident {
     try_ident(name).unwrap_or_else(|| proc_macro2::Ident::new("__unchecked_name", proc_macro2::Span::call_site()))
-}
-
-/// Why an operation gets no high-level call, if it does not.
-fn coverable(op: &Operation) -> Result<(), String> {
-    if op.batch.is_none() {
-        return Err("its body has no batch field".into());
-    }
-    if !op.other_params.is_empty() {
-        return Err("it has path or header parameters".into());
-    }
-    if op.query.iter().any(|q| !matches!(q.rule, Rule::String { .. })) {
-        return Err("a query parameter is not a string".into());
-    }
-    if !matches!(op.body, Some(Rule::Object { .. })) {
-        return Err("its body is not an object".into());
-    }
-    Ok(())
 }
 
 /// The setters of an operation's call: optional query parameters, then body properties.
@@ -366,6 +361,20 @@ fn setter_kind(p: &Property, field_ty: &syn::Type) -> SetterKind {
     }
 }
 
+/// Whether the field's type is the plain type the setter stores (`i64`, `f64`, `bool`,
+/// `String`), so that its value goes into the body as it is.
+fn plain_type(p: &Property, field_ty: &syn::Type) -> bool {
+    let field = quote::ToTokens::to_token_stream(&unwrap_option(field_ty)).to_string().replace(' ', "");
+    let plain = match setter_kind(p, field_ty) {
+        SetterKind::Typed(_) => return false,
+        SetterKind::String => "::std::string::String",
+        SetterKind::Integer => "i64",
+        SetterKind::Number => "f64",
+        SetterKind::Boolean => "bool",
+    };
+    field == plain
+}
+
 fn doc_lines(text: Option<&str>) -> Vec<String> {
     text.unwrap_or("").trim().lines().map(|l| format!(" {l}").trim_end().to_string()).collect()
 }
@@ -392,7 +401,7 @@ fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> TokenStr
     let param_infos = params.iter().map(|q| {
         let (name, required) = (&q.name, q.required);
         let in_scope = scope.iter().any(|s| s.name == q.name);
-        quote! { Param { name: #name, required: #required, in_scope: #in_scope } }
+        quote! { crate::operation::Param { name: #name, required: #required, in_scope: #in_scope } }
     });
     let param_checks = params.iter().enumerate().map(|(i, q)| {
         let name = &q.name;
@@ -434,6 +443,7 @@ fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> TokenStr
     let mut option_fields = Vec::new();
     let mut setters = Vec::new();
     let mut option_checks = Vec::new();
+    let mut conversion_checks = Vec::new();
     let mut set_arms = Vec::new();
     for p in &opts {
         let (_, field_ty) = &c.binding.body_fields[&p.name];
@@ -445,8 +455,7 @@ fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> TokenStr
             SetterKind::Typed(ty) => {
                 let parse = match &p.rule {
                     Rule::String { enumeration, .. } => quote! {
-                        check::one_of(#wire, None, value, &[#(#enumeration),*])?;
-                        options.#f = Some(check::parse(#wire, value, "one of the listed values")?);
+                        options.#f = Some(value.parse().map_err(|_| check::not_allowed(#wire, value, &[#(#enumeration),*]))?);
                     },
                     _ => quote! { return Err(check::not_text(#wire)) },
                 };
@@ -490,6 +499,14 @@ fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> TokenStr
             }
         });
         set_arms.push(quote! { #wire => { #parse true } });
+        // The value must also fit progenitor's type (a `NonZeroU64`, an `f32`, ...): checked
+        // here, before sending, so that building the bodies cannot fail.
+        let inner = unwrap_option(field_ty);
+        if !matches!(kind, SetterKind::Typed(_)) && !plain_type(p, field_ty) {
+            conversion_checks.push(quote! {
+                convert::value::<_, #inner>(&options.#f).map_err(|e| check::unconvertible(#wire, e))?;
+            });
+        }
         if op.body_requires(wire) {
             option_checks.push(quote! { check::present(#wire, options.#f.is_some())?; });
         }
@@ -501,7 +518,7 @@ fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> TokenStr
                 let (min, max) = (opt_lit(*minimum, Literal::i64_suffixed), opt_lit(*maximum, Literal::i64_suffixed));
                 quote! { check::integer(#wire, *v, #min, #max)?; }
             }
-            Rule::Number { minimum, maximum } if minimum.is_some() || maximum.is_some() => {
+            Rule::Number { minimum, maximum } => {
                 let (min, max) = (opt_lit(*minimum, Literal::f64_suffixed), opt_lit(*maximum, Literal::f64_suffixed));
                 quote! { check::number(#wire, *v, #min, #max)?; }
             }
@@ -533,10 +550,21 @@ fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> TokenStr
             }
         } else {
             let f = ident(&wire.to_snake_case());
-            if is_option(ty) {
-                quote! { #field_ident: convert::opt(&options.#f)? }
+            // The setter's value as it is (the generated type, or the same plain type), else
+            // converted into the field's type.
+            let as_is = opts
+                .iter()
+                .find(|p| &p.name == wire)
+                .is_some_and(|p| matches!(setter_kind(p, ty), SetterKind::Typed(_)) || plain_type(p, ty));
+            let value = if as_is {
+                quote! { convert::cloned(&options.#f) }
             } else {
-                quote! { #field_ident: convert::required(#wire, &options.#f)? }
+                quote! { convert::value(&options.#f)? }
+            };
+            if is_option(ty) {
+                quote! { #field_ident: #value }
+            } else {
+                quote! { #field_ident: convert::required(#wire, #value)? }
             }
         }
     });
@@ -548,6 +576,7 @@ fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> TokenStr
     let (min, max) =
         (Literal::usize_unsuffixed(batch.min_items as usize), Literal::usize_unsuffixed(batch.max_items as usize));
     let option_names = opts.iter().map(|p| &p.name);
+    let idempotent = op.idempotent;
 
     let mut marker_doc = vec![format!(" `{id}`: `{http} {path}`."), String::new()];
     if !summary.is_empty() {
@@ -600,6 +629,7 @@ fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> TokenStr
                 min_items: #min,
                 max_items: #max,
                 options: &[#(#option_names),*],
+                idempotent: #idempotent,
             };
             type Options = #options_ident;
             type Body = types::#body_type;
@@ -608,6 +638,7 @@ fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> TokenStr
                 let _ = (params, options);
                 #(#param_checks)*
                 #(#option_checks)*
+                #(#conversion_checks)*
                 Ok(())
             }
 
@@ -631,6 +662,8 @@ fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> TokenStr
                 params: &[Option<String>],
                 body: Self::Body,
             ) -> crate::operation::Sending<'a> {
+                let _ = params;
+                #[allow(unused_mut)]
                 let mut b = api.#client_method();
                 #(#param_sends)*
                 Box::pin(async move { b.body(body).send().await.map(|r| r.status().as_u16()) })

@@ -76,7 +76,8 @@ fn replay(case: &str, spec: &str, test: &str) {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
         .current_dir(&copy)
-        .args(["test", "--offline", "--all-features", "--test", "evolution", "--", "--test-threads=2"])
+        // The runtime's own unit tests (`--lib`) run too: they must hold for any spec.
+        .args(["test", "--offline", "--all-features", "--lib", "--test", "evolution", "--", "--test-threads=2"])
         .env("CARGO_TARGET_DIR", root.join("target"))
         .env_remove("RUSTFLAGS")
         .output()
@@ -126,6 +127,12 @@ fn operations_removed_the_library_and_the_cli_still_build() {
     let spec = without_path(&main_spec(), "/v1/edge-cache/invalidate-by-src-images");
     let spec = without_path(&spec, "/v1/edge-cache/dangerously-delete-by-src-images");
     assert!(!spec.contains("SrcImages:\n    post"), "both source-image operations are gone");
+    // The CLI example that uses `--srcimg` is stale now: codegen says where, and writes nothing.
+    let example = "    - edge-cache --project my-site invalidate --srcimg /images/hero.png\n";
+    assert!(spec.contains(example), "the spec's --srcimg example moved; update this test");
+    let err = generator::generate(Path::new("spec.yaml"), "spec.yaml", spec.as_bytes()).unwrap_err().to_string();
+    assert!(err.contains("#/x-edge-cache-cli/examples/1") && err.contains("uses `--srcimg`"), "{err}");
+    let spec = spec.replace(example, "");
     replay(
         "removed",
         &spec,
@@ -209,6 +216,28 @@ async fn the_new_call_batches_at_three_and_checks_its_items() {
     assert!(seen(&s2).await.is_empty());
 }
 
+#[tokio::test]
+async fn not_declared_idempotent_it_is_retried_only_when_nothing_was_done() {
+    use wiremock::matchers::any;
+    let c = |url: &str| EdgeCache::builder("tok").base_url(url).retry_policy(vercel_edge_cache::RetryPolicy {
+        max_retries: 3,
+        initial_backoff: std::time::Duration::from_millis(1),
+        max_backoff: std::time::Duration::from_millis(2),
+        ..Default::default()
+    }).build().unwrap();
+    // A 503 may have purged: not sent again.
+    let s = server(503, json!({})).await;
+    let report = c(&s.uri()).invalidate_by_paths("p", ["/a"]).send().await.unwrap();
+    assert_eq!(report.first_error().unwrap().status(), Some(503));
+    assert_eq!(seen(&s).await.len(), 1, "a 503 is not retried for an operation not declared idempotent");
+    // A 429 did nothing: sent again.
+    let s = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0")).up_to_n_times(1).mount(&s).await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(200)).mount(&s).await;
+    assert!(c(&s.uri()).invalidate_by_paths("p", ["/a"]).send().await.unwrap().is_success());
+    assert_eq!(seen(&s).await.len(), 2);
+}
+
 #[test]
 fn the_cli_does_not_offer_it() {
     let (code, out, _) = cli(&["invalidate", "--help"]);
@@ -285,6 +314,42 @@ fn the_cli_plans_with_the_new_limit() {
 }
 
 #[test]
+fn every_kind_of_setter_converts_into_progenitors_types() {
+    // The limits feature spec: an enum, a string list with lengths, an integer with `minimum: 1`
+    // (typify makes it a `NonZeroU64`), a number and a boolean.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/features/limits.yaml");
+    let spec = std::fs::read_to_string(path).unwrap();
+    replay(
+        "limits-feature",
+        &spec,
+        r#"
+use vercel_edge_cache::CreateWidgetsBodyColour;
+
+#[tokio::test]
+async fn setters_send_their_values_and_out_of_range_ones_are_refused() {
+    let s = server(204, json!({})).await;
+    let c = client(&s.uri());
+    let names = ["abc", "defg", "hij"];
+    let report = c.create_widgets(names).colour(CreateWidgetsBodyColour::Green).quantity(500).ratio(2.25).urgent(true).send().await.unwrap();
+    assert!(report.is_success());
+    assert_eq!(seen(&s).await[0].2, json!({"names": ["abc", "defg", "hij"], "colour": "green", "quantity": 500, "ratio": 2.25, "urgent": true}));
+    let refused = |e: vercel_edge_cache::validation::ValidationError| e.to_string();
+    assert_eq!(refused(c.create_widgets(names).quantity(0).validate().unwrap_err()), "quantity: must be at least 1, got 0");
+    assert_eq!(refused(c.create_widgets(names).ratio(f64::NAN).validate().unwrap_err()), "ratio: must be a finite number, got NaN");
+    assert_eq!(refused(c.create_widgets(["abc"]).validate().unwrap_err()), "names: at least 2 items per request, got 1");
+    assert_eq!(refused(c.create_widgets(["abc", "de"]).validate().unwrap_err()), "names[1]: at least 3 characters, got 2");
+    let dynamic = c.operation("createWidgets", names).unwrap().set("colour", "purple").unwrap_err();
+    assert_eq!(dynamic.to_string(), "colour: must be one of red, green, blue, got \"purple\"");
+    // 26 names: 25 and 1 would leave a request under minItems 2, so 24 and 2.
+    let many: Vec<String> = (0..26).map(|i| format!("name{i}")).collect();
+    let sizes: Vec<usize> = c.create_widgets(many).plan().unwrap().iter().map(|r| r.body["names"].as_array().unwrap().len()).collect();
+    assert_eq!(sizes, [24, 2]);
+}
+"#,
+    );
+}
+
+#[test]
 fn published_style_spec_with_inline_schemas_and_no_error_schemas() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/evolution/published-style.yaml");
     let spec = std::fs::read_to_string(path).unwrap();
@@ -320,6 +385,7 @@ async fn it_purges_and_reports_vercels_error_code() {
 fn the_cli_builds_with_no_commands() {
     let (code, _, err) = cli(&["invalidate", "--tag", "a"]);
     assert_eq!(code, 2, "no command is mapped: {err}");
+    assert!(err.contains("unexpected argument 'invalidate'"), "{err}");
 }
 "#,
     );

@@ -323,18 +323,20 @@ impl Op {
     }
 }
 
-/// Per-call options for [`Op::send`]; those an operation does not take are ignored.
+/// Per-call options for [`Op::send`], set through [`vercel_edge_cache::DynPurge::set`] by wire
+/// name; those an operation does not take are left out (the typed setters are tested in
+/// `tests/requests.rs`).
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// `.target(..)` (tag operations).
+    /// `target` (tag operations).
     pub target: Option<Target>,
-    /// `.revalidation_deadline_seconds(..)` (delete operations).
+    /// `revalidationDeadlineSeconds` (delete operations).
     pub deadline: Option<i64>,
-    /// `.team_id(..)` override.
+    /// `teamId`, overriding the client's.
     pub team_id: Option<String>,
-    /// `.slug(..)` override.
+    /// `slug`, overriding the client's.
     pub slug: Option<String>,
-    /// `.concurrency(..)` override.
+    /// Requests in flight, overriding the client's.
     pub concurrency: Option<usize>,
 }
 

@@ -239,6 +239,28 @@ async fn a_per_call_scope_overrides_the_clients() {
 }
 
 #[tokio::test]
+async fn the_typed_scope_setters_of_every_call_override_the_clients() {
+    let server = ok_server().await;
+    let client = builder(&server.uri()).team_id("team_client").slug("client-slug").build().unwrap();
+    client.invalidate_by_tags("p", ["a"]).team_id("t1").slug("s1").send().await.unwrap();
+    client.dangerously_delete_by_tags("p", ["a"]).team_id("t2").slug("s2").send().await.unwrap();
+    client.invalidate_by_src_images("p", ["/a.png"]).team_id("t3").slug("s3").send().await.unwrap();
+    client.dangerously_delete_by_src_images("p", ["/a.png"]).team_id("t4").slug("s4").send().await.unwrap();
+    let sent = requests(&server).await;
+    let ops = [Op::InvalidateTags, Op::DeleteTags, Op::InvalidateSrcImages, Op::DeleteSrcImages];
+    assert_eq!(sent.len(), ops.len());
+    for (i, (request, op)) in sent.iter().zip(ops).enumerate() {
+        assert_request(request, op);
+        let (team, slug) = (format!("t{}", i + 1), format!("s{}", i + 1));
+        assert_eq!(
+            query_map(request),
+            expected_query(&[("projectIdOrName", "p"), ("teamId", team.as_str()), ("slug", slug.as_str())]),
+            "{op:?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_per_call_scope_applies_when_the_client_has_none() {
     let server = ok_server().await;
     let client = client(&server.uri());

@@ -5,7 +5,7 @@ use crate::check;
 use crate::convert;
 use crate::dynamic::OperationEntry;
 use crate::generated::api::{self, types};
-use crate::operation::{Operation, OperationInfo, Param};
+use crate::operation::{Operation, OperationInfo};
 use crate::purge::Purge;
 use crate::validation::ValidationError;
 use crate::{EdgeCache, EdgeCacheBuilder};
@@ -85,17 +85,17 @@ impl Operation for InvalidateByTags {
         path: "/v1/edge-cache/invalidate-by-tags",
         summary: "Invalidate by tag",
         params: &[
-            Param {
+            crate::operation::Param {
                 name: "projectIdOrName",
                 required: true,
                 in_scope: false,
             },
-            Param {
+            crate::operation::Param {
                 name: "slug",
                 required: false,
                 in_scope: true,
             },
-            Param {
+            crate::operation::Param {
                 name: "teamId",
                 required: false,
                 in_scope: true,
@@ -105,6 +105,7 @@ impl Operation for InvalidateByTags {
         min_items: 1,
         max_items: 16,
         options: &["target"],
+        idempotent: true,
     };
     type Options = InvalidateByTagsOptions;
     type Body = types::InvalidateByTagsRequest;
@@ -128,9 +129,14 @@ impl Operation for InvalidateByTags {
     ) -> Result<bool, ValidationError> {
         let known = match name {
             "target" => {
-                check::one_of("target", None, value, &["production", "preview"])?;
                 options.target = Some(
-                    check::parse("target", value, "one of the listed values")?,
+                    value
+                        .parse()
+                        .map_err(|_| check::not_allowed(
+                            "target",
+                            value,
+                            &["production", "preview"],
+                        ))?,
                 );
                 true
             }
@@ -146,13 +152,13 @@ impl Operation for InvalidateByTags {
                     items
                         .iter()
                         .map(|s| {
-                            types::TagListItem::try_from(s.clone())
+                            types::TagListItem::try_from(s.as_str())
                                 .map_err(|e| e.to_string())
                         })
                         .collect::<Result<::std::vec::Vec<_>, String>>()?,
                 ),
             ),
-            target: convert::opt(&options.target)?,
+            target: convert::cloned(&options.target),
         })
     }
     fn send<'a>(
@@ -160,6 +166,8 @@ impl Operation for InvalidateByTags {
         params: &[Option<String>],
         body: Self::Body,
     ) -> crate::operation::Sending<'a> {
+        let _ = params;
+        #[allow(unused_mut)]
         let mut b = api.invalidate_by_tags();
         if let Some(v) = &params[0] {
             b = b.project_id_or_name(v.clone());
@@ -242,17 +250,17 @@ impl Operation for DangerouslyDeleteByTags {
         path: "/v1/edge-cache/dangerously-delete-by-tags",
         summary: "Dangerously delete by tag",
         params: &[
-            Param {
+            crate::operation::Param {
                 name: "projectIdOrName",
                 required: true,
                 in_scope: false,
             },
-            Param {
+            crate::operation::Param {
                 name: "slug",
                 required: false,
                 in_scope: true,
             },
-            Param {
+            crate::operation::Param {
                 name: "teamId",
                 required: false,
                 in_scope: true,
@@ -262,6 +270,7 @@ impl Operation for DangerouslyDeleteByTags {
         min_items: 1,
         max_items: 16,
         options: &["target", "revalidationDeadlineSeconds"],
+        idempotent: true,
     };
     type Options = DangerouslyDeleteByTagsOptions;
     type Body = types::DangerouslyDeleteByTagsRequest;
@@ -279,6 +288,11 @@ impl Operation for DangerouslyDeleteByTags {
                 Some(31536000i64),
             )?;
         }
+        convert::value::<
+            _,
+            types::RevalidationDeadlineSeconds,
+        >(&options.revalidation_deadline_seconds)
+            .map_err(|e| check::unconvertible("revalidationDeadlineSeconds", e))?;
         Ok(())
     }
     fn check_item(index: usize, item: &str) -> Result<(), ValidationError> {
@@ -293,9 +307,14 @@ impl Operation for DangerouslyDeleteByTags {
     ) -> Result<bool, ValidationError> {
         let known = match name {
             "target" => {
-                check::one_of("target", None, value, &["production", "preview"])?;
                 options.target = Some(
-                    check::parse("target", value, "one of the listed values")?,
+                    value
+                        .parse()
+                        .map_err(|_| check::not_allowed(
+                            "target",
+                            value,
+                            &["production", "preview"],
+                        ))?,
                 );
                 true
             }
@@ -312,7 +331,7 @@ impl Operation for DangerouslyDeleteByTags {
     fn body(items: &[String], options: &Self::Options) -> Result<Self::Body, String> {
         let _ = options;
         Ok(types::DangerouslyDeleteByTagsRequest {
-            revalidation_deadline_seconds: convert::opt(
+            revalidation_deadline_seconds: convert::value(
                 &options.revalidation_deadline_seconds,
             )?,
             tags: types::Tags::List(
@@ -320,13 +339,13 @@ impl Operation for DangerouslyDeleteByTags {
                     items
                         .iter()
                         .map(|s| {
-                            types::TagListItem::try_from(s.clone())
+                            types::TagListItem::try_from(s.as_str())
                                 .map_err(|e| e.to_string())
                         })
                         .collect::<Result<::std::vec::Vec<_>, String>>()?,
                 ),
             ),
-            target: convert::opt(&options.target)?,
+            target: convert::cloned(&options.target),
         })
     }
     fn send<'a>(
@@ -334,6 +353,8 @@ impl Operation for DangerouslyDeleteByTags {
         params: &[Option<String>],
         body: Self::Body,
     ) -> crate::operation::Sending<'a> {
+        let _ = params;
+        #[allow(unused_mut)]
         let mut b = api.dangerously_delete_by_tags();
         if let Some(v) = &params[0] {
             b = b.project_id_or_name(v.clone());
@@ -416,17 +437,17 @@ impl Operation for InvalidateBySrcImages {
         path: "/v1/edge-cache/invalidate-by-src-images",
         summary: "Invalidate by source image",
         params: &[
-            Param {
+            crate::operation::Param {
                 name: "projectIdOrName",
                 required: true,
                 in_scope: false,
             },
-            Param {
+            crate::operation::Param {
                 name: "slug",
                 required: false,
                 in_scope: true,
             },
-            Param {
+            crate::operation::Param {
                 name: "teamId",
                 required: false,
                 in_scope: true,
@@ -436,6 +457,7 @@ impl Operation for InvalidateBySrcImages {
         min_items: 1,
         max_items: 8,
         options: &[],
+        idempotent: true,
     };
     type Options = InvalidateBySrcImagesOptions;
     type Body = types::InvalidateBySrcImagesRequest;
@@ -470,6 +492,8 @@ impl Operation for InvalidateBySrcImages {
         params: &[Option<String>],
         body: Self::Body,
     ) -> crate::operation::Sending<'a> {
+        let _ = params;
+        #[allow(unused_mut)]
         let mut b = api.invalidate_by_src_images();
         if let Some(v) = &params[0] {
             b = b.project_id_or_name(v.clone());
@@ -544,17 +568,17 @@ impl Operation for DangerouslyDeleteBySrcImages {
         path: "/v1/edge-cache/dangerously-delete-by-src-images",
         summary: "Dangerously delete by source image",
         params: &[
-            Param {
+            crate::operation::Param {
                 name: "projectIdOrName",
                 required: true,
                 in_scope: false,
             },
-            Param {
+            crate::operation::Param {
                 name: "slug",
                 required: false,
                 in_scope: true,
             },
-            Param {
+            crate::operation::Param {
                 name: "teamId",
                 required: false,
                 in_scope: true,
@@ -564,6 +588,7 @@ impl Operation for DangerouslyDeleteBySrcImages {
         min_items: 1,
         max_items: 8,
         options: &["revalidationDeadlineSeconds"],
+        idempotent: true,
     };
     type Options = DangerouslyDeleteBySrcImagesOptions;
     type Body = types::DangerouslyDeleteBySrcImagesRequest;
@@ -581,6 +606,11 @@ impl Operation for DangerouslyDeleteBySrcImages {
                 Some(31536000i64),
             )?;
         }
+        convert::value::<
+            _,
+            types::RevalidationDeadlineSeconds,
+        >(&options.revalidation_deadline_seconds)
+            .map_err(|e| check::unconvertible("revalidationDeadlineSeconds", e))?;
         Ok(())
     }
     fn check_item(index: usize, item: &str) -> Result<(), ValidationError> {
@@ -606,7 +636,7 @@ impl Operation for DangerouslyDeleteBySrcImages {
     fn body(items: &[String], options: &Self::Options) -> Result<Self::Body, String> {
         let _ = options;
         Ok(types::DangerouslyDeleteBySrcImagesRequest {
-            revalidation_deadline_seconds: convert::opt(
+            revalidation_deadline_seconds: convert::value(
                 &options.revalidation_deadline_seconds,
             )?,
             src_images: types::SrcImages(items.to_vec()),
@@ -617,6 +647,8 @@ impl Operation for DangerouslyDeleteBySrcImages {
         params: &[Option<String>],
         body: Self::Body,
     ) -> crate::operation::Sending<'a> {
+        let _ = params;
+        #[allow(unused_mut)]
         let mut b = api.dangerously_delete_by_src_images();
         if let Some(v) = &params[0] {
             b = b.project_id_or_name(v.clone());
