@@ -88,6 +88,22 @@ fn bounds<T: PartialOrd + ToString>(name: &str, n: T, min: Option<T>, max: Optio
     Ok(())
 }
 
+/// `minItems` / `maxItems` of a list that is not the batch field.
+pub(crate) fn count(name: &str, got: usize, min: Option<u64>, max: Option<u64>) -> Result<(), ValidationError> {
+    let got = got as u64;
+    if let Some(max) = max
+        && got > max
+    {
+        return fail(name, None, Problem::TooManyItems { max, got });
+    }
+    if let Some(min) = min
+        && got < min
+    {
+        return fail(name, None, Problem::TooFewItems { min, got });
+    }
+    Ok(())
+}
+
 /// `minItems` of the whole selection (`maxItems` is what batches are split on).
 pub(crate) fn min_items(name: &str, got: usize, min: usize) -> Result<(), ValidationError> {
     if got < min {
@@ -141,6 +157,8 @@ mod tests {
             "target: must be one of production, preview, got \"staging\""
         );
         assert_eq!(e(min_items("tags", 0, 1)), "tags: at least 1 item per request, got 0");
+        assert_eq!(e(count("paths", 4, None, Some(3))), "paths: at most 3 items per request, got 4");
+        assert_eq!(e(count("paths", 0, Some(1), None)), "paths: at least 1 item per request, got 0");
         assert_eq!(e(required("projectIdOrName", Some("  "))), "projectIdOrName: is required");
         assert_eq!(e(present("x", false)), "x: is required");
         assert_eq!(

@@ -28,8 +28,8 @@ pub struct ValidationError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Problem {
-    /// More items than `maxItems` in one request (the high-level calls split selections
-    /// instead, so they never report it).
+    /// More items than `maxItems` in a list that is not the batch field (the batch field's
+    /// selections are split instead).
     TooManyItems {
         /// The limit.
         max: u64,

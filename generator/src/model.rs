@@ -115,6 +115,20 @@ impl Operation {
         if !matches!(self.body, Some(Rule::Object { .. })) {
             return Err("its body is not an object".into());
         }
+        let batch = self.batch.as_ref().map(|b| b.field.as_str());
+        for p in self.body_properties().iter().filter(|p| Some(p.name.as_str()) != batch) {
+            let checked = match &p.rule {
+                Rule::String { .. } | Rule::Integer { .. } | Rule::Number { .. } | Rule::Boolean => true,
+                Rule::Array { items, .. } => matches!(**items, Rule::String { .. }),
+                other => !other.has_constraints(),
+            };
+            if !checked {
+                return Err(format!(
+                    "its property `{}` has constraints that the generated checks do not cover",
+                    p.name
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -214,6 +228,25 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// Whether the rule, or one inside it, constrains the value (beyond its type).
+    pub fn has_constraints(&self) -> bool {
+        match self {
+            Rule::String { min_length, max_length, enumeration } => {
+                min_length.is_some() || max_length.is_some() || !enumeration.is_empty()
+            }
+            Rule::Integer { minimum, maximum } => minimum.is_some() || maximum.is_some(),
+            Rule::Number { minimum, maximum } => minimum.is_some() || maximum.is_some(),
+            Rule::Boolean | Rule::Any => false,
+            Rule::Array { min_items, max_items, items } => {
+                min_items.is_some() || max_items.is_some() || items.has_constraints()
+            }
+            Rule::Object { properties, required, additional } => {
+                !required.is_empty() || !additional || properties.iter().any(|p| p.rule.has_constraints())
+            }
+            Rule::OneOf(_) => true,
+        }
+    }
+
     /// The list rule of a list, or of the list alternative of a `oneOf`.
     pub fn list(&self) -> Option<&Rule> {
         match self {

@@ -349,11 +349,14 @@ enum SetterKind {
     Integer,
     Number,
     Boolean,
+    /// A list of strings.
+    StringList,
 }
 
 fn setter_kind(p: &Property, field_ty: &syn::Type) -> SetterKind {
     match &p.rule {
         Rule::String { enumeration, .. } if enumeration.is_empty() => SetterKind::String,
+        Rule::Array { items, .. } if matches!(**items, Rule::String { .. }) => SetterKind::StringList,
         Rule::Integer { .. } => SetterKind::Integer,
         Rule::Number { .. } => SetterKind::Number,
         Rule::Boolean => SetterKind::Boolean,
@@ -371,6 +374,7 @@ fn plain_type(p: &Property, field_ty: &syn::Type) -> bool {
         SetterKind::Integer => "i64",
         SetterKind::Number => "f64",
         SetterKind::Boolean => "bool",
+        SetterKind::StringList => "::std::vec::Vec<::std::string::String>",
     };
     field == plain
 }
@@ -451,6 +455,7 @@ fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> TokenStr
         let wire = &p.name;
         let mut doc = doc_lines(p.description.as_deref());
         let kind = setter_kind(p, field_ty);
+        let mut generics = quote! {};
         let (stored, arg, value, parse) = match &kind {
             SetterKind::Typed(ty) => {
                 let parse = match &p.rule {
@@ -485,6 +490,21 @@ fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> TokenStr
                 quote! { value },
                 quote! { options.#f = Some(check::parse(#wire, value, "true or false")?); },
             ),
+            SetterKind::StringList => {
+                generics = quote! { <I, S> };
+                (
+                    quote! { Vec<String> },
+                    quote! { values: I },
+                    quote! { values.into_iter().map(Into::into).collect() },
+                    // As text, a comma-separated list (the form Vercel's CLI takes lists in).
+                    quote! { options.#f = Some(value.split(',').map(|v| v.trim().to_string()).collect()); },
+                )
+            }
+        };
+        let bounds = if matches!(kind, SetterKind::StringList) {
+            quote! { where I: IntoIterator<Item = S>, S: Into<String> }
+        } else {
+            quote! {}
         };
         if doc.is_empty() {
             doc.push(format!(" The body property `{wire}`."));
@@ -493,7 +513,7 @@ fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> TokenStr
         option_fields.push(quote! { #(#[doc = #field_doc])* pub #f: Option<#stored>, });
         setters.push(quote! {
             #(#[doc = #doc])*
-            pub fn #f(mut self, #arg) -> Self {
+            pub fn #f #generics (mut self, #arg) -> Self #bounds {
                 self.options.#f = Some(#value);
                 self
             }
@@ -521,6 +541,17 @@ fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> TokenStr
             Rule::Number { minimum, maximum } => {
                 let (min, max) = (opt_lit(*minimum, Literal::f64_suffixed), opt_lit(*maximum, Literal::f64_suffixed));
                 quote! { check::number(#wire, *v, #min, #max)?; }
+            }
+            Rule::Array { min_items, max_items, items } if matches!(**items, Rule::String { .. }) => {
+                let (min, max) =
+                    (opt_lit(*min_items, Literal::u64_suffixed), opt_lit(*max_items, Literal::u64_suffixed));
+                let each = string_checks(items, wire, quote! { Some(i) }, quote! { item });
+                let each = if each.is_empty() {
+                    quote! {}
+                } else {
+                    quote! { for (i, item) in v.iter().enumerate() { #each } }
+                };
+                quote! { check::count(#wire, v.len(), #min, #max)?; #each }
             }
             _ => quote! {},
         };
@@ -563,8 +594,12 @@ fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> TokenStr
             };
             if is_option(ty) {
                 quote! { #field_ident: #value }
-            } else {
+            } else if op.body_requires(wire) {
                 quote! { #field_ident: convert::required(#wire, #value)? }
+            } else {
+                // An optional property typify keeps without `Option` (a list, say): its default
+                // is what serde leaves out.
+                quote! { #field_ident: #value.unwrap_or_default() }
             }
         }
     });

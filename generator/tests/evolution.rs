@@ -255,7 +255,9 @@ fn optional_body_property_added_gets_a_setter_that_sends_and_checks_it() {
     assert!(original.contains(anchor), "the spec's InvalidateByTagsRequest moved; update this test");
     let spec = original.replacen(
         anchor,
-        &format!("{anchor}        reason:\n          description: Why the cache is purged.\n          type: string\n          maxLength: 20\n"),
+        &format!(
+            "{anchor}        reason:\n          description: Why the cache is purged.\n          type: string\n          maxLength: 20\n        regions:\n          type: array\n          maxItems: 3\n          items:\n            type: string\n            maxLength: 5\n"
+        ),
         1,
     );
     replay(
@@ -274,6 +276,20 @@ async fn the_setter_sends_it_and_too_long_is_refused_before_sending() {
     let err = c.operation("invalidateByTags", ["a"]).unwrap().set("projectIdOrName", "p").unwrap().set("reason", &"y".repeat(25)).unwrap().validate().unwrap_err();
     assert_eq!(err.to_string(), "reason: at most 20 characters, got 25");
     assert!(seen(&s2).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_list_property_gets_a_setter_with_its_count_and_item_checks() {
+    let s = server(200, json!({})).await;
+    let c = client(&s.uri());
+    c.invalidate_by_tags("p", ["a"]).regions(["iad1", "sfo1"]).send().await.unwrap();
+    assert_eq!(seen(&s).await[0].2, json!({"tags": ["a"], "regions": ["iad1", "sfo1"]}));
+    let err = c.invalidate_by_tags("p", ["a"]).regions(["a", "b", "c", "d"]).validate().unwrap_err();
+    assert_eq!(err.to_string(), "regions: at most 3 items per request, got 4");
+    let err = c.invalidate_by_tags("p", ["a"]).regions(["iad1", "toolong"]).validate().unwrap_err();
+    assert_eq!(err.to_string(), "regions[1]: at most 5 characters, got 7");
+    let plan = c.operation("invalidateByTags", ["a"]).unwrap().set("projectIdOrName", "p").unwrap().set("regions", "iad1, sfo1").unwrap().plan().unwrap();
+    assert_eq!(plan[0].body["regions"], json!(["iad1", "sfo1"]));
 }
 "#,
     );

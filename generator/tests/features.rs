@@ -101,3 +101,40 @@ fn changing_a_limit_changes_the_checks_and_the_batches() {
     assert!(!changed_lines.is_empty());
     assert!(changed_lines.iter().all(|(a, b)| a.replace("16", "20") == *b), "{changed_lines:#?}");
 }
+
+#[test]
+fn a_property_whose_constraints_go_unchecked_leaves_its_operation_to_the_low_level_client() {
+    // An object with a required field beside the batch list: the generated checks do not cover
+    // it, so no high-level call could refuse bad input before sending; the operation stays in
+    // `api` and the layer says why.
+    let spec = r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /v1/purge:
+    post:
+      operationId: purgeTags
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [tags]
+              properties:
+                tags: {type: array, maxItems: 4, items: {type: string}}
+                filter:
+                  type: object
+                  required: [kind]
+                  properties:
+                    kind: {type: string}
+      responses:
+        '200': {description: Done.}
+"#;
+    let ops = contents(&generate_ok("object-option.yaml", spec), "operations.rs").to_string();
+    assert!(
+        ops.contains("`purgeTags` (its property `filter` has constraints that the generated checks do not cover)"),
+        "{ops}"
+    );
+    assert!(!ops.contains("pub fn purge_tags"), "{ops}");
+}
