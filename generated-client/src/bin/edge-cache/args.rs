@@ -92,6 +92,7 @@ fn subcommand(c: &table::Command) -> clap::Command {
 
 /// Options accepted before or after the subcommand.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// Vercel access token [required]
     #[arg(long, env = "VERCEL_TOKEN", hide_env_values = true, global = true, value_name = "TOKEN")]
