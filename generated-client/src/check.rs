@@ -38,17 +38,23 @@ pub(crate) fn length(
     max: Option<u64>,
 ) -> Result<(), ValidationError> {
     let got = value.chars().count() as u64;
-    if let Some(max) = max
-        && got > max
-    {
-        return fail(name, index, Problem::TooLong { max, got });
+    let problem = size(got, min, max, |max| Problem::TooLong { max, got }, |min| Problem::TooShort { min, got });
+    problem.map_or(Ok(()), |p| fail(name, index, p))
+}
+
+/// The problem of a size (a length, a count) outside `min..=max`, if any.
+fn size(
+    got: u64,
+    min: Option<u64>,
+    max: Option<u64>,
+    above: impl FnOnce(u64) -> Problem,
+    below: impl FnOnce(u64) -> Problem,
+) -> Option<Problem> {
+    match (min, max) {
+        (_, Some(max)) if got > max => Some(above(max)),
+        (Some(min), _) if got < min => Some(below(min)),
+        _ => None,
     }
-    if let Some(min) = min
-        && got < min
-    {
-        return fail(name, index, Problem::TooShort { min, got });
-    }
-    Ok(())
 }
 
 /// `enum`.
@@ -91,17 +97,9 @@ fn bounds<T: PartialOrd + ToString>(name: &str, n: T, min: Option<T>, max: Optio
 /// `minItems` / `maxItems` of a list that is not the batch field.
 pub(crate) fn count(name: &str, got: usize, min: Option<u64>, max: Option<u64>) -> Result<(), ValidationError> {
     let got = got as u64;
-    if let Some(max) = max
-        && got > max
-    {
-        return fail(name, None, Problem::TooManyItems { max, got });
-    }
-    if let Some(min) = min
-        && got < min
-    {
-        return fail(name, None, Problem::TooFewItems { min, got });
-    }
-    Ok(())
+    let problem =
+        size(got, min, max, |max| Problem::TooManyItems { max, got }, |min| Problem::TooFewItems { min, got });
+    problem.map_or(Ok(()), |p| fail(name, None, p))
 }
 
 /// `minItems` of the whole selection (`maxItems` is what batches are split on).
