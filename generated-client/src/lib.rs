@@ -11,7 +11,8 @@
 //! - **Any number of items.** Selections are split into requests of at most the spec's
 //!   `maxItems` ([`OperationInfo::max_items`]), sent a few at a time, and reported batch by batch.
 //! - **Retries** on 429, 500, 502, 503, 504, timeouts and connection errors, honouring
-//!   `Retry-After`; all four operations are idempotent, so this is safe. See [`RetryPolicy`].
+//!   `Retry-After`; 5xx and timeouts only for operations the spec declares idempotent, as it does
+//!   all four. See [`RetryPolicy`].
 //! - **Typed errors** with the HTTP status and Vercel's `error.code` and `error.message`.
 //! - **The token stays secret**: redacted in `Debug`, never in errors or traces, and sent only
 //!   over https (plain http to loopback only, for tests).

@@ -1,9 +1,11 @@
 //! When and how long to wait before trying again.
 //!
-//! All four edge-cache operations are idempotent: invalidating or deleting the same tags or
-//! source images twice leaves the cache in the same state as doing it once. That is why a request
-//! that may or may not have reached Vercel (a timeout, a reset connection, a 5xx) is safe to send
-//! again. Other 4xx statuses mean the request itself is wrong, so they are never retried.
+//! A 429, or a connection that was never made, did nothing: any operation is sent again. A
+//! request that may or may not have reached Vercel (a timeout, a reset connection, a 5xx) is sent
+//! again only for operations the spec declares idempotent (`x-edge-cache-idempotent`, see
+//! [`crate::OperationInfo::idempotent`]): invalidating or deleting the same tags or source images
+//! twice leaves the cache as doing it once does, so all four edge-cache operations are. Other
+//! 4xx statuses mean the request itself is wrong, so they are never retried.
 
 use std::time::{Duration, SystemTime};
 
