@@ -41,6 +41,9 @@ pub struct EdgeCache {
     pub(crate) concurrency: usize,
     pub(crate) timeout: Duration,
     pub(crate) retry: RetryPolicy,
+    pub(crate) max_time: Option<Duration>,
+    /// Shared by every call and batch of this client and its clones.
+    pub(crate) limiter: std::sync::Arc<crate::rate_limit::RateLimiter>,
 }
 
 impl fmt::Debug for EdgeCache {
@@ -52,6 +55,7 @@ impl fmt::Debug for EdgeCache {
             .field("concurrency", &self.concurrency)
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
+            .field("max_time", &self.max_time)
             .finish()
     }
 }
@@ -66,6 +70,7 @@ impl EdgeCache {
             timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
             concurrency: DEFAULT_CONCURRENCY,
+            max_time: None,
         }
     }
 
@@ -109,6 +114,11 @@ impl EdgeCache {
         self.api.baseurl()
     }
 
+    /// How long this client (and its clones) held requests for Vercel's rate limit so far.
+    pub fn rate_limit_waited(&self) -> Duration {
+        self.limiter.waited()
+    }
+
     /// The generated low-level client (with this client's auth header, `User-Agent` and timeout),
     /// for requests the high-level calls do not cover. It neither validates input nor retries,
     /// and error statuses reach it as `UnexpectedResponse`.
@@ -142,6 +152,7 @@ pub struct EdgeCacheBuilder {
     timeout: Duration,
     retry: RetryPolicy,
     concurrency: usize,
+    max_time: Option<Duration>,
 }
 
 impl EdgeCacheBuilder {
@@ -173,6 +184,14 @@ impl EdgeCacheBuilder {
     /// The whole retry policy.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// A time budget for each call (none by default; calls may set their own): when it runs
+    /// out, nothing new is sent, requests in flight are abandoned, and the report lists every
+    /// item not done.
+    pub fn max_time(mut self, budget: Duration) -> Self {
+        self.max_time = Some(budget);
         self
     }
 
@@ -211,7 +230,9 @@ impl EdgeCacheBuilder {
             scope: self.scope,
             concurrency: self.concurrency,
             timeout: self.timeout,
+            limiter: std::sync::Arc::new(crate::rate_limit::RateLimiter::new(self.retry.max_retry_after)),
             retry: self.retry,
+            max_time: self.max_time,
         })
     }
 }

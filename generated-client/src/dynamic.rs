@@ -75,6 +75,18 @@ impl<'a> DynPurge<'a> {
         self
     }
 
+    /// See [`Purge::max_time`].
+    pub fn max_time(mut self, budget: std::time::Duration) -> Self {
+        self.0.set_stop(Some(budget), None);
+        self
+    }
+
+    /// See [`Purge::cancel_on`].
+    pub fn cancel_on(mut self, cancel: &crate::Cancel) -> Self {
+        self.0.set_stop(None, Some(cancel.clone()));
+        self
+    }
+
     /// Called as each batch finishes.
     pub fn on_batch(mut self, callback: impl Fn(&BatchOutcome) + Send + Sync + 'a) -> Self {
         self.0.set_on_batch(Arc::new(callback));
@@ -109,6 +121,7 @@ trait Erased<'a>: Send + Sync {
     fn debug(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result;
     fn set(&mut self, name: &str, value: &str) -> Result<(), ValidationError>;
     fn set_concurrency(&mut self, n: usize);
+    fn set_stop(&mut self, budget: Option<std::time::Duration>, cancel: Option<crate::Cancel>);
     fn set_on_batch(&mut self, callback: OnBatch<'a>);
     fn validate(&self) -> Result<(), ValidationError>;
     fn plan(&self) -> Result<Vec<PlannedRequest>, Error>;
@@ -138,6 +151,14 @@ impl<'a, O: Operation> Erased<'a> for Purge<'a, O> {
     }
     fn set_concurrency(&mut self, n: usize) {
         self.concurrency = n;
+    }
+    fn set_stop(&mut self, budget: Option<std::time::Duration>, cancel: Option<crate::Cancel>) {
+        if budget.is_some() {
+            self.max_time = budget;
+        }
+        if cancel.is_some() {
+            self.cancel = cancel;
+        }
     }
     fn set_on_batch(&mut self, callback: OnBatch<'a>) {
         self.on_batch = Some(callback);

@@ -61,6 +61,15 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// The call stopped (its time budget ran out, or it was cancelled) while this request was
+    /// in flight or waiting: it may or may not have reached Vercel, so its items are not done.
+    #[error("{operation}: abandoned, not confirmed: {reason}")]
+    Stopped {
+        /// The spec's operationId.
+        operation: &'static str,
+        /// Why the call stopped.
+        reason: crate::stop::StopReason,
+    },
     /// A response arrived but could not be read (a truncated body, say).
     #[error("{operation}: HTTP {status}: the response could not be read: {message}")]
     InvalidResponse {

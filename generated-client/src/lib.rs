@@ -75,7 +75,9 @@ mod error;
 mod generated;
 mod operation;
 mod purge;
+mod rate_limit;
 pub mod retry;
+mod stop;
 mod tls;
 mod token;
 mod transport;
@@ -88,9 +90,10 @@ pub use error::{ApiError, ConfigError, Error};
 pub use generated::operations::Scope;
 pub use generated::operations::setter_types::*;
 pub use generated::{api, operations, spec};
-pub use operation::{Operation, OperationInfo, Param, Sending};
+pub use operation::{Answer, Operation, OperationInfo, Param, Sending};
 pub use purge::{PlannedRequest, Purge};
 pub use retry::RetryPolicy;
+pub use stop::{CANCEL_GRACE, Cancel, StopReason};
 pub use token::{Token, TokenError};
 
 /// The README's examples, compiled as doc tests.

@@ -12,8 +12,24 @@ use std::pin::Pin;
 use crate::generated::api;
 use crate::validation::ValidationError;
 
-/// One attempt in flight: progenitor's request, answering the status of a success.
-pub type Sending<'a> = Pin<Box<dyn Future<Output = Result<u16, progenitor_client::Error<()>>> + Send + 'a>>;
+/// One attempt in flight: progenitor's request, answering a success's status and rate-limit
+/// headers.
+pub type Sending<'a> = Pin<Box<dyn Future<Output = Result<Answer, progenitor_client::Error<()>>> + Send + 'a>>;
+
+/// What the runtime keeps of a successful answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    /// The HTTP status.
+    pub status: u16,
+    pub(crate) rate: crate::rate_limit::RateHeaders,
+}
+
+impl Answer {
+    /// Reads an answer's status and headers (the generated `send` calls this).
+    pub fn of(status: reqwest::StatusCode, headers: &reqwest::header::HeaderMap) -> Self {
+        Self { status: status.as_u16(), rate: crate::rate_limit::RateHeaders::of(headers) }
+    }
+}
 
 /// A query parameter of an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 use std::marker::PhantomData;
 use std::num::NonZeroUsize;
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use serde_json::Value;
@@ -11,6 +12,7 @@ use crate::batch::{self, BatchOutcome, BatchReport};
 use crate::client::{EdgeCache, settings};
 use crate::error::Error;
 use crate::operation::Operation;
+use crate::stop::{Cancel, Stop};
 use crate::validation::ValidationError;
 
 /// A request planned by [`Purge::plan`]: what would be sent, without the token.
@@ -55,6 +57,8 @@ pub struct Purge<'a, O: Operation> {
     pub(crate) options: O::Options,
     pub(crate) concurrency: usize,
     pub(crate) on_batch: Option<batch::OnBatch<'a>>,
+    pub(crate) max_time: Option<Duration>,
+    pub(crate) cancel: Option<Cancel>,
     operation: PhantomData<O>,
 }
 
@@ -88,6 +92,8 @@ impl<'a, O: Operation> Purge<'a, O> {
             options: O::Options::default(),
             concurrency: client.concurrency,
             on_batch: None,
+            max_time: client.max_time,
+            cancel: None,
             operation: PhantomData,
         }
     }
@@ -103,6 +109,20 @@ impl<'a, O: Operation> Purge<'a, O> {
     /// Requests in flight for this call (default: the client's).
     pub fn concurrency(mut self, n: usize) -> Self {
         self.concurrency = n;
+        self
+    }
+
+    /// A time budget for the whole call (default: the client's). When it runs out, nothing new
+    /// is sent, requests in flight are abandoned, and the report lists every item not done.
+    pub fn max_time(mut self, budget: Duration) -> Self {
+        self.max_time = Some(budget);
+        self
+    }
+
+    /// Stops the call when `cancel` is cancelled: nothing new is sent, requests in flight get
+    /// [`CANCEL_GRACE`](crate::CANCEL_GRACE), and the report lists every item not done.
+    pub fn cancel_on(mut self, cancel: &Cancel) -> Self {
+        self.cancel = Some(cancel.clone());
         self
     }
 
@@ -175,26 +195,30 @@ impl<'a, O: Operation> Purge<'a, O> {
     /// does not stop the others.
     pub async fn send(self) -> Result<BatchReport, Error> {
         let concurrency = self.checked()?;
-        let Purge { client, params, items, options, on_batch, .. } = self;
+        let Purge { client, params, items, options, on_batch, max_time, cancel, .. } = self;
         let info = O::INFO;
+        let stop = Stop { deadline: max_time.map(|t| tokio::time::Instant::now() + t), cancel };
         let (params, options) = (&params, &options);
-        let outcomes =
-            batch::run(items, info.max_items, info.min_items, concurrency, on_batch, |chunk: &[String]| {
-                let body = O::body(chunk, options);
-                let attempt: BoxFuture<'_, Result<(), Error>> = Box::pin(async move {
-                    let mut body =
-                        Some(body.map_err(|message| Error::Request { operation: info.operation_id, message })?);
-                    crate::transport::call(info, &client.retry, client.timeout, |last| {
-                        // The last possible attempt sends the body itself; earlier ones a copy.
-                        let body = if last { body.take() } else { body.clone() };
-                        O::send(&client.api, params, body.expect("one attempt per body"))
-                    })
-                    .await
-                });
-                attempt
-            })
-            .await;
-        Ok(BatchReport { operation: info.operation_id, batches: outcomes })
+        let ran = batch::run(info, items, concurrency, on_batch, &stop, |chunk: &[String]| {
+            let body = O::body(chunk, options);
+            let attempt: BoxFuture<'_, Result<(), Error>> = Box::pin(async move {
+                let mut body = Some(body.map_err(|message| Error::Request { operation: info.operation_id, message })?);
+                crate::transport::call(info, &client.retry, &client.limiter, client.timeout, |last| {
+                    // The last possible attempt sends the body itself; earlier ones a copy.
+                    let body = if last { body.take() } else { body.clone() };
+                    O::send(&client.api, params, body.expect("one attempt per body"))
+                })
+                .await
+            });
+            attempt
+        })
+        .await;
+        Ok(BatchReport {
+            operation: info.operation_id,
+            batches: ran.outcomes,
+            not_sent: ran.not_sent,
+            stopped: ran.stopped,
+        })
     }
 }
 

@@ -27,8 +27,10 @@ pub struct RetryPolicy {
     pub initial_backoff: Duration,
     /// The longest backoff delay.
     pub max_backoff: Duration,
-    /// The longest `Retry-After` honoured; longer values are capped to this.
+    /// The longest wait for `Retry-After` or a rate-limit window; longer ones are capped to this.
     pub max_retry_after: Duration,
+    /// How many times one request is sent again after a 429, apart from `max_retries`.
+    pub max_rate_limit_waits: u32,
 }
 
 impl Default for RetryPolicy {
@@ -38,6 +40,7 @@ impl Default for RetryPolicy {
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(60),
             max_retry_after: Duration::from_secs(60),
+            max_rate_limit_waits: 20,
         }
     }
 }
@@ -79,7 +82,7 @@ fn jitter() -> f64 {
     (h.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// Parses a `Retry-After` value: delay-seconds or an HTTP date (IMF-fixdate), relative to `now`.
+/// Parses a `Retry-After` value: delay-seconds or an HTTP date (with `httpdate`), relative to `now`.
 ///
 /// ```
 /// use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -95,35 +98,8 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    let at = parse_http_date(value)?;
+    let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
-}
-
-/// Parses an IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT`.
-fn parse_http_date(s: &str) -> Option<SystemTime> {
-    let rest = s.split_once(", ")?.1;
-    let parts: Vec<&str> = rest.split(' ').collect();
-    let [day, month, year, time, "GMT"] = parts.as_slice() else { return None };
-    let day: u64 = day.parse().ok()?;
-    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        .iter()
-        .position(|m| m == month)? as u64
-        + 1;
-    let year: u64 = year.parse().ok()?;
-    let hms: Vec<u64> = time.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
-    let [h, m, sec] = hms.as_slice() else { return None };
-    if !(1..=31).contains(&day) || *h > 23 || *m > 59 || *sec > 60 || year < 1970 {
-        return None;
-    }
-    // Days since the epoch (civil-from-days inverse, Howard Hinnant's algorithm).
-    let (y, mo) = if month <= 2 { (year - 1, month + 9) } else { (year, month - 3) };
-    let era = y / 400;
-    let yoe = y - era * 400;
-    let doy = (153 * mo + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let secs = days * 86_400 + h * 3600 + m * 60 + sec;
-    Some(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
 }
 
 #[cfg(test)]
@@ -163,12 +139,10 @@ mod tests {
 
     #[test]
     fn http_dates_parse_to_the_right_second() {
-        let t = parse_http_date("Thu, 01 Jan 2026 00:00:00 GMT").unwrap();
-        assert_eq!(t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs(), 1_767_225_600);
-        let leap = parse_http_date("Thu, 29 Feb 2024 12:30:15 GMT").unwrap();
-        assert_eq!(leap.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs(), 1_709_209_815);
-        assert!(parse_http_date("Thu, 29 Feb 2024 12:30:15 UTC").is_none());
-        assert!(parse_http_date("garbage").is_none());
+        let at = |s: &str| parse_retry_after(s, SystemTime::UNIX_EPOCH).map(|d| d.as_secs());
+        assert_eq!(at("Thu, 01 Jan 2026 00:00:00 GMT"), Some(1_767_225_600));
+        assert_eq!(at("Thu, 29 Feb 2024 12:30:15 GMT"), Some(1_709_209_815));
+        assert_eq!(at("garbage"), None);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use tracing::Instrument;
 
 use crate::error::{ApiError, Error, excerpt};
 use crate::operation::{OperationInfo, Sending};
+use crate::rate_limit::{RateHeaders, RateLimiter};
 use crate::retry::{RetryPolicy, is_retryable_status, parse_retry_after};
 
 /// How long an excerpt of a non-JSON error body is, in characters.
@@ -34,10 +35,13 @@ enum Failure {
 }
 
 /// Sends one batch: `attempt(last)` starts an attempt (`last` when no retry may follow), and
-/// failed attempts are retried per `policy`.
+/// failed attempts are retried per `policy`. Every attempt first waits for the rate limit; a
+/// 429 holds every request of the client for as long as it says, and is sent again without
+/// using up the retries meant for transient failures.
 pub(crate) async fn call<'a, F>(
     info: &'static OperationInfo,
     policy: &RetryPolicy,
+    limiter: &RateLimiter,
     timeout: Duration,
     mut attempt: F,
 ) -> Result<(), Error>
@@ -45,29 +49,48 @@ where
     F: FnMut(bool) -> Sending<'a>,
 {
     let operation = info.operation_id;
+    // `n` counts attempts against `max_retries`; 429s are counted apart.
     let mut n = 1u32;
+    let mut limited = 0u32;
     loop {
+        limiter.acquire(operation).await;
         let span = tracing::info_span!(
             "edge_cache.request",
             operation,
             method = info.method,
             path = info.path,
-            attempt = n,
+            attempt = n + limited,
             status = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let last = n > policy.max_retries;
-        let (status, outcome) = run(attempt(last), info.idempotent).instrument(span.clone()).await;
+        let last = n > policy.max_retries && limited >= policy.max_rate_limit_waits;
+        let (status, rate, outcome) = run(attempt(last), info.idempotent).instrument(span.clone()).await;
         span.record("elapsed_ms", started.elapsed().as_millis() as u64);
         if let Some(status) = status {
             span.record("status", status);
         }
+        if let Some(rate) = &rate {
+            limiter.observe(rate);
+        }
+        if status == Some(429) && limited < policy.max_rate_limit_waits {
+            let wait =
+                rate.as_ref().and_then(RateHeaders::wait_after_429).unwrap_or_else(|| policy.delay(limited + 1, None));
+            let wait = limiter.hold(wait.min(policy.max_retry_after));
+            span.in_scope(|| {
+                tracing::info!(
+                    wait_ms = wait.as_millis() as u64,
+                    "rate limited (429): holding requests, then sending again"
+                )
+            });
+            limited += 1;
+            continue;
+        }
         let retry_after = match outcome {
             Attempt::Done => return Ok(()),
-            Attempt::Failed { retryable: true, retry_after, .. } if !last => retry_after,
+            Attempt::Failed { retryable: true, retry_after, .. } if n <= policy.max_retries => retry_after,
             Attempt::Failed { failure, .. } => {
-                let error = failure.into_error(operation, timeout, n);
+                let error = failure.into_error(operation, timeout, n + limited);
                 if !matches!(error, Error::Api(_)) {
                     span.in_scope(|| tracing::warn!(error = %error, "request failed"));
                 }
@@ -81,18 +104,20 @@ where
     }
 }
 
-/// Runs one attempt: its status, if a response came, and what it came to. A failure is worth
+/// Runs one attempt: its status and rate-limit headers, if a response came, and what it came to.
+/// A failure is worth
 /// another attempt when the request surely had no effect (429, a connection never made), or
 /// when the operation is idempotent and it may have (5xx, a timeout, a reset, a body cut short).
-async fn run(sending: Sending<'_>, idempotent: bool) -> (Option<u16>, Attempt) {
+async fn run(sending: Sending<'_>, idempotent: bool) -> (Option<u16>, Option<RateHeaders>, Attempt) {
     use progenitor_client::Error as P;
     let failed = |failure, retryable| Attempt::Failed { failure, retryable, retry_after: None };
     match sending.await {
-        Ok(status) => (Some(status), Attempt::Done),
+        Ok(answer) => (Some(answer.status), Some(answer.rate), Attempt::Done),
         Err(P::UnexpectedResponse(response)) => {
             let status = response.status().as_u16();
+            let rate = RateHeaders::of(response.headers());
             if response.status().is_success() {
-                return (Some(status), Attempt::Done);
+                return (Some(status), Some(rate), Attempt::Done);
             }
             let retry_after = response
                 .headers()
@@ -107,14 +132,16 @@ async fn run(sending: Sending<'_>, idempotent: bool) -> (Option<u16>, Attempt) {
                 // A body cut short: the status is known, the attempt failed on the way.
                 Err(e) => (Failure::BodyCut { status, message: error_chain(&e) }, idempotent),
             };
-            (Some(status), Attempt::Failed { failure, retryable, retry_after })
+            (Some(status), Some(rate), Attempt::Failed { failure, retryable, retry_after })
         }
         Err(P::ErrorResponse(rv)) => {
             let status = rv.status().as_u16();
             let retryable = status == 429 || idempotent && is_retryable_status(status);
-            (Some(status), failed(Failure::Status { status, body: Vec::new() }, retryable))
+            let rate = RateHeaders::of(rv.headers());
+            (Some(status), Some(rate), failed(Failure::Status { status, body: Vec::new() }, retryable))
         }
         Err(P::InvalidResponsePayload(bytes, e)) => (
+            None,
             None,
             failed(
                 Failure::Request(format!("the response body does not parse: {e}: {}", excerpt(&bytes, EXCERPT_CHARS))),
@@ -124,9 +151,11 @@ async fn run(sending: Sending<'_>, idempotent: bool) -> (Option<u16>, Attempt) {
         Err(P::CommunicationError(e)) | Err(P::ResponseBodyError(e)) | Err(P::InvalidUpgrade(e)) => {
             let retryable = e.is_connect() || idempotent && is_transient(&e);
             let failure = if e.is_timeout() { Failure::Timeout } else { Failure::Connection(error_chain(&e)) };
-            (None, failed(failure, retryable))
+            (None, None, failed(failure, retryable))
         }
-        Err(P::InvalidRequest(message)) | Err(P::Custom(message)) => (None, failed(Failure::Request(message), false)),
+        Err(P::InvalidRequest(message)) | Err(P::Custom(message)) => {
+            (None, None, failed(Failure::Request(message), false))
+        }
     }
 }
 
@@ -323,6 +352,6 @@ mod tests {
         assert_eq!(get(requests[1], "status").as_deref(), Some("200"));
         let everything = format!("{spans:?} {:?}", recorder.events.lock().unwrap());
         assert!(!everything.contains("SECRET"), "the token leaked into tracing: {everything}");
-        assert!(everything.contains("retrying"), "a retry is logged: {everything}");
+        assert!(everything.contains("rate limited (429)"), "the 429 and the wait are logged: {everything}");
     }
 }

@@ -701,7 +701,9 @@ fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> TokenStr
                 #[allow(unused_mut)]
                 let mut b = api.#client_method();
                 #(#param_sends)*
-                Box::pin(async move { b.body(body).send().await.map(|r| r.status().as_u16()) })
+                Box::pin(async move {
+                    b.body(body).send().await.map(|r| crate::operation::Answer::of(r.status(), r.headers()))
+                })
             }
         }
 

@@ -46,9 +46,11 @@ pub fn expected_user_agent() -> String {
     format!("vercel-edge-cache/{}", client_version())
 }
 
-/// A builder aimed at `base_url` with [`TOKEN`], no retries and a 10 s timeout; tests adjust it.
+/// A builder aimed at `base_url` with [`TOKEN`], no retries (nor waits after a 429) and a 10 s
+/// timeout; tests adjust it.
 pub fn builder(base_url: &str) -> EdgeCacheBuilder {
-    EdgeCache::builder(TOKEN).base_url(base_url).max_retries(0).timeout(Duration::from_secs(10))
+    let no_retries = RetryPolicy { max_retries: 0, max_rate_limit_waits: 0, ..RetryPolicy::default() };
+    EdgeCache::builder(TOKEN).base_url(base_url).retry_policy(no_retries).timeout(Duration::from_secs(10))
 }
 
 /// A client aimed at `base_url` (see [`builder`]).
@@ -74,6 +76,7 @@ pub fn slow_backoff(max_retries: u32, max_retry_after: Duration) -> RetryPolicy 
         initial_backoff: Duration::from_secs(60),
         max_backoff: Duration::from_secs(60),
         max_retry_after,
+        ..RetryPolicy::default()
     }
 }
 

@@ -178,7 +178,12 @@ impl Operation for InvalidateByTags {
         if let Some(v) = &params[2] {
             b = b.team_id(v.clone());
         }
-        Box::pin(async move { b.body(body).send().await.map(|r| r.status().as_u16()) })
+        Box::pin(async move {
+            b.body(body)
+                .send()
+                .await
+                .map(|r| crate::operation::Answer::of(r.status(), r.headers()))
+        })
     }
 }
 impl Purge<'_, InvalidateByTags> {
@@ -365,7 +370,12 @@ impl Operation for DangerouslyDeleteByTags {
         if let Some(v) = &params[2] {
             b = b.team_id(v.clone());
         }
-        Box::pin(async move { b.body(body).send().await.map(|r| r.status().as_u16()) })
+        Box::pin(async move {
+            b.body(body)
+                .send()
+                .await
+                .map(|r| crate::operation::Answer::of(r.status(), r.headers()))
+        })
     }
 }
 impl Purge<'_, DangerouslyDeleteByTags> {
@@ -504,7 +514,12 @@ impl Operation for InvalidateBySrcImages {
         if let Some(v) = &params[2] {
             b = b.team_id(v.clone());
         }
-        Box::pin(async move { b.body(body).send().await.map(|r| r.status().as_u16()) })
+        Box::pin(async move {
+            b.body(body)
+                .send()
+                .await
+                .map(|r| crate::operation::Answer::of(r.status(), r.headers()))
+        })
     }
 }
 impl Purge<'_, InvalidateBySrcImages> {
@@ -659,7 +674,12 @@ impl Operation for DangerouslyDeleteBySrcImages {
         if let Some(v) = &params[2] {
             b = b.team_id(v.clone());
         }
-        Box::pin(async move { b.body(body).send().await.map(|r| r.status().as_u16()) })
+        Box::pin(async move {
+            b.body(body)
+                .send()
+                .await
+                .map(|r| crate::operation::Answer::of(r.status(), r.headers()))
+        })
     }
 }
 impl Purge<'_, DangerouslyDeleteBySrcImages> {

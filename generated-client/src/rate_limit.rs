@@ -1,0 +1,269 @@
+//! Pacing to Vercel's rate limit. One limiter per client, shared by every call and batch made
+//! through it: it reads `X-RateLimit-Limit`, `-Remaining` and `-Reset` (UTC epoch seconds) on
+//! every response, counts the requests it lets out in the current window, and holds new ones
+//! once the window is spent, until it resets, instead of sending them to be refused.
+//!
+//! Times the server gives (a reset, a `Retry-After` date) are read against the response's
+//! `Date`: when the local clock agrees with it to within [`MAX_SKEW`], the wait runs to the
+//! instant by the local clock, which is precise; when it does not, the wait is timed from `Date`,
+//! so that a skewed clock neither hammers the API nor sleeps for minutes. Every wait is capped.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use reqwest::header::HeaderMap;
+use tokio::time::Instant;
+
+/// How far the local clock may be from the server's `Date` and still be trusted.
+pub const MAX_SKEW: Duration = Duration::from_secs(2);
+
+/// Margin added to a wait for a reset by the local clock, for the server's own rounding.
+const MARGIN: Duration = Duration::from_millis(50);
+
+/// The rate-limit headers of one response, read once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RateHeaders {
+    limit: Option<u64>,
+    remaining: Option<u64>,
+    /// `X-RateLimit-Reset`, UTC epoch seconds.
+    reset: Option<u64>,
+    /// `Retry-After`: seconds, or a UTC epoch second.
+    retry_after: Option<RetryAfter>,
+    /// `Date`, UTC epoch seconds.
+    date: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RetryAfter {
+    Seconds(u64),
+    At(u64),
+}
+
+impl RateHeaders {
+    /// Reads them from a response's headers.
+    pub fn of(headers: &HeaderMap) -> Self {
+        let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+        let number = |name: &str| text(name)?.parse::<u64>().ok();
+        let epoch =
+            |value: &str| httpdate::parse_http_date(value).ok()?.duration_since(UNIX_EPOCH).ok().map(|d| d.as_secs());
+        let retry_after = text("retry-after").and_then(|v| match v.parse::<u64>() {
+            Ok(secs) => Some(RetryAfter::Seconds(secs)),
+            Err(_) => epoch(v).map(RetryAfter::At),
+        });
+        Self {
+            limit: number("x-ratelimit-limit"),
+            remaining: number("x-ratelimit-remaining"),
+            reset: number("x-ratelimit-reset"),
+            retry_after,
+            date: text("date").and_then(epoch),
+        }
+    }
+
+    /// The local instant of a server time (UTC epoch seconds), read against `Date`.
+    fn instant(&self, epoch: u64) -> Instant {
+        let now = Instant::now();
+        let local = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0);
+        let secs = match self.date {
+            // A skewed clock: time the wait from the server's own clock.
+            Some(date) if (local - date as f64).abs() > MAX_SKEW.as_secs_f64() => epoch as f64 - date as f64,
+            // The clocks agree (or the server sent no date): the local clock is the precise one.
+            _ => epoch as f64 - local + MARGIN.as_secs_f64(),
+        };
+        now + Duration::from_secs_f64(secs.max(0.0))
+    }
+
+    /// How long a 429 says to wait: `Retry-After` if present, else until `X-RateLimit-Reset`.
+    pub(crate) fn wait_after_429(&self) -> Option<Duration> {
+        let until = match self.retry_after {
+            Some(RetryAfter::Seconds(secs)) => return Some(Duration::from_secs(secs)),
+            Some(RetryAfter::At(epoch)) => self.instant(epoch),
+            None => self.instant(self.reset?),
+        };
+        Some(until.saturating_duration_since(Instant::now()))
+    }
+}
+
+/// What the limiter knows of the current window.
+#[derive(Debug, Default)]
+struct Window {
+    /// `X-RateLimit-Limit`: requests a window allows.
+    limit: Option<u64>,
+    /// Requests still allowed in this window, counting those let out since the last answer.
+    remaining: Option<u64>,
+    /// When the window resets (or a 429's wait ends).
+    reset: Option<Instant>,
+}
+
+/// The client's rate limiter (see the module documentation).
+#[derive(Debug)]
+pub(crate) struct RateLimiter {
+    window: Mutex<Window>,
+    /// The longest single wait.
+    max_wait: Duration,
+    /// Time spent holding requests, in milliseconds, over the client's life.
+    waited_ms: AtomicU64,
+}
+
+impl RateLimiter {
+    pub(crate) fn new(max_wait: Duration) -> Self {
+        Self { window: Mutex::new(Window::default()), max_wait, waited_ms: AtomicU64::new(0) }
+    }
+
+    /// How long requests were held for the rate limit, over the client's life.
+    pub(crate) fn waited(&self) -> Duration {
+        Duration::from_millis(self.waited_ms.load(Ordering::Relaxed))
+    }
+
+    /// Waits while the window is spent, then counts one request out of it.
+    pub(crate) async fn acquire(&self, operation: &'static str) {
+        loop {
+            let wait = {
+                let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
+                let now = Instant::now();
+                if w.reset.is_some_and(|r| now >= r) {
+                    // A new window: full until an answer says otherwise.
+                    w.remaining = w.limit;
+                    w.reset = None;
+                }
+                match (w.remaining, w.reset) {
+                    (Some(0), Some(reset)) => Some(reset - now),
+                    (Some(n), _) => {
+                        w.remaining = Some(n.saturating_sub(1));
+                        None
+                    }
+                    (None, _) => None,
+                }
+            };
+            let Some(wait) = wait else { return };
+            let wait = wait.min(self.max_wait);
+            tracing::info!(
+                operation,
+                wait_ms = wait.as_millis() as u64,
+                "rate limit: holding requests until the window resets"
+            );
+            self.waited_ms.fetch_add(wait.as_millis() as u64, Ordering::Relaxed);
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Learns the window from a response's `X-RateLimit-*` headers.
+    pub(crate) fn observe(&self, seen: &RateHeaders) {
+        let reset = seen.reset.map(|epoch| seen.instant(epoch));
+        if seen.limit.is_none() && seen.remaining.is_none() && reset.is_none() {
+            return;
+        }
+        let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.limit.is_some() {
+            w.limit = seen.limit;
+        }
+        let newer = match (reset, w.reset) {
+            (Some(r), Some(current)) => r > current + Duration::from_millis(500),
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if newer {
+            // An answer from a later window than the one counted: take its figures.
+            w.reset = reset;
+            w.remaining = seen.remaining;
+        } else if let Some(r) = seen.remaining {
+            // The same window: the lower count is the one that accounts for requests in flight.
+            w.remaining = Some(w.remaining.map_or(r, |mine| mine.min(r)));
+        }
+    }
+
+    /// After a 429: holds every request until `wait` has passed (capped), and answers the wait.
+    pub(crate) fn hold(&self, wait: Duration) -> Duration {
+        let wait = wait.min(self.max_wait);
+        let until = Instant::now() + wait;
+        let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
+        w.remaining = Some(0);
+        w.reset = Some(w.reset.map_or(until, |r| r.max(until)));
+        wait
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, String)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    fn epoch_now() -> u64 {
+        SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_spent_window_holds_requests_until_it_resets() {
+        let limiter = RateLimiter::new(Duration::from_secs(60));
+        let reset = epoch_now() + 2;
+        limiter.observe(&RateHeaders::of(&headers(&[
+            ("x-ratelimit-limit", "3".into()),
+            ("x-ratelimit-remaining", "1".into()),
+            ("x-ratelimit-reset", reset.to_string()),
+        ])));
+        let started = Instant::now();
+        limiter.acquire("op").await; // the last one of the window
+        assert_eq!(Instant::now(), started, "a request left in the window goes at once");
+        limiter.acquire("op").await; // held until the reset
+        assert!(Instant::now() - started >= Duration::from_millis(900), "held {:?}", Instant::now() - started);
+        assert!(limiter.waited() > Duration::ZERO);
+    }
+
+    #[test]
+    fn the_lower_count_wins_within_a_window_and_a_later_window_replaces_it() {
+        let limiter = RateLimiter::new(Duration::from_secs(60));
+        let reset = epoch_now() + 5;
+        let h = |remaining: u64, reset: u64| {
+            RateHeaders::of(&headers(&[
+                ("x-ratelimit-remaining", remaining.to_string()),
+                ("x-ratelimit-reset", reset.to_string()),
+            ]))
+        };
+        limiter.observe(&h(5, reset));
+        limiter.observe(&h(9, reset));
+        assert_eq!(limiter.window.lock().unwrap().remaining, Some(5));
+        limiter.observe(&h(9, reset + 10));
+        assert_eq!(limiter.window.lock().unwrap().remaining, Some(9));
+    }
+
+    #[test]
+    fn waits_after_a_429_come_from_retry_after_else_the_reset_and_a_skewed_clock_is_read_from_date() {
+        let now = epoch_now();
+        let h = headers(&[("retry-after", "3".into())]);
+        assert_eq!(RateHeaders::of(&h).wait_after_429(), Some(Duration::from_secs(3)));
+        // The local clock agrees with Date: wait until the reset by the local clock (about 4 s).
+        let date = httpdate::fmt_http_date(SystemTime::now());
+        let h = headers(&[("x-ratelimit-reset", (now + 4).to_string()), ("date", date)]);
+        let wait = RateHeaders::of(&h).wait_after_429().unwrap();
+        assert!(wait > Duration::from_secs(2) && wait <= Duration::from_secs(5), "{wait:?}");
+        // The server's clock is an hour behind: the reset is 4 s after its Date, not an hour ago.
+        let server_now = now - 3600;
+        let date = httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(server_now));
+        let h = headers(&[("x-ratelimit-reset", (server_now + 4).to_string()), ("date", date)]);
+        let about_4s =
+            |d: Option<Duration>| d.is_some_and(|d| d.abs_diff(Duration::from_secs(4)) < Duration::from_millis(50));
+        assert!(about_4s(RateHeaders::of(&h).wait_after_429()), "{:?}", RateHeaders::of(&h).wait_after_429());
+        // An hour ahead: 4 s too, not an hour.
+        let server_now = now + 3600;
+        let date = httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(server_now));
+        let retry = httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(server_now + 4));
+        let h = headers(&[("retry-after", retry), ("date", date)]);
+        assert!(about_4s(RateHeaders::of(&h).wait_after_429()), "{:?}", RateHeaders::of(&h).wait_after_429());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn every_wait_is_capped() {
+        let limiter = RateLimiter::new(Duration::from_secs(2));
+        assert_eq!(limiter.hold(Duration::from_secs(3600)), Duration::from_secs(2));
+        let started = Instant::now();
+        limiter.acquire("op").await;
+        assert!(Instant::now() - started <= Duration::from_secs(3));
+    }
+}

@@ -1,0 +1,117 @@
+//! Cutting a call short: a time budget for the whole call, and cancellation (the CLI's Ctrl-C).
+//! When either fires, no new request is started; requests in flight are abandoned, at once for
+//! the budget and after a short grace for a cancellation; every item not confirmed is reported.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use tokio::sync::Notify;
+use tokio::time::Instant;
+
+/// Why a call stopped before every request had an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopReason {
+    /// Its time budget ([`crate::EdgeCacheBuilder::max_time`], [`crate::Purge::max_time`]) ran out.
+    TimeBudget,
+    /// Its [`Cancel`] was cancelled.
+    Cancelled,
+}
+
+impl fmt::Display for StopReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StopReason::TimeBudget => "the time budget ran out",
+            StopReason::Cancelled => "cancelled",
+        })
+    }
+}
+
+/// A switch that stops the calls watching it ([`crate::Purge::cancel_on`]); cheap to clone.
+///
+/// ```
+/// let cancel = vercel_edge_cache::Cancel::new();
+/// assert!(!cancel.is_cancelled());
+/// cancel.cancel();
+/// assert!(cancel.is_cancelled());
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<(AtomicBool, Notify)>);
+
+impl Cancel {
+    /// A switch, not yet cancelled.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Cancels every call watching it: nothing new is sent, requests in flight get a short grace.
+    pub fn cancel(&self) {
+        self.0.0.store(true, Ordering::SeqCst);
+        self.0.1.notify_waiters();
+    }
+
+    /// Whether it was cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.0.load(Ordering::SeqCst)
+    }
+
+    /// Resolves once cancelled.
+    pub async fn cancelled(&self) {
+        loop {
+            let notified = self.0.1.notified();
+            if self.is_cancelled() {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// How long requests in flight may still finish after a cancellation.
+pub const CANCEL_GRACE: Duration = Duration::from_millis(500);
+
+/// The stop conditions of one call.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Stop {
+    pub(crate) deadline: Option<Instant>,
+    pub(crate) cancel: Option<Cancel>,
+}
+
+impl Stop {
+    /// Why the call must not start anything new, if it must not.
+    pub(crate) fn reason(&self) -> Option<StopReason> {
+        if self.cancel.as_ref().is_some_and(Cancel::is_cancelled) {
+            return Some(StopReason::Cancelled);
+        }
+        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            return Some(StopReason::TimeBudget);
+        }
+        None
+    }
+
+    /// Resolves when requests in flight must be abandoned: at the deadline, or a grace after a
+    /// cancellation. Never, with neither.
+    pub(crate) async fn abandon(&self) -> StopReason {
+        let deadline = async {
+            match self.deadline {
+                Some(d) => tokio::time::sleep_until(d).await,
+                None => std::future::pending().await,
+            }
+        };
+        let cancelled = async {
+            match &self.cancel {
+                Some(c) => {
+                    c.cancelled().await;
+                    tokio::time::sleep(CANCEL_GRACE).await;
+                }
+                None => std::future::pending().await,
+            }
+        };
+        let (deadline, cancelled) = (std::pin::pin!(deadline), std::pin::pin!(cancelled));
+        match futures_util::future::select(deadline, cancelled).await {
+            futures_util::future::Either::Left(_) => StopReason::TimeBudget,
+            futures_util::future::Either::Right(_) => StopReason::Cancelled,
+        }
+    }
+}
