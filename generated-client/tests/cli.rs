@@ -398,6 +398,9 @@ async fn forty_tags_make_three_requests_and_json_reports_each_batch() {
                 { "index": 1, "items": tags(16..32), "ok": true },
                 { "index": 2, "items": tags(32..40), "ok": true },
             ],
+            "notSent": [],
+            "notDone": [],
+            "stopped": null,
         })
     );
 }
@@ -461,6 +464,9 @@ async fn a_batch_answered_403_in_json() {
                 },
                 { "index": 2, "items": tags(32..40), "ok": true },
             ],
+            "notSent": [],
+            "notDone": tags(16..32),
+            "stopped": null,
         })
     );
     assert_eq!(received(&server).await.len(), 3);
@@ -924,5 +930,97 @@ async fn help_of_dangerously_delete_lists_its_options() {
     assert_lists(&text, "--yes");
     for option in GLOBAL_OPTIONS {
         assert_lists(&text, option);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runs cut short: --save-failed, --max-time, Ctrl-C
+// ---------------------------------------------------------------------------------------------
+
+/// The lines of a saved file.
+fn saved_lines(path: &str) -> Vec<String> {
+    std::fs::read_to_string(path).expect("the file was written").lines().map(str::to_string).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn save_failed_holds_exactly_the_failed_batch_and_a_rerun_from_it_sends_just_those() {
+    let server = server_forbidding_the_second_batch().await;
+    let file = scratch_file("failed-batch.txt", "stale content");
+    let out =
+        run_line(&format!("{BASE} invalidate --tag {} --save-failed {file}", tags(0..40).join(",")), &server).await;
+    out.assert_code(1);
+    assert_eq!(saved_lines(&file), tags(16..32));
+
+    let again = self::server().await;
+    run_line(&format!("{BASE} invalidate --tags-from {file} --save-failed {file}"), &again).await.assert_code(0);
+    assert_eq!(
+        received(&again).await,
+        vec![post(INVALIDATE_TAGS, "projectIdOrName=prj_1", json!({ "tags": tags(16..32) }))]
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "", "a clean run leaves the file empty");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_time_stops_the_run_and_saves_every_item() {
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5))).mount(&server).await;
+    let file = scratch_file("max-time.txt", "");
+    let started = std::time::Instant::now();
+    let line = format!("{BASE} --max-time 3 --save-failed {file} --json invalidate --tag {}", tags(0..40).join(","));
+    let out = run_line(&line, &server).await;
+    let elapsed = started.elapsed();
+    out.assert_code(1).assert_stderr_has(&["time budget"]);
+    assert!(elapsed < Duration::from_secs(4), "took {elapsed:?} with --max-time 3");
+    let mut saved = saved_lines(&file);
+    saved.sort();
+    assert_eq!(saved, tags(0..40), "every item is in the saved file");
+    let v = out.json();
+    assert_eq!(v["stopped"], json!("the time budget ran out"));
+    assert_eq!(v["notDone"].as_array().unwrap().len(), 40);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_exits_130_within_a_second_with_every_item_delivered_or_saved() {
+    // One request at a time, each answered after 400 ms: Ctrl-C lands in the middle of the run.
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_millis(400)))
+        .mount(&server)
+        .await;
+    let file = scratch_file("interrupted.txt", "");
+    let args = argv(
+        &format!("{BASE} --concurrency 1 --save-failed {file} invalidate --tag {}", tags(0..160).join(",")),
+        &server.uri(),
+    );
+    let mut cmd = std::process::Command::new(BIN);
+    for var in SCRUBBED_VARS {
+        cmd.env_remove(var);
+    }
+    let mut child = cmd
+        .args(&args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start edge-cache");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let interrupted = std::time::Instant::now();
+    let kill = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("run kill");
+    assert!(kill.success());
+    let status = tokio::task::spawn_blocking(move || child.wait_with_output()).await.unwrap().unwrap();
+    let took = interrupted.elapsed();
+    assert_eq!(status.status.code(), Some(130), "stderr: {}", String::from_utf8_lossy(&status.stderr));
+    assert!(took < Duration::from_secs(1), "exited {took:?} after Ctrl-C");
+    let stderr = String::from_utf8_lossy(&status.stderr);
+    assert!(!stderr.contains(TOKEN));
+    // Every tag is either delivered (answered 200 before the stop) or saved.
+    let saved: std::collections::BTreeSet<String> = saved_lines(&file).into_iter().collect();
+    assert!(!saved.is_empty() && saved.len() < 160, "some, not all, are left: {}", saved.len());
+    let sent: Vec<Seen> = received(&server).await;
+    let sent_tags: std::collections::BTreeSet<String> = sent
+        .iter()
+        .flat_map(|s| s.body["tags"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_string()))
+        .collect();
+    for tag in tags(0..160) {
+        assert!(sent_tags.contains(&tag) || saved.contains(&tag), "{tag} was neither sent nor saved");
     }
 }

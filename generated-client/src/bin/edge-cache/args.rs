@@ -112,9 +112,15 @@ pub struct Global {
     /// Timeout of each attempt, in seconds
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30.0)]
     pub timeout: f64,
-    /// Retries after a failed attempt (429, 5xx, timeouts, connection errors); 0 turns them off
+    /// Retries after a failed attempt (5xx, timeouts, connection errors); 0 turns them off. A 429 is waited out apart from these, holding every request until Vercel's rate-limit window resets
     #[arg(long, global = true, value_name = "N", default_value_t = 3)]
     pub max_retries: u32,
+    /// Time budget for the whole run, in seconds (curl's name): then nothing new is sent and every item not done is reported (and saved with --save-failed)
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub max_time: Option<f64>,
+    /// Write every item not confirmed done to FILE, one per line, for --tags-from/--srcimgs-from (empty after a clean run; written whole or not at all)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub save_failed: Option<std::path::PathBuf>,
     /// Requests in flight
     #[arg(long, global = true, value_name = "N", default_value_t = vercel_edge_cache::DEFAULT_CONCURRENCY, value_parser = clap::value_parser!(usize))]
     pub concurrency: usize,

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{ArgMatches, FromArgMatches};
-use vercel_edge_cache::{BatchOutcome, ConfigError, DynPurge, EdgeCache, Error};
+use vercel_edge_cache::{BatchOutcome, BatchReport, Cancel, ConfigError, DynPurge, EdgeCache, Error, StopReason};
 
 use crate::args::Global;
 use crate::input::Items;
@@ -68,8 +68,12 @@ fn run(g: &Global, matches: &ArgMatches) -> Result<ExitCode, Failure> {
         .ok_or_else(|| Failure::usage("--project <ID_OR_NAME> is required (or set VERCEL_PROJECT_ID)"))?;
     let items = Items::read(command, m)?;
     // Seconds as a duration; the client's settings check says what it accepts.
-    let timeout = Duration::try_from_secs_f64(g.timeout)
-        .map_err(|_| Failure::usage(format!("--timeout: must be a number of seconds, got {}", g.timeout)))?;
+    let seconds = |flag: &str, value: f64| {
+        Duration::try_from_secs_f64(value)
+            .map_err(|_| Failure::usage(format!("--{flag}: must be a number of seconds, got {value}")))
+    };
+    let timeout = seconds("timeout", g.timeout)?;
+    let max_time = g.max_time.map(|t| seconds("max-time", t)).transpose()?;
     // The token is only needed to send; a dry run works without it.
     let token = match (&g.token, g.dry_run) {
         (Some(t), _) if !t.trim().is_empty() => t.clone(),
@@ -87,10 +91,13 @@ fn run(g: &Global, matches: &ArgMatches) -> Result<ExitCode, Failure> {
             Error::Config(ConfigError::Setting { setting, reason }) => Failure::usage(format!("--{setting}: {reason}")),
             other => Failure::usage(other.to_string()),
         })?;
-    let purge = start(&client, &items, &project, g, m)?;
+    let mut purge = start(&client, &items, &project, g, m)?;
+    if let Some(budget) = max_time {
+        purge = purge.max_time(budget);
+    }
     let confirm = cli_table::COMMANDS.iter().find(|c| c.name == command).and_then(|c| c.confirm);
     let ctx = Context { global: g, project: &project, command, confirm, items: &items, matches: m };
-    execute(&ctx, purge)
+    execute(&ctx, &client, purge)
 }
 
 /// The call the route leads to, with the project, the scope and the flags set.
@@ -159,7 +166,7 @@ struct Context<'a> {
     matches: &'a ArgMatches,
 }
 
-fn execute(ctx: &Context, purge: DynPurge<'_>) -> Result<ExitCode, Failure> {
+fn execute<'a>(ctx: &Context, client: &'a EdgeCache, purge: DynPurge<'a>) -> Result<ExitCode, Failure> {
     let g = ctx.global;
     let plan = purge.plan().map_err(|e| match e {
         Error::InvalidInput(v) => Failure::invalid(v),
@@ -177,19 +184,69 @@ fn execute(ctx: &Context, purge: DynPurge<'_>) -> Result<ExitCode, Failure> {
     let noun = ctx.items.noun();
     let progress = progress_bar(plan.len() as u64, noun);
     let bar = progress.clone();
-    let purge = purge.on_batch(move |_: &BatchOutcome| bar.inc(1));
+    let purge = purge.on_batch(move |_: &BatchOutcome| {
+        bar.inc(1);
+        let waited = client.rate_limit_waited();
+        if !waited.is_zero() {
+            bar.set_message(format!("{:.1} s waiting on the rate limit", waited.as_secs_f64()));
+        }
+    });
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Failure {
         code: 1,
         message: format!("cannot start the async runtime: {e}"),
         kind: "internal",
     })?;
-    let report = runtime.block_on(purge.send()).map_err(|e| match e {
-        Error::InvalidInput(v) => Failure::invalid(v),
-        other => Failure::usage(other.to_string()),
-    })?;
+    // Ctrl-C: stop sending, give requests in flight a short grace, then report and save what
+    // is not done. A second Ctrl-C exits at once (the saved file is renamed into place whole,
+    // so it is complete or absent).
+    let cancel = Cancel::new();
+    let purge = purge.cancel_on(&cancel);
+    let report = runtime
+        .block_on(async {
+            let on_interrupt = cancel.clone();
+            tokio::spawn(async move {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    on_interrupt.cancel();
+                    eprintln!("\ninterrupted: sending nothing new; press Ctrl-C again to quit at once");
+                    if tokio::signal::ctrl_c().await.is_ok() {
+                        std::process::exit(130);
+                    }
+                }
+            });
+            purge.send().await
+        })
+        .map_err(|e| match e {
+            Error::InvalidInput(v) => Failure::invalid(v),
+            other => Failure::usage(other.to_string()),
+        })?;
     progress.finish_and_clear();
+    if let Some(path) = &g.save_failed {
+        save_failed(path, &report)?;
+    }
     report::outcome(&report, ctx.project, noun, g.json);
-    Ok(if report.is_success() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(match report.stopped {
+        Some(StopReason::Cancelled) => ExitCode::from(130),
+        _ if report.is_success() => ExitCode::SUCCESS,
+        _ => ExitCode::from(1),
+    })
+}
+
+/// Writes every item not done, one per line, through a temporary file renamed into place.
+fn save_failed(path: &std::path::Path, report: &BatchReport) -> Result<(), Failure> {
+    let mut text = String::new();
+    for item in report.not_done() {
+        text.push_str(item);
+        text.push('\n');
+    }
+    let fail =
+        |e: std::io::Error| Failure { code: 1, message: format!("cannot write {}: {e}", path.display()), kind: "io" };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, text).map_err(fail)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        fail(e)
+    })
 }
 
 /// Asks before a command that says so; without a terminal, `--yes` is required.
@@ -226,9 +283,9 @@ fn progress_bar(batches: u64, noun: &str) -> indicatif::ProgressBar {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(batches);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template(&format!("{{bar:30}} {{pos}}/{{len}} requests ({noun}) {{elapsed}}"))
-    {
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+        "{{bar:30}} {{pos}}/{{len}} requests ({noun}) {{elapsed}} {{msg}}"
+    )) {
         bar.set_style(style);
     }
     bar

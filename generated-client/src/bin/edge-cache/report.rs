@@ -62,12 +62,22 @@ pub fn outcome(report: &BatchReport, project: &str, noun: &str, as_json: bool) {
                 "succeeded": ok,
                 "failed": total - ok,
                 "batches": batches,
+                "notSent": report.not_sent,
+                "notDone": report.not_done().collect::<Vec<_>>(),
+                "stopped": report.stopped.map(|r| r.to_string()),
             })
         );
     }
     for b in report.failures() {
         let e = b.result.as_ref().expect_err("failures have errors");
         eprintln!("error: request {} of {} ({} {}): {e}", b.index + 1, report.batches.len(), b.items.len(), noun);
+    }
+    if let Some(reason) = report.stopped {
+        eprintln!(
+            "error: stopped ({reason}): {} {noun} not sent, {} not confirmed in all",
+            report.not_sent.len(),
+            report.not_done().count()
+        );
     }
     if !as_json {
         let requests = report.batches.len();
@@ -102,6 +112,10 @@ fn error_json(e: &Error) -> Value {
         Error::Connection { attempts, .. } => {
             v["kind"] = json!("connection");
             v["attempts"] = json!(attempts);
+        }
+        Error::Stopped { reason, .. } => {
+            v["kind"] = json!("stopped");
+            v["reason"] = json!(reason.to_string());
         }
         Error::InvalidResponse { status, .. } => {
             v["kind"] = json!("invalid_response");
