@@ -996,7 +996,7 @@ async fn ctrl_c_exits_130_within_a_second_with_every_item_delivered_or_saved() {
     for var in SCRUBBED_VARS {
         cmd.env_remove(var);
     }
-    let mut child = cmd
+    let child = cmd
         .args(&args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
