@@ -93,6 +93,18 @@ struct Window {
     remaining: Option<u64>,
     /// When the window resets (or a 429's wait ends).
     reset: Option<Instant>,
+    /// Requests let out and not yet answered.
+    in_flight: u64,
+}
+
+/// A request counted as in flight by the limiter, until dropped.
+pub(crate) struct Permit<'a>(&'a RateLimiter);
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        let mut w = self.0.window.lock().unwrap_or_else(|e| e.into_inner());
+        w.in_flight = w.in_flight.saturating_sub(1);
+    }
 }
 
 /// The client's rate limiter (see the module documentation).
@@ -115,27 +127,29 @@ impl RateLimiter {
         Duration::from_millis(self.waited_ms.load(Ordering::Relaxed))
     }
 
-    /// Waits while the window is spent, then counts one request out of it.
-    pub(crate) async fn acquire(&self, operation: &'static str) {
+    /// Waits while the window is spent, then counts one request out of it. The request counts
+    /// as in flight until the permit is dropped (after its answer was observed).
+    pub(crate) async fn acquire(&self, operation: &'static str) -> Permit<'_> {
         loop {
             let wait = {
                 let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
                 let now = Instant::now();
                 if w.reset.is_some_and(|r| now >= r) {
-                    // A new window: full until an answer says otherwise.
-                    w.remaining = w.limit;
+                    // A new window: full until an answer says otherwise, less the requests still
+                    // in flight, which the server may count in it.
+                    w.remaining = w.limit.map(|l| l.saturating_sub(w.in_flight));
                     w.reset = None;
                 }
                 match (w.remaining, w.reset) {
                     (Some(0), Some(reset)) => Some(reset - now),
-                    (Some(n), _) => {
-                        w.remaining = Some(n.saturating_sub(1));
+                    (remaining, _) => {
+                        w.remaining = remaining.map(|n| n.saturating_sub(1));
+                        w.in_flight += 1;
                         None
                     }
-                    (None, _) => None,
                 }
             };
-            let Some(wait) = wait else { return };
+            let Some(wait) = wait else { return Permit(self) };
             let wait = wait.min(self.max_wait);
             tracing::info!(
                 operation,
@@ -162,10 +176,12 @@ impl RateLimiter {
             (Some(_), None) => true,
             (None, _) => false,
         };
+        // The requests in flight besides the one answered: the server may not have counted them.
+        let others = w.in_flight.saturating_sub(1);
         if newer {
             // An answer from a later window than the one counted: take its figures.
             w.reset = reset;
-            w.remaining = seen.remaining;
+            w.remaining = seen.remaining.map(|r| r.saturating_sub(others));
         } else if let Some(r) = seen.remaining {
             // The same window: the lower count is the one that accounts for requests in flight.
             w.remaining = Some(w.remaining.map_or(r, |mine| mine.min(r)));
@@ -209,9 +225,9 @@ mod tests {
             ("x-ratelimit-reset", reset.to_string()),
         ])));
         let started = Instant::now();
-        limiter.acquire("op").await; // the last one of the window
+        drop(limiter.acquire("op").await); // the last one of the window
         assert_eq!(Instant::now(), started, "a request left in the window goes at once");
-        limiter.acquire("op").await; // held until the reset
+        drop(limiter.acquire("op").await); // held until the reset
         assert!(Instant::now() - started >= Duration::from_millis(900), "held {:?}", Instant::now() - started);
         assert!(limiter.waited() > Duration::ZERO);
     }
@@ -263,7 +279,7 @@ mod tests {
         let limiter = RateLimiter::new(Duration::from_secs(2));
         assert_eq!(limiter.hold(Duration::from_secs(3600)), Duration::from_secs(2));
         let started = Instant::now();
-        limiter.acquire("op").await;
+        drop(limiter.acquire("op").await);
         assert!(Instant::now() - started <= Duration::from_secs(3));
     }
 }

@@ -53,7 +53,7 @@ where
     let mut n = 1u32;
     let mut limited = 0u32;
     loop {
-        limiter.acquire(operation).await;
+        let permit = limiter.acquire(operation).await;
         let span = tracing::info_span!(
             "edge_cache.request",
             operation,
@@ -73,6 +73,7 @@ where
         if let Some(rate) = &rate {
             limiter.observe(rate);
         }
+        drop(permit);
         if status == Some(429) && limited < policy.max_rate_limit_waits {
             let wait =
                 rate.as_ref().and_then(RateHeaders::wait_after_429).unwrap_or_else(|| policy.delay(limited + 1, None));

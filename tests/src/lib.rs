@@ -18,6 +18,7 @@ use vercel_edge_cache::{ApiError, BatchReport, EdgeCache, EdgeCacheBuilder, Erro
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 pub mod prism;
+pub mod rate_limited;
 pub mod raw;
 
 /// The token every test client uses. Distinctive, so that a leak is easy to find.

@@ -1,0 +1,114 @@
+//! Bulk purges under Vercel's rate limit, and calls cut short: the client paces itself to the
+//! `X-RateLimit-*` headers, delivers every item exactly once, and reports every item not done.
+
+use std::time::{Duration, Instant};
+
+use edge_cache_tests::rate_limited::RateLimitedServer;
+use edge_cache_tests::*;
+use vercel_edge_cache::{Cancel, EdgeCache, Error, RetryPolicy, StopReason};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// The client a bulk purge uses: the default retry policy, 8 in flight.
+fn bulk_client(url: &str) -> EdgeCache {
+    EdgeCache::builder(TOKEN).base_url(url).concurrency(8).build().unwrap()
+}
+
+/// 800 tags at 20 requests per second: 50 requests, a floor of 2.5 s.
+async fn bulk_under_the_limit(retry_after: bool) {
+    let server = RateLimitedServer::start(20, retry_after, Duration::from_millis(5)).await;
+    let items = tags("t", 800);
+    let started = Instant::now();
+    let report = bulk_client(&server.url).invalidate_by_tags("p", items.clone()).send().await.unwrap();
+    let elapsed = started.elapsed();
+    assert!(report.is_success(), "{:?}", report.first_error());
+    let seen = server.seen();
+    let mut delivered = seen.accepted.clone();
+    delivered.sort();
+    let mut expected = items.clone();
+    expected.sort();
+    assert_eq!(delivered, expected, "every tag delivered exactly once");
+    let requests = seen.ok + seen.limited;
+    assert!(seen.limited * 20 <= requests, "{} of {requests} requests answered 429 (more than 5 %)", seen.limited);
+    // Paced, not stalled: at most twice the floor (the benchmark measures it closely).
+    assert!(elapsed < Duration::from_secs(5), "800 tags took {elapsed:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_purge_paces_itself_to_the_rate_limit_headers() {
+    bulk_under_the_limit(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_purge_paces_itself_with_retry_after_too() {
+    bulk_under_the_limit(true).await;
+}
+
+#[tokio::test]
+async fn waiting_out_429s_does_not_use_up_the_retries() {
+    let server = MockServer::start().await;
+    let limited = error_response(429, "rate_limited", "Slow down").insert_header("retry-after", "0");
+    Mock::given(any()).respond_with(limited).up_to_n_times(3).mount(&server).await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    let policy = RetryPolicy { max_retries: 0, ..RetryPolicy::default() };
+    let client = EdgeCache::builder(TOKEN).base_url(server.uri()).retry_policy(policy).build().unwrap();
+    let report = client.invalidate_by_tags("p", ["a"]).send().await.unwrap();
+    assert!(report.is_success(), "{:?}", report.first_error());
+    assert_eq!(requests(&server).await.len(), 4);
+}
+
+#[tokio::test]
+async fn a_time_budget_stops_the_call_and_reports_every_item_not_done() {
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5))).mount(&server).await;
+    let client = builder(&server.uri()).concurrency(1).max_time(Duration::from_millis(500)).build().unwrap();
+    let items = tags("t", 40);
+    let started = Instant::now();
+    let report = client.invalidate_by_tags("p", items.clone()).send().await.unwrap();
+    assert!(started.elapsed() < Duration::from_millis(1500), "took {:?}", started.elapsed());
+    assert_eq!(report.stopped, Some(StopReason::TimeBudget));
+    assert!(!report.is_success());
+    // The request in flight is abandoned (not confirmed), the rest never sent.
+    assert_eq!(report.batches.len(), 1);
+    assert!(matches!(report.batches[0].result, Err(Error::Stopped { reason: StopReason::TimeBudget, .. })));
+    assert_eq!(report.not_sent, items[16..]);
+    assert_eq!(report.not_done().collect::<Vec<_>>(), items);
+    assert_eq!(report.item_count(), 40);
+    assert_eq!(requests(&server).await.len(), 1, "nothing new after the budget");
+}
+
+#[tokio::test]
+async fn a_per_call_budget_overrides_the_clients() {
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5))).mount(&server).await;
+    let client = builder(&server.uri()).max_time(Duration::from_secs(60)).build().unwrap();
+    let started = Instant::now();
+    let report = client.invalidate_by_tags("p", ["a"]).max_time(Duration::from_millis(300)).send().await.unwrap();
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(report.not_done().collect::<Vec<_>>(), ["a"]);
+}
+
+#[tokio::test]
+async fn a_cancelled_call_sends_nothing_new_and_reports_what_is_not_done() {
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(200).set_delay(Duration::from_millis(300))).mount(&server).await;
+    let client = builder(&server.uri()).concurrency(1).build().unwrap();
+    let cancel = Cancel::new();
+    let trigger = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(450)).await;
+        trigger.cancel();
+    });
+    let items = tags("t", 160);
+    let started = Instant::now();
+    let report = client.invalidate_by_tags("p", items.clone()).cancel_on(&cancel).send().await.unwrap();
+    // The one in flight at the cancel finishes within the grace; nothing new starts.
+    assert!(started.elapsed() < Duration::from_millis(450 + 500 + 400), "took {:?}", started.elapsed());
+    assert_eq!(report.stopped, Some(StopReason::Cancelled));
+    let done: Vec<&str> = report.succeeded().collect();
+    let not_done: Vec<&str> = report.not_done().collect();
+    assert_eq!(done.len() + not_done.len(), 160);
+    assert_eq!(done, items[..done.len()].iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(requests(&server).await.len(), report.batches.len(), "no request after the cancel");
+    assert!(report.batches.len() <= 3, "{} requests", report.batches.len());
+}
