@@ -171,20 +171,32 @@ impl RateLimiter {
         if seen.limit.is_some() {
             w.limit = seen.limit;
         }
-        let newer = match (reset, w.reset) {
-            (Some(r), Some(current)) => r > current + Duration::from_millis(500),
-            (Some(_), None) => true,
-            (None, _) => false,
-        };
         // The requests in flight besides the one answered: the server may not have counted them.
         let others = w.in_flight.saturating_sub(1);
-        if newer {
-            // An answer from a later window than the one counted: take its figures.
-            w.reset = reset;
-            w.remaining = seen.remaining.map(|r| r.saturating_sub(others));
-        } else if let Some(r) = seen.remaining {
-            // The same window: the lower count is the one that accounts for requests in flight.
-            w.remaining = Some(w.remaining.map_or(r, |mine| mine.min(r)));
+        match (reset, w.reset) {
+            (Some(r), Some(current)) if r > current + Duration::from_millis(500) => {
+                // An answer from a later window than the one counted: take its figures, less the
+                // requests in flight it may not count yet.
+                w.reset = Some(r);
+                w.remaining = seen.remaining.map(|n| n.saturating_sub(others));
+            }
+            (Some(r), None) => {
+                // The first answer of a window: learn when it ends. The count is ours if we kept
+                // one since the window began (it includes every request let out), else theirs
+                // less the requests in flight.
+                w.reset = Some(r);
+                w.remaining = match (w.remaining, seen.remaining) {
+                    (Some(mine), Some(theirs)) => Some(mine.min(theirs)),
+                    (None, Some(theirs)) => Some(theirs.saturating_sub(others)),
+                    (mine, None) => mine,
+                };
+            }
+            _ => {
+                // The same window: the lower count is the one that accounts for requests in flight.
+                if let Some(theirs) = seen.remaining {
+                    w.remaining = Some(w.remaining.map_or(theirs, |mine| mine.min(theirs)));
+                }
+            }
         }
     }
 

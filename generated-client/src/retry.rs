@@ -31,6 +31,9 @@ pub struct RetryPolicy {
     pub max_retry_after: Duration,
     /// How many times one request is sent again after a 429, apart from `max_retries`.
     pub max_rate_limit_waits: u32,
+    /// Whether requests are held while Vercel's rate-limit window is spent (`X-RateLimit-*`),
+    /// rather than sent to be refused. On by default.
+    pub pace_to_rate_limit: bool,
 }
 
 impl Default for RetryPolicy {
@@ -41,6 +44,7 @@ impl Default for RetryPolicy {
             max_backoff: Duration::from_secs(60),
             max_retry_after: Duration::from_secs(60),
             max_rate_limit_waits: 20,
+            pace_to_rate_limit: true,
         }
     }
 }

@@ -53,7 +53,7 @@ where
     let mut n = 1u32;
     let mut limited = 0u32;
     loop {
-        let permit = limiter.acquire(operation).await;
+        let permit = if policy.pace_to_rate_limit { Some(limiter.acquire(operation).await) } else { None };
         let span = tracing::info_span!(
             "edge_cache.request",
             operation,
@@ -70,7 +70,9 @@ where
         if let Some(status) = status {
             span.record("status", status);
         }
-        if let Some(rate) = &rate {
+        if let Some(rate) = &rate
+            && policy.pace_to_rate_limit
+        {
             limiter.observe(rate);
         }
         drop(permit);

@@ -91,7 +91,10 @@ async fn a_per_call_budget_overrides_the_clients() {
 #[tokio::test]
 async fn a_cancelled_call_sends_nothing_new_and_reports_what_is_not_done() {
     let server = MockServer::start().await;
-    Mock::given(any()).respond_with(ResponseTemplate::new(200).set_delay(Duration::from_millis(300))).mount(&server).await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_millis(300)))
+        .mount(&server)
+        .await;
     let client = builder(&server.uri()).concurrency(1).build().unwrap();
     let cancel = Cancel::new();
     let trigger = cancel.clone();

@@ -29,10 +29,10 @@ pub enum Which {
 
 pub fn run(which: Which, args: &[String]) -> ExitCode {
     let bins: &[&str] = match which {
-        Which::Client => &["client-overhead", "bulk"],
+        Which::Client => &["client-overhead", "bulk", "bulk-rate-limited"],
         Which::Codegen => &["codegen-scale"],
         Which::Process => &[],
-        Which::All => &["client-overhead", "bulk", "codegen-scale"],
+        Which::All => &["client-overhead", "bulk", "bulk-rate-limited", "codegen-scale"],
     };
     let root = paths::root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
