@@ -1024,3 +1024,28 @@ async fn ctrl_c_exits_130_within_a_second_with_every_item_delivered_or_saved() {
         assert!(sent_tags.contains(&tag) || saved.contains(&tag), "{tag} was neither sent nor saved");
     }
 }
+
+#[path = "support/rate_limited.rs"]
+mod rate_limited;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_run_paces_itself_to_the_rate_limit_and_delivers_every_tag_once() {
+    // 800 tags, 8 in flight, against 20 requests per second (no Retry-After on its 429s).
+    let server = rate_limited::RateLimitedServer::start(20, false, Duration::from_millis(5)).await;
+    let file = scratch_file("rate-limited.txt", &tags(0..800).join("\n"));
+    let saved = scratch_file("rate-limited-failed.txt", "stale");
+    let line = format!(
+        "--token {{token}} --project prj_1 --api-url {} --concurrency 8 --save-failed {saved} invalidate --tags-from {file}",
+        server.url
+    );
+    let out = run_args(&argv(&line, &server.url)).await;
+    out.assert_code(0);
+    let seen = server.seen();
+    let mut delivered = seen.accepted.clone();
+    delivered.sort();
+    let mut expected = tags(0..800);
+    expected.sort();
+    assert!(delivered == expected, "not every tag delivered exactly once: {} delivered", delivered.len());
+    assert!(seen.limited * 20 <= seen.ok + seen.limited, "{} requests answered 429", seen.limited);
+    assert_eq!(std::fs::read_to_string(&saved).unwrap(), "", "nothing left to save");
+}

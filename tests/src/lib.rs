@@ -18,6 +18,8 @@ use vercel_edge_cache::{ApiError, BatchReport, EdgeCache, EdgeCacheBuilder, Erro
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 pub mod prism;
+/// The rate-limited look-alike, shared with the CLI's tests (one file, two users).
+#[path = "../../generated-client/tests/support/rate_limited.rs"]
 pub mod rate_limited;
 pub mod raw;
 
