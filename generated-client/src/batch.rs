@@ -56,7 +56,7 @@ impl BatchReport {
     /// then those never sent. This is what a later run must send again.
     ///
     /// ```
-    /// # async fn run(client: vercel_edge_cache::EdgeCache) -> Result<(), vercel_edge_cache::Error> {
+    /// # async fn run(client: vercel_edge_cache::EdgeCache) -> Result<(), Box<dyn std::error::Error>> {
     /// let report = client.invalidate_by_tags("my-project", ["a", "b"]).send().await?;
     /// let again: Vec<&str> = report.not_done().collect();
     /// std::fs::write("failed-tags.txt", again.join("\n"))?;
