@@ -1,10 +1,27 @@
-//! Where things are in the workspace.
+//! Where things are in the workspace, found at run time: checkouts that share one target
+//! directory share the built xtask too, so a path baked in at compile time (`env!`) would name
+//! whichever checkout built it last.
 
 use std::path::{Path, PathBuf};
 
-/// The workspace root.
+/// The workspace root of the checkout `cargo xtask` was run in: the parent of the
+/// `CARGO_MANIFEST_DIR` that `cargo run` gives the process, else the nearest ancestor of the
+/// current directory whose `Cargo.toml` declares the workspace.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the workspace").to_path_buf()
+    let from_cargo = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .and_then(|xtask| xtask.parent().map(Path::to_path_buf))
+        .filter(|root| is_root(root));
+    if let Some(root) = from_cargo {
+        return root;
+    }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    cwd.ancestors().find(|dir| is_root(dir)).map(Path::to_path_buf).unwrap_or(cwd)
+}
+
+/// Whether `dir` holds this workspace's root manifest.
+fn is_root(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|m| m.contains("[workspace]") && m.contains("\"xtask\""))
 }
 
 /// The default spec.
