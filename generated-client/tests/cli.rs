@@ -912,10 +912,9 @@ async fn help_of_invalidate_lists_its_options() {
     for option in GLOBAL_OPTIONS {
         assert_lists(&text, option);
     }
-    assert!(
-        !text.contains("--revalidation-deadline-seconds") && !text.contains("--yes"),
-        "delete-only options:\n{text}"
-    );
+    assert!(!text.contains("--revalidation-deadline-seconds"), "delete-only options:\n{text}");
+    // `--yes` is accepted everywhere, as `vercel` accepts it.
+    assert_lists(&text, "--yes");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1048,4 +1047,119 @@ async fn a_bulk_run_paces_itself_to_the_rate_limit_and_delivers_every_tag_once()
     assert!(delivered == expected, "not every tag delivered exactly once: {} delivered", delivered.len());
     assert!(seen.limited * 20 <= seen.ok + seen.limited, "{} requests answered 429", seen.limited);
     assert_eq!(std::fs::read_to_string(&saved).unwrap(), "", "nothing left to save");
+}
+
+// ---------------------------------------------------------------------------------------------
+// `vercel` habits (issue 10)
+// ---------------------------------------------------------------------------------------------
+
+/// Runs `edge-cache` with `args` (no white-space splitting: '' stays an empty argument) and
+/// extra environment variables.
+async fn run_with(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = edge_cache();
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.args(args);
+    run(cmd).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn yes_and_y_are_accepted_by_every_command() {
+    let server = server().await;
+    let url = server.uri();
+    let base = ["--token", TOKEN, "--project", "prj_1", "--api-url", url.as_str()];
+    run_with(&[&base[..], &["invalidate", "--tag", "a", "--yes"]].concat(), &[]).await.assert_code(0);
+    run_with(&[&base[..], &["-y", "dangerously-delete", "--tag", "b"]].concat(), &[]).await.assert_code(0);
+    assert_eq!(received(&server).await.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blank_team_values_and_personal_accounts_send_no_team() {
+    for (args, env) in [
+        (vec!["--team-id", "", "--scope", ""], vec![]),
+        (vec![], vec![("VERCEL_ORG_ID", "")]),
+        (vec![], vec![("VERCEL_ORG_ID", "  ")]),
+        (vec![], vec![("VERCEL_ORG_ID", "usr_1a2b3c")]),
+        (vec!["--team-id", "usr_1a2b3c"], vec![]),
+    ] {
+        let server = server().await;
+        let url = server.uri();
+        let mut argv = vec!["--token", TOKEN, "--project", "prj_1", "--api-url", url.as_str()];
+        argv.extend(&args);
+        argv.extend(["invalidate", "--tag", "a"]);
+        run_with(&argv, &env).await.assert_code(0);
+        assert_eq!(
+            received(&server).await,
+            [post(INVALIDATE_TAGS, "projectIdOrName=prj_1", json!({ "tags": ["a"] }))],
+            "{args:?} {env:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scope_takes_a_slug_or_a_team_id() {
+    for (scope, query) in
+        [("my-team", "projectIdOrName=prj_1&slug=my-team"), ("team_123", "projectIdOrName=prj_1&teamId=team_123")]
+    {
+        let server = server().await;
+        let url = server.uri();
+        let argv = [
+            "--token",
+            TOKEN,
+            "--project",
+            "prj_1",
+            "--api-url",
+            url.as_str(),
+            "--scope",
+            scope,
+            "invalidate",
+            "--tag",
+            "a",
+        ];
+        run_with(&argv, &[]).await.assert_code(0);
+        assert_eq!(received(&server).await, [post(INVALIDATE_TAGS, query, json!({ "tags": ["a"] }))], "{scope}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commas_separate_tags_in_files_too() {
+    let server = server().await;
+    let file = scratch_file("commas.txt", "a,b\n c \n,d,\n");
+    run_line(&format!("{BASE} invalidate --tags-from {file}"), &server).await.assert_code(0);
+    assert_eq!(
+        received(&server).await,
+        [post(INVALIDATE_TAGS, "projectIdOrName=prj_1", json!({ "tags": ["a", "b", "c", "d"] }))]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_missing_input_is_reported_at_once_and_an_empty_token_says_so() {
+    let server = server().await;
+    let out = run_with(&["--api-url", &server.uri(), "invalidate", "--tag", "a"], &[]).await;
+    out.assert_code(2).assert_stderr_has(&[
+        "--project",
+        "VERCEL_PROJECT_ID",
+        "--token",
+        "VERCEL_TOKEN",
+        "are required",
+    ]);
+    let out = run_with(
+        &["--token", "", "--project", "p", "--api-url", &server.uri(), "invalidate", "--tag", "a"],
+        &[("VERCEL_TOKEN", "from-env")],
+    )
+    .await;
+    out.assert_code(2).assert_stderr_has(&["--token", "it is empty"]);
+    assert_nothing_sent(&server).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_lists_the_exit_codes_and_never_shows_environment_values() {
+    let out = run_with(&["--help"], &[("VERCEL_ORG_ID", "team_secret_org"), ("VERCEL_PROJECT_ID", "prj_hidden")]).await;
+    out.assert_code(0);
+    for needle in ["Exit codes:", "130", "nothing was sent", "[env: VERCEL_ORG_ID]", "[env: VERCEL_PROJECT_ID]"] {
+        assert!(out.stdout.contains(needle), "help lacks {needle:?}:\n{}", out.stdout);
+    }
+    assert!(!out.stdout.contains("team_secret_org") && !out.stdout.contains("prj_hidden"), "{}", out.stdout);
+    assert!(!out.stdout.contains("VERCEL_ORG_ID="), "an unset or hidden variable reads as set:\n{}", out.stdout);
 }

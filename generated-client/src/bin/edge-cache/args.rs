@@ -24,16 +24,19 @@ pub struct Cli {
 /// The whole command line: the global options, then the commands of the generated table.
 pub fn command() -> clap::Command {
     let mut cmd = Cli::command().subcommand_required(true).arg_required_else_help(true);
+    let mut after = String::new();
     if !crate::cli_table::EXAMPLES.is_empty() {
-        cmd = cmd.after_help(format!("Examples:\n  {}", crate::cli_table::EXAMPLES.join("\n  ")));
+        after.push_str(&format!("Examples:\n  {}\n\n", crate::cli_table::EXAMPLES.join("\n  ")));
     }
+    after.push_str(EXIT_CODES);
+    cmd = cmd.after_help(after);
     for c in crate::cli_table::COMMANDS {
         cmd = cmd.subcommand(subcommand(c));
     }
     cmd
 }
 
-/// One command: the item flags of its selections, the flags of its operations, `--yes` if it asks.
+/// One command: the item flags of its selections and the flags of its operations.
 fn subcommand(c: &table::Command) -> clap::Command {
     let mut sub = clap::Command::new(c.name).about(c.about);
     let mut seen: Vec<&str> = Vec::new();
@@ -79,16 +82,15 @@ fn subcommand(c: &table::Command) -> clap::Command {
         };
         sub = sub.arg(arg);
     }
-    if c.confirm.is_some() {
-        sub = sub.arg(
-            Arg::new("yes")
-                .long("yes")
-                .action(ArgAction::SetTrue)
-                .help("Skip the confirmation (required without a terminal)"),
-        );
-    }
     sub
 }
+
+/// The exit codes, shown by `--help`.
+pub const EXIT_CODES: &str = "Exit codes:
+  0    every request succeeded
+  1    an API or network failure, or the --max-time budget ran out (see --save-failed)
+  2    a usage or validation error: nothing was sent
+  130  interrupted (Ctrl-C): what was not done is reported and saved";
 
 /// Options accepted before or after the subcommand.
 #[derive(Debug, Args)]
@@ -98,16 +100,16 @@ pub struct Global {
     #[arg(long, env = "VERCEL_TOKEN", hide_env_values = true, global = true, value_name = "TOKEN")]
     pub token: Option<String>,
     /// The project's ID or name (projectIdOrName) [required]
-    #[arg(long, env = "VERCEL_PROJECT_ID", global = true, value_name = "ID_OR_NAME")]
+    #[arg(long, env = "VERCEL_PROJECT_ID", hide_env_values = true, global = true, value_name = "ID_OR_NAME")]
     pub project: Option<String>,
     /// The team's ID (teamId)
-    #[arg(long, env = "VERCEL_ORG_ID", global = true, value_name = "ID")]
+    #[arg(long, env = "VERCEL_ORG_ID", hide_env_values = true, global = true, value_name = "ID")]
     pub team_id: Option<String>,
-    /// The team's slug (slug)
-    #[arg(long, global = true, value_name = "SLUG")]
+    /// The team, by slug, or by ID when it starts with `team_` (as `vercel --scope` takes it)
+    #[arg(long, global = true, value_name = "SLUG|ID")]
     pub scope: Option<String>,
     /// The API's base URL
-    #[arg(long, env = "VERCEL_API_URL", global = true, value_name = "URL", default_value = spec::DEFAULT_BASE_URL)]
+    #[arg(long, env = "VERCEL_API_URL", hide_env_values = true, global = true, value_name = "URL", default_value = spec::DEFAULT_BASE_URL)]
     pub api_url: String,
     /// Timeout of each attempt, in seconds
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30.0)]
@@ -130,4 +132,7 @@ pub struct Global {
     /// Machine-readable result on stdout
     #[arg(long, global = true)]
     pub json: bool,
+    /// Skip the confirmation of a dangerous command (required without a terminal); accepted by every command, as `vercel` accepts it. Unlike `vercel`, the prompt defaults to No
+    #[arg(short = 'y', long, global = true)]
+    pub yes: bool,
 }

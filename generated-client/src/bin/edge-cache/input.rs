@@ -57,7 +57,15 @@ impl Items {
         let mut items: Vec<String> =
             items.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).map(str::to_string).collect();
         if let Some(path) = m.get_one::<String>(selection.from) {
-            items.extend(read_lines(Path::new(path))?);
+            // A separator splits file lines too (Vercel sends tags comma-separated).
+            for line in read_lines(Path::new(path))? {
+                match selection.split {
+                    Some(sep) => {
+                        items.extend(line.split(sep).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string))
+                    }
+                    None => items.push(line),
+                }
+            }
         }
         if items.is_empty() {
             return Err(Failure::usage(format!(

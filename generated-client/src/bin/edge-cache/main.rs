@@ -61,11 +61,24 @@ fn main() -> ExitCode {
 
 fn run(g: &Global, matches: &ArgMatches) -> Result<ExitCode, Failure> {
     let (command, m) = matches.subcommand().ok_or_else(|| Failure::usage("a command is required"))?;
-    let project = g
-        .project
-        .clone()
-        .filter(|p| !p.trim().is_empty())
-        .ok_or_else(|| Failure::usage("--project <ID_OR_NAME> is required (or set VERCEL_PROJECT_ID)"))?;
+    let project = g.project.clone().filter(|p| !p.trim().is_empty());
+    // Every missing input at once; the token is only needed to send (a dry run works without).
+    let token = g.token.clone().filter(|t| !t.trim().is_empty());
+    let mut missing = Vec::new();
+    if project.is_none() {
+        missing.push("--project <ID_OR_NAME> (or VERCEL_PROJECT_ID)");
+    }
+    if token.is_none() && !g.dry_run {
+        missing.push(match &g.token {
+            Some(_) => "--token <TOKEN> (it is empty)",
+            None => "--token <TOKEN> (or VERCEL_TOKEN)",
+        });
+    }
+    if !missing.is_empty() {
+        let verb = if missing.len() == 1 { "is" } else { "are" };
+        return Err(Failure::usage(format!("{} {verb} required", missing.join(" and "))));
+    }
+    let project = project.unwrap_or_default();
     let items = Items::read(command, m)?;
     // Seconds as a duration; the client's settings check says what it accepts.
     let seconds = |flag: &str, value: f64| {
@@ -74,12 +87,7 @@ fn run(g: &Global, matches: &ArgMatches) -> Result<ExitCode, Failure> {
     };
     let timeout = seconds("timeout", g.timeout)?;
     let max_time = g.max_time.map(|t| seconds("max-time", t)).transpose()?;
-    // The token is only needed to send; a dry run works without it.
-    let token = match (&g.token, g.dry_run) {
-        (Some(t), _) if !t.trim().is_empty() => t.clone(),
-        (_, true) => "dry-run".to_string(),
-        _ => return Err(Failure::usage("--token <TOKEN> is required (or set VERCEL_TOKEN)")),
-    };
+    let token = token.unwrap_or_else(|| "dry-run".to_string());
     let client = EdgeCache::builder(token)
         .base_url(g.api_url.clone())
         .timeout(timeout)
@@ -112,13 +120,14 @@ fn start<'a>(
     let purge = client
         .operation(route.operation_id, items.items.iter().cloned())
         .ok_or_else(|| Failure::usage(format!("operation {} is not in this build's spec", route.operation_id)))?;
+    let team = Team::of(g);
     // The global flags that set query parameters, and the parameter each sets (from the spec).
     let mut set: Vec<(&str, String)> = Vec::new();
     for (flag, wire) in cli_table::PARAMETERS {
         let value = match *flag {
             "project" => Some(project),
-            "team-id" => g.team_id.as_deref(),
-            "scope" => g.scope.as_deref(),
+            "team-id" => team.team_id(),
+            "scope" => team.slug(),
             _ => None,
         };
         if let Some(value) = value {
@@ -157,6 +166,36 @@ fn start<'a>(
     Ok(purge)
 }
 
+/// The team a run acts for, from `--team-id` (`VERCEL_ORG_ID`) and `--scope`, as `vercel` reads
+/// them: blank values are no value, a personal account's ID (`usr_…`) is no team, and a `--scope`
+/// that is a team ID (`team_…`) goes out as one.
+struct Team {
+    id: Option<String>,
+    slug: Option<String>,
+}
+
+impl Team {
+    fn of(g: &Global) -> Self {
+        let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+        let mut id = given(&g.team_id).filter(|id| !id.starts_with("usr_"));
+        let mut slug = None;
+        match given(&g.scope) {
+            Some(scope) if scope.starts_with("team_") => id = Some(scope),
+            Some(scope) => slug = Some(scope),
+            None => {}
+        }
+        Self { id, slug }
+    }
+
+    fn team_id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    fn slug(&self) -> Option<&str> {
+        self.slug.as_deref()
+    }
+}
+
 struct Context<'a> {
     global: &'a Global,
     project: &'a str,
@@ -177,7 +216,7 @@ fn execute<'a>(ctx: &Context, client: &'a EdgeCache, purge: DynPurge<'a>) -> Res
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(why) = ctx.confirm
-        && !ctx.matches.get_flag("yes")
+        && !g.yes
     {
         confirm(ctx, why, plan.len())?;
     }
