@@ -1163,3 +1163,56 @@ async fn help_lists_the_exit_codes_and_never_shows_environment_values() {
     assert!(!out.stdout.contains("team_secret_org") && !out.stdout.contains("prj_hidden"), "{}", out.stdout);
     assert!(!out.stdout.contains("VERCEL_ORG_ID="), "an unset or hidden variable reads as set:\n{}", out.stdout);
 }
+
+/// A directory linked by `vercel link` (`.vercel/project.json`), and a subdirectory of it.
+fn linked_dir(name: &str, project_json: &str) -> (PathBuf, PathBuf) {
+    let root =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("edge-cache-linked-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(root.join(".vercel")).unwrap();
+    std::fs::write(root.join(".vercel/project.json"), project_json).unwrap();
+    let sub = root.join("apps/web");
+    std::fs::create_dir_all(&sub).unwrap();
+    (root, sub)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_linked_directory_gives_the_project_and_team_from_any_subdirectory() {
+    let (_, sub) = linked_dir("team", r#"{"projectId":"prj_linked","orgId":"team_linked"}"#);
+    let server = server().await;
+    let mut cmd = edge_cache();
+    cmd.current_dir(&sub).args(["--token", TOKEN, "--api-url", &server.uri(), "invalidate", "--tag", "a"]);
+    run(cmd).await.assert_code(0);
+    assert_eq!(
+        received(&server).await,
+        [post(INVALIDATE_TAGS, "projectIdOrName=prj_linked&teamId=team_linked", json!({ "tags": ["a"] }))]
+    );
+
+    // Flags win over the link; a personal account's orgId sends no team.
+    let (_, personal) = linked_dir("personal", r#"{"projectId":"prj_mine","orgId":"usr_me"}"#);
+    let server = self::server().await;
+    let mut cmd = edge_cache();
+    cmd.current_dir(&personal).args(["--token", TOKEN, "--api-url", &server.uri(), "invalidate", "--tag", "a"]);
+    run(cmd).await.assert_code(0);
+    let mut cmd = edge_cache();
+    cmd.current_dir(&personal).args([
+        "--token",
+        TOKEN,
+        "--project",
+        "prj_flag",
+        "--scope",
+        "team_flag",
+        "--api-url",
+        &server.uri(),
+        "invalidate",
+        "--tag",
+        "b",
+    ]);
+    run(cmd).await.assert_code(0);
+    assert_eq!(
+        received(&server).await,
+        [
+            post(INVALIDATE_TAGS, "projectIdOrName=prj_mine", json!({ "tags": ["a"] })),
+            post(INVALIDATE_TAGS, "projectIdOrName=prj_flag&teamId=team_flag", json!({ "tags": ["b"] })),
+        ]
+    );
+}

@@ -61,12 +61,15 @@ fn main() -> ExitCode {
 
 fn run(g: &Global, matches: &ArgMatches) -> Result<ExitCode, Failure> {
     let (command, m) = matches.subcommand().ok_or_else(|| Failure::usage("a command is required"))?;
-    let project = g.project.clone().filter(|p| !p.trim().is_empty());
+    // The project: --project, VERCEL_PROJECT_ID, else the directory's link (`vercel link`).
+    let linked = if g.project.as_deref().is_some_and(|p| !p.trim().is_empty()) { None } else { Linked::find() };
+    let project =
+        g.project.clone().filter(|p| !p.trim().is_empty()).or_else(|| linked.as_ref().map(|l| l.project.clone()));
     // Every missing input at once; the token is only needed to send (a dry run works without).
     let token = g.token.clone().filter(|t| !t.trim().is_empty());
     let mut missing = Vec::new();
     if project.is_none() {
-        missing.push("--project <ID_OR_NAME> (or VERCEL_PROJECT_ID)");
+        missing.push("--project <ID_OR_NAME> (or VERCEL_PROJECT_ID, or a directory linked by `vercel link`)");
     }
     if token.is_none() && !g.dry_run {
         missing.push(match &g.token {
@@ -99,7 +102,8 @@ fn run(g: &Global, matches: &ArgMatches) -> Result<ExitCode, Failure> {
             Error::Config(ConfigError::Setting { setting, reason }) => Failure::usage(format!("--{setting}: {reason}")),
             other => Failure::usage(other.to_string()),
         })?;
-    let mut purge = start(&client, &items, &project, g, m)?;
+    let linked_org = linked.as_ref().and_then(|l| l.org.as_deref());
+    let mut purge = start(&client, &items, &project, linked_org, g, m)?;
     if let Some(budget) = max_time {
         purge = purge.max_time(budget);
     }
@@ -113,6 +117,7 @@ fn start<'a>(
     client: &'a EdgeCache,
     items: &Items,
     project: &str,
+    linked_org: Option<&str>,
     g: &Global,
     m: &ArgMatches,
 ) -> Result<DynPurge<'a>, Failure> {
@@ -120,7 +125,7 @@ fn start<'a>(
     let purge = client
         .operation(route.operation_id, items.items.iter().cloned())
         .ok_or_else(|| Failure::usage(format!("operation {} is not in this build's spec", route.operation_id)))?;
-    let team = Team::of(g);
+    let team = Team::of(g, linked_org);
     // The global flags that set query parameters, and the parameter each sets (from the spec).
     let mut set: Vec<(&str, String)> = Vec::new();
     for (flag, wire) in cli_table::PARAMETERS {
@@ -166,6 +171,23 @@ fn start<'a>(
     Ok(purge)
 }
 
+/// The project a directory is linked to by `vercel link`: `.vercel/project.json` in it or in
+/// the nearest ancestor that has one, as the `vercel` CLI finds it.
+struct Linked {
+    project: String,
+    org: Option<String>,
+}
+
+impl Linked {
+    fn find() -> Option<Self> {
+        let cwd = std::env::current_dir().ok()?;
+        let file = cwd.ancestors().map(|d| d.join(".vercel/project.json")).find(|f| f.is_file())?;
+        let value: serde_json::Value = serde_json::from_slice(&std::fs::read(file).ok()?).ok()?;
+        let field = |name: &str| value.get(name).and_then(|v| v.as_str()).map(str::trim).filter(|v| !v.is_empty());
+        Some(Self { project: field("projectId")?.to_string(), org: field("orgId").map(str::to_string) })
+    }
+}
+
 /// The team a run acts for, from `--team-id` (`VERCEL_ORG_ID`) and `--scope`, as `vercel` reads
 /// them: blank values are no value, a personal account's ID (`usr_…`) is no team, and a `--scope`
 /// that is a team ID (`team_…`) goes out as one.
@@ -175,11 +197,14 @@ struct Team {
 }
 
 impl Team {
-    fn of(g: &Global) -> Self {
-        let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
-        let mut id = given(&g.team_id).filter(|id| !id.starts_with("usr_"));
+    /// From the flags (and their variables), else the linked project's `orgId`.
+    fn of(g: &Global, linked_org: Option<&str>) -> Self {
+        let given = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+        let flagged = given(g.team_id.as_deref()).is_some() || given(g.scope.as_deref()).is_some();
+        let team_id = if flagged { g.team_id.as_deref() } else { g.team_id.as_deref().or(linked_org) };
+        let mut id = given(team_id).filter(|id| !id.starts_with("usr_"));
         let mut slug = None;
-        match given(&g.scope) {
+        match given(g.scope.as_deref()) {
             Some(scope) if scope.starts_with("team_") => id = Some(scope),
             Some(scope) => slug = Some(scope),
             None => {}
