@@ -1216,3 +1216,22 @@ async fn a_linked_directory_gives_the_project_and_team_from_any_subdirectory() {
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn completions_and_the_man_page_come_from_the_same_definition() {
+    let out = run_with(&["completions", "bash"], &[]).await;
+    out.assert_code(0);
+    for needle in ["edge-cache", "invalidate", "dangerously-delete", "--tags-from", "--save-failed"] {
+        assert!(out.stdout.contains(needle), "the bash completion lacks {needle}");
+    }
+    for shell in ["zsh", "fish", "powershell", "elvish"] {
+        let out = run_with(&["completions", shell], &[]).await;
+        out.assert_code(0);
+        assert!(out.stdout.contains("invalidate"), "{shell}");
+    }
+    run_with(&["completions", "tcsh"], &[]).await.assert_code(2);
+    let man = run_with(&["man"], &[]).await;
+    man.assert_code(0);
+    assert!(man.stdout.starts_with(".ie") || man.stdout.contains(".TH edge-cache 1"), "{}", man.stdout);
+    assert!(man.stdout.contains("invalidate") && man.stdout.contains("max\\-time"), "{}", man.stdout);
+}

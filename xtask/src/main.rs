@@ -4,9 +4,11 @@
 //! - `cargo xtask spec-diff --upstream FILE [--spec PATH]`
 //! - `cargo xtask test [-- ARGS]`
 //! - `cargo xtask bench [client|codegen|process|all] [-- ARGS]`
+//! - `cargo xtask man [--out FILE]`
 
 mod bench;
 mod codegen;
+mod man;
 mod paths;
 mod spec_diff;
 mod test;
@@ -52,6 +54,12 @@ enum Command {
         #[arg(last = true)]
         args: Vec<String>,
     },
+    /// Write the `edge-cache` man page, generated from its clap definition (clap_mangen).
+    Man {
+        /// Where to write it [default: target/man/edge-cache.1].
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Run the benchmarks in release mode (see BENCHMARKS.md).
     Bench {
         /// Which benchmarks.
@@ -70,5 +78,6 @@ fn main() -> ExitCode {
         Command::SpecDiff { upstream, spec } => spec_diff::run(upstream, spec),
         Command::Test { args } => test::run(&args),
         Command::Bench { which, args } => bench::run(which, &args),
+        Command::Man { out } => man::run(out),
     }
 }

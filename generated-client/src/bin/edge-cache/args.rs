@@ -33,6 +33,18 @@ pub fn command() -> clap::Command {
     for c in crate::cli_table::COMMANDS {
         cmd = cmd.subcommand(subcommand(c));
     }
+    cmd = cmd
+        .subcommand(
+            clap::Command::new("completions")
+                .about("Print a shell completion script (e.g. `edge-cache completions bash > ~/.local/share/bash-completion/completions/edge-cache`)")
+                .arg(
+                    Arg::new("shell")
+                        .required(true)
+                        .value_parser(clap::value_parser!(clap_complete::Shell))
+                        .help("The shell: bash, zsh, fish, powershell or elvish"),
+                ),
+        )
+        .subcommand(clap::Command::new("man").hide(true).about("Print the man page (roff); `cargo xtask man` writes it"));
     cmd
 }
 

@@ -42,6 +42,24 @@ impl Failure {
 
 fn main() -> ExitCode {
     let matches = args::command().get_matches();
+    // The CLI's own commands, which need no token or project.
+    match matches.subcommand() {
+        Some(("completions", m)) => {
+            let shell = *m.get_one::<clap_complete::Shell>("shell").expect("required by clap");
+            clap_complete::generate(shell, &mut args::command(), "edge-cache", &mut std::io::stdout());
+            return ExitCode::SUCCESS;
+        }
+        Some(("man", _)) => {
+            return match clap_mangen::Man::new(args::command()).render(&mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: cannot write the man page: {e}");
+                    ExitCode::from(1)
+                }
+            };
+        }
+        _ => {}
+    }
     let global = match Global::from_arg_matches(&matches) {
         Ok(g) => g,
         Err(e) => e.exit(),
