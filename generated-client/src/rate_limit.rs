@@ -73,14 +73,17 @@ impl RateHeaders {
         now + Duration::from_secs_f64(secs.max(0.0))
     }
 
+    /// How long `Retry-After` says to wait (a date read against `Date`), if it is there.
+    pub(crate) fn retry_after(&self) -> Option<Duration> {
+        match self.retry_after? {
+            RetryAfter::Seconds(secs) => Some(Duration::from_secs(secs)),
+            RetryAfter::At(epoch) => Some(self.instant(epoch).saturating_duration_since(Instant::now())),
+        }
+    }
+
     /// How long a 429 says to wait: `Retry-After` if present, else until `X-RateLimit-Reset`.
     pub(crate) fn wait_after_429(&self) -> Option<Duration> {
-        let until = match self.retry_after {
-            Some(RetryAfter::Seconds(secs)) => return Some(Duration::from_secs(secs)),
-            Some(RetryAfter::At(epoch)) => self.instant(epoch),
-            None => self.instant(self.reset?),
-        };
-        Some(until.saturating_duration_since(Instant::now()))
+        self.retry_after().or_else(|| Some(self.instant(self.reset?).saturating_duration_since(Instant::now())))
     }
 }
 

@@ -4,14 +4,14 @@
 //! The retry loop lives here, outside progenitor's builder: each attempt builds its request
 //! anew, and the attempt count and last status are plain local state.
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use tracing::Instrument;
 
 use crate::error::{ApiError, Error, excerpt};
 use crate::operation::{OperationInfo, Sending};
 use crate::rate_limit::{RateHeaders, RateLimiter};
-use crate::retry::{RetryPolicy, is_retryable_status, parse_retry_after};
+use crate::retry::{RetryPolicy, is_retryable_status};
 
 /// How long an excerpt of a non-JSON error body is, in characters.
 const EXCERPT_CHARS: usize = 200;
@@ -22,7 +22,7 @@ const MAX_ERROR_BODY: usize = 64 * 1024;
 /// What one attempt came to.
 enum Attempt {
     Done,
-    Failed { failure: Failure, retryable: bool, retry_after: Option<Duration> },
+    Failed { failure: Failure, retryable: bool },
 }
 
 /// Why an attempt failed.
@@ -89,9 +89,9 @@ where
             limited += 1;
             continue;
         }
-        let retry_after = match outcome {
+        match outcome {
             Attempt::Done => return Ok(()),
-            Attempt::Failed { retryable: true, retry_after, .. } if n <= policy.max_retries => retry_after,
+            Attempt::Failed { retryable: true, .. } if n <= policy.max_retries => {}
             Attempt::Failed { failure, .. } => {
                 let error = failure.into_error(operation, timeout, n + limited);
                 if !matches!(error, Error::Api(_)) {
@@ -100,7 +100,7 @@ where
                 return Err(error);
             }
         };
-        let delay = policy.delay(n, retry_after);
+        let delay = policy.delay(n, rate.as_ref().and_then(RateHeaders::retry_after));
         span.in_scope(|| tracing::info!(delay_ms = delay.as_millis() as u64, "retrying"));
         tokio::time::sleep(delay).await;
         n += 1;
@@ -113,7 +113,7 @@ where
 /// when the operation is idempotent and it may have (5xx, a timeout, a reset, a body cut short).
 async fn run(sending: Sending<'_>, idempotent: bool) -> (Option<u16>, Option<RateHeaders>, Attempt) {
     use progenitor_client::Error as P;
-    let failed = |failure, retryable| Attempt::Failed { failure, retryable, retry_after: None };
+    let failed = |failure, retryable| Attempt::Failed { failure, retryable };
     match sending.await {
         Ok(answer) => (Some(answer.status), Some(answer.rate), Attempt::Done),
         Err(P::UnexpectedResponse(response)) => {
@@ -122,11 +122,6 @@ async fn run(sending: Sending<'_>, idempotent: bool) -> (Option<u16>, Option<Rat
             if response.status().is_success() {
                 return (Some(status), Some(rate), Attempt::Done);
             }
-            let retry_after = response
-                .headers()
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| parse_retry_after(v, SystemTime::now()));
             let (failure, retryable) = match read_bounded(response).await {
                 Ok(body) => {
                     let retryable = status == 429 || idempotent && is_retryable_status(status);
@@ -135,7 +130,7 @@ async fn run(sending: Sending<'_>, idempotent: bool) -> (Option<u16>, Option<Rat
                 // A body cut short: the status is known, the attempt failed on the way.
                 Err(e) => (Failure::BodyCut { status, message: error_chain(&e) }, idempotent),
             };
-            (Some(status), Some(rate), Attempt::Failed { failure, retryable, retry_after })
+            (Some(status), Some(rate), Attempt::Failed { failure, retryable })
         }
         Err(P::ErrorResponse(rv)) => {
             let status = rv.status().as_u16();

@@ -8,8 +8,7 @@ use crate::paths;
 
 pub fn run(out: Option<PathBuf>) -> ExitCode {
     let root = paths::root();
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
-    let out = out.unwrap_or_else(|| target.join("man/edge-cache.1"));
+    let out = out.unwrap_or_else(|| paths::target_dir().join("man/edge-cache.1"));
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let page = Command::new(cargo)
         .current_dir(&root)

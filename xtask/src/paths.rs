@@ -24,6 +24,16 @@ fn is_root(dir: &Path) -> bool {
     std::fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|m| m.contains("[workspace]") && m.contains("\"xtask\""))
 }
 
+/// The target directory: `CARGO_TARGET_DIR` when set (relative to the root), else `target/`.
+pub fn target_dir() -> PathBuf {
+    let root = root();
+    match std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from) {
+        Some(dir) if dir.is_absolute() => dir,
+        Some(dir) => root.join(dir),
+        None => root.join("target"),
+    }
+}
+
 /// The default spec.
 pub fn default_spec() -> PathBuf {
     root().join("spec/edge-cache.yaml")

@@ -76,10 +76,7 @@ fn install_prism(dir: &Path) -> Result<(), String> {
 /// installed into a virtualenv in the target directory (`CARGO_TARGET_DIR` when set).
 fn validate_spec(root: &Path) -> Result<(), String> {
     let requirements = root.join("tools/spec-validator/requirements.txt");
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("target"));
-    let target = if target.is_absolute() { target } else { root.join(target) };
-    let venv = target.join("spec-validator-venv");
+    let venv = paths::target_dir().join("spec-validator-venv");
     let bin = venv.join("bin/openapi-spec-validator");
     let stamp = venv.join("installed-requirements.txt");
     let wanted =
