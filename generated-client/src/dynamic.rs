@@ -19,6 +19,9 @@ pub struct OperationEntry {
     pub info: &'static OperationInfo,
     /// Starts a call of it.
     pub start: for<'a> fn(&'a EdgeCache, Vec<String>) -> DynPurge<'a>,
+    /// Checks a received request of it against every rule of the spec, as Vercel would: what
+    /// the mock server (feature `mock`) answers 400 to.
+    pub check_request: fn(&crate::inbound::Request) -> Result<(), ValidationError>,
 }
 
 impl std::fmt::Debug for OperationEntry {

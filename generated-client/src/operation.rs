@@ -71,6 +71,9 @@ pub struct OperationInfo {
     pub max_items: usize,
     /// The other body properties, set through the call's setters.
     pub options: &'static [&'static str],
+    /// The separator of the batch field's string form (`"a,b"`), when the spec gives it one
+    /// (`x-edge-cache-split`); the client always sends a list.
+    pub separator: Option<&'static str>,
     /// Whether sending it twice does what sending it once does (`x-edge-cache-idempotent` in
     /// the spec): then 5xx, timeouts and resets are retried too, not only 429 and connections
     /// never made.
@@ -82,9 +85,11 @@ pub trait Operation: Send + Sync + 'static {
     /// Its facts.
     const INFO: &'static OperationInfo;
     /// The optional body properties, as set through the setters.
-    type Options: Default + Clone + std::fmt::Debug + Send + Sync + 'static;
+    /// The optional body properties, as set through the setters (and read from a request's body
+    /// by their wire names).
+    type Options: Default + Clone + std::fmt::Debug + serde::de::DeserializeOwned + Send + Sync + 'static;
     /// The typed request body of one batch (progenitor's type).
-    type Body: serde::Serialize + Clone + Send + Sync + 'static;
+    type Body: serde::Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static;
 
     /// Checks the query parameters (in [`OperationInfo::params`] order) and the options.
     fn check(params: &[Option<String>], options: &Self::Options) -> Result<(), ValidationError>;

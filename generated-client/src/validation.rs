@@ -99,6 +99,11 @@ pub enum Problem {
         /// How many items were given.
         got: u64,
     },
+    /// A received value that does not read as its type (the mock server's check of a request).
+    Unreadable {
+        /// Why, in serde's words.
+        reason: String,
+    },
     /// The wrong JSON type.
     WrongType {
         /// What the spec expects.
@@ -138,6 +143,7 @@ impl fmt::Display for Problem {
             Problem::NotAccepted { operation } => write!(f, "is not accepted by {operation}"),
             Problem::WrongType { expected, got } => write!(f, "must be {expected}, got {got}"),
             Problem::Unrepresentable { reason } => write!(f, "cannot be sent: {reason}"),
+            Problem::Unreadable { reason } => write!(f, "cannot be read: {reason}"),
             Problem::CannotSplit { min, max, got } => {
                 write!(f, "{got} items cannot be split into requests of {min} to {max} items each")
             }

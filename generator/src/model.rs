@@ -4,6 +4,7 @@
 //!
 //! Spec problems found here are all collected, each located, before generation stops.
 
+use heck::ToSnakeCase;
 use std::path::Path;
 
 use openapiv3::{
@@ -19,6 +20,14 @@ pub const BATCH_EXTENSION: &str = "x-edge-cache-batch";
 pub const IDEMPOTENT_EXTENSION: &str = "x-edge-cache-idempotent";
 /// The extension, on the document and on operations, that maps operations to CLI commands.
 pub const CLI_EXTENSION: &str = "x-edge-cache-cli";
+/// The string-schema extension that makes a string the written form of a list: the separator
+/// between its items (`x-edge-cache-split: ','`). On the string alternative of a batch field, it
+/// tells the mock server how to read the items of a request that sends that form.
+pub const SPLIT_EXTENSION: &str = "x-edge-cache-split";
+/// The query-parameter extension that gives it a shorter Rust name where its wire name is
+/// long-winded (`projectIdOrName` → `project`): the field of the mock's `RecordedPurge` and the
+/// argument of the high-level call.
+pub const NAME_EXTENSION: &str = "x-edge-cache-name";
 
 /// The API, as the generated layers describe it.
 #[derive(Debug, Clone, PartialEq)]
@@ -149,6 +158,8 @@ pub struct QueryParam {
     pub rule: Rule,
     /// Its description.
     pub description: Option<String>,
+    /// Its Rust name (`x-edge-cache-name`), else its wire name in snake case.
+    pub rust_name: String,
 }
 
 /// A body list whose items large selections are split into batches of.
@@ -162,6 +173,9 @@ pub struct Batch {
     pub max_items: u64,
     /// The rule of each item (a string rule).
     pub item: Rule,
+    /// The separator of the field's string form, when it is a `oneOf` whose string alternative
+    /// declares one (`x-edge-cache-split`).
+    pub separator: Option<String>,
 }
 
 /// A named property of an object rule.
@@ -186,6 +200,8 @@ pub enum Rule {
         max_length: Option<u64>,
         /// `enum` values.
         enumeration: Vec<String>,
+        /// The separator, when the string is the written form of a list (`x-edge-cache-split`).
+        separator: Option<String>,
     },
     /// An integer.
     Integer {
@@ -231,7 +247,7 @@ impl Rule {
     /// Whether the rule, or one inside it, constrains the value (beyond its type).
     pub fn has_constraints(&self) -> bool {
         match self {
-            Rule::String { min_length, max_length, enumeration } => {
+            Rule::String { min_length, max_length, enumeration, .. } => {
                 min_length.is_some() || max_length.is_some() || !enumeration.is_empty()
             }
             Rule::Integer { minimum, maximum } => minimum.is_some() || maximum.is_some(),
@@ -367,11 +383,20 @@ fn build_operation(
                 }
                 openapiv3::ParameterSchemaOrContent::Content(_) => Rule::Any,
             };
+            let rust_name = match parameter_data.extensions.get(NAME_EXTENSION) {
+                None => parameter_data.name.to_snake_case(),
+                Some(serde_json::Value::String(name)) if !name.is_empty() => name.clone(),
+                Some(_) => {
+                    let ptr: Vec<&str> = ptr.iter().map(String::as_str).collect();
+                    return Err(cx.err(&[&ptr[..], &[NAME_EXTENSION]].concat(), "must be a name (a string)"));
+                }
+            };
             query.push(QueryParam {
                 name: parameter_data.name.clone(),
                 required: parameter_data.required,
                 rule,
                 description: parameter_data.description.clone(),
+                rust_name,
             });
         } else {
             other_params.push(param.parameter_data_ref().name.clone());
@@ -462,11 +487,19 @@ fn batch_of(body: &Rule, field: &str) -> Option<Batch> {
     let property = properties.iter().find(|p| p.name == field)?;
     match property.rule.list()? {
         Rule::Array { max_items: Some(max), min_items, items } if matches!(**items, Rule::String { .. }) => {
+            let separator = match &property.rule {
+                Rule::OneOf(alts) => alts.iter().find_map(|r| match r {
+                    Rule::String { separator, .. } => separator.clone(),
+                    _ => None,
+                }),
+                _ => None,
+            };
             Some(Batch {
                 field: field.to_string(),
                 min_items: min_items.unwrap_or(0),
                 max_items: *max,
                 item: (**items).clone(),
+                separator,
             })
         }
         _ => None,
@@ -581,10 +614,20 @@ fn schema_item_rule(cx: &Ctx, schema: &Schema, at: &[&str], depth: usize) -> Res
             {
                 return Err(cx.err(at, format!("minLength {lo} is greater than maxLength {hi}")));
             }
+            let separator = match schema.schema_data.extensions.get(SPLIT_EXTENSION) {
+                None => None,
+                Some(serde_json::Value::String(sep)) if !sep.is_empty() => Some(sep.clone()),
+                Some(_) => {
+                    return Err(
+                        cx.err(&[at, &[SPLIT_EXTENSION]].concat(), "must be a non-empty string (the separator)")
+                    );
+                }
+            };
             Rule::String {
                 min_length: t.min_length.map(|v| v as u64),
                 max_length: t.max_length.map(|v| v as u64),
                 enumeration,
+                separator,
             }
         }
         SchemaKind::Type(Type::Integer(t)) => {

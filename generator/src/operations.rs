@@ -127,10 +127,18 @@ pub fn generate(file: &std::path::Path, api: &Api, bindings: &Bindings) -> Resul
         return Err(errors);
     }
 
-    let items = covered.iter().map(|c| operation(c, &scope, bindings));
+    let (items, recorded): (Vec<TokenStream>, Vec<Vec<RecordedOption>>) =
+        covered.iter().map(|c| operation(c, &scope, bindings)).unzip();
+    let recorded = recorded_purge(file, &covered, &recorded)?;
     let entries = covered.iter().map(|c| {
         let marker = &c.marker;
-        quote! { OperationEntry { info: <#marker as Operation>::INFO, start: crate::dynamic::start::<#marker> } }
+        quote! {
+            OperationEntry {
+                info: <#marker as Operation>::INFO,
+                start: crate::dynamic::start::<#marker>,
+                check_request: crate::inbound::check_request::<#marker>,
+            }
+        }
     });
     let exports = setter_types(&covered, bindings);
     let scope_items = scope_tokens(&scope);
@@ -163,6 +171,8 @@ pub fn generate(file: &std::path::Path, api: &Api, bindings: &Bindings) -> Resul
 
         #(#items)*
 
+        #recorded
+
         #[doc = " Every operation with a high-level call, in spec order, for calls chosen at run time"]
         #[doc = " ([`EdgeCache::operation`])."]
         pub static OPERATIONS: &[OperationEntry] = &[#(#entries),*];
@@ -174,6 +184,7 @@ fn rust_names(op: &Operation) -> Vec<String> {
     let camel = op.id.to_upper_camel_case();
     let mut names = vec![op.id.to_snake_case(), format!("{camel}Options"), camel];
     names.extend(op.query.iter().map(|q| q.name.to_snake_case()));
+    names.extend(op.query.iter().map(|q| q.rust_name.clone()));
     names.extend(op.body_properties().iter().map(|p| p.name.to_snake_case()));
     names
 }
@@ -329,7 +340,7 @@ fn opt_lit<T: Copy>(v: Option<T>, lit: impl Fn(T) -> Literal) -> TokenStream {
 
 /// The checks of one string value against its rule (`field`, `index` name it in errors).
 fn string_checks(rule: &Rule, field: &str, index: TokenStream, value: TokenStream) -> TokenStream {
-    let Rule::String { min_length, max_length, enumeration } = rule else { return quote! {} };
+    let Rule::String { min_length, max_length, enumeration, .. } = rule else { return quote! {} };
     let mut out = TokenStream::new();
     if min_length.is_some() || max_length.is_some() {
         let (min, max) = (opt_lit(*min_length, Literal::u64_suffixed), opt_lit(*max_length, Literal::u64_suffixed));
@@ -383,7 +394,118 @@ fn doc_lines(text: Option<&str>) -> Vec<String> {
     text.unwrap_or("").trim().lines().map(|l| format!(" {l}").trim_end().to_string()).collect()
 }
 
-fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> TokenStream {
+/// A body property as the mock's `RecordedPurge` holds it: wire name, description, setter type.
+type RecordedOption = (String, Option<String>, TokenStream);
+
+/// Field names of `RecordedPurge` the runtime fills itself.
+const RECORDED_FIELDS: &[&str] = &["operation", "items", "status", "error"];
+
+/// The mock's record of one request: a field per query parameter and per body property of any
+/// operation (a union, each `Option`), filled from the request by wire name.
+fn recorded_purge(
+    file: &std::path::Path,
+    covered: &[Covered],
+    options: &[Vec<RecordedOption>],
+) -> Result<TokenStream, Vec<SpecError>> {
+    let mut errors = Vec::new();
+    // (field, wire, description, type, from the query)
+    let mut fields: Vec<(String, String, Option<String>, TokenStream, bool)> = Vec::new();
+    let all = covered.iter().zip(options).flat_map(|(c, opts)| {
+        let params =
+            c.op.query.iter().map(move |q| {
+                (c.op, q.rust_name.clone(), q.name.clone(), q.description.clone(), quote! { String }, true)
+            });
+        let opts = opts
+            .iter()
+            .map(move |(wire, doc, ty)| (c.op, wire.to_snake_case(), wire.clone(), doc.clone(), ty.clone(), false));
+        params.chain(opts)
+    });
+    for (op, field, wire, doc, ty, query) in all {
+        let clash = |why: String| SpecError::new(file, op.location(), why);
+        if RECORDED_FIELDS.contains(&field.as_str()) {
+            errors.push(clash(format!(
+                "`{wire}` would be the field `{field}` of the mock's `RecordedPurge`, which the runtime fills; rename it"
+            )));
+            continue;
+        }
+        match fields.iter().find(|f| f.0 == field) {
+            None => fields.push((field, wire, doc, ty, query)),
+            Some(seen) if seen.1 == wire && seen.3.to_string() == ty.to_string() && seen.4 == query => {}
+            Some(seen) => errors.push(clash(format!(
+                "`{wire}` and `{}` of another operation would both be the field `{field}` of the mock's `RecordedPurge`, with different meanings or types; rename one",
+                seen.1
+            ))),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let (query_fields, body_fields): (Vec<_>, Vec<_>) = fields.iter().partition(|f| f.4);
+    let decl = |(field, wire, doc, ty, query): &&(String, String, Option<String>, TokenStream, bool)| {
+        let f = ident(field);
+        let what = if *query { "query parameter" } else { "body property" };
+        let doc = match doc.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+            Some(d) => format!(" The {what} `{wire}`: {}", d.lines().next().unwrap_or_default()),
+            None => format!(" The {what} `{wire}`."),
+        };
+        quote! { #[doc = #doc] #[serde(rename = #wire)] pub #f: Option<#ty>, }
+    };
+    let fill = |(field, wire, _, _, query): &&(String, String, Option<String>, TokenStream, bool)| {
+        let f = ident(field);
+        if *query {
+            quote! { #f: request.query(#wire), }
+        } else {
+            quote! { #f: request.body_value(#wire), }
+        }
+    };
+    let (query_decls, body_decls) = (query_fields.iter().map(decl), body_fields.iter().map(decl));
+    let (query_fills, body_fills) = (query_fields.iter().map(fill), body_fields.iter().map(fill));
+    let fields_doc = covered
+        .iter()
+        .filter_map(|c| c.op.batch.as_ref().map(|b| format!("`{}` of `{}`", b.field, c.op.id)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let items_doc =
+        format!(" The items of the request's batch field ({fields_doc}), whether the request was accepted or not.");
+    Ok(quote! {
+        #[doc = " One request the mock server (`vercel_edge_cache::mock`, feature `mock`) received: its"]
+        #[doc = " operation, query parameters and body properties (a field for each of any operation, unset"]
+        #[doc = " when the request did not carry it or it could not be read), and what the mock answered."]
+        #[doc = ""]
+        #[doc = " The JSON form (the CLI mock's `GET /_mock/purges`) names the fields as the wire does."]
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct RecordedPurge {
+            #[doc = " The spec's `operationId` of the request's method and path, such as"]
+            #[doc = " `invalidateByTags`; empty when they match no operation."]
+            pub operation: String,
+            #(#query_decls)*
+            #[doc = #items_doc]
+            pub items: Vec<String>,
+            #(#body_decls)*
+            #[doc = " The HTTP status the mock answered; 0 when it dropped the connection instead."]
+            pub status: u16,
+            #[doc = " The message of the error body the mock answered, if it refused or failed the request."]
+            pub error: Option<String>,
+        }
+
+        impl RecordedPurge {
+            #[doc = " The record of a request (the mock server builds it)."]
+            #[doc(hidden)]
+            pub fn of(request: &crate::inbound::Request, status: u16, error: Option<String>) -> Self {
+                Self {
+                    operation: request.operation().to_string(),
+                    #(#query_fills)*
+                    items: request.items(),
+                    #(#body_fills)*
+                    status,
+                    error,
+                }
+            }
+        }
+    })
+}
+
+fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> (TokenStream, Vec<RecordedOption>) {
     let op = c.op;
     let batch = op.batch.as_ref().expect("covered operations have a batch field");
     let (marker, options_ident, method) = (&c.marker, &c.options, &c.method);
@@ -445,6 +567,7 @@ fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> TokenStr
     // Body properties set by setters.
     let opts: Vec<&Property> = options(op).collect();
     let mut option_fields = Vec::new();
+    let mut recorded = Vec::new();
     let mut setters = Vec::new();
     let mut option_checks = Vec::new();
     let mut conversion_checks = Vec::new();
@@ -510,7 +633,8 @@ fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> TokenStr
             doc.push(format!(" The body property `{wire}`."));
         }
         let field_doc = doc.clone();
-        option_fields.push(quote! { #(#[doc = #field_doc])* pub #f: Option<#stored>, });
+        option_fields.push(quote! { #(#[doc = #field_doc])* #[serde(rename = #wire)] pub #f: Option<#stored>, });
+        recorded.push((wire.clone(), p.description.clone(), quote! { #stored }));
         setters.push(quote! {
             #(#[doc = #doc])*
             pub fn #f #generics (mut self, #arg) -> Self #bounds {
@@ -611,6 +735,10 @@ fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> TokenStr
     let (min, max) =
         (Literal::usize_unsuffixed(batch.min_items as usize), Literal::usize_unsuffixed(batch.max_items as usize));
     let option_names = opts.iter().map(|p| &p.name);
+    let separator = match &batch.separator {
+        Some(sep) => quote! { Some(#sep) },
+        None => quote! { None },
+    };
     let idempotent = op.idempotent;
 
     let mut marker_doc = vec![format!(" `{id}`: `{http} {path}`."), String::new()];
@@ -632,23 +760,24 @@ fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> TokenStr
     method_doc.push(String::new());
     method_doc.push(" Nothing is sent until [`Purge::send`]; the whole selection is checked first.".into());
     let positional_args = positional.iter().map(|(_, q)| {
-        let a = ident(&q.name.to_snake_case());
+        let a = ident(&q.rust_name);
         quote! { #a: impl Into<String> }
     });
     let positional_values = positional.iter().map(|(i, q)| {
-        let a = ident(&q.name.to_snake_case());
+        let a = ident(&q.rust_name);
         let i = Literal::usize_unsuffixed(*i);
         quote! { (#i, #a.into()) }
     });
     let items_arg = ident(&field.to_snake_case());
 
-    quote! {
+    let tokens = quote! {
         #(#[doc = #marker_doc])*
         #[derive(Debug, Clone, Copy)]
         pub enum #marker {}
 
         #[doc = #options_doc]
-        #[derive(Debug, Clone, Default, PartialEq)]
+        #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+        #[serde(default)]
         pub struct #options_ident {
             #(#option_fields)*
         }
@@ -664,6 +793,7 @@ fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> TokenStr
                 min_items: #min,
                 max_items: #max,
                 options: &[#(#option_names),*],
+                separator: #separator,
                 idempotent: #idempotent,
             };
             type Options = #options_ident;
@@ -722,5 +852,6 @@ fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> TokenStr
                 Purge::new(self, vec![#(#positional_values),*], #items_arg.into_iter().map(Into::into).collect())
             }
         }
-    }
+    };
+    (tokens, recorded)
 }

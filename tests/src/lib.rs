@@ -5,6 +5,8 @@
 //!
 //! - [wiremock] servers (one per test; `MockServer::start` picks a free port, so tests run in
 //!   parallel), inspected with [`only_request`], [`query_pairs`] and [`body`];
+//! - the crate's own testing kit, `vercel_edge_cache::mock` (feature `mock`), where a test needs
+//!   the spec's rules, a rate limit or scripted faults (`tests/mock.rs`, `tests/rate_limit.rs`);
 //! - a [`raw`] TCP server for what wiremock cannot do: a body cut short, a reset connection;
 //! - [Prism](prism), a mock server generated from `spec/edge-cache.yaml` that validates every
 //!   request against the spec.
@@ -18,9 +20,6 @@ use vercel_edge_cache::{ApiError, BatchReport, EdgeCache, EdgeCacheBuilder, Erro
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 pub mod prism;
-/// The rate-limited look-alike, shared with the CLI's tests (one file, two users).
-#[path = "../../generated-client/tests/support/rate_limited.rs"]
-pub mod rate_limited;
 pub mod raw;
 
 /// The token every test client uses. Distinctive, so that a leak is easy to find.

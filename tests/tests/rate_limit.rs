@@ -3,8 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use edge_cache_tests::rate_limited::RateLimitedServer;
 use edge_cache_tests::*;
+use vercel_edge_cache::mock::{MockVercel, RateLimit};
+use vercel_edge_cache::operations::InvalidateByTags;
 use vercel_edge_cache::{Cancel, EdgeCache, Error, RetryPolicy, StopReason};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -16,20 +17,24 @@ fn bulk_client(url: &str) -> EdgeCache {
 
 /// 800 tags at 20 requests per second: 50 requests, a floor of 2.5 s.
 async fn bulk_under_the_limit(retry_after: bool) {
-    let server = RateLimitedServer::start(20, retry_after, Duration::from_millis(5)).await;
+    let vercel = MockVercel::start().await;
+    let limit = RateLimit::new(20, Duration::from_secs(1));
+    vercel.rate_limit(if retry_after { limit } else { limit.without_retry_after() });
+    vercel.latency(Duration::from_millis(5));
     let items = tags("t", 800);
     let started = Instant::now();
-    let report = bulk_client(&server.url).invalidate_by_tags("p", items.clone()).send().await.unwrap();
+    let report = bulk_client(&vercel.uri()).invalidate_by_tags("p", items.clone()).send().await.unwrap();
     let elapsed = started.elapsed();
     assert!(report.is_success(), "{:?}", report.first_error());
-    let seen = server.seen();
-    let mut delivered = seen.accepted.clone();
+    let mut delivered = vercel.items::<InvalidateByTags>();
     delivered.sort();
     let mut expected = items.clone();
     expected.sort();
     assert_eq!(delivered, expected, "every tag delivered exactly once");
-    let requests = seen.ok + seen.limited;
-    assert!(seen.limited * 20 <= requests, "{} of {requests} requests answered 429 (more than 5 %)", seen.limited);
+    let all = vercel.purges();
+    let limited = all.iter().filter(|p| p.status == 429).count();
+    assert_eq!(limited + vercel.accepted().len(), all.len(), "nothing but 200s and 429s");
+    assert!(limited * 20 <= all.len(), "{limited} of {} requests answered 429 (more than 5 %)", all.len());
     // Paced, not stalled: at most twice the floor (the benchmark measures it closely).
     assert!(elapsed < Duration::from_secs(5), "800 tags took {elapsed:?}");
 }

@@ -73,9 +73,11 @@ impl EdgeCacheBuilder {
 #[derive(Debug, Clone, Copy)]
 pub enum InvalidateByTags {}
 /// The optional body properties of [`InvalidateByTags`], set through the call's setters.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default)]
 pub struct InvalidateByTagsOptions {
     /// The environment whose cache is changed; both when left out.
+    #[serde(rename = "target")]
     pub target: Option<types::Target>,
 }
 impl Operation for InvalidateByTags {
@@ -105,6 +107,7 @@ impl Operation for InvalidateByTags {
         min_items: 1,
         max_items: 16,
         options: &["target"],
+        separator: Some(","),
         idempotent: true,
     };
     type Options = InvalidateByTagsOptions;
@@ -214,7 +217,7 @@ impl EdgeCache {
     /// Nothing is sent until [`Purge::send`]; the whole selection is checked first.
     pub fn invalidate_by_tags<I, S>(
         &self,
-        project_id_or_name: impl Into<String>,
+        project: impl Into<String>,
         tags: I,
     ) -> Purge<'_, InvalidateByTags>
     where
@@ -223,7 +226,7 @@ impl EdgeCache {
     {
         Purge::new(
             self,
-            vec![(0, project_id_or_name.into())],
+            vec![(0, project.into())],
             tags.into_iter().map(Into::into).collect(),
         )
     }
@@ -239,13 +242,16 @@ impl EdgeCache {
 #[derive(Debug, Clone, Copy)]
 pub enum DangerouslyDeleteByTags {}
 /// The optional body properties of [`DangerouslyDeleteByTags`], set through the call's setters.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default)]
 pub struct DangerouslyDeleteByTagsOptions {
     /// The environment whose cache is changed; both when left out.
+    #[serde(rename = "target")]
     pub target: Option<types::Target>,
     /// How long, in seconds, a deleted entry may still be served stale while it is revalidated.
     /// The doc pages say "number >= 0"; Vercel's published description says an integer from 0 to
     /// 31536000 (one year). An integer in that range satisfies both.
+    #[serde(rename = "revalidationDeadlineSeconds")]
     pub revalidation_deadline_seconds: Option<i64>,
 }
 impl Operation for DangerouslyDeleteByTags {
@@ -275,6 +281,7 @@ impl Operation for DangerouslyDeleteByTags {
         min_items: 1,
         max_items: 16,
         options: &["target", "revalidationDeadlineSeconds"],
+        separator: Some(","),
         idempotent: true,
     };
     type Options = DangerouslyDeleteByTagsOptions;
@@ -415,7 +422,7 @@ impl EdgeCache {
     /// Nothing is sent until [`Purge::send`]; the whole selection is checked first.
     pub fn dangerously_delete_by_tags<I, S>(
         &self,
-        project_id_or_name: impl Into<String>,
+        project: impl Into<String>,
         tags: I,
     ) -> Purge<'_, DangerouslyDeleteByTags>
     where
@@ -424,7 +431,7 @@ impl EdgeCache {
     {
         Purge::new(
             self,
-            vec![(0, project_id_or_name.into())],
+            vec![(0, project.into())],
             tags.into_iter().map(Into::into).collect(),
         )
     }
@@ -438,7 +445,8 @@ impl EdgeCache {
 #[derive(Debug, Clone, Copy)]
 pub enum InvalidateBySrcImages {}
 /// The optional body properties of [`InvalidateBySrcImages`], set through the call's setters.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default)]
 pub struct InvalidateBySrcImagesOptions {}
 impl Operation for InvalidateBySrcImages {
     const INFO: &'static OperationInfo = &OperationInfo {
@@ -467,6 +475,7 @@ impl Operation for InvalidateBySrcImages {
         min_items: 1,
         max_items: 8,
         options: &[],
+        separator: None,
         idempotent: true,
     };
     type Options = InvalidateBySrcImagesOptions;
@@ -545,7 +554,7 @@ impl EdgeCache {
     /// Nothing is sent until [`Purge::send`]; the whole selection is checked first.
     pub fn invalidate_by_src_images<I, S>(
         &self,
-        project_id_or_name: impl Into<String>,
+        project: impl Into<String>,
         src_images: I,
     ) -> Purge<'_, InvalidateBySrcImages>
     where
@@ -554,7 +563,7 @@ impl EdgeCache {
     {
         Purge::new(
             self,
-            vec![(0, project_id_or_name.into())],
+            vec![(0, project.into())],
             src_images.into_iter().map(Into::into).collect(),
         )
     }
@@ -569,11 +578,13 @@ impl EdgeCache {
 #[derive(Debug, Clone, Copy)]
 pub enum DangerouslyDeleteBySrcImages {}
 /// The optional body properties of [`DangerouslyDeleteBySrcImages`], set through the call's setters.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default)]
 pub struct DangerouslyDeleteBySrcImagesOptions {
     /// How long, in seconds, a deleted entry may still be served stale while it is revalidated.
     /// The doc pages say "number >= 0"; Vercel's published description says an integer from 0 to
     /// 31536000 (one year). An integer in that range satisfies both.
+    #[serde(rename = "revalidationDeadlineSeconds")]
     pub revalidation_deadline_seconds: Option<i64>,
 }
 impl Operation for DangerouslyDeleteBySrcImages {
@@ -603,6 +614,7 @@ impl Operation for DangerouslyDeleteBySrcImages {
         min_items: 1,
         max_items: 8,
         options: &["revalidationDeadlineSeconds"],
+        separator: None,
         idempotent: true,
     };
     type Options = DangerouslyDeleteBySrcImagesOptions;
@@ -713,7 +725,7 @@ impl EdgeCache {
     /// Nothing is sent until [`Purge::send`]; the whole selection is checked first.
     pub fn dangerously_delete_by_src_images<I, S>(
         &self,
-        project_id_or_name: impl Into<String>,
+        project: impl Into<String>,
         src_images: I,
     ) -> Purge<'_, DangerouslyDeleteBySrcImages>
     where
@@ -722,9 +734,63 @@ impl EdgeCache {
     {
         Purge::new(
             self,
-            vec![(0, project_id_or_name.into())],
+            vec![(0, project.into())],
             src_images.into_iter().map(Into::into).collect(),
         )
+    }
+}
+/// One request the mock server (`vercel_edge_cache::mock`, feature `mock`) received: its
+/// operation, query parameters and body properties (a field for each of any operation, unset
+/// when the request did not carry it or it could not be read), and what the mock answered.
+///
+/// The JSON form (the CLI mock's `GET /_mock/purges`) names the fields as the wire does.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RecordedPurge {
+    /// The spec's `operationId` of the request's method and path, such as
+    /// `invalidateByTags`; empty when they match no operation.
+    pub operation: String,
+    /// The query parameter `projectIdOrName`: The ID or the name of the project whose cache is changed.
+    #[serde(rename = "projectIdOrName")]
+    pub project: Option<String>,
+    /// The query parameter `teamId`: The ID of the team that owns the project, when the token may act for several.
+    #[serde(rename = "teamId")]
+    pub team_id: Option<String>,
+    /// The query parameter `slug`: The URL slug of the team that owns the project (an alternative to `teamId`).
+    #[serde(rename = "slug")]
+    pub slug: Option<String>,
+    /// The items of the request's batch field (`tags` of `invalidateByTags`, `tags` of `dangerouslyDeleteByTags`, `srcImages` of `invalidateBySrcImages`, `srcImages` of `dangerouslyDeleteBySrcImages`), whether the request was accepted or not.
+    pub items: Vec<String>,
+    /// The body property `target`: The environment whose cache is changed; both when left out.
+    #[serde(rename = "target")]
+    pub target: Option<types::Target>,
+    /// The body property `revalidationDeadlineSeconds`: How long, in seconds, a deleted entry may still be served stale while it is revalidated.
+    #[serde(rename = "revalidationDeadlineSeconds")]
+    pub revalidation_deadline_seconds: Option<i64>,
+    /// The HTTP status the mock answered; 0 when it dropped the connection instead.
+    pub status: u16,
+    /// The message of the error body the mock answered, if it refused or failed the request.
+    pub error: Option<String>,
+}
+impl RecordedPurge {
+    /// The record of a request (the mock server builds it).
+    #[doc(hidden)]
+    pub fn of(
+        request: &crate::inbound::Request,
+        status: u16,
+        error: Option<String>,
+    ) -> Self {
+        Self {
+            operation: request.operation().to_string(),
+            project: request.query("projectIdOrName"),
+            team_id: request.query("teamId"),
+            slug: request.query("slug"),
+            items: request.items(),
+            target: request.body_value("target"),
+            revalidation_deadline_seconds: request
+                .body_value("revalidationDeadlineSeconds"),
+            status,
+            error,
+        }
     }
 }
 /// Every operation with a high-level call, in spec order, for calls chosen at run time
@@ -733,17 +799,21 @@ pub static OPERATIONS: &[OperationEntry] = &[
     OperationEntry {
         info: <InvalidateByTags as Operation>::INFO,
         start: crate::dynamic::start::<InvalidateByTags>,
+        check_request: crate::inbound::check_request::<InvalidateByTags>,
     },
     OperationEntry {
         info: <DangerouslyDeleteByTags as Operation>::INFO,
         start: crate::dynamic::start::<DangerouslyDeleteByTags>,
+        check_request: crate::inbound::check_request::<DangerouslyDeleteByTags>,
     },
     OperationEntry {
         info: <InvalidateBySrcImages as Operation>::INFO,
         start: crate::dynamic::start::<InvalidateBySrcImages>,
+        check_request: crate::inbound::check_request::<InvalidateBySrcImages>,
     },
     OperationEntry {
         info: <DangerouslyDeleteBySrcImages as Operation>::INFO,
         start: crate::dynamic::start::<DangerouslyDeleteBySrcImages>,
+        check_request: crate::inbound::check_request::<DangerouslyDeleteBySrcImages>,
     },
 ];

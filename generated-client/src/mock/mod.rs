@@ -1,0 +1,166 @@
+//! A look-alike of Vercel's edge-cache API for your tests (feature `mock`): a loopback server
+//! that serves every operation of the spec, refuses what Vercel would refuse, records every
+//! request, and fails on cue.
+//!
+//! - **Checked like Vercel checks:** the method and path, a bearer token, the required query
+//!   parameters, the body's shape, `maxItems`, `maxLength`, enums and ranges. The checks are the
+//!   client's own generated ones ([`crate::inbound::check_request`]), so the mock refuses exactly
+//!   what the spec forbids: a 400 with Vercel's `{"error":{"code","message"}}` body, or a 401
+//!   without a token.
+//! - **Recorded:** [`MockVercel::purges`] lists every request as a [`RecordedPurge`], refused
+//!   ones too, with the status answered; [`MockVercel::items`] flattens the accepted ones.
+//! - **Scripted:** [`Fault`]s for the next requests (a status, `Retry-After`, a dropped
+//!   connection), a [`RateLimit`] with `X-RateLimit-*` headers, and latency.
+//!
+//! ```
+//! use vercel_edge_cache::mock::MockVercel;
+//! use vercel_edge_cache::{EdgeCache, operations::InvalidateByTags};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), vercel_edge_cache::Error> {
+//! let vercel = MockVercel::start().await;
+//! let client = EdgeCache::builder("test-token").base_url(vercel.uri()).build()?;
+//!
+//! let tags: Vec<String> = (0..40).map(|i| format!("post-{i}")).collect();
+//! client.invalidate_by_tags("my-site", tags.clone()).send().await?;
+//!
+//! assert_eq!(vercel.accepted().len(), 3); // 16 + 16 + 8
+//! assert_eq!(vercel.items::<InvalidateByTags>(), tags);
+//! # Ok(()) }
+//! ```
+//!
+//! Outside Rust, `edge-cache mock --port 4000` runs the same server; see the README.
+
+mod script;
+mod server;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+pub use self::script::{Fault, RateLimit};
+pub use self::server::CONTROL_PREFIX;
+use self::server::{Shared, lock};
+use crate::operation::Operation;
+pub use crate::operations::RecordedPurge;
+
+/// The mock server. It runs on the tokio runtime that started it, and stops when dropped.
+#[derive(Debug)]
+pub struct MockVercel {
+    address: SocketAddr,
+    shared: Shared,
+    task: JoinHandle<()>,
+}
+
+impl MockVercel {
+    /// Starts a mock on a free loopback port.
+    ///
+    /// # Panics
+    ///
+    /// If no loopback port can be bound (as `wiremock::MockServer::start` does); use
+    /// [`MockVercel::bind`] to handle that.
+    pub async fn start() -> Self {
+        let address = SocketAddr::from(([127, 0, 0, 1], 0));
+        Self::bind(address).await.unwrap_or_else(|e| panic!("the mock cannot bind {address}: {e}"))
+    }
+
+    /// Starts a mock on `address` (port 0 for a free one).
+    pub async fn bind(address: SocketAddr) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(address).await?;
+        let address = listener.local_addr()?;
+        let shared = Shared::default();
+        let task = tokio::spawn(server::serve(listener, shared.clone()));
+        Ok(Self { address, shared, task })
+    }
+
+    /// The base URL, `http://127.0.0.1:<port>`, for [`crate::EdgeCacheBuilder::base_url`].
+    pub fn uri(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// The address it listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Accepts only this token (any non-empty bearer token until then); others get a 401.
+    pub fn require_token(&self, token: impl Into<String>) -> &Self {
+        lock(&self.shared).token = Some(token.into());
+        self
+    }
+
+    /// Scripts a fault for the next requests (after any scripted before it).
+    ///
+    /// ```
+    /// # use vercel_edge_cache::mock::{Fault, MockVercel};
+    /// # use std::time::Duration;
+    /// # async fn doc(vercel: MockVercel) {
+    /// vercel.fail_next(Fault::status(429).retry_after(Duration::from_secs(1)));
+    /// vercel.fail_next(Fault::status(503).times(2));
+    /// vercel.fail_next(Fault::drop_connection());
+    /// # }
+    /// ```
+    pub fn fail_next(&self, fault: Fault) -> &Self {
+        lock(&self.shared).script.push(fault);
+        self
+    }
+
+    /// Rate-limits every request from now on (`None` lifts it).
+    pub fn rate_limit(&self, limit: impl Into<Option<RateLimit>>) -> &Self {
+        lock(&self.shared).script.set_rate_limit(limit.into());
+        self
+    }
+
+    /// Waits this long before answering each request.
+    pub fn latency(&self, latency: Duration) -> &Self {
+        lock(&self.shared).script.latency = latency;
+        self
+    }
+
+    /// Every request received, in the order they arrived, refused and failed ones too.
+    pub fn purges(&self) -> Vec<RecordedPurge> {
+        lock(&self.shared).purges.clone()
+    }
+
+    /// The requests that were accepted (answered 2xx), in the order they arrived.
+    pub fn accepted(&self) -> Vec<RecordedPurge> {
+        self.purges().into_iter().filter(|p| (200..300).contains(&p.status)).collect()
+    }
+
+    /// Every item that accepted requests of `O` carried, in the order they arrived: what was
+    /// purged, across batches.
+    pub fn items<O: Operation>(&self) -> Vec<String> {
+        self.items_where::<O>(|_| true)
+    }
+
+    /// Like [`MockVercel::items`], for the requests that `filter` keeps: every tag
+    /// invalidated for one project, say.
+    ///
+    /// ```
+    /// # use vercel_edge_cache::mock::MockVercel;
+    /// # use vercel_edge_cache::operations::InvalidateByTags;
+    /// # fn doc(vercel: &MockVercel) {
+    /// let tags = vercel.items_where::<InvalidateByTags>(|p| p.project.as_deref() == Some("my-site"));
+    /// # }
+    /// ```
+    pub fn items_where<O: Operation>(&self, filter: impl Fn(&RecordedPurge) -> bool) -> Vec<String> {
+        self.accepted()
+            .into_iter()
+            .filter(|p| p.operation == O::INFO.operation_id && filter(p))
+            .flat_map(|p| p.items)
+            .collect()
+    }
+
+    /// Forgets the requests received so far (the script stays).
+    pub fn clear(&self) {
+        lock(&self.shared).purges.clear();
+    }
+}
+
+impl Drop for MockVercel {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}

@@ -1,0 +1,258 @@
+//! What the mock answers besides the spec's rules: scripted faults, a rate limit and latency.
+//! Pure state, driven by the server with the time of each request, so it is unit-tested
+//! without a clock.
+
+use std::collections::VecDeque;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// A scripted failure for the next requests, whatever they carry.
+///
+/// ```
+/// use std::time::Duration;
+/// use vercel_edge_cache::mock::Fault;
+/// let fault = Fault::status(429).retry_after(Duration::from_secs(2)).times(3);
+/// assert_eq!(fault.remaining(), 3);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Fault {
+    #[serde(default)]
+    status: Option<u16>,
+    #[serde(default)]
+    drop: bool,
+    #[serde(default = "one")]
+    times: usize,
+    #[serde(default, rename = "retryAfter")]
+    retry_after_secs: Option<u64>,
+}
+
+fn one() -> usize {
+    1
+}
+
+impl Fault {
+    /// Answer `status` with Vercel's error body (`{"error":{"code","message"}}`).
+    pub fn status(status: u16) -> Self {
+        Self { status: Some(status), drop: false, times: 1, retry_after_secs: None }
+    }
+
+    /// Close the connection without an answer, once the request is read: the client sees a
+    /// connection closed mid-request.
+    pub fn drop_connection() -> Self {
+        Self { status: None, drop: true, times: 1, retry_after_secs: None }
+    }
+
+    /// For the next `n` requests (1 unless set).
+    pub fn times(mut self, n: usize) -> Self {
+        self.times = n;
+        self
+    }
+
+    /// With `Retry-After`, in whole seconds (rounded up).
+    pub fn retry_after(mut self, wait: Duration) -> Self {
+        self.retry_after_secs = Some(wait.as_secs() + u64::from(wait.subsec_nanos() > 0));
+        self
+    }
+
+    /// How many requests it still applies to.
+    pub fn remaining(&self) -> usize {
+        self.times
+    }
+
+    /// Whether it says what to do: a status, or a dropped connection (read from JSON, it may not).
+    pub(crate) fn is_complete(&self) -> bool {
+        self.status.is_some() != self.drop
+    }
+}
+
+/// Vercel's rate limiting: `limit` requests per window of whole seconds, counted in windows
+/// aligned on the Unix epoch, as `X-RateLimit-Reset` (epoch seconds) counts them. Every answer
+/// carries `X-RateLimit-Limit`, `-Remaining` and `-Reset`; a request over the limit is answered
+/// 429, with `Retry-After` unless [`RateLimit::without_retry_after`].
+///
+/// ```
+/// use std::time::Duration;
+/// use vercel_edge_cache::mock::RateLimit;
+/// let limit = RateLimit::new(20, Duration::from_secs(1)).without_retry_after();
+/// assert_eq!(limit.limit(), 20);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RateLimit {
+    limit: u64,
+    #[serde(rename = "windowSeconds")]
+    window_secs: u64,
+    #[serde(default = "yes")]
+    retry_after: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl RateLimit {
+    /// `limit` requests per `window` (whole seconds, at least 1).
+    pub fn new(limit: u64, window: Duration) -> Self {
+        Self { limit, window_secs: window.as_secs().max(1), retry_after: true }
+    }
+
+    /// 429s without `Retry-After`: clients must read `X-RateLimit-Reset`.
+    pub fn without_retry_after(mut self) -> Self {
+        self.retry_after = false;
+        self
+    }
+
+    /// Requests per window.
+    pub fn limit(&self) -> u64 {
+        self.limit
+    }
+}
+
+/// How the mock answers one request, before the spec's rules are applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Decision {
+    /// Check the request and answer as the spec says.
+    Serve,
+    /// Answer this status, with `Retry-After` seconds if any.
+    Fail { status: u16, retry_after: Option<u64> },
+    /// Close the connection.
+    Drop,
+}
+
+/// The `X-RateLimit-*` values of an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RateHeaders {
+    pub limit: u64,
+    pub remaining: u64,
+    pub reset: u64,
+}
+
+/// The script's state.
+#[derive(Debug, Default)]
+pub(crate) struct Script {
+    faults: VecDeque<Fault>,
+    rate: Option<RateLimit>,
+    /// The current window's start (epoch seconds) and the requests it has taken.
+    window: (u64, u64),
+    pub latency: Duration,
+}
+
+impl Script {
+    pub fn push(&mut self, fault: Fault) {
+        if fault.times > 0 {
+            self.faults.push_back(fault);
+        }
+    }
+
+    pub fn set_rate_limit(&mut self, rate: Option<RateLimit>) {
+        self.rate = rate;
+        self.window = (0, 0);
+    }
+
+    pub fn clear_faults(&mut self) {
+        self.faults.clear();
+    }
+
+    /// Decides one request arriving at `now`: a scripted fault first, then the rate limit.
+    pub fn decide(&mut self, now: SystemTime) -> (Decision, Option<RateHeaders>) {
+        if let Some(fault) = self.faults.front_mut() {
+            fault.times -= 1;
+            let fault = if fault.times == 0 { self.faults.pop_front().expect("the front") } else { fault.clone() };
+            let decision = match fault.status {
+                Some(status) if !fault.drop => Decision::Fail { status, retry_after: fault.retry_after_secs },
+                _ => Decision::Drop,
+            };
+            return (decision, self.headers(now, false));
+        }
+        let Some(rate) = &self.rate else { return (Decision::Serve, None) };
+        let (limit, retry_after) = (rate.limit, rate.retry_after);
+        let headers = self.headers(now, true).expect("a rate limit is set");
+        if self.window.1 > limit {
+            let wait = headers.reset.saturating_sub(epoch(now)).max(1);
+            return (Decision::Fail { status: 429, retry_after: retry_after.then_some(wait) }, Some(headers));
+        }
+        (Decision::Serve, Some(headers))
+    }
+
+    /// The headers at `now`, counting one more request when `take`.
+    fn headers(&mut self, now: SystemTime, take: bool) -> Option<RateHeaders> {
+        let rate = self.rate.as_ref()?;
+        let secs = epoch(now);
+        let start = secs - secs % rate.window_secs;
+        if self.window.0 != start {
+            self.window = (start, 0);
+        }
+        if take {
+            self.window.1 += 1;
+        }
+        let remaining = rate.limit.saturating_sub(self.window.1);
+        Some(RateHeaders { limit: rate.limit, remaining, reset: start + rate.window_secs })
+    }
+}
+
+fn epoch(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(secs: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(secs)
+    }
+
+    #[test]
+    fn faults_apply_in_order_for_their_count_then_requests_are_served() {
+        let mut s = Script::default();
+        s.push(Fault::status(503).times(2).retry_after(Duration::from_millis(1500)));
+        s.push(Fault::drop_connection());
+        s.push(Fault::status(500).times(0));
+        let fail = Decision::Fail { status: 503, retry_after: Some(2) };
+        assert_eq!(s.decide(at(10)).0, fail);
+        assert_eq!(s.decide(at(10)).0, fail);
+        assert_eq!(s.decide(at(10)).0, Decision::Drop);
+        assert_eq!(s.decide(at(10)), (Decision::Serve, None));
+    }
+
+    #[test]
+    fn the_rate_limit_counts_per_epoch_aligned_window_and_says_when_it_resets() {
+        let mut s = Script::default();
+        s.set_rate_limit(Some(RateLimit::new(2, Duration::from_secs(10))));
+        let (d, h) = s.decide(at(103));
+        assert_eq!((d, h), (Decision::Serve, Some(RateHeaders { limit: 2, remaining: 1, reset: 110 })));
+        assert_eq!(s.decide(at(104)).1.unwrap().remaining, 0);
+        let (d, h) = s.decide(at(107));
+        assert_eq!(d, Decision::Fail { status: 429, retry_after: Some(3) });
+        assert_eq!(h, Some(RateHeaders { limit: 2, remaining: 0, reset: 110 }));
+        // A new window.
+        assert_eq!(s.decide(at(110)), (Decision::Serve, Some(RateHeaders { limit: 2, remaining: 1, reset: 120 })));
+    }
+
+    #[test]
+    fn without_retry_after_a_429_carries_only_the_rate_headers() {
+        let mut s = Script::default();
+        s.set_rate_limit(Some(RateLimit::new(0, Duration::from_secs(1)).without_retry_after()));
+        assert_eq!(s.decide(at(5)).0, Decision::Fail { status: 429, retry_after: None });
+    }
+
+    #[test]
+    fn a_fault_answer_carries_the_rate_headers_without_using_the_window() {
+        let mut s = Script::default();
+        s.set_rate_limit(Some(RateLimit::new(1, Duration::from_secs(1))));
+        s.push(Fault::status(500));
+        assert_eq!(s.decide(at(5)).1.unwrap().remaining, 1);
+        assert_eq!(s.decide(at(5)), (Decision::Serve, Some(RateHeaders { limit: 1, remaining: 0, reset: 6 })));
+    }
+
+    #[test]
+    fn faults_and_rate_limits_read_from_json_for_the_cli_mock() {
+        let f: Fault = serde_json::from_str(r#"{"status":429,"times":2,"retryAfter":1}"#).unwrap();
+        assert_eq!(f, Fault::status(429).times(2).retry_after(Duration::from_secs(1)));
+        let f: Fault = serde_json::from_str(r#"{"drop":true}"#).unwrap();
+        assert_eq!(f, Fault::drop_connection());
+        let r: RateLimit = serde_json::from_str(r#"{"limit":5,"windowSeconds":1,"retryAfter":false}"#).unwrap();
+        assert_eq!(r, RateLimit::new(5, Duration::from_secs(1)).without_retry_after());
+        assert!(serde_json::from_str::<Fault>(r#"{"stauts":429}"#).is_err());
+    }
+}
