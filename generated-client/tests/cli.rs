@@ -1,4 +1,6 @@
-//! End-to-end tests of the `edge-cache` binary against a wiremock server.
+//! End-to-end tests of the `edge-cache` binary against a wiremock server, or the crate's own
+//! testing kit (`vercel_edge_cache::mock`) where the spec's rules, a rate limit or scripted
+//! faults matter.
 //!
 //! Every test runs the real binary (`CARGO_BIN_EXE_edge-cache`) in a child process whose
 //! environment has no `VERCEL_*` or proxy variables unless the test sets them, and checks the
@@ -11,6 +13,8 @@ use std::time::Duration;
 use assert_cmd::Command;
 use serde_json::{Value, json};
 use wiremock::matchers::{any, body_string_contains};
+use vercel_edge_cache::mock::{Fault, MockVercel, RateLimit};
+use vercel_edge_cache::operations::InvalidateByTags;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// A distinctive token: it must never be printed.
@@ -1024,29 +1028,148 @@ async fn ctrl_c_exits_130_within_a_second_with_every_item_delivered_or_saved() {
     }
 }
 
-#[path = "support/rate_limited.rs"]
-mod rate_limited;
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bulk_run_paces_itself_to_the_rate_limit_and_delivers_every_tag_once() {
     // 800 tags, 8 in flight, against 20 requests per second (no Retry-After on its 429s).
-    let server = rate_limited::RateLimitedServer::start(20, false, Duration::from_millis(5)).await;
+    let vercel = MockVercel::start().await;
+    vercel.rate_limit(RateLimit::new(20, Duration::from_secs(1)).without_retry_after());
+    vercel.latency(Duration::from_millis(5));
+    let url = vercel.uri();
     let file = scratch_file("rate-limited.txt", &tags(0..800).join("\n"));
     let saved = scratch_file("rate-limited-failed.txt", "stale");
     let line = format!(
-        "--token {{token}} --project prj_1 --api-url {} --concurrency 8 --save-failed {saved} invalidate --tags-from {file}",
-        server.url
+        "--token {{token}} --project prj_1 --api-url {url} --concurrency 8 --save-failed {saved} invalidate --tags-from {file}"
     );
-    let out = run_args(&argv(&line, &server.url)).await;
+    let out = run_args(&argv(&line, &url)).await;
     out.assert_code(0);
-    let seen = server.seen();
-    let mut delivered = seen.accepted.clone();
+    let mut delivered = vercel.items::<InvalidateByTags>();
     delivered.sort();
     let mut expected = tags(0..800);
     expected.sort();
     assert!(delivered == expected, "not every tag delivered exactly once: {} delivered", delivered.len());
-    assert!(seen.limited * 20 <= seen.ok + seen.limited, "{} requests answered 429", seen.limited);
+    let limited = vercel.purges().iter().filter(|p| p.status == 429).count();
+    assert!(limited * 20 <= vercel.purges().len(), "{limited} requests answered 429");
     assert_eq!(std::fs::read_to_string(&saved).unwrap(), "", "nothing left to save");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_command_and_flag_sends_requests_the_spec_accepts() {
+    // The testing kit checks each request with the spec's rules: the CLI's all pass them.
+    let vercel = MockVercel::start().await;
+    vercel.require_token(TOKEN);
+    let url = vercel.uri();
+    for command in [
+        "invalidate --tag a,b --target production",
+        "invalidate --srcimg /hero.png --srcimg https://example.com/a.png",
+        "dangerously-delete --tag a --target preview --revalidation-deadline-seconds 31536000 --yes",
+        "dangerously-delete --srcimg /hero.png --revalidation-deadline-seconds 0 --yes",
+    ] {
+        let line = format!("--token {{token}} --project prj_1 --scope acme --api-url {url} {command}");
+        run_args(&argv(&line, &url)).await.assert_code(0);
+    }
+    let purges = vercel.purges();
+    let seen: Vec<(&str, u16, Vec<String>)> =
+        purges.iter().map(|p| (p.operation.as_str(), p.status, p.items.clone())).collect();
+    let v = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        seen,
+        [
+            ("invalidateByTags", 200, v(&["a", "b"])),
+            ("invalidateBySrcImages", 200, v(&["/hero.png", "https://example.com/a.png"])),
+            ("dangerouslyDeleteByTags", 200, v(&["a"])),
+            ("dangerouslyDeleteBySrcImages", 200, v(&["/hero.png"])),
+        ]
+    );
+    assert!(purges.iter().all(|p| p.project.as_deref() == Some("prj_1") && p.slug.as_deref() == Some("acme")));
+    assert_eq!(purges[2].revalidation_deadline_seconds, Some(31536000));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scripted_429_and_503_are_retried_by_the_cli_and_the_run_succeeds() {
+    let vercel = MockVercel::start().await;
+    vercel.fail_next(Fault::status(429).retry_after(Duration::from_secs(1)));
+    vercel.fail_next(Fault::status(503));
+    let url = vercel.uri();
+    let line = format!("--token {{token}} --project prj_1 --api-url {url} invalidate --tag a");
+    run_args(&argv(&line, &url)).await.assert_code(0);
+    let statuses: Vec<u16> = vercel.purges().iter().map(|p| p.status).collect();
+    assert_eq!(statuses, [429, 503, 200]);
+}
+
+/// `GET` over a plain TCP connection: the status line's code and the body.
+async fn http(method: &str, url: &str, body: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url.strip_prefix("http://").expect("an http URL");
+    let (host, path) = rest.split_once('/').map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
+    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect to the mock");
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nhost: {host}\r\nauthorization: Bearer {TOKEN}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    let code = answer.split(' ').nth(1).and_then(|c| c.parse().ok()).expect("a status line");
+    let body = answer.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (code, body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edge_cache_mock_serves_the_look_alike_as_a_process_for_other_languages() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(BIN)
+        .args(["mock", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start edge-cache mock");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut url = String::new();
+    stdout.read_line(&mut url).unwrap();
+    let url = url.trim().to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "the first line is the URL: {url:?}");
+
+    // A service in another language: raw HTTP, one good request and one over the limit.
+    let tags: Vec<String> = tags(0..17);
+    let body = json!({ "tags": &tags[..16] }).to_string();
+    let path = format!("{url}{INVALIDATE_TAGS}?projectIdOrName=site");
+    assert_eq!(http("POST", &path, &body).await.0, 200);
+    let (code, answer) = http("POST", &path, &json!({ "tags": tags }).to_string()).await;
+    assert_eq!(code, 400);
+    let answer: Value = serde_json::from_str(&answer).unwrap();
+    assert_eq!(answer, json!({ "error": { "code": "bad_request", "message": "tags: at most 16 items per request, got 17" } }));
+    // Our own CLI against it.
+    let line = format!("--token {{token}} --project site --api-url {url} invalidate --srcimg /a.png");
+    run_args(&argv(&line, &url)).await.assert_code(0);
+
+    let (code, purges) = http("GET", &format!("{url}/_mock/purges"), "").await;
+    assert_eq!(code, 200);
+    let purges: Value = serde_json::from_str(&purges).unwrap();
+    let summary: Vec<(String, usize, u64)> = purges
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["operation"].as_str().unwrap().to_string(), p["items"].as_array().unwrap().len(), p["status"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        summary,
+        [("invalidateByTags".to_string(), 16, 200), ("invalidateByTags".to_string(), 17, 400), ("invalidateBySrcImages".to_string(), 1, 200)]
+    );
+    assert_eq!(purges[0]["projectIdOrName"], "site");
+
+    let kill = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("run kill");
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "Ctrl-C stops the mock cleanly");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edge_cache_mock_says_why_it_cannot_listen() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = run_with(&["mock", "--port", &port], &[]).await;
+    out.assert_code(1);
+    assert!(out.stderr.contains(&format!("cannot listen on 127.0.0.1:{port}")), "{}", out.stderr);
 }
 
 // ---------------------------------------------------------------------------------------------

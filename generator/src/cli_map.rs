@@ -179,10 +179,10 @@ pub fn check(file: &Path, cli: &CliConfig, ops: &[Operation]) -> Vec<SpecError> 
     };
     let mut names = std::collections::BTreeSet::new();
     for c in &cli.commands {
-        if ["completions", "man", "help"].contains(&c.name.as_str()) {
+        if ["completions", "man", "mock", "help"].contains(&c.name.as_str()) {
             errors.push(doc_error(
                 vec![CLI_EXTENSION, "commands"],
-                format!("command `{}` is one of the CLI's own (completions, man, help)", c.name),
+                format!("command `{}` is one of the CLI's own (completions, man, mock, help)", c.name),
             ));
         }
         if !names.insert(c.name.as_str()) {

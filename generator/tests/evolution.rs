@@ -37,6 +37,16 @@ async fn seen(s: &MockServer) -> Vec<(String, String, Value)> {
     }).collect()
 }
 
+/// A raw POST, as a broken client would send it: the status and the error message, if any.
+async fn raw_post(url: &str, body: Value) -> (u16, Option<String>) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let r = reqwest::Client::new().post(url).bearer_auth("tok").json(&body).send().await.unwrap();
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    let message = serde_json::from_str::<Value>(&text).ok().and_then(|v| v["error"]["message"].as_str().map(String::from));
+    (status, message)
+}
+
 fn cli(args: &[&str]) -> (i32, String, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_edge-cache"))
         .args(args)
@@ -315,6 +325,25 @@ async fn twelve_tags_make_three_requests_and_eleven_characters_are_too_many() {
     assert_eq!(seen(&s).await.len(), 3);
     let err = client(&s.uri()).invalidate_by_tags("p", ["a".repeat(11)]).validate().unwrap_err();
     assert_eq!(err.to_string(), "tags[0]: at most 10 characters, got 11");
+}
+
+#[tokio::test]
+async fn the_mock_refuses_by_the_new_limits() {
+    use vercel_edge_cache::mock::MockVercel;
+    let vercel = MockVercel::start().await;
+    let url = format!("{}/v1/edge-cache/invalidate-by-tags?projectIdOrName=p", vercel.uri());
+    let five: Vec<String> = (0..5).map(|i| format!("t{i}")).collect();
+    assert_eq!(raw_post(&url, json!({ "tags": five })).await, (200, None));
+    let six: Vec<String> = (0..6).map(|i| format!("t{i}")).collect();
+    let refused = Some("tags: at most 5 items per request, got 6".to_string());
+    assert_eq!(raw_post(&url, json!({ "tags": six })).await, (400, refused));
+    let refused = Some("tags[1]: at most 10 characters, got 11".to_string());
+    assert_eq!(raw_post(&url, json!({ "tags": ["a".repeat(10), "b".repeat(11)] })).await, (400, refused));
+    // The client, batching by the same limit, is accepted throughout.
+    let tags: Vec<String> = (0..12).map(|i| format!("t{i}")).collect();
+    assert!(client(&vercel.uri()).invalidate_by_tags("p", tags).send().await.unwrap().is_success());
+    let statuses: Vec<u16> = vercel.purges().iter().map(|p| p.status).collect();
+    assert_eq!(statuses, [200, 400, 400, 200, 200, 200]);
 }
 
 #[test]

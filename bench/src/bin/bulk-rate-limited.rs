@@ -1,7 +1,7 @@
 //! Bulk under a rate limit: 4 000 tags through `client.invalidate_by_tags(..).send()`, 8 in
-//! flight, against a loopback look-alike of Vercel's rate limiting that allows 20 requests per
-//! wall-clock second and sends `X-RateLimit-*` and `Date` on every answer (its 429s with or
-//! without `Retry-After`).
+//! flight, against the testing kit's look-alike of Vercel (`vercel_edge_cache::mock`) rate-limited
+//! to 20 requests per wall-clock second, which sends `X-RateLimit-*` and `Date` on every answer
+//! (its 429s with or without `Retry-After`) and answers after 5 ms.
 //!
 //! `cargo run --release -p edge-cache-bench --bin bulk-rate-limited [-- --tags N --limit N
 //! --concurrency N]`
@@ -14,7 +14,8 @@
 use std::time::{Duration, Instant};
 
 use edge_cache_bench::{arg_usize, machine};
-use edge_cache_tests::rate_limited::RateLimitedServer;
+use vercel_edge_cache::mock::{MockVercel, RateLimit};
+use vercel_edge_cache::operations::InvalidateByTags;
 use vercel_edge_cache::{EdgeCache, RetryPolicy};
 
 fn main() {
@@ -33,14 +34,17 @@ fn main() {
     rt.block_on(async {
         for retry_after in [false, true] {
             for paced in [true, false] {
-                let server = RateLimitedServer::start(limit, retry_after, Duration::from_millis(5)).await;
+                let server = MockVercel::start().await;
+                let rate = RateLimit::new(limit, Duration::from_secs(1));
+                server.rate_limit(if retry_after { rate } else { rate.without_retry_after() });
+                server.latency(Duration::from_millis(5));
                 let policy = if paced {
                     RetryPolicy::default()
                 } else {
                     RetryPolicy { pace_to_rate_limit: false, max_rate_limit_waits: 0, ..RetryPolicy::default() }
                 };
                 let client = EdgeCache::builder("bench-token")
-                    .base_url(&server.url)
+                    .base_url(server.uri())
                     .concurrency(concurrency)
                     .retry_policy(policy)
                     .build()
@@ -49,19 +53,21 @@ fn main() {
                 let started = Instant::now();
                 let report = client.invalidate_by_tags("p", items.clone()).send().await.expect("valid input");
                 let secs = started.elapsed().as_secs_f64();
-                let seen = server.seen();
-                let mut delivered = seen.accepted.clone();
+                let accepted = server.items::<InvalidateByTags>();
+                let all = server.purges().len();
+                let limited = server.purges().iter().filter(|p| p.status == 429).count();
+                let mut delivered = accepted.clone();
                 delivered.sort();
                 delivered.dedup();
                 let lost = tags - delivered.len();
-                let twice = seen.accepted.len() - delivered.len();
+                let twice = accepted.len() - delivered.len();
                 let carries = if retry_after { "Retry-After: 1" } else { "no Retry-After" };
                 let mode = if paced { "paced" } else { "baseline" };
                 println!(
                     "{carries:<18} {mode:<9} {secs:>8.2} {:>10.3} {:>6} {:>9} {lost:>6}",
                     secs / floor,
-                    seen.limited,
-                    seen.ok + seen.limited
+                    limited,
+                    all
                 );
                 if paced && (lost > 0 || !report.is_success()) {
                     eprintln!("error: the paced client lost {lost} tags ({} not done)", report.not_done().count());
@@ -70,8 +76,8 @@ fn main() {
                 println!(
                     "SUMMARY bulk-rate-limited retry_after={retry_after} mode={mode} seconds={secs:.2} ratio_to_floor={:.3} answered_429={} requests={} lost={lost} delivered_twice={twice}",
                     secs / floor,
-                    seen.limited,
-                    seen.ok + seen.limited
+                    limited,
+                    all
                 );
             }
         }

@@ -44,6 +44,7 @@ pub fn command() -> clap::Command {
                         .help("The shell: bash, zsh, fish, powershell or elvish"),
                 ),
         )
+        .subcommand(crate::mock::command())
         .subcommand(clap::Command::new("man").hide(true).about("Print the man page (roff); `cargo xtask man` writes it"));
     cmd
 }

@@ -5,6 +5,7 @@ mod args;
 #[rustfmt::skip]
 mod cli_table;
 mod input;
+mod mock;
 mod report;
 // Which flag kinds a spec uses depends on it.
 #[allow(dead_code)]
@@ -49,6 +50,7 @@ fn main() -> ExitCode {
             clap_complete::generate(shell, &mut args::command(), "edge-cache", &mut std::io::stdout());
             return ExitCode::SUCCESS;
         }
+        Some(("mock", m)) => return mock::run(m),
         Some(("man", _)) => {
             return match clap_mangen::Man::new(args::command()).render(&mut std::io::stdout()) {
                 Ok(()) => ExitCode::SUCCESS,
