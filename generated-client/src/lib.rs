@@ -17,6 +17,9 @@
 //! - **The token stays secret**: redacted in `Debug`, never in errors or traces, and sent only
 //!   over https (plain http to loopback only, for tests).
 //! - `tracing` spans per attempt (`edge_cache.request`: operation, status, attempt, elapsed).
+//! - **A testing kit** (feature `mock`, off by default): `mock::MockVercel`, a loopback
+//!   look-alike of Vercel's API that refuses what the spec forbids, records every purge and
+//!   fails on cue, for your service's own tests.
 //!
 //! # Example
 //!
@@ -57,7 +60,7 @@
 //!   [`operations`], one marker type per operation with its checks, the setters of its
 //!   [`Purge`] and its [`EdgeCache`] method; [`spec`], the base URL and auth.
 //! - Everything else is the hand-written runtime, generic over [`Operation`]: batching, retries,
-//!   errors, token, TLS. It names no operation.
+//!   errors, token, TLS, and the testing kit's server. It names no operation.
 
 #![warn(missing_docs)]
 

@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 use serde_json::{Value, json};
-use wiremock::matchers::{any, body_string_contains};
 use vercel_edge_cache::mock::{Fault, MockVercel, RateLimit};
 use vercel_edge_cache::operations::InvalidateByTags;
+use wiremock::matchers::{any, body_string_contains};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// A distinctive token: it must never be printed.
@@ -1137,7 +1137,10 @@ async fn edge_cache_mock_serves_the_look_alike_as_a_process_for_other_languages(
     let (code, answer) = http("POST", &path, &json!({ "tags": tags }).to_string()).await;
     assert_eq!(code, 400);
     let answer: Value = serde_json::from_str(&answer).unwrap();
-    assert_eq!(answer, json!({ "error": { "code": "bad_request", "message": "tags: at most 16 items per request, got 17" } }));
+    assert_eq!(
+        answer,
+        json!({ "error": { "code": "bad_request", "message": "tags: at most 16 items per request, got 17" } })
+    );
     // Our own CLI against it.
     let line = format!("--token {{token}} --project site --api-url {url} invalidate --srcimg /a.png");
     run_args(&argv(&line, &url)).await.assert_code(0);
@@ -1149,11 +1152,21 @@ async fn edge_cache_mock_serves_the_look_alike_as_a_process_for_other_languages(
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["operation"].as_str().unwrap().to_string(), p["items"].as_array().unwrap().len(), p["status"].as_u64().unwrap()))
+        .map(|p| {
+            (
+                p["operation"].as_str().unwrap().to_string(),
+                p["items"].as_array().unwrap().len(),
+                p["status"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         summary,
-        [("invalidateByTags".to_string(), 16, 200), ("invalidateByTags".to_string(), 17, 400), ("invalidateBySrcImages".to_string(), 1, 200)]
+        [
+            ("invalidateByTags".to_string(), 16, 200),
+            ("invalidateByTags".to_string(), 17, 400),
+            ("invalidateBySrcImages".to_string(), 1, 200)
+        ]
     );
     assert_eq!(purges[0]["projectIdOrName"], "site");
 

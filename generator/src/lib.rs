@@ -4,8 +4,9 @@
 //! progenitor would panic on or mis-generate, [`model`] reduces the spec to operations and rules
 //! (with [`cli_map`], the CLI mapping), [`core`] runs progenitor (contained) for the client
 //! core, [`bindings`] reads back the names progenitor chose, [`operations`] emits the
-//! user-facing layer (checks, setters, calls), [`tables`] the API-wide facts, [`cli_table`] the
-//! CLI's table, [`render`] formats with prettyplease, and [`output`] writes atomically or checks.
+//! user-facing layer (checks, setters, calls) and, with [`recorded`], the mock's record of a
+//! request, [`tables`] the API-wide facts, [`cli_table`] the CLI's table, [`render`] formats
+//! with prettyplease, and [`output`] writes atomically or checks.
 //! Beside that flow, [`spec_diff`] compares the spec with a published description
 //! (`cargo xtask spec-diff`).
 //!
@@ -24,6 +25,7 @@ pub mod load;
 pub mod model;
 pub mod operations;
 pub mod output;
+pub mod recorded;
 pub mod refs;
 pub mod render;
 pub mod shape;

@@ -13,6 +13,7 @@ use quote::quote;
 use crate::bindings::{Bindings, OperationBinding};
 use crate::error::SpecError;
 use crate::model::{Api, Operation, Property, QueryParam, Rule};
+use crate::recorded::RecordedOption;
 
 /// `EdgeCache` methods the runtime defines: an operation cannot take their names.
 const CLIENT_METHODS: &[&str] = &[
@@ -129,7 +130,10 @@ pub fn generate(file: &std::path::Path, api: &Api, bindings: &Bindings) -> Resul
 
     let (items, recorded): (Vec<TokenStream>, Vec<Vec<RecordedOption>>) =
         covered.iter().map(|c| operation(c, &scope, bindings)).unzip();
-    let recorded = recorded_purge(file, &covered, &recorded)?;
+    let recorded = {
+        let ops: Vec<(&Operation, Vec<RecordedOption>)> = covered.iter().map(|c| c.op).zip(recorded).collect();
+        crate::recorded::generate(file, &ops)?
+    };
     let entries = covered.iter().map(|c| {
         let marker = &c.marker;
         quote! {
@@ -195,7 +199,7 @@ fn try_ident(name: &str) -> Option<syn::Ident> {
 }
 
 /// An identifier [`generate`] has checked with [`rust_names`].
-fn ident(name: &str) -> syn::Ident {
+pub(crate) fn ident(name: &str) -> syn::Ident {
     try_ident(name).unwrap_or_else(|| proc_macro2::Ident::new("__unchecked_name", proc_macro2::Span::call_site()))
 }
 
@@ -394,117 +398,6 @@ fn doc_lines(text: Option<&str>) -> Vec<String> {
     text.unwrap_or("").trim().lines().map(|l| format!(" {l}").trim_end().to_string()).collect()
 }
 
-/// A body property as the mock's `RecordedPurge` holds it: wire name, description, setter type.
-type RecordedOption = (String, Option<String>, TokenStream);
-
-/// Field names of `RecordedPurge` the runtime fills itself.
-const RECORDED_FIELDS: &[&str] = &["operation", "items", "status", "error"];
-
-/// The mock's record of one request: a field per query parameter and per body property of any
-/// operation (a union, each `Option`), filled from the request by wire name.
-fn recorded_purge(
-    file: &std::path::Path,
-    covered: &[Covered],
-    options: &[Vec<RecordedOption>],
-) -> Result<TokenStream, Vec<SpecError>> {
-    let mut errors = Vec::new();
-    // (field, wire, description, type, from the query)
-    let mut fields: Vec<(String, String, Option<String>, TokenStream, bool)> = Vec::new();
-    let all = covered.iter().zip(options).flat_map(|(c, opts)| {
-        let params =
-            c.op.query.iter().map(move |q| {
-                (c.op, q.rust_name.clone(), q.name.clone(), q.description.clone(), quote! { String }, true)
-            });
-        let opts = opts
-            .iter()
-            .map(move |(wire, doc, ty)| (c.op, wire.to_snake_case(), wire.clone(), doc.clone(), ty.clone(), false));
-        params.chain(opts)
-    });
-    for (op, field, wire, doc, ty, query) in all {
-        let clash = |why: String| SpecError::new(file, op.location(), why);
-        if RECORDED_FIELDS.contains(&field.as_str()) {
-            errors.push(clash(format!(
-                "`{wire}` would be the field `{field}` of the mock's `RecordedPurge`, which the runtime fills; rename it"
-            )));
-            continue;
-        }
-        match fields.iter().find(|f| f.0 == field) {
-            None => fields.push((field, wire, doc, ty, query)),
-            Some(seen) if seen.1 == wire && seen.3.to_string() == ty.to_string() && seen.4 == query => {}
-            Some(seen) => errors.push(clash(format!(
-                "`{wire}` and `{}` of another operation would both be the field `{field}` of the mock's `RecordedPurge`, with different meanings or types; rename one",
-                seen.1
-            ))),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let (query_fields, body_fields): (Vec<_>, Vec<_>) = fields.iter().partition(|f| f.4);
-    let decl = |(field, wire, doc, ty, query): &&(String, String, Option<String>, TokenStream, bool)| {
-        let f = ident(field);
-        let what = if *query { "query parameter" } else { "body property" };
-        let doc = match doc.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-            Some(d) => format!(" The {what} `{wire}`: {}", d.lines().next().unwrap_or_default()),
-            None => format!(" The {what} `{wire}`."),
-        };
-        quote! { #[doc = #doc] #[serde(rename = #wire)] pub #f: Option<#ty>, }
-    };
-    let fill = |(field, wire, _, _, query): &&(String, String, Option<String>, TokenStream, bool)| {
-        let f = ident(field);
-        if *query {
-            quote! { #f: request.query(#wire), }
-        } else {
-            quote! { #f: request.body_value(#wire), }
-        }
-    };
-    let (query_decls, body_decls) = (query_fields.iter().map(decl), body_fields.iter().map(decl));
-    let (query_fills, body_fills) = (query_fields.iter().map(fill), body_fields.iter().map(fill));
-    let fields_doc = covered
-        .iter()
-        .filter_map(|c| c.op.batch.as_ref().map(|b| format!("`{}` of `{}`", b.field, c.op.id)))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let items_doc =
-        format!(" The items of the request's batch field ({fields_doc}), whether the request was accepted or not.");
-    Ok(quote! {
-        #[doc = " One request the mock server (`vercel_edge_cache::mock`, feature `mock`) received: its"]
-        #[doc = " operation, query parameters and body properties (a field for each of any operation, unset"]
-        #[doc = " when the request did not carry it or it could not be read), and what the mock answered."]
-        #[doc = ""]
-        #[doc = " The JSON form (the CLI mock's `GET /_mock/purges`) names the fields as the wire does."]
-        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-        pub struct RecordedPurge {
-            #[doc = " The spec's `operationId` of the request's method and path, such as"]
-            #[doc = " `invalidateByTags`; empty when they match no operation."]
-            pub operation: String,
-            #(#query_decls)*
-            #[doc = #items_doc]
-            pub items: Vec<String>,
-            #(#body_decls)*
-            #[doc = " The HTTP status the mock answered; 0 when it dropped the connection instead."]
-            pub status: u16,
-            #[doc = " The message of the error body the mock answered, if it refused or failed the request."]
-            pub error: Option<String>,
-        }
-
-        impl RecordedPurge {
-            #[doc = " The record of a request (the mock server builds it)."]
-            #[doc(hidden)]
-            pub fn of(request: &crate::inbound::Request, status: u16, error: Option<String>) -> Self {
-                Self {
-                    operation: request.operation().to_string(),
-                    #(#query_fills)*
-                    items: request.items(),
-                    #(#body_fills)*
-                    status,
-                    error,
-                }
-            }
-        }
-    })
-}
-
 fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> (TokenStream, Vec<RecordedOption>) {
     let op = c.op;
     let batch = op.batch.as_ref().expect("covered operations have a batch field");
@@ -634,7 +527,11 @@ fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> (TokenSt
         }
         let field_doc = doc.clone();
         option_fields.push(quote! { #(#[doc = #field_doc])* #[serde(rename = #wire)] pub #f: Option<#stored>, });
-        recorded.push((wire.clone(), p.description.clone(), quote! { #stored }));
+        recorded.push(RecordedOption {
+            wire: wire.clone(),
+            description: p.description.clone(),
+            ty: quote! { #stored },
+        });
         setters.push(quote! {
             #(#[doc = #doc])*
             pub fn #f #generics (mut self, #arg) -> Self #bounds {

@@ -77,7 +77,9 @@ async fn every_operation_and_option_is_recorded_as_sent() {
     client.invalidate_by_src_images("p", ["/hero.png"]).send().await.unwrap();
     client.dangerously_delete_by_src_images("q", ["/a.png", "/b.png"]).send().await.unwrap();
     let purges = vercel.purges();
-    let summary: Vec<(&str, Option<&str>, Vec<String>, Option<i64>, Option<&str>)> = purges
+    // (operation, project, items, revalidation deadline, slug)
+    type Summary<'a> = (&'a str, Option<&'a str>, Vec<String>, Option<i64>, Option<&'a str>);
+    let summary: Vec<Summary> = purges
         .iter()
         .map(|p| {
             (

@@ -1,5 +1,6 @@
-//! The README's library example, built the way a user would: a fresh crate with exactly the
-//! README's dependency lines and its code as `main.rs`.
+//! The README's examples, built the way a user would: a fresh crate with exactly the README's
+//! dependency lines and its code, as `main.rs` (the library example, built) and as `lib.rs`
+//! (the testing example, whose tests run).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -15,40 +16,54 @@ fn block(readme: &str, heading: &str, lang: &str) -> String {
     body[..body.find("```").expect("a closing fence")].to_string()
 }
 
-#[test]
-fn the_readme_example_builds_in_a_fresh_crate_with_only_the_readmes_lines() {
+/// A fresh crate named `name` with the README section's dependency lines and its code as
+/// `file`, made with `cargo <command> --offline` (with the workspace's lockfile, so the build is
+/// offline and uses the tested versions): its output, or a failure.
+fn fresh_crate(section: &str, name: &str, file: &str, command: &str) -> String {
     let root = workspace_root();
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    let deps = block(&readme, "## Using the crate", "toml");
-    let code = block(&readme, "## Using the crate", "rust");
+    let deps = block(&readme, section, "toml");
+    let code = block(&readme, section, "rust");
     // The one edit a user makes: where they keep this repository.
     let client = root.join("generated-client");
     let deps = deps.replace("path = \"generated-client\"", &format!("path = {:?}", client.display().to_string()));
     assert!(deps.contains("[dependencies]") && deps.contains(&client.display().to_string()), "{deps}");
 
     let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let krate = tmp.join("readme-example");
+    let krate = tmp.join(name);
     let _ = std::fs::remove_dir_all(&krate);
     std::fs::create_dir_all(krate.join("src")).unwrap();
-    let manifest = format!(
-        "[package]\nname = \"readme-example\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n[workspace]\n\n{deps}"
-    );
+    let manifest =
+        format!("[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n[workspace]\n\n{deps}");
     std::fs::write(krate.join("Cargo.toml"), manifest).unwrap();
-    std::fs::write(krate.join("src/main.rs"), code).unwrap();
-    // The workspace's lockfile, so that the build is offline and uses the tested versions.
+    std::fs::write(krate.join("src").join(file), code).unwrap();
     std::fs::copy(root.join("Cargo.lock"), krate.join("Cargo.lock")).unwrap();
 
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
         .current_dir(&krate)
-        .args(["build", "--offline", "--quiet"])
+        .args([command, "--offline", "--quiet"])
+        // One target directory for both examples: the client is built once.
         .env("CARGO_TARGET_DIR", tmp.join("readme-example-target"))
         .env_remove("RUSTFLAGS")
         .output()
         .expect("cargo runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(
         out.status.success(),
-        "the README example does not build in a fresh crate:\n{}",
+        "`cargo {command}` fails on the README example \"{section}\" in a fresh crate:\n{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    stdout
+}
+
+#[test]
+fn the_readme_example_builds_in_a_fresh_crate_with_only_the_readmes_lines() {
+    fresh_crate("## Using the crate", "readme-example", "main.rs", "build");
+}
+
+#[test]
+fn the_readmes_testing_example_passes_cargo_test_in_a_fresh_crate() {
+    let out = fresh_crate("## Testing your code", "readme-testing-example", "lib.rs", "test");
+    assert!(out.contains("test result: ok. 3 passed; 0 failed"), "the README's three tests ran:\n{out}");
 }
