@@ -63,7 +63,7 @@ impl Request {
         let (Some(info), Ok(body)) = (self.info, &self.body) else { return Vec::new() };
         match body.get(info.batch_field) {
             Some(Value::Array(list)) => list.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
-            Some(Value::String(s)) => match info.separator {
+            Some(Value::String(s)) if info.text_form => match info.separator {
                 Some(sep) => s.split(sep).map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect(),
                 None => vec![s.clone()],
             },
@@ -88,9 +88,9 @@ fn kind(value: &Value) -> &'static str {
 }
 
 /// Checks a received request of `O` against every rule of the spec, in the order a reader
-/// would: the body is JSON, the batch field's items (count, then each), each other property,
-/// the query parameters, then the whole body as progenitor's type (unknown properties, the
-/// string form's limits).
+/// would: the body is JSON, the batch field's items (count, then each) or its string form, each
+/// other property, the query parameters, then the whole body as progenitor's type (unknown
+/// properties, anything else serde refuses).
 ///
 /// ```
 /// use vercel_edge_cache::inbound::{Request, check_request};
@@ -127,10 +127,9 @@ pub fn check_request<O: Operation>(request: &Request) -> Result<(), ValidationEr
                 O::check_item(i, v.as_str().unwrap_or_default())?;
             }
         }
-        // The string form: its own rules are progenitor's type's, read below.
-        Some(Value::String(_)) if info.separator.is_some() => {}
+        Some(Value::String(text)) if info.text_form => O::check_text(text)?,
         Some(other) => {
-            let expected = if info.separator.is_some() { "a list of strings or a string" } else { "a list of strings" };
+            let expected = if info.text_form { "a list of strings or a string" } else { "a list of strings" };
             return Err(refuse(field, Problem::WrongType { expected: expected.into(), got: kind(other).into() }));
         }
     }

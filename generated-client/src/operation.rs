@@ -71,8 +71,11 @@ pub struct OperationInfo {
     pub max_items: usize,
     /// The other body properties, set through the call's setters.
     pub options: &'static [&'static str],
-    /// The separator of the batch field's string form (`"a,b"`), when the spec gives it one
-    /// (`x-edge-cache-split`); the client always sends a list.
+    /// Whether the batch field also takes its items written as one string (a `oneOf` with a
+    /// string alternative); the client always sends a list.
+    pub text_form: bool,
+    /// The separator of that string (`"a,b"`), when the spec gives it one
+    /// (`x-edge-cache-split`).
     pub separator: Option<&'static str>,
     /// Whether sending it twice does what sending it once does (`x-edge-cache-idempotent` in
     /// the spec): then 5xx, timeouts and resets are retried too, not only 429 and connections
@@ -95,6 +98,8 @@ pub trait Operation: Send + Sync + 'static {
     fn check(params: &[Option<String>], options: &Self::Options) -> Result<(), ValidationError>;
     /// Checks the item at `index` of the selection.
     fn check_item(index: usize, item: &str) -> Result<(), ValidationError>;
+    /// Checks the batch field's string form (see [`OperationInfo::text_form`]).
+    fn check_text(text: &str) -> Result<(), ValidationError>;
     /// Sets an option from text by its wire name; `Ok(false)` when the body has no such property.
     fn set(options: &mut Self::Options, name: &str, value: &str) -> Result<bool, ValidationError>;
     /// The typed body of one batch.

@@ -173,9 +173,9 @@ pub struct Batch {
     pub max_items: u64,
     /// The rule of each item (a string rule).
     pub item: Rule,
-    /// The separator of the field's string form, when it is a `oneOf` whose string alternative
-    /// declares one (`x-edge-cache-split`).
-    pub separator: Option<String>,
+    /// The rule of the field's string form, when it is a `oneOf` with a string alternative (its
+    /// `separator`, from `x-edge-cache-split`, says how the string lists the items).
+    pub text: Option<Rule>,
 }
 
 /// A named property of an object rule.
@@ -487,11 +487,8 @@ fn batch_of(body: &Rule, field: &str) -> Option<Batch> {
     let property = properties.iter().find(|p| p.name == field)?;
     match property.rule.list()? {
         Rule::Array { max_items: Some(max), min_items, items } if matches!(**items, Rule::String { .. }) => {
-            let separator = match &property.rule {
-                Rule::OneOf(alts) => alts.iter().find_map(|r| match r {
-                    Rule::String { separator, .. } => separator.clone(),
-                    _ => None,
-                }),
+            let text = match &property.rule {
+                Rule::OneOf(alts) => alts.iter().find(|r| matches!(r, Rule::String { .. })).cloned(),
                 _ => None,
             };
             Some(Batch {
@@ -499,7 +496,7 @@ fn batch_of(body: &Rule, field: &str) -> Option<Batch> {
                 min_items: min_items.unwrap_or(0),
                 max_items: *max,
                 item: (**items).clone(),
-                separator,
+                text,
             })
         }
         _ => None,

@@ -632,9 +632,14 @@ fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> (TokenSt
     let (min, max) =
         (Literal::usize_unsuffixed(batch.min_items as usize), Literal::usize_unsuffixed(batch.max_items as usize));
     let option_names = opts.iter().map(|p| &p.name);
-    let separator = match &batch.separator {
-        Some(sep) => quote! { Some(#sep) },
-        None => quote! { None },
+    let separator = match &batch.text {
+        Some(Rule::String { separator: Some(sep), .. }) => quote! { Some(#sep) },
+        _ => quote! { None },
+    };
+    let text_form = batch.text.is_some();
+    let text_checks = match &batch.text {
+        Some(rule) => string_checks(rule, &batch.field, quote! { None }, quote! { text }),
+        None => quote! {},
     };
     let idempotent = op.idempotent;
 
@@ -690,6 +695,7 @@ fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> (TokenSt
                 min_items: #min,
                 max_items: #max,
                 options: &[#(#option_names),*],
+                text_form: #text_form,
                 separator: #separator,
                 idempotent: #idempotent,
             };
@@ -707,6 +713,12 @@ fn operation(c: &Covered, scope: &[QueryParam], bindings: &Bindings) -> (TokenSt
             fn check_item(index: usize, item: &str) -> Result<(), ValidationError> {
                 let _ = (index, item);
                 #item_checks
+                Ok(())
+            }
+
+            fn check_text(text: &str) -> Result<(), ValidationError> {
+                let _ = text;
+                #text_checks
                 Ok(())
             }
 

@@ -107,6 +107,7 @@ impl Operation for InvalidateByTags {
         min_items: 1,
         max_items: 16,
         options: &["target"],
+        text_form: true,
         separator: Some(","),
         idempotent: true,
     };
@@ -123,6 +124,11 @@ impl Operation for InvalidateByTags {
     fn check_item(index: usize, item: &str) -> Result<(), ValidationError> {
         let _ = (index, item);
         check::length("tags", Some(index), item, None, Some(256u64))?;
+        Ok(())
+    }
+    fn check_text(text: &str) -> Result<(), ValidationError> {
+        let _ = text;
+        check::length("tags", None, text, None, Some(8196u64))?;
         Ok(())
     }
     fn set(
@@ -281,6 +287,7 @@ impl Operation for DangerouslyDeleteByTags {
         min_items: 1,
         max_items: 16,
         options: &["target", "revalidationDeadlineSeconds"],
+        text_form: true,
         separator: Some(","),
         idempotent: true,
     };
@@ -310,6 +317,11 @@ impl Operation for DangerouslyDeleteByTags {
     fn check_item(index: usize, item: &str) -> Result<(), ValidationError> {
         let _ = (index, item);
         check::length("tags", Some(index), item, None, Some(256u64))?;
+        Ok(())
+    }
+    fn check_text(text: &str) -> Result<(), ValidationError> {
+        let _ = text;
+        check::length("tags", None, text, None, Some(8196u64))?;
         Ok(())
     }
     fn set(
@@ -475,6 +487,7 @@ impl Operation for InvalidateBySrcImages {
         min_items: 1,
         max_items: 8,
         options: &[],
+        text_form: false,
         separator: None,
         idempotent: true,
     };
@@ -490,6 +503,10 @@ impl Operation for InvalidateBySrcImages {
     }
     fn check_item(index: usize, item: &str) -> Result<(), ValidationError> {
         let _ = (index, item);
+        Ok(())
+    }
+    fn check_text(text: &str) -> Result<(), ValidationError> {
+        let _ = text;
         Ok(())
     }
     fn set(
@@ -614,6 +631,7 @@ impl Operation for DangerouslyDeleteBySrcImages {
         min_items: 1,
         max_items: 8,
         options: &["revalidationDeadlineSeconds"],
+        text_form: false,
         separator: None,
         idempotent: true,
     };
@@ -642,6 +660,10 @@ impl Operation for DangerouslyDeleteBySrcImages {
     }
     fn check_item(index: usize, item: &str) -> Result<(), ValidationError> {
         let _ = (index, item);
+        Ok(())
+    }
+    fn check_text(text: &str) -> Result<(), ValidationError> {
+        let _ = text;
         Ok(())
     }
     fn set(
