@@ -1,7 +1,8 @@
 //! `cargo xtask bench [client|codegen|process|all] [-- ARGS]`: the benchmarks, in release mode.
 //!
-//! - `client`: `client-overhead` (per-request overhead against hand-written reqwest) and `bulk`
-//!   (10 000 tags, 8 in flight, against a server answering after 50 ms).
+//! - `client`: `client-overhead` (per-request overhead against hand-written reqwest), `bulk`
+//!   (10 000 tags, 8 in flight, against a server answering after 50 ms), `bulk-rate-limited`
+//!   (4 000 tags under a rate limit) and `mock-throughput` (the testing kit against a bare server).
 //! - `codegen`: `codegen-scale` (`generator::generate` on 4, 40 and 400 operations).
 //! - `process`: `bench/scripts/process_time.sh` (the built xtask's wall time and peak memory,
 //!   beside openapi-generator's).
@@ -17,7 +18,7 @@ use crate::paths;
 /// Which benchmarks to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Which {
-    /// client-overhead and bulk.
+    /// client-overhead, bulk, bulk-rate-limited and mock-throughput.
     Client,
     /// codegen-scale.
     Codegen,
@@ -29,10 +30,10 @@ pub enum Which {
 
 pub fn run(which: Which, args: &[String]) -> ExitCode {
     let bins: &[&str] = match which {
-        Which::Client => &["client-overhead", "bulk", "bulk-rate-limited"],
+        Which::Client => &["client-overhead", "bulk", "bulk-rate-limited", "mock-throughput"],
         Which::Codegen => &["codegen-scale"],
         Which::Process => &[],
-        Which::All => &["client-overhead", "bulk", "bulk-rate-limited", "codegen-scale"],
+        Which::All => &["client-overhead", "bulk", "bulk-rate-limited", "mock-throughput", "codegen-scale"],
     };
     let root = paths::root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
