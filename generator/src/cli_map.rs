@@ -17,7 +17,8 @@
 //!     tag:                        # --tag, repeatable
 //!       from: tags-from           # --tags-from FILE|-
 //!       noun: [tag, tags]
-//!       split: ","                # a value holds several items, split on this
+//!       split: ","                # a value holds several items, split on this (default: the
+//!                                 # separator of the batch field's string form, x-edge-cache-split)
 //!       help: A cache tag
 //! ```
 //!

@@ -23,7 +23,15 @@ pub fn generate(api: &Api) -> TokenStream {
         api.cli.selections.iter().filter(|(name, _)| routed.iter().any(|(_, m)| &m.selection == *name)).map(
             |(name, s)| {
                 let (from, one, many, help) = (&s.from, &s.noun.0, &s.noun.1, &s.help);
-                let split = match &s.split {
+                // Its own separator, else that of the string form of its operations' batch field
+                // (`x-edge-cache-split`): one rule for the CLI and the mock.
+                let written = routed.iter().filter(|(_, m)| &m.selection == name).find_map(|(op, _)| {
+                    match op.batch.as_ref()?.text.as_ref()? {
+                        Rule::String { separator, .. } => separator.clone(),
+                        _ => None,
+                    }
+                });
+                let split = match s.split.clone().or(written) {
                     Some(sep) => quote! { Some(#sep) },
                     None => quote! { None },
                 };
