@@ -129,7 +129,10 @@ pub fn generate(
         #[doc = " when the request did not carry it or it could not be read), and what the mock answered."]
         #[doc = ""]
         #[doc = " The JSON form (the CLI mock's `GET /_mock/purges`) names the fields as the wire does."]
+        #[doc = ""]
+        #[doc = " A field is added for each parameter or property the spec adds: match it with `..`."]
         #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[non_exhaustive]
         pub struct RecordedPurge {
             #[doc = " The spec's `operationId` of the request's method and path, such as"]
             #[doc = " `invalidateByTags`; empty when they match no operation."]

@@ -370,3 +370,105 @@ async fn the_purges_are_served_as_json_for_services_in_other_languages() {
     assert_eq!(r.status(), 204);
     assert!(vercel.purges().is_empty());
 }
+
+#[tokio::test]
+async fn requests_are_recorded_in_the_order_they_arrived_whatever_their_answers_wait_for() {
+    let vercel = MockVercel::start().await;
+    vercel.latency(Duration::from_millis(300));
+    let client = kit_client(&vercel);
+    let slow = client.invalidate_by_tags("p", ["first"]).send();
+    let lost = async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        // A path outside the spec is answered at once.
+        raw_post(&vercel, "/v1/nowhere", Some(TOKEN), "{}").await
+    };
+    let (report, (status, _)) = tokio::join!(slow, lost);
+    assert!(report.unwrap().is_success());
+    assert_eq!(status, 404);
+    let order: Vec<u16> = vercel.purges().iter().map(|p| p.status).collect();
+    assert_eq!(order, [200, 404]);
+}
+
+#[tokio::test]
+async fn a_dropped_mock_answers_nothing_even_on_a_kept_alive_connection() {
+    let vercel = MockVercel::start().await;
+    let client = kit_client(&vercel);
+    assert!(client.invalidate_by_tags("p", ["a"]).send().await.unwrap().is_success());
+    drop(vercel);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let report = client.invalidate_by_tags("p", ["b"]).send().await.unwrap();
+    assert!(matches!(report.batches[0].result, Err(Error::Connection { .. })), "{:?}", report.batches[0].result);
+}
+
+#[tokio::test]
+async fn requests_without_a_token_do_not_use_up_the_rate_limit() {
+    let vercel = MockVercel::start().await;
+    vercel.rate_limit(RateLimit::new(1, Duration::from_secs(60)));
+    let path = format!("{TAGS}?projectIdOrName=p");
+    assert_eq!(raw_post(&vercel, &path, None, r#"{"tags":["a"]}"#).await.0, 401);
+    assert_eq!(raw_post(&vercel, &path, Some(TOKEN), r#"{"tags":["a"]}"#).await.0, 200);
+    assert_eq!(raw_post(&vercel, &path, Some(TOKEN), r#"{"tags":["a"]}"#).await.0, 429);
+}
+
+#[tokio::test]
+async fn the_bearer_scheme_is_read_without_regard_to_case() {
+    let vercel = MockVercel::start().await;
+    let response = raw_http_client()
+        .post(format!("{}{TAGS}?projectIdOrName=p", vercel.uri()))
+        .header("authorization", format!("bearer {TOKEN}"))
+        .body(r#"{"tags":["a"]}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn the_mock_never_shows_the_token_it_requires() {
+    let vercel = MockVercel::start().await;
+    vercel.require_token(TOKEN);
+    let shown = format!("{vercel:?}");
+    assert!(!shown.contains(TOKEN) && shown.contains(&vercel.uri()), "{shown}");
+}
+
+#[tokio::test]
+async fn scripting_over_http_refuses_what_would_script_nonsense() {
+    let vercel = MockVercel::start().await;
+    let http = raw_http_client();
+    let url = |rest: &str| format!("{}/_mock/{rest}", vercel.uri());
+    let cases = [
+        ("faults", r#"{"status":200}"#, "a fault: status: a fault answers 400 to 599, got 200"),
+        ("faults", r#"{"status":503,"times":0}"#, "a fault: times: a fault applies to at least 1 request, got 0"),
+        ("rate-limit", r#"{"limit":5,"windowSeconds":0}"#, "a rate limit: windowSeconds: must be at least 1, got 0"),
+    ];
+    for (rest, body, message) in cases {
+        let request = if rest == "faults" { http.post(url(rest)) } else { http.put(url(rest)) };
+        let r = request.body(body).send().await.unwrap();
+        assert_eq!(r.status(), 400, "{body}");
+        let answer: Value = r.json().await.unwrap();
+        assert_eq!(answer, vercel_error("bad_request", message));
+    }
+    let r = http.delete(url("rate-limit")).send().await.unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["error"]["message"],
+        "DELETE is not allowed on /_mock/rate-limit; it takes PUT"
+    );
+    // Nothing was scripted: a request goes through.
+    assert_eq!(raw_post(&vercel, &format!("{TAGS}?projectIdOrName=p"), Some(TOKEN), r#"{"tags":["a"]}"#).await.0, 200);
+}
+
+#[tokio::test]
+async fn reset_gives_the_next_test_a_fresh_mock() {
+    let vercel = MockVercel::start().await;
+    vercel.fail_next(Fault::status(500).times(3));
+    vercel.rate_limit(RateLimit::new(0, Duration::from_secs(60)));
+    let path = format!("{TAGS}?projectIdOrName=p");
+    assert_eq!(raw_post(&vercel, &path, Some(TOKEN), r#"{"tags":["a"]}"#).await.0, 500);
+    vercel.latency(Duration::from_secs(5));
+    vercel.reset();
+    assert!(vercel.purges().is_empty());
+    let started = Instant::now();
+    assert_eq!(raw_post(&vercel, &path, Some(TOKEN), r#"{"tags":["a"]}"#).await.0, 200);
+    assert!(started.elapsed() < Duration::from_secs(1));
+}

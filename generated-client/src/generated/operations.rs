@@ -766,7 +766,10 @@ impl EdgeCache {
 /// when the request did not carry it or it could not be read), and what the mock answered.
 ///
 /// The JSON form (the CLI mock's `GET /_mock/purges`) names the fields as the wire does.
+///
+/// A field is added for each parameter or property the spec adds: match it with `..`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RecordedPurge {
     /// The spec's `operationId` of the request's method and path, such as
     /// `invalidateByTags`; empty when they match no operation.

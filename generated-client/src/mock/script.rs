@@ -14,37 +14,86 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// assert_eq!(fault.remaining(), 3);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(try_from = "FaultJson")]
 pub struct Fault {
+    status: Option<u16>,
+    times: usize,
+    retry_after_secs: Option<u64>,
+}
+
+/// A fault as `POST /_mock/faults` takes it.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FaultJson {
     #[serde(default)]
     status: Option<u16>,
     #[serde(default)]
     drop: bool,
     #[serde(default = "one")]
     times: usize,
-    #[serde(default, rename = "retryAfter")]
-    retry_after_secs: Option<u64>,
+    #[serde(default)]
+    retry_after: Option<u64>,
 }
 
 fn one() -> usize {
     1
 }
 
+impl TryFrom<FaultJson> for Fault {
+    type Error = String;
+
+    fn try_from(j: FaultJson) -> Result<Self, String> {
+        let fault = match (j.status, j.drop) {
+            (Some(status), false) => Fault::checked(status)?,
+            (None, true) => Fault::drop_connection(),
+            _ => return Err("give either `status` or `drop: true`".into()),
+        };
+        Ok(Self { times: checked_times(j.times)?, retry_after_secs: j.retry_after, ..fault })
+    }
+}
+
+fn checked_times(n: usize) -> Result<usize, String> {
+    if n == 0 { Err("times: a fault applies to at least 1 request, got 0".into()) } else { Ok(n) }
+}
+
+/// The statuses a fault may answer: failures. A success would skip the spec's checks.
+const FAULT_STATUSES: std::ops::RangeInclusive<u16> = 400..=599;
+
 impl Fault {
-    /// Answer `status` with Vercel's error body (`{"error":{"code","message"}}`).
+    /// Answer `status` (400 to 599) with Vercel's error body (`{"error":{"code","message"}}`).
+    ///
+    /// # Panics
+    ///
+    /// If `status` is not a failure (400 to 599): a scripted success would skip the spec's
+    /// checks and count as a purge.
     pub fn status(status: u16) -> Self {
-        Self { status: Some(status), drop: false, times: 1, retry_after_secs: None }
+        Self::checked(status).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn checked(status: u16) -> Result<Self, String> {
+        if !FAULT_STATUSES.contains(&status) {
+            return Err(format!(
+                "status: a fault answers {} to {}, got {status}",
+                FAULT_STATUSES.start(),
+                FAULT_STATUSES.end()
+            ));
+        }
+        Ok(Self { status: Some(status), times: 1, retry_after_secs: None })
     }
 
     /// Close the connection without an answer, once the request is read: the client sees a
     /// connection closed mid-request.
     pub fn drop_connection() -> Self {
-        Self { status: None, drop: true, times: 1, retry_after_secs: None }
+        Self { status: None, times: 1, retry_after_secs: None }
     }
 
     /// For the next `n` requests (1 unless set).
+    ///
+    /// # Panics
+    ///
+    /// If `n` is 0: such a fault would script nothing.
     pub fn times(mut self, n: usize) -> Self {
-        self.times = n;
+        self.times = checked_times(n).unwrap_or_else(|e| panic!("{e}"));
         self
     }
 
@@ -57,11 +106,6 @@ impl Fault {
     /// How many requests it still applies to.
     pub fn remaining(&self) -> usize {
         self.times
-    }
-
-    /// Whether it says what to do: a status, or a dropped connection (read from JSON, it may not).
-    pub(crate) fn is_complete(&self) -> bool {
-        self.status.is_some() != self.drop
     }
 }
 
@@ -77,11 +121,19 @@ impl Fault {
 /// assert_eq!(limit.limit(), 20);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(try_from = "RateLimitJson")]
 pub struct RateLimit {
     limit: u64,
-    #[serde(rename = "windowSeconds")]
     window_secs: u64,
+    retry_after: bool,
+}
+
+/// A rate limit as `PUT /_mock/rate-limit` takes it.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RateLimitJson {
+    limit: u64,
+    window_seconds: u64,
     #[serde(default = "yes")]
     retry_after: bool,
 }
@@ -90,10 +142,25 @@ fn yes() -> bool {
     true
 }
 
+/// The shortest window, in seconds: `X-RateLimit-Reset` counts whole seconds.
+const MIN_WINDOW_SECS: u64 = 1;
+
+impl TryFrom<RateLimitJson> for RateLimit {
+    type Error = String;
+
+    fn try_from(j: RateLimitJson) -> Result<Self, String> {
+        if j.window_seconds < MIN_WINDOW_SECS {
+            return Err(format!("windowSeconds: must be at least {MIN_WINDOW_SECS}, got {}", j.window_seconds));
+        }
+        Ok(Self { limit: j.limit, window_secs: j.window_seconds, retry_after: j.retry_after })
+    }
+}
+
 impl RateLimit {
-    /// `limit` requests per `window` (whole seconds, at least 1).
+    /// `limit` requests per `window`, in whole seconds (rounded up, at least 1).
     pub fn new(limit: u64, window: Duration) -> Self {
-        Self { limit, window_secs: window.as_secs().max(1), retry_after: true }
+        let secs = window.as_secs() + u64::from(window.subsec_nanos() > 0);
+        Self { limit, window_secs: secs.max(MIN_WINDOW_SECS), retry_after: true }
     }
 
     /// 429s without `Retry-After`: clients must read `X-RateLimit-Reset`.
@@ -108,7 +175,7 @@ impl RateLimit {
     }
 }
 
-/// How the mock answers one request, before the spec's rules are applied.
+/// How the mock answers one request, besides the spec's rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Decision {
     /// Check the request and answer as the spec says.
@@ -139,9 +206,7 @@ pub(crate) struct Script {
 
 impl Script {
     pub fn push(&mut self, fault: Fault) {
-        if fault.times > 0 {
-            self.faults.push_back(fault);
-        }
+        self.faults.push_back(fault);
     }
 
     pub fn set_rate_limit(&mut self, rate: Option<RateLimit>) {
@@ -153,17 +218,24 @@ impl Script {
         self.faults.clear();
     }
 
-    /// Decides one request arriving at `now`: a scripted fault first, then the rate limit.
-    pub fn decide(&mut self, now: SystemTime) -> (Decision, Option<RateHeaders>) {
-        if let Some(fault) = self.faults.front_mut() {
-            fault.times -= 1;
-            let fault = if fault.times == 0 { self.faults.pop_front().expect("the front") } else { fault.clone() };
-            let decision = match fault.status {
-                Some(status) if !fault.drop => Decision::Fail { status, retry_after: fault.retry_after_secs },
-                _ => Decision::Drop,
-            };
-            return (decision, self.headers(now, false));
-        }
+    /// The scripted fault the next request gets, if any (it is used up).
+    pub fn next_fault(&mut self) -> Option<Decision> {
+        let fault = self.faults.front_mut()?;
+        fault.times -= 1;
+        let fault = if fault.times == 0 { self.faults.pop_front().expect("the front") } else { fault.clone() };
+        Some(match fault.status {
+            Some(status) => Decision::Fail { status, retry_after: fault.retry_after_secs },
+            None => Decision::Drop,
+        })
+    }
+
+    /// The rate-limit headers at `now`, without counting a request.
+    pub fn peek(&mut self, now: SystemTime) -> Option<RateHeaders> {
+        self.headers(now, false)
+    }
+
+    /// Counts one request arriving at `now` against the rate limit: served, or a 429.
+    pub fn take(&mut self, now: SystemTime) -> (Decision, Option<RateHeaders>) {
         let Some(rate) = &self.rate else { return (Decision::Serve, None) };
         let (limit, retry_after) = (rate.limit, rate.retry_after);
         let headers = self.headers(now, true).expect("a rate limit is set");
@@ -207,42 +279,34 @@ mod tests {
         let mut s = Script::default();
         s.push(Fault::status(503).times(2).retry_after(Duration::from_millis(1500)));
         s.push(Fault::drop_connection());
-        s.push(Fault::status(500).times(0));
         let fail = Decision::Fail { status: 503, retry_after: Some(2) };
-        assert_eq!(s.decide(at(10)).0, fail);
-        assert_eq!(s.decide(at(10)).0, fail);
-        assert_eq!(s.decide(at(10)).0, Decision::Drop);
-        assert_eq!(s.decide(at(10)), (Decision::Serve, None));
+        assert_eq!(s.next_fault(), Some(fail.clone()));
+        assert_eq!(s.next_fault(), Some(fail));
+        assert_eq!(s.next_fault(), Some(Decision::Drop));
+        assert_eq!(s.next_fault(), None);
+        assert_eq!(s.take(at(10)), (Decision::Serve, None));
     }
 
     #[test]
     fn the_rate_limit_counts_per_epoch_aligned_window_and_says_when_it_resets() {
         let mut s = Script::default();
         s.set_rate_limit(Some(RateLimit::new(2, Duration::from_secs(10))));
-        let (d, h) = s.decide(at(103));
+        let (d, h) = s.take(at(103));
         assert_eq!((d, h), (Decision::Serve, Some(RateHeaders { limit: 2, remaining: 1, reset: 110 })));
-        assert_eq!(s.decide(at(104)).1.unwrap().remaining, 0);
-        let (d, h) = s.decide(at(107));
+        assert_eq!(s.peek(at(104)).unwrap().remaining, 1, "peeking counts nothing");
+        assert_eq!(s.take(at(104)).1.unwrap().remaining, 0);
+        let (d, h) = s.take(at(107));
         assert_eq!(d, Decision::Fail { status: 429, retry_after: Some(3) });
         assert_eq!(h, Some(RateHeaders { limit: 2, remaining: 0, reset: 110 }));
         // A new window.
-        assert_eq!(s.decide(at(110)), (Decision::Serve, Some(RateHeaders { limit: 2, remaining: 1, reset: 120 })));
+        assert_eq!(s.take(at(110)), (Decision::Serve, Some(RateHeaders { limit: 2, remaining: 1, reset: 120 })));
     }
 
     #[test]
     fn without_retry_after_a_429_carries_only_the_rate_headers() {
         let mut s = Script::default();
         s.set_rate_limit(Some(RateLimit::new(0, Duration::from_secs(1)).without_retry_after()));
-        assert_eq!(s.decide(at(5)).0, Decision::Fail { status: 429, retry_after: None });
-    }
-
-    #[test]
-    fn a_fault_answer_carries_the_rate_headers_without_using_the_window() {
-        let mut s = Script::default();
-        s.set_rate_limit(Some(RateLimit::new(1, Duration::from_secs(1))));
-        s.push(Fault::status(500));
-        assert_eq!(s.decide(at(5)).1.unwrap().remaining, 1);
-        assert_eq!(s.decide(at(5)), (Decision::Serve, Some(RateHeaders { limit: 1, remaining: 0, reset: 6 })));
+        assert_eq!(s.take(at(5)).0, Decision::Fail { status: 429, retry_after: None });
     }
 
     #[test]
@@ -253,6 +317,29 @@ mod tests {
         assert_eq!(f, Fault::drop_connection());
         let r: RateLimit = serde_json::from_str(r#"{"limit":5,"windowSeconds":1,"retryAfter":false}"#).unwrap();
         assert_eq!(r, RateLimit::new(5, Duration::from_secs(1)).without_retry_after());
-        assert!(serde_json::from_str::<Fault>(r#"{"stauts":429}"#).is_err());
+        let refused = |json: &str| serde_json::from_str::<Fault>(json).unwrap_err().to_string();
+        assert!(refused(r#"{"stauts":429}"#).contains("unknown field `stauts`"));
+        assert_eq!(refused(r#"{}"#), "give either `status` or `drop: true`");
+        assert_eq!(refused(r#"{"status":429,"drop":true}"#), "give either `status` or `drop: true`");
+        assert_eq!(refused(r#"{"status":200}"#), "status: a fault answers 400 to 599, got 200");
+        assert_eq!(refused(r#"{"status":1000}"#), "status: a fault answers 400 to 599, got 1000");
+        assert_eq!(refused(r#"{"status":503,"times":0}"#), "times: a fault applies to at least 1 request, got 0");
+        let window = serde_json::from_str::<RateLimit>(r#"{"limit":5,"windowSeconds":0}"#).unwrap_err();
+        assert_eq!(window.to_string(), "windowSeconds: must be at least 1, got 0");
+    }
+
+    #[test]
+    #[should_panic(expected = "status: a fault answers 400 to 599, got 200")]
+    fn a_fault_is_a_failure() {
+        let _ = Fault::status(200);
+    }
+
+    #[test]
+    fn a_window_is_whole_seconds_and_never_zero() {
+        let mut s = Script::default();
+        s.set_rate_limit(Some(RateLimit::new(1, Duration::from_millis(1))));
+        assert_eq!(s.take(at(7)).1.unwrap().reset, 8);
+        s.set_rate_limit(Some(RateLimit::new(1, Duration::from_millis(1500))));
+        assert_eq!(s.take(at(7)).1.unwrap().reset, 8, "2 s windows: 6..8");
     }
 }

@@ -19,12 +19,23 @@ use crate::spec::auth;
 /// The prefix of the mock's own endpoints (recorded purges, scripting over HTTP).
 pub const CONTROL_PREFIX: &str = "/_mock/";
 
-/// What the server shares with [`super::MockVercel`].
-#[derive(Debug, Default)]
+/// What the server shares with [`super::MockVercel`]. Not `Debug`: it holds the token.
+#[derive(Default)]
 pub(crate) struct State {
-    pub purges: Vec<RecordedPurge>,
+    /// Every request, with its place in the order of arrival (answers may finish out of order).
+    pub purges: Vec<(u64, RecordedPurge)>,
+    arrivals: u64,
     pub script: Script,
     pub token: Option<String>,
+}
+
+impl State {
+    /// The requests received, in the order they arrived.
+    pub fn purges(&self) -> Vec<RecordedPurge> {
+        let mut all = self.purges.clone();
+        all.sort_by_key(|(seq, _)| *seq);
+        all.into_iter().map(|(_, p)| p).collect()
+    }
 }
 
 pub(crate) type Shared = Arc<Mutex<State>>;
@@ -46,12 +57,22 @@ impl std::fmt::Display for Dropped {
 
 impl std::error::Error for Dropped {}
 
-/// Accepts connections until the task is aborted.
+/// Accepts connections until the task is aborted; the connections are this task's, so they
+/// end with it (a dropped mock stops answering at once, even on kept-alive connections).
 pub(crate) async fn serve(listener: TcpListener, shared: Shared) {
+    let mut connections = tokio::task::JoinSet::new();
     loop {
-        let Ok((stream, _)) = listener.accept().await else { continue };
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // Out of file descriptors, say: wait rather than spin.
+            Err(_) => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        while connections.try_join_next().is_some() {}
         let shared = shared.clone();
-        tokio::spawn(async move {
+        connections.spawn(async move {
             let service = hyper::service::service_fn(move |req| handle(shared.clone(), req));
             let io = hyper_util::rt::TokioIo::new(stream);
             // Errors here are the client's going away, or a scripted drop.
@@ -74,8 +95,13 @@ async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Answer, Droppe
     let on_path: Vec<_> = OPERATIONS.iter().filter(|e| e.info.path == path).collect();
     let entry = on_path.iter().find(|e| e.info.method.eq_ignore_ascii_case(parts.method.as_str())).copied();
     let request = inbound::Request::new(entry.map(|e| e.info), query, &body);
+    let seq = {
+        let mut state = lock(&shared);
+        state.arrivals += 1;
+        state.arrivals
+    };
     let record = |status: u16, error: Option<String>| {
-        lock(&shared).purges.push(RecordedPurge::of(&request, status, error));
+        lock(&shared).purges.push((seq, RecordedPurge::of(&request, status, error)));
     };
 
     let Some(entry) = entry else {
@@ -89,68 +115,83 @@ async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Answer, Droppe
         return Ok(error(status, &message, None, None));
     };
 
-    let (decision, rate) = {
-        let mut state = lock(&shared);
-        state.script.decide(SystemTime::now())
-    };
     let latency = lock(&shared).script.latency;
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
+    // A scripted fault, whatever the request; then the token; then the rate limit, which counts
+    // only authenticated requests (Vercel's limits are per token); then the spec's rules.
+    let fault = {
+        let mut state = lock(&shared);
+        state.script.next_fault().map(|f| (f, state.script.peek(SystemTime::now())))
+    };
+    let scripted = fault.is_some();
+    let (decision, rate) = match fault {
+        Some(fault) => fault,
+        None => {
+            let required = lock(&shared).token.clone();
+            if let Some(message) = refuse_token(&parts.headers, required.as_deref()) {
+                let rate = lock(&shared).script.peek(SystemTime::now());
+                record(401, Some(message.clone()));
+                return Ok(error(401, &message, None, rate));
+            }
+            lock(&shared).script.take(SystemTime::now())
+        }
+    };
     match decision {
         Decision::Drop => {
             record(0, None);
             Err(Dropped)
         }
         Decision::Fail { status, retry_after } => {
-            let message = if status == 429 && rate.is_some() {
-                "Too many requests: the rate limit is spent until X-RateLimit-Reset".to_string()
-            } else {
-                format!("{} (scripted by the mock)", reason(status))
+            let message = match (status, scripted) {
+                (429, false) => "Too many requests: the rate limit is spent until X-RateLimit-Reset".to_string(),
+                _ => format!("{} (scripted by the mock)", reason(status)),
             };
             record(status, Some(message.clone()));
             Ok(error(status, &message, retry_after, rate))
         }
-        Decision::Serve => {
-            let token = parts
-                .headers
-                .get(auth::HEADER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix(auth::PREFIX))
-                .map(str::trim)
-                .filter(|t| !t.is_empty());
-            let expected = lock(&shared).token.clone();
-            let refused = match (token, expected) {
-                (None, _) => Some(format!("The request has no token (`{}: {}<token>`)", auth::HEADER, auth::PREFIX)),
-                (Some(t), Some(e)) if t != e => Some("The token is not valid".to_string()),
-                _ => None,
-            };
-            if let Some(message) = refused {
-                record(401, Some(message.clone()));
-                return Ok(error(401, &message, None, rate));
+        Decision::Serve => match (entry.check_request)(&request) {
+            Err(e) => {
+                let message = e.to_string();
+                record(400, Some(message.clone()));
+                Ok(error(400, &message, None, rate))
             }
-            match (entry.check_request)(&request) {
-                Err(e) => {
-                    let message = e.to_string();
-                    record(400, Some(message.clone()));
-                    Ok(error(400, &message, None, rate))
-                }
-                Ok(()) => {
-                    record(200, None);
-                    Ok(answer(200, Bytes::new(), None, rate))
-                }
+            Ok(()) => {
+                record(200, None);
+                Ok(answer(200, Bytes::new(), None, rate))
             }
-        }
+        },
     }
 }
 
-/// The mock's own endpoints, under [`CONTROL_PREFIX`].
+/// Why the request's credential is refused, if it is: none (the scheme compared without regard
+/// to case, as RFC 9110 has it), or not the one the mock requires.
+fn refuse_token(headers: &hyper::HeaderMap, required: Option<&str>) -> Option<String> {
+    let value = headers.get(auth::HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let token = value
+        .get(..auth::PREFIX.len())
+        .filter(|scheme| scheme.eq_ignore_ascii_case(auth::PREFIX))
+        .map(|_| value[auth::PREFIX.len()..].trim())
+        .filter(|t| !t.is_empty());
+    match (token, required) {
+        (None, _) => Some(format!("The request has no token (`{}: {}<token>`)", auth::HEADER, auth::PREFIX)),
+        (Some(t), Some(r)) if t != r => Some("The token is not valid".to_string()),
+        _ => None,
+    }
+}
+
+/// The mock's own endpoints, under [`CONTROL_PREFIX`], with the methods each takes.
+pub const CONTROL_ENDPOINTS: &[(&str, &[&str])] =
+    &[("purges", &["GET", "DELETE"]), ("faults", &["POST", "DELETE"]), ("rate-limit", &["PUT"]), ("latency", &["PUT"])];
+
+/// Answers a request to one of the mock's own endpoints.
 fn control(shared: &Shared, method: &Method, rest: &str, body: &[u8]) -> Answer {
     let done = || answer(204, Bytes::new(), None, None);
     let bad = |what: &str, e: &dyn std::fmt::Display| error(400, &format!("{what}: {e}"), None, None);
     match (method.as_str(), rest) {
         ("GET", "purges") => {
-            let json = serde_json::to_vec(&lock(shared).purges).unwrap_or_default();
+            let json = serde_json::to_vec(&lock(shared).purges()).unwrap_or_default();
             answer(200, json.into(), None, None)
         }
         ("DELETE", "purges") => {
@@ -158,11 +199,10 @@ fn control(shared: &Shared, method: &Method, rest: &str, body: &[u8]) -> Answer 
             done()
         }
         ("POST", "faults") => match serde_json::from_slice::<Fault>(body) {
-            Ok(f) if f.is_complete() => {
+            Ok(f) => {
                 lock(shared).script.push(f);
                 done()
             }
-            Ok(_) => bad("a fault", &"give either `status` or `drop: true`"),
             Err(e) => bad("a fault", &e),
         },
         ("DELETE", "faults") => {
@@ -185,7 +225,15 @@ fn control(shared: &Shared, method: &Method, rest: &str, body: &[u8]) -> Answer 
                 None => bad("a latency", &"expected {\"ms\": <milliseconds>}"),
             }
         }
-        _ => error(404, &format!("{CONTROL_PREFIX}{rest} is not an endpoint of the mock"), None, None),
+        _ => match CONTROL_ENDPOINTS.iter().find(|(name, _)| *name == rest) {
+            Some((_, methods)) => error(
+                405,
+                &format!("{method} is not allowed on {CONTROL_PREFIX}{rest}; it takes {}", methods.join(", ")),
+                None,
+                None,
+            ),
+            None => error(404, &format!("{CONTROL_PREFIX}{rest} is not an endpoint of the mock"), None, None),
+        },
     }
 }
 

@@ -6,9 +6,26 @@ use std::process::ExitCode;
 
 use clap::{Arg, ArgMatches};
 use vercel_edge_cache::mock::{CONTROL_PREFIX, MockVercel};
+use vercel_edge_cache::operations::OPERATIONS;
 
 /// The `mock` command's definition.
 pub fn command() -> clap::Command {
+    let operations: Vec<String> = OPERATIONS
+        .iter()
+        .map(|e| {
+            let i = e.info;
+            let required: Vec<&str> = i.params.iter().filter(|p| p.required).map(|p| p.name).collect();
+            let body: Vec<&str> = std::iter::once(i.batch_field).chain(i.options.iter().copied()).collect();
+            format!(
+                "  {} {}  ({})\n      query: {}; body: {}",
+                i.method,
+                i.path,
+                i.operation_id,
+                if required.is_empty() { "-".to_string() } else { required.join(", ") },
+                body.join(", ")
+            )
+        })
+        .collect();
     clap::Command::new("mock")
         .about("Run a look-alike of Vercel's edge-cache API for tests: it checks, records and answers purges")
         .long_about(format!(
@@ -16,7 +33,8 @@ pub fn command() -> clap::Command {
              It serves every operation of the spec on a loopback port, refuses what Vercel would \
              refuse (400 with Vercel's error body, 401 without a token), and records every request.\n\
              The first line on standard output is its base URL; point the service's Vercel API URL \
-             at it. Ctrl-C stops it.\n\n\
+             at it. Ctrl-C stops it (exit 0). The global options do not apply to it.\n\n\
+             The operations it serves (a bearer token, the query parameters required, a JSON body):\n{ops}\n\n\
              Its own endpoints:\n  \
              GET    {p}purges      every request received, as JSON\n  \
              DELETE {p}purges      forget them\n  \
@@ -24,7 +42,8 @@ pub fn command() -> clap::Command {
              DELETE {p}faults      drop the scripted faults\n  \
              PUT    {p}rate-limit  {{\"limit\":20,\"windowSeconds\":1,\"retryAfter\":true}}, or null\n  \
              PUT    {p}latency     {{\"ms\":250}}",
-            p = CONTROL_PREFIX
+            p = CONTROL_PREFIX,
+            ops = operations.join("\n")
         ))
         .arg(
             Arg::new("port")
@@ -40,11 +59,13 @@ pub fn command() -> clap::Command {
                 .value_name("ADDRESS")
                 .default_value("127.0.0.1")
                 .value_parser(clap::value_parser!(IpAddr))
-                .help("The address to listen on (0.0.0.0 to reach it from a container)"),
+                .help("The address to listen on (0.0.0.0: every interface, for a service in a container)"),
         )
         .arg(
             Arg::new("require-token")
                 .long("require-token")
+                .env("EDGE_CACHE_MOCK_TOKEN")
+                .hide_env_values(true)
                 .value_name("TOKEN")
                 .help("Accept only this bearer token (any non-empty one otherwise)"),
         )
@@ -72,9 +93,15 @@ pub fn run(m: &ArgMatches) -> ExitCode {
         if let Some(token) = m.get_one::<String>("require-token") {
             vercel.require_token(token.clone());
         }
-        println!("{}", vercel.uri());
-        eprintln!("edge-cache mock: serving Vercel's edge-cache API at {}", vercel.uri());
-        eprintln!("  recorded purges: GET {}{CONTROL_PREFIX}purges (Ctrl-C stops)", vercel.uri());
+        // Listening on every interface, it is reached locally through loopback.
+        let url = if host.is_unspecified() {
+            format!("http://{}", SocketAddr::new(IpAddr::from([127, 0, 0, 1]), vercel.address().port()))
+        } else {
+            vercel.uri()
+        };
+        println!("{url}");
+        eprintln!("edge-cache mock: serving Vercel's edge-cache API at {url} (listening on {})", vercel.address());
+        eprintln!("  recorded purges: GET {url}{CONTROL_PREFIX}purges (Ctrl-C stops)");
         let _ = tokio::signal::ctrl_c().await;
         ExitCode::SUCCESS
     })
