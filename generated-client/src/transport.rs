@@ -86,6 +86,10 @@ where
                     "rate limited (429): holding requests, then sending again"
                 )
             });
+            // Unpaced, the limiter holds nobody: this request waits on its own.
+            if !policy.pace_to_rate_limit {
+                tokio::time::sleep(wait).await;
+            }
             limited += 1;
             continue;
         }

@@ -120,3 +120,17 @@ async fn a_cancelled_call_sends_nothing_new_and_reports_what_is_not_done() {
     assert_eq!(requests(&server).await.len(), report.batches.len(), "no request after the cancel");
     assert!(report.batches.len() <= 3, "{} requests", report.batches.len());
 }
+
+#[tokio::test]
+async fn unpaced_a_429_is_still_waited_out_until_the_reset() {
+    // Found with the testing kit: without pacing, a 429 without Retry-After was sent again at
+    // once, 20 times, using up the waits in a fraction of a second.
+    let vercel = MockVercel::start().await;
+    vercel.rate_limit(RateLimit::new(1, Duration::from_secs(1)).without_retry_after());
+    let policy = RetryPolicy { pace_to_rate_limit: false, ..RetryPolicy::default() };
+    let client = EdgeCache::builder(TOKEN).base_url(vercel.uri()).retry_policy(policy).concurrency(1).build().unwrap();
+    let report = client.invalidate_by_tags("p", tags("t", 48)).send().await.unwrap();
+    assert!(report.is_success(), "{:?}", report.first_error());
+    let limited = vercel.purges().iter().filter(|p| p.status == 429).count();
+    assert!(limited <= 3, "{limited} requests answered 429 for 3 batches at one per second");
+}
