@@ -102,6 +102,14 @@ struct Window {
     held_until: Option<Instant>,
 }
 
+/// Why a request is held.
+enum Hold {
+    /// Until the window resets, this long from now.
+    Until(Duration),
+    /// Until an answer says when the spent window resets.
+    ForAnswer,
+}
+
 /// A request counted as in flight by the limiter, until dropped.
 pub(crate) struct Permit<'a>(&'a RateLimiter);
 
@@ -109,13 +117,21 @@ impl Drop for Permit<'_> {
     fn drop(&mut self) {
         let mut w = self.0.window.lock().unwrap_or_else(|e| e.into_inner());
         w.in_flight = w.in_flight.saturating_sub(1);
+        drop(w);
+        self.0.changed.notify_waiters();
     }
 }
+
+/// How long a request waits for an answer to say when a spent window resets, before it goes
+/// anyway (as a probe).
+const ANSWER_WAIT: Duration = Duration::from_secs(1);
 
 /// The client's rate limiter (see the module documentation).
 #[derive(Debug)]
 pub(crate) struct RateLimiter {
     window: Mutex<Window>,
+    /// Woken when an answer is observed or a request ends.
+    changed: tokio::sync::Notify,
     /// The longest single wait.
     max_wait: Duration,
     /// Wall-clock time requests were held, in milliseconds, over the client's life (waits that
@@ -125,7 +141,12 @@ pub(crate) struct RateLimiter {
 
 impl RateLimiter {
     pub(crate) fn new(max_wait: Duration) -> Self {
-        Self { window: Mutex::new(Window::default()), max_wait, waited_ms: AtomicU64::new(0) }
+        Self {
+            window: Mutex::new(Window::default()),
+            changed: tokio::sync::Notify::new(),
+            max_wait,
+            waited_ms: AtomicU64::new(0),
+        }
     }
 
     /// How long requests were held for the rate limit, over the client's life.
@@ -136,8 +157,13 @@ impl RateLimiter {
     /// Waits while the window is spent, then counts one request out of it. The request counts
     /// as in flight until the permit is dropped (after its answer was observed).
     pub(crate) async fn acquire(&self, operation: &'static str) -> Permit<'_> {
+        let mut waited_for_answer = false;
         loop {
-            let wait = {
+            // Registered before the state is read, so that no answer slips in between.
+            let changed = self.changed.notified();
+            let mut changed = std::pin::pin!(changed);
+            changed.as_mut().enable();
+            let hold = {
                 let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
                 let now = Instant::now();
                 if w.reset.is_some_and(|r| now >= r) {
@@ -153,8 +179,11 @@ impl RateLimiter {
                         let extra = until.saturating_duration_since(from);
                         self.waited_ms.fetch_add(extra.as_millis() as u64, Ordering::Relaxed);
                         w.held_until = Some(w.held_until.map_or(until, |h| h.max(until)));
-                        Some(reset - now)
+                        Some(Hold::Until(reset - now))
                     }
+                    // This window is spent, and when it ends is not known yet: the first answer
+                    // from it will say, so wait for that rather than send to be refused.
+                    (Some(0), None) if w.in_flight > 0 && !waited_for_answer => Some(Hold::ForAnswer),
                     (remaining, _) => {
                         w.remaining = remaining.map(|n| n.saturating_sub(1));
                         w.in_flight += 1;
@@ -162,14 +191,21 @@ impl RateLimiter {
                     }
                 }
             };
-            let Some(wait) = wait else { return Permit(self) };
-            let wait = wait.min(self.max_wait);
-            tracing::info!(
-                operation,
-                wait_ms = wait.as_millis() as u64,
-                "rate limit: holding requests until the window resets"
-            );
-            tokio::time::sleep(wait).await;
+            match hold {
+                None => return Permit(self),
+                Some(Hold::Until(wait)) => {
+                    let wait = wait.min(self.max_wait);
+                    tracing::info!(
+                        operation,
+                        wait_ms = wait.as_millis() as u64,
+                        "rate limit: holding requests until the window resets"
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+                Some(Hold::ForAnswer) => {
+                    waited_for_answer = tokio::time::timeout(ANSWER_WAIT, changed).await.is_err();
+                }
+            }
         }
     }
 
@@ -210,6 +246,8 @@ impl RateLimiter {
                 }
             }
         }
+        drop(w);
+        self.changed.notify_waiters();
     }
 
     /// After a 429: holds every request until `wait` has passed (capped), and answers the wait.
@@ -258,6 +296,47 @@ mod tests {
         assert!(held >= Duration::from_millis(900), "held {held:?}");
         assert!(limiter.waited() <= held + Duration::from_millis(5), "{:?} counted for {held:?}", limiter.waited());
         assert!(limiter.waited() >= Duration::from_millis(900));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_spent_new_window_holds_requests_until_its_first_answer_says_when_it_ends() {
+        let limiter = RateLimiter::new(Duration::from_secs(60));
+        let h = |remaining: u64, reset: u64| {
+            RateHeaders::of(&headers(&[
+                ("x-ratelimit-limit", "2".into()),
+                ("x-ratelimit-remaining", remaining.to_string()),
+                ("x-ratelimit-reset", reset.to_string()),
+            ]))
+        };
+        // A window that has ended: the next one allows 2, and nothing says yet when it ends.
+        limiter.observe(&h(0, epoch_now()));
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        let (a, b) = (limiter.acquire("op").await, limiter.acquire("op").await);
+        // A third is not let out while the first two are unanswered.
+        let held = tokio::time::timeout(Duration::from_millis(500), limiter.acquire("op")).await;
+        assert!(held.is_err(), "a third request went out in a window of 2");
+        // The first answer says the window is spent until the next second: held until then.
+        limiter.observe(&h(0, epoch_now() + 2));
+        drop((a, b));
+        let before = Instant::now();
+        drop(limiter.acquire("op").await);
+        assert!(Instant::now() - before >= Duration::from_secs(1), "held until the reset");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn without_an_answer_a_held_request_goes_as_a_probe_after_a_while() {
+        let limiter = RateLimiter::new(Duration::from_secs(60));
+        limiter.observe(&RateHeaders::of(&headers(&[
+            ("x-ratelimit-limit", "1".into()),
+            ("x-ratelimit-remaining", "0".into()),
+            ("x-ratelimit-reset", epoch_now().to_string()),
+        ])));
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        let _hung = limiter.acquire("op").await; // never answered
+        let before = Instant::now();
+        drop(limiter.acquire("op").await);
+        let waited = Instant::now() - before;
+        assert!(waited >= ANSWER_WAIT && waited < ANSWER_WAIT * 2, "{waited:?}");
     }
 
     #[test]

@@ -134,3 +134,18 @@ async fn unpaced_a_429_is_still_waited_out_until_the_reset() {
     let limited = vercel.purges().iter().filter(|p| p.status == 429).count();
     assert!(limited <= 3, "{limited} requests answered 429 for 3 batches at one per second");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_requests_in_flight_than_a_window_allows_overrun_only_the_first_window() {
+    // Found with the testing kit: 4 in flight against 2 per second. Before the first answer of a
+    // window nobody knows when it ends; 2 requests were then let out beyond the limit in every
+    // window. Only the first window, whose limit nobody knows yet, may see 429s now.
+    let vercel = MockVercel::start().await;
+    vercel.rate_limit(RateLimit::new(2, Duration::from_secs(1)));
+    let client = EdgeCache::builder(TOKEN).base_url(vercel.uri()).concurrency(4).build().unwrap();
+    let report = client.invalidate_by_tags("p", tags("t", 128)).send().await.unwrap();
+    assert!(report.is_success(), "{:?}", report.first_error());
+    let statuses: Vec<u16> = vercel.purges().iter().map(|p| p.status).collect();
+    let limited = statuses.iter().filter(|s| **s == 429).count();
+    assert!(limited <= 2, "{limited} answered 429: {statuses:?}");
+}
