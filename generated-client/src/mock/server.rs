@@ -70,6 +70,8 @@ pub(crate) async fn serve(listener: TcpListener, shared: Shared) {
                 continue;
             }
         };
+        // Answers go out whole and at once (no Nagle delay on small writes).
+        let _ = stream.set_nodelay(true);
         while connections.try_join_next().is_some() {}
         let shared = shared.clone();
         connections.spawn(async move {
