@@ -4,9 +4,9 @@
 //!
 //! Spec problems found here are all collected, each located, before generation stops.
 
-use heck::ToSnakeCase;
 use std::path::Path;
 
+use heck::ToSnakeCase;
 use openapiv3::{
     OpenAPI, Operation as OaOperation, Parameter, ReferenceOr, RequestBody, Schema, SchemaKind, SecurityScheme, Type,
 };

@@ -35,6 +35,11 @@ struct FaultJson {
     retry_after: Option<u64>,
 }
 
+/// `d` in whole seconds, rounded up: the headers count whole seconds.
+fn whole_seconds(d: Duration) -> u64 {
+    d.as_secs() + u64::from(d.subsec_nanos() > 0)
+}
+
 fn one() -> usize {
     1
 }
@@ -99,7 +104,7 @@ impl Fault {
 
     /// With `Retry-After`, in whole seconds (rounded up).
     pub fn retry_after(mut self, wait: Duration) -> Self {
-        self.retry_after_secs = Some(wait.as_secs() + u64::from(wait.subsec_nanos() > 0));
+        self.retry_after_secs = Some(whole_seconds(wait));
         self
     }
 
@@ -159,8 +164,7 @@ impl TryFrom<RateLimitJson> for RateLimit {
 impl RateLimit {
     /// `limit` requests per `window`, in whole seconds (rounded up, at least 1).
     pub fn new(limit: u64, window: Duration) -> Self {
-        let secs = window.as_secs() + u64::from(window.subsec_nanos() > 0);
-        Self { limit, window_secs: secs.max(MIN_WINDOW_SECS), retry_after: true }
+        Self { limit, window_secs: whole_seconds(window).max(MIN_WINDOW_SECS), retry_after: true }
     }
 
     /// 429s without `Retry-After`: clients must read `X-RateLimit-Reset`.
