@@ -116,6 +116,18 @@ pub fn generate(
     let (query, body): (Vec<&Field>, Vec<&Field>) = fields.iter().partition(|f| f.query);
     let (query_decls, body_decls) = (query.iter().map(|f| decl(f)), body.iter().map(|f| decl(f)));
     let (query_fills, body_fills) = (query.iter().map(|f| fill(f)), body.iter().map(|f| fill(f)));
+    let query_arms: Vec<TokenStream> = query
+        .iter()
+        .map(|f| {
+            let (name, wire) = (ident(&f.name), &f.wire);
+            quote! { #wire => self.#name.as_deref(), }
+        })
+        .collect();
+    let query_body = if query_arms.is_empty() {
+        quote! { let _ = name; None }
+    } else {
+        quote! { match name { #(#query_arms)* _ => None } }
+    };
     let batch_fields = ops
         .iter()
         .filter_map(|(op, _)| op.batch.as_ref().map(|b| format!("`{}` of `{}`", b.field, op.id)))
@@ -148,6 +160,11 @@ pub fn generate(
         }
 
         impl RecordedPurge {
+            #[doc = " A query parameter by its wire name, as the request carried it."]
+            pub fn query(&self, name: &str) -> Option<&str> {
+                #query_body
+            }
+
             #[doc = " The record of a request (the mock server builds it)."]
             #[doc(hidden)]
             pub fn of(request: &crate::inbound::Request, status: u16, error: Option<String>) -> Self {

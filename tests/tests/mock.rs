@@ -72,7 +72,12 @@ async fn forty_tags_through_the_client_are_three_recorded_purges_holding_exactly
     expected.sort();
     assert_eq!(purged, expected, "exactly the 40 tags, each once");
     assert!(vercel.items::<DangerouslyDeleteByTags>().is_empty(), "nothing deleted");
-    assert_eq!(vercel.items_where::<InvalidateByTags>(|p| p.project.as_deref() == Some("other")), Vec::<String>::new());
+    assert!(vercel.items_for::<InvalidateByTags>("other").is_empty(), "nothing for another project");
+    let mut for_site = vercel.items_for::<InvalidateByTags>("my-site");
+    for_site.sort();
+    assert_eq!(for_site, expected);
+    assert_eq!(purges[0].query("teamId"), Some("team_1"));
+    assert_eq!(purges[0].query("target"), None, "a body property is not a query parameter");
 }
 
 #[tokio::test]

@@ -797,6 +797,15 @@ pub struct RecordedPurge {
     pub error: Option<String>,
 }
 impl RecordedPurge {
+    /// A query parameter by its wire name, as the request carried it.
+    pub fn query(&self, name: &str) -> Option<&str> {
+        match name {
+            "projectIdOrName" => self.project.as_deref(),
+            "teamId" => self.team_id.as_deref(),
+            "slug" => self.slug.as_deref(),
+            _ => None,
+        }
+    }
     /// The record of a request (the mock server builds it).
     #[doc(hidden)]
     pub fn of(

@@ -8,7 +8,8 @@
 //!   what the spec forbids: a 400 with Vercel's `{"error":{"code","message"}}` body, or a 401
 //!   without a token.
 //! - **Recorded:** [`MockVercel::purges`] lists every request as a [`RecordedPurge`], refused
-//!   ones too, with the status answered; [`MockVercel::items`] flattens the accepted ones.
+//!   ones too, with the status answered; [`MockVercel::items`] and [`MockVercel::items_for`]
+//!   (one project's) flatten the accepted ones across batches.
 //! - **Scripted:** [`Fault`]s for the next requests (a status, `Retry-After`, a dropped
 //!   connection), a [`RateLimit`] with `X-RateLimit-*` headers, and latency.
 //!
@@ -139,14 +140,31 @@ impl MockVercel {
         self.items_where::<O>(|_| true)
     }
 
-    /// Like [`MockVercel::items`], for the requests that `filter` keeps: every tag
-    /// invalidated for one project, say.
+    /// Like [`MockVercel::items`], for the requests whose first required query parameter (the
+    /// call's first argument: the project) is `value`: every tag invalidated for one project.
     ///
     /// ```
     /// # use vercel_edge_cache::mock::MockVercel;
     /// # use vercel_edge_cache::operations::InvalidateByTags;
     /// # fn doc(vercel: &MockVercel) {
-    /// let tags = vercel.items_where::<InvalidateByTags>(|p| p.project.as_deref() == Some("my-site"));
+    /// let tags = vercel.items_for::<InvalidateByTags>("my-site");
+    /// # }
+    /// ```
+    pub fn items_for<O: Operation>(&self, value: &str) -> Vec<String> {
+        let Some(param) = O::INFO.params.iter().find(|p| p.required) else { return self.items::<O>() };
+        self.items_where::<O>(|p| p.query(param.name) == Some(value))
+    }
+
+    /// Like [`MockVercel::items`], for the requests that `filter` keeps: every tag
+    /// invalidated for one project and one team, say.
+    ///
+    /// ```
+    /// # use vercel_edge_cache::mock::MockVercel;
+    /// # use vercel_edge_cache::operations::InvalidateByTags;
+    /// # fn doc(vercel: &MockVercel) {
+    /// let tags = vercel.items_where::<InvalidateByTags>(|p| {
+    ///     p.project.as_deref() == Some("my-site") && p.team_id.as_deref() == Some("team_1")
+    /// });
     /// # }
     /// ```
     pub fn items_where<O: Operation>(&self, filter: impl Fn(&RecordedPurge) -> bool) -> Vec<String> {
