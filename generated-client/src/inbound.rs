@@ -3,6 +3,7 @@
 //! the operation's `minItems`/`maxItems`) and serde's reading of progenitor's types, so a
 //! request is refused for exactly the rules the client enforces before sending.
 
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::check;
@@ -139,19 +140,18 @@ pub fn check_request<O: Operation>(request: &Request) -> Result<(), ValidationEr
     for name in info.options {
         let Some(value) = object.get(*name) else { continue };
         let alone = Value::Object([(name.to_string(), value.clone())].into_iter().collect());
-        if let Err(e) = serde_json::from_value::<O::Options>(alone) {
+        if let Err(e) = O::Options::deserialize(&alone) {
             if let Value::String(text) = value {
                 O::set(&mut O::Options::default(), name, text)?;
             }
             return Err(refuse(name, Problem::Unreadable { reason: e.to_string() }));
         }
     }
-    let options: O::Options = serde_json::from_value(body.clone())
-        .map_err(|e| refuse("body", Problem::Unreadable { reason: e.to_string() }))?;
+    let unreadable = |e: serde_json::Error| refuse("body", Problem::Unreadable { reason: e.to_string() });
+    let options = O::Options::deserialize(body).map_err(unreadable)?;
     let params: Vec<Option<String>> = info.params.iter().map(|p| request.query(p.name)).collect();
     O::check(&params, &options)?;
 
-    serde_json::from_value::<O::Body>(body.clone())
-        .map_err(|e| refuse("body", Problem::Unreadable { reason: e.to_string() }))?;
+    O::Body::deserialize(body).map_err(unreadable)?;
     Ok(())
 }

@@ -128,7 +128,7 @@ async fn run(sending: Sending<'_>, idempotent: bool) -> (Option<u16>, Option<Rat
             }
             let (failure, retryable) = match read_bounded(response).await {
                 Ok(body) => {
-                    let retryable = status == 429 || idempotent && is_retryable_status(status);
+                    let retryable = status_retryable(status, idempotent);
                     (Failure::Status { status, body }, retryable)
                 }
                 // A body cut short: the status is known, the attempt failed on the way.
@@ -138,7 +138,7 @@ async fn run(sending: Sending<'_>, idempotent: bool) -> (Option<u16>, Option<Rat
         }
         Err(P::ErrorResponse(rv)) => {
             let status = rv.status().as_u16();
-            let retryable = status == 429 || idempotent && is_retryable_status(status);
+            let retryable = status_retryable(status, idempotent);
             let rate = RateHeaders::of(rv.headers());
             (Some(status), Some(rate), failed(Failure::Status { status, body: Vec::new() }, retryable))
         }
@@ -188,6 +188,12 @@ async fn read_bounded(mut response: reqwest::Response) -> reqwest::Result<Vec<u8
         }
     }
     Ok(body)
+}
+
+/// Whether an error status is worth another attempt: a 429 always (it did nothing), a transient
+/// 5xx only for an idempotent operation.
+fn status_retryable(status: u16, idempotent: bool) -> bool {
+    status == 429 || idempotent && is_retryable_status(status)
 }
 
 fn is_transient(e: &reqwest::Error) -> bool {

@@ -45,7 +45,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use self::script::{Fault, RateLimit};
-pub use self::server::{CONTROL_ENDPOINTS, CONTROL_PREFIX};
+pub use self::server::{CONTROL_ENDPOINTS, CONTROL_PREFIX, ControlEndpoint};
 use self::server::{Shared, lock};
 use crate::operation::Operation;
 pub use crate::operations::RecordedPurge;

@@ -183,9 +183,35 @@ fn refuse_token(headers: &hyper::HeaderMap, required: Option<&str>) -> Option<St
     }
 }
 
-/// The mock's own endpoints, under [`CONTROL_PREFIX`], with the methods each takes.
-pub const CONTROL_ENDPOINTS: &[(&str, &[&str])] =
-    &[("purges", &["GET", "DELETE"]), ("faults", &["POST", "DELETE"]), ("rate-limit", &["PUT"]), ("latency", &["PUT"])];
+/// One of the mock's own endpoints, under [`CONTROL_PREFIX`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ControlEndpoint {
+    /// The HTTP method.
+    pub method: &'static str,
+    /// The path after [`CONTROL_PREFIX`].
+    pub name: &'static str,
+    /// What it does, with the JSON it takes.
+    pub what: &'static str,
+}
+
+/// The mock's own endpoints: what [`control`] serves, what its 405s list, and what
+/// `edge-cache mock --help` shows.
+pub const CONTROL_ENDPOINTS: &[ControlEndpoint] = &[
+    ControlEndpoint { method: "GET", name: "purges", what: "every request received, as JSON" },
+    ControlEndpoint { method: "DELETE", name: "purges", what: "forget them" },
+    ControlEndpoint {
+        method: "POST",
+        name: "faults",
+        what: r#"fail the next requests: {"status":429,"times":2,"retryAfter":1} or {"drop":true}"#,
+    },
+    ControlEndpoint { method: "DELETE", name: "faults", what: "drop the scripted faults" },
+    ControlEndpoint {
+        method: "PUT",
+        name: "rate-limit",
+        what: r#"{"limit":20,"windowSeconds":1,"retryAfter":true}, or null"#,
+    },
+    ControlEndpoint { method: "PUT", name: "latency", what: r#"{"ms":250}"# },
+];
 
 /// Answers a request to one of the mock's own endpoints.
 fn control(shared: &Shared, method: &Method, rest: &str, body: &[u8]) -> Answer {
@@ -227,15 +253,16 @@ fn control(shared: &Shared, method: &Method, rest: &str, body: &[u8]) -> Answer 
                 None => bad("a latency", &"expected {\"ms\": <milliseconds>}"),
             }
         }
-        _ => match CONTROL_ENDPOINTS.iter().find(|(name, _)| *name == rest) {
-            Some((_, methods)) => error(
-                405,
-                &format!("{method} is not allowed on {CONTROL_PREFIX}{rest}; it takes {}", methods.join(", ")),
-                None,
-                None,
-            ),
-            None => error(404, &format!("{CONTROL_PREFIX}{rest} is not an endpoint of the mock"), None, None),
-        },
+        _ => {
+            let methods: Vec<&str> = CONTROL_ENDPOINTS.iter().filter(|e| e.name == rest).map(|e| e.method).collect();
+            if methods.is_empty() {
+                error(404, &format!("{CONTROL_PREFIX}{rest} is not an endpoint of the mock"), None, None)
+            } else {
+                let message =
+                    format!("{method} is not allowed on {CONTROL_PREFIX}{rest}; it takes {}", methods.join(", "));
+                error(405, &message, None, None)
+            }
+        }
     }
 }
 
@@ -270,4 +297,21 @@ fn answer(status: u16, body: Bytes, retry_after: Option<u64>, rate: Option<RateH
             .header("x-ratelimit-reset", h.reset);
     }
     r.body(Full::new(body)).unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_endpoint_is_served_and_other_methods_are_405() {
+        let shared = Shared::default();
+        for e in CONTROL_ENDPOINTS {
+            let method = Method::from_bytes(e.method.as_bytes()).unwrap();
+            let status = control(&shared, &method, e.name, b"null").status().as_u16();
+            assert!(![404, 405].contains(&status), "{} {} answers {status}", e.method, e.name);
+        }
+        assert_eq!(control(&shared, &Method::PATCH, "purges", b"").status(), 405);
+        assert_eq!(control(&shared, &Method::GET, "nothing", b"").status(), 404);
+    }
 }

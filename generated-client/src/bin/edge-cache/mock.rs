@@ -5,7 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 
 use clap::{Arg, ArgMatches};
-use vercel_edge_cache::mock::{CONTROL_PREFIX, MockVercel};
+use vercel_edge_cache::mock::{CONTROL_ENDPOINTS, CONTROL_PREFIX, MockVercel};
 use vercel_edge_cache::operations::OPERATIONS;
 
 /// The `mock` command's definition.
@@ -26,6 +26,11 @@ pub fn command() -> clap::Command {
             )
         })
         .collect();
+    let endpoints: Vec<String> = CONTROL_ENDPOINTS
+        .iter()
+        .map(|e| format!("  {:<6} {:<18} {}", e.method, format!("{CONTROL_PREFIX}{}", e.name), e.what))
+        .collect();
+    let endpoints = endpoints.join("\n");
     clap::Command::new("mock")
         .about("Run a look-alike of Vercel's edge-cache API for tests: it checks, records and answers purges")
         .long_about(format!(
@@ -35,14 +40,7 @@ pub fn command() -> clap::Command {
              The first line on standard output is its base URL; point the service's Vercel API URL \
              at it. Ctrl-C stops it (exit 0). The global options do not apply to it.\n\n\
              The operations it serves (a bearer token, the query parameters required, a JSON body):\n{ops}\n\n\
-             Its own endpoints:\n  \
-             GET    {p}purges      every request received, as JSON\n  \
-             DELETE {p}purges      forget them\n  \
-             POST   {p}faults      fail the next requests: {{\"status\":429,\"times\":2,\"retryAfter\":1}} or {{\"drop\":true}}\n  \
-             DELETE {p}faults      drop the scripted faults\n  \
-             PUT    {p}rate-limit  {{\"limit\":20,\"windowSeconds\":1,\"retryAfter\":true}}, or null\n  \
-             PUT    {p}latency     {{\"ms\":250}}",
-            p = CONTROL_PREFIX,
+             Its own endpoints:\n{endpoints}",
             ops = operations.join("\n")
         ))
         .arg(
