@@ -131,7 +131,8 @@ pub fn mapping(
     })
 }
 
-/// Flags every command has; a body property may not take their names.
+/// Flags every command has; a body property may not take their names. The CLI's table carries
+/// this list, and a test of the CLI checks it against the flags clap is given.
 pub const GLOBAL_FLAGS: &[&str] = &[
     "token",
     "project",
@@ -140,6 +141,8 @@ pub const GLOBAL_FLAGS: &[&str] = &[
     "api-url",
     "timeout",
     "max-retries",
+    "max-time",
+    "save-failed",
     "concurrency",
     "dry-run",
     "json",
@@ -147,6 +150,10 @@ pub const GLOBAL_FLAGS: &[&str] = &[
     "help",
     "version",
 ];
+
+/// The CLI's own commands; the spec's commands may not take their names (checked like
+/// [`GLOBAL_FLAGS`]).
+pub const OWN_COMMANDS: &[&str] = &["completions", "man", "mock", "help"];
 
 /// What a flag's value is, as the CLI's table says it (so that two routes of one command that
 /// share a flag agree on it).
@@ -180,10 +187,10 @@ pub fn check(file: &Path, cli: &CliConfig, ops: &[Operation]) -> Vec<SpecError> 
     };
     let mut names = std::collections::BTreeSet::new();
     for c in &cli.commands {
-        if ["completions", "man", "mock", "help"].contains(&c.name.as_str()) {
+        if OWN_COMMANDS.contains(&c.name.as_str()) {
             errors.push(doc_error(
                 vec![CLI_EXTENSION, "commands"],
-                format!("command `{}` is one of the CLI's own (completions, man, mock, help)", c.name),
+                format!("command `{}` is one of the CLI's own ({})", c.name, OWN_COMMANDS.join(", ")),
             ));
         }
         if !names.insert(c.name.as_str()) {

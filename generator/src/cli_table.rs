@@ -59,7 +59,19 @@ pub fn generate(api: &Api) -> TokenStream {
     });
     let parameters = api.cli.parameters.iter().map(|(flag, wire)| quote! { (#flag, #wire) });
     let examples = &api.cli.examples;
+    let (global, own, parameter_flags) =
+        (crate::cli_map::GLOBAL_FLAGS, crate::cli_map::OWN_COMMANDS, crate::cli_map::PARAMETER_FLAGS);
     quote! {
+        #[doc = " The flags the generator keeps the spec's flags from (the CLI's global flags); the"]
+        #[doc = " CLI's tests check them against its clap definition."]
+        #[cfg(test)]
+        pub static GLOBAL_FLAGS: &[&str] = &[#(#global),*];
+        #[doc = " The CLI's own commands, which the spec's commands may not be named."]
+        #[cfg(test)]
+        pub static OWN_COMMANDS: &[&str] = &[#(#own),*];
+        #[doc = " The global flags the spec may map to a query parameter."]
+        #[cfg(test)]
+        pub static PARAMETER_FLAGS: &[&str] = &[#(#parameter_flags),*];
         #[doc = " Command lines `--help` shows (checked by the generator against the table)."]
         pub static EXAMPLES: &[&str] = &[#(#examples),*];
         #[doc = " The global flags that set query parameters: (flag, wire name)."]

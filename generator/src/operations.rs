@@ -15,8 +15,9 @@ use crate::error::SpecError;
 use crate::model::{Api, Operation, Property, QueryParam, Rule};
 use crate::recorded::RecordedOption;
 
-/// `EdgeCache` methods the runtime defines: an operation cannot take their names.
-const CLIENT_METHODS: &[&str] = &[
+/// `EdgeCache` methods the runtime defines (and the traits' it implements): an operation cannot
+/// take their names. `tests/runtime_names.rs` checks these lists against the runtime's source.
+pub const CLIENT_METHODS: &[&str] = &[
     "builder",
     "new",
     "from_env",
@@ -26,15 +27,44 @@ const CLIENT_METHODS: &[&str] = &[
     "api",
     "operation",
     "operations",
+    "rate_limit_waited",
     "clone",
     "fmt",
 ];
 /// `Purge` methods the runtime defines: a setter cannot take their names.
-const PURGE_METHODS: &[&str] =
-    &["concurrency", "on_batch", "plan", "validate", "send", "batch_count", "new", "param", "options"];
+pub const PURGE_METHODS: &[&str] = &[
+    "concurrency",
+    "max_time",
+    "cancel_on",
+    "on_batch",
+    "plan",
+    "validate",
+    "checked",
+    "query",
+    "send",
+    "batch_count",
+    "new",
+    "param",
+    "options",
+];
 /// `EdgeCacheBuilder` methods the runtime defines: a scope setter cannot take their names.
-const BUILDER_METHODS: &[&str] =
-    &["base_url", "timeout", "max_retries", "retry_policy", "concurrency", "build", "scope"];
+pub const BUILDER_METHODS: &[&str] =
+    &["base_url", "timeout", "max_retries", "retry_policy", "concurrency", "max_time", "build", "scope"];
+/// `Scope` methods besides the one constructor per scope parameter.
+const SCOPE_METHODS: &[&str] = &["get", "default", "clone", "fmt", "eq"];
+/// The names `operations.rs` defines or imports besides the marker types: an operation's
+/// marker (`InvalidateByTags`) or options type (`InvalidateByTagsOptions`) cannot take them.
+pub const LAYER_TYPES: &[&str] = &[
+    "EdgeCache",
+    "EdgeCacheBuilder",
+    "Purge",
+    "Operation",
+    "OperationInfo",
+    "OperationEntry",
+    "ValidationError",
+    "Scope",
+    "RecordedPurge",
+];
 
 /// An operation the layer covers, with what progenitor named its parts.
 struct Covered<'a> {
@@ -103,6 +133,14 @@ pub fn generate(file: &std::path::Path, api: &Api, bindings: &Bindings) -> Resul
                     }
                     setters.push(name);
                 }
+                let camel = op.id.to_upper_camel_case();
+                if LAYER_TYPES.contains(&camel.as_str()) || LAYER_TYPES.contains(&format!("{camel}Options").as_str()) {
+                    errors.push(err(format!(
+                        "the operation's type `{camel}` would clash with a type of the generated layer ({}); rename the operationId",
+                        LAYER_TYPES.join(", ")
+                    )));
+                    continue;
+                }
                 covered.push(Covered {
                     op,
                     binding,
@@ -116,11 +154,20 @@ pub fn generate(file: &std::path::Path, api: &Api, bindings: &Bindings) -> Resul
     let scope = shared_scope(&covered);
     for p in &scope {
         let name = p.name.to_snake_case();
-        if BUILDER_METHODS.contains(&name.as_str()) {
+        let clash = if BUILDER_METHODS.contains(&name.as_str()) {
+            Some("EdgeCacheBuilder")
+        } else if SCOPE_METHODS.contains(&name.as_str()) {
+            Some("Scope")
+        } else {
+            None
+        };
+        if let Some(owner) = clash {
+            // Every covered operation takes it; the first one locates it.
+            let at = covered.first().map_or(crate::error::Location::File, |c| c.op.location());
             errors.push(SpecError::new(
                 file,
-                crate::error::Location::File,
-                format!("the query parameter `{}` would clash with `EdgeCacheBuilder::{name}`", p.name),
+                at,
+                format!("the query parameter `{}` would clash with `{owner}::{name}`; rename it", p.name),
             ));
         }
     }

@@ -111,15 +111,15 @@ pub fn is_keyword(name: &str) -> bool {
     )
 }
 
-/// Method names the generated `Client` already has (its constructors, and the `ClientHooks`
-/// methods its builders call), and module names the spec tables already use.
+/// Method names progenitor's generated `Client` already has: its constructors, the `ClientInfo`
+/// methods (`baseurl`, `client`, ...) and the `ClientHooks` methods its builders call.
 pub const RESERVED_OPERATION_NAMES: [&str; 9] =
-    ["new", "new_with_client", "pre", "post", "exec", "limits", "auth", "query", "body"];
+    ["new", "new_with_client", "api_version", "baseurl", "client", "inner", "pre", "post", "exec"];
 
-/// Why an operationId cannot name a method and a module, if it cannot.
+/// Why an operationId cannot name a method, if it cannot.
 ///
-/// The tables module is named `operationId` in snake_case, as is the client's method; it must
-/// be a Rust identifier that is no keyword and not one the generated code already uses.
+/// progenitor's client method is the `operationId` in snake_case; it must be a Rust identifier
+/// that is no keyword and not one the generated `Client` already has.
 ///
 /// ```
 /// use generator::validate::names::operation_id_problem;

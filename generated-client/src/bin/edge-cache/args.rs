@@ -149,3 +149,27 @@ pub struct Global {
     #[arg(short = 'y', long, global = true)]
     pub yes: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::cli_table::{COMMANDS, GLOBAL_FLAGS, OWN_COMMANDS, PARAMETER_FLAGS};
+
+    fn sorted<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+        let mut v: Vec<&str> = names.into_iter().collect();
+        v.sort();
+        v
+    }
+
+    /// The generator keeps the spec's flags and commands from the CLI's own, by lists it
+    /// carries; they must be the CLI's, or a spec could shadow a flag clap then panics on.
+    #[test]
+    fn the_generators_lists_of_the_clis_own_flags_and_commands_are_the_clis() {
+        let mut cmd = super::command();
+        cmd.build();
+        let flags = sorted(cmd.get_arguments().filter_map(|a| a.get_long()));
+        assert_eq!(flags, sorted(GLOBAL_FLAGS.iter().copied()));
+        let own = cmd.get_subcommands().map(|c| c.get_name()).filter(|n| !COMMANDS.iter().any(|c| c.name == *n));
+        assert_eq!(sorted(own), sorted(OWN_COMMANDS.iter().copied()));
+        assert!(PARAMETER_FLAGS.iter().all(|f| GLOBAL_FLAGS.contains(f)));
+    }
+}
