@@ -54,11 +54,7 @@ pub fn generate(path: &Path, label: &str, bytes: &[u8]) -> Result<Vec<GeneratedF
     let loaded = load::parse(path, bytes)?;
     let problems = validate::check(path, &loaded.tree);
     if !problems.is_empty() {
-        return Err(if problems.len() == 1 {
-            Error::Spec(problems.into_iter().next().expect("one"))
-        } else {
-            Error::SpecMany(problems)
-        });
+        return Err(many(problems));
     }
     let model = model::build(path, &loaded.api).map_err(many)?;
     let core = core::generate(path, &loaded.api)?;

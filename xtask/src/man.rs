@@ -36,16 +36,33 @@ pub fn run(out: Option<PathBuf>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if let Some(dir) = out.parent() {
-        let _ = std::fs::create_dir_all(dir);
+    let page = match String::from_utf8(page) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("error: edge-cache man wrote text that is not UTF-8: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (dir, name) = match (out.parent(), out.file_name()) {
+        (Some(dir), Some(name)) => (if dir.as_os_str().is_empty() { std::path::Path::new(".") } else { dir }, name),
+        _ => {
+            eprintln!("error: {} is not a file path", out.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("error: cannot create {}: {e}", dir.display());
+        return ExitCode::FAILURE;
     }
-    match std::fs::write(&out, page) {
-        Ok(()) => {
+    // Through a temporary file renamed into place, as codegen writes: never half a page.
+    let file = generator::GeneratedFile { path: PathBuf::from(name), contents: page };
+    match generator::output::write_all(dir, &[file]) {
+        Ok(_) => {
             eprintln!("wrote {}", paths::label(&out));
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: cannot write {}: {e}", out.display());
+            eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }
