@@ -323,7 +323,13 @@ async fn the_rate_limit_answers_429_past_the_limit_with_its_headers() {
             header("retry-after").is_some(),
         ));
         let reset: u64 = header("x-ratelimit-reset").unwrap().parse().unwrap();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
         assert_eq!(reset % 60, 0, "the window ends on a minute");
+        assert!(reset > now && reset <= now + 60, "the reset {reset} is the end of the current window ({now})");
+        if let Some(wait) = header("retry-after") {
+            let wait: u64 = wait.parse().unwrap();
+            assert!(wait.abs_diff(reset - now) <= 1, "Retry-After {wait} s, until the reset {} s", reset - now);
+        }
     }
     let two = Some("2".to_string());
     assert_eq!(

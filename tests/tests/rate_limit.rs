@@ -70,7 +70,8 @@ async fn a_time_budget_stops_the_call_and_reports_every_item_not_done() {
     let items = tags("t", 40);
     let started = Instant::now();
     let report = client.invalidate_by_tags("p", items.clone()).send().await.unwrap();
-    assert!(started.elapsed() < Duration::from_millis(1500), "took {:?}", started.elapsed());
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(500) && took < Duration::from_millis(1500), "took {took:?}");
     assert_eq!(report.stopped, Some(StopReason::TimeBudget));
     assert!(!report.is_success());
     // The request in flight is abandoned (not confirmed), the rest never sent.
@@ -118,7 +119,13 @@ async fn a_cancelled_call_sends_nothing_new_and_reports_what_is_not_done() {
     assert_eq!(done.len() + not_done.len(), 160);
     assert_eq!(done, items[..done.len()].iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(requests(&server).await.len(), report.batches.len(), "no request after the cancel");
-    assert!(report.batches.len() <= 3, "{} requests", report.batches.len());
+    // A request was in flight at the cancel (300 ms each, cancel at 450 ms: the second, unless
+    // the machine is slow): the grace lets it finish, so it is done, not abandoned, and the rest
+    // were never sent.
+    let sent = report.batches.len();
+    assert!((1..=2).contains(&sent), "{sent} requests");
+    assert!(report.batches.iter().all(|b| b.result.is_ok()), "{:?}", report.first_error());
+    assert_eq!(report.not_sent, items[16 * sent..]);
 }
 
 #[tokio::test]

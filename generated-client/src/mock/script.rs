@@ -345,5 +345,6 @@ mod tests {
         assert_eq!(s.take(at(7)).1.unwrap().reset, 8);
         s.set_rate_limit(Some(RateLimit::new(1, Duration::from_millis(1500))));
         assert_eq!(s.take(at(7)).1.unwrap().reset, 8, "2 s windows: 6..8");
+        assert_eq!(s.take(at(8)).1.unwrap().reset, 10, "then 8..10");
     }
 }
