@@ -214,10 +214,10 @@ fn referenced_schemas(components: &openapiv3::Components, name: &str) -> std::co
 fn collect_refs(v: &serde_json::Value, out: &mut Vec<String>) {
     match v {
         serde_json::Value::Object(map) => {
-            if let Some(r) = map.get("$ref").and_then(serde_json::Value::as_str)
-                && let Some(name) = r.strip_prefix("#/components/schemas/")
+            if let Some(name) =
+                map.get("$ref").and_then(serde_json::Value::as_str).and_then(|r| crate::refs::component(r, "schemas"))
             {
-                out.push(name.to_string());
+                out.push(name);
             }
             map.values().for_each(|c| collect_refs(c, out));
         }
