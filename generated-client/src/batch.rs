@@ -1,95 +1,18 @@
 //! Running a selection as batches with bounded concurrency, and the per-batch report.
 
-use std::future::Future;
 use std::num::NonZeroUsize;
 use std::sync::Arc;
 
-use futures_util::future::{Either, select};
+use futures_util::future::{BoxFuture, Either, select};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 
-use crate::error::Error;
+use crate::error::RequestError;
 use crate::operation::OperationInfo;
+use crate::report::{BatchOutcome, Progress};
 use crate::stop::{Stop, StopReason};
 
-/// The outcome of one request of a selection.
-#[derive(Debug)]
-pub struct BatchOutcome {
-    /// The batch's position in the selection, from 0.
-    pub index: usize,
-    /// The items the request carried, in order.
-    pub items: Vec<String>,
-    /// `Ok` when Vercel accepted them.
-    pub result: Result<(), Error>,
-}
-
-/// What happened to a selection, batch by batch (in selection order).
-///
-/// ```
-/// # async fn run(client: vercel_edge_cache::EdgeCache) -> Result<(), vercel_edge_cache::Error> {
-/// let report = client.invalidate_by_tags("my-project", ["a", "b"]).send().await?;
-/// println!("{} of {} items done", report.succeeded().count(), report.item_count());
-/// if let Some(err) = report.first_error() {
-///     eprintln!("failed: {err}");
-/// }
-/// # Ok(()) }
-/// ```
-#[derive(Debug)]
-pub struct BatchReport {
-    /// The spec's operationId.
-    pub operation: &'static str,
-    /// One entry per request started, in selection order. A request abandoned when the call
-    /// stopped has [`Error::Stopped`]: it may or may not have reached Vercel.
-    pub batches: Vec<BatchOutcome>,
-    /// The items of the requests never started because the call stopped, in selection order.
-    pub not_sent: Vec<String>,
-    /// Why the call stopped before every request had an answer, if it did.
-    pub stopped: Option<StopReason>,
-}
-
-impl BatchReport {
-    /// Whether every item was confirmed done.
-    pub fn is_success(&self) -> bool {
-        self.not_sent.is_empty() && self.batches.iter().all(|b| b.result.is_ok())
-    }
-
-    /// Every item not confirmed done, in selection order: those of failed or abandoned requests,
-    /// then those never sent. This is what a later run must send again.
-    ///
-    /// ```
-    /// # async fn run(client: vercel_edge_cache::EdgeCache) -> Result<(), Box<dyn std::error::Error>> {
-    /// let report = client.invalidate_by_tags("my-project", ["a", "b"]).send().await?;
-    /// let again: Vec<&str> = report.not_done().collect();
-    /// std::fs::write("failed-tags.txt", again.join("\n"))?;
-    /// # Ok(()) }
-    /// ```
-    pub fn not_done(&self) -> impl Iterator<Item = &str> {
-        let failed = self.batches.iter().filter(|b| b.result.is_err()).flat_map(|b| b.items.iter());
-        failed.chain(self.not_sent.iter()).map(String::as_str)
-    }
-
-    /// The items of the batches that succeeded.
-    pub fn succeeded(&self) -> impl Iterator<Item = &str> {
-        self.batches.iter().filter(|b| b.result.is_ok()).flat_map(|b| b.items.iter().map(String::as_str))
-    }
-
-    /// The batches that failed.
-    pub fn failures(&self) -> impl Iterator<Item = &BatchOutcome> {
-        self.batches.iter().filter(|b| b.result.is_err())
-    }
-
-    /// The error of the first failed batch.
-    pub fn first_error(&self) -> Option<&Error> {
-        self.batches.iter().find_map(|b| b.result.as_ref().err())
-    }
-
-    /// How many items the selection had.
-    pub fn item_count(&self) -> usize {
-        self.batches.iter().map(|b| b.items.len()).sum::<usize>() + self.not_sent.len()
-    }
-}
-
-/// A callback run as each batch finishes.
-pub(crate) type OnBatch<'a> = Arc<dyn Fn(&BatchOutcome) + Send + Sync + 'a>;
+/// A callback run as each request finishes, with the call's progress.
+pub(crate) type OnBatch<'a> = Arc<dyn Fn(&BatchOutcome, &Progress) + Send + Sync + 'a>;
 
 /// The sizes of the batches `n` items are split into: at most `max` each, in order, and none
 /// under `min` where that can be had (a short last batch takes items from the one before).
@@ -122,11 +45,17 @@ pub(crate) struct Ran {
     pub(crate) stopped: Option<StopReason>,
 }
 
+/// One request of a batch: what [`run`] starts, with the batch's items shared with it.
+pub(crate) type Request<'c> = BoxFuture<'c, Result<(), RequestError>>;
+
+/// A batch's items, shared between [`run`] and the batch's request.
+pub(crate) type Chunk = Arc<Vec<String>>;
+
 /// Splits `items` into batches (see [`sizes`]), runs `send` on each with at most `concurrency`
 /// in flight, and returns the outcomes in batch order. Items are moved, never copied, into the
 /// outcomes; only the batches in flight are serialised. Once `stop` says so, no batch is started
-/// and the ones in flight are abandoned (with [`Error::Stopped`]).
-pub(crate) async fn run<'a, F, Fut>(
+/// and the ones in flight are abandoned (with [`RequestError::Stopped`]).
+pub(crate) async fn run<'a, 'c, F>(
     info: &'static OperationInfo,
     items: Vec<String>,
     concurrency: NonZeroUsize,
@@ -135,8 +64,7 @@ pub(crate) async fn run<'a, F, Fut>(
     send: F,
 ) -> Ran
 where
-    F: Fn(&[String]) -> Fut,
-    Fut: Future<Output = Result<(), Error>>,
+    F: Fn(Chunk) -> Request<'c>,
 {
     let (operation, max, min) = (info.operation_id, info.max_items, info.min_items);
     let mut ran = Ran { outcomes: Vec::new(), not_sent: Vec::new(), stopped: None };
@@ -149,26 +77,39 @@ where
         ran.stopped = Some(reason);
         return ran;
     }
-    let finish = |index: usize, items: Vec<String>, result: Result<(), Error>| {
+    let total = items.len();
+    let requests_total = total.div_ceil(max.max(1));
+    let progress = std::cell::Cell::new(Progress { done: 0, failed: 0, total, requests: 0, requests_total });
+    let finish = |index: usize, items: Vec<String>, result: Result<(), RequestError>| {
         let outcome = BatchOutcome { index, result, items };
+        let mut p = progress.get();
+        p.requests += 1;
+        match outcome.result {
+            Ok(()) => p.done += outcome.items.len(),
+            Err(_) => p.failed += outcome.items.len(),
+        }
+        progress.set(p);
         if let Some(cb) = &on_batch {
-            cb(&outcome);
+            cb(&outcome, &p);
         }
         outcome
     };
     let abandon = std::pin::pin!(stop.abandon());
     if items.len() <= max && stop.deadline.is_none() && stop.cancel.is_none() {
         // One request, nothing to stop it: no splitting, no stream machinery.
-        let result = send(&items).await;
-        ran.outcomes.push(finish(0, items, result));
+        let mut chunk = Some(Arc::new(items));
+        let result = send(chunk.clone().unwrap_or_default()).await;
+        ran.outcomes.push(finish(0, take(&mut chunk), result));
         return ran;
     }
-    // The batches stay here; a request borrows nothing, so one abandoned loses no item.
-    let mut slots: Vec<Option<Vec<String>>> = Vec::new();
+    // The batches stay here, each shared with its request while it runs, so that one abandoned
+    // (dropped) loses no item.
+    let mut slots: Vec<Option<Arc<Vec<String>>>> = Vec::new();
     let mut rest = items.into_iter();
     for size in sizes(rest.len(), max, min) {
-        slots.push(Some(rest.by_ref().take(size).collect()));
+        slots.push(Some(Arc::new(rest.by_ref().take(size).collect())));
     }
+
     let mut next = 0;
     let mut flying: Vec<usize> = Vec::new();
     let mut in_flight = FuturesUnordered::new();
@@ -180,9 +121,9 @@ where
                 ran.stopped.get_or_insert(reason);
                 break;
             }
-            let fut = send(slots[next].as_deref().unwrap_or_default());
+            let request = send(slots[next].clone().unwrap_or_default());
             let index = next;
-            in_flight.push(async move { (index, fut.await) });
+            in_flight.push(async move { (index, request.await) });
             flying.push(index);
             next += 1;
         }
@@ -192,7 +133,7 @@ where
         match select(in_flight.next(), abandon.as_mut()).await {
             Either::Left((Some((index, result)), _)) => {
                 flying.retain(|i| *i != index);
-                let items = slots[index].take().unwrap_or_default();
+                let items = take(&mut slots[index]);
                 ran.outcomes.push(finish(index, items, result));
             }
             Either::Left((None, _)) => break,
@@ -201,16 +142,22 @@ where
                 // Requests in flight are abandoned: not confirmed, maybe done.
                 drop(in_flight);
                 for index in flying {
-                    let items = slots[index].take().unwrap_or_default();
-                    ran.outcomes.push(finish(index, items, Err(Error::Stopped { operation, reason })));
+                    let items = take(&mut slots[index]);
+                    ran.outcomes.push(finish(index, items, Err(RequestError::Stopped { operation, reason })));
                 }
                 break;
             }
         }
     }
-    ran.not_sent = slots.into_iter().skip(next).flatten().flatten().collect();
+    ran.not_sent = slots.iter_mut().skip(next).flat_map(take).collect();
     ran.outcomes.sort_by_key(|o| o.index);
     ran
+}
+
+/// A batch's items out of its slot: moved when its request has finished (and given back its
+/// share), copied only if it has not.
+fn take(slot: &mut Option<Chunk>) -> Vec<String> {
+    slot.take().map(|items| Arc::try_unwrap(items).unwrap_or_else(|shared| (*shared).clone())).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -4,20 +4,12 @@ use std::fmt;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use crate::error::{ConfigError, Error};
-use crate::generated::operations::Scope;
-use crate::generated::{api, spec};
+use crate::error::ConfigError;
+use crate::generated::api;
+use crate::generated::spec::API;
 use crate::retry::RetryPolicy;
+use crate::scope::Scope;
 use crate::token::Token;
-
-/// The `User-Agent` every request carries.
-pub const USER_AGENT: &str = concat!("vercel-edge-cache/", env!("CARGO_PKG_VERSION"));
-
-/// The default per-attempt timeout.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// The default number of requests in flight for a large selection.
-pub const DEFAULT_CONCURRENCY: usize = 4;
 
 /// A client of Vercel's edge-cache API.
 ///
@@ -26,14 +18,20 @@ pub const DEFAULT_CONCURRENCY: usize = 4;
 /// against the spec's rules before it is sent, and is retried on 429, 5xx, timeouts and
 /// connection errors (see [`RetryPolicy`]).
 ///
-/// ```no_run
-/// # async fn run() -> Result<(), vercel_edge_cache::Error> {
-/// use vercel_edge_cache::{EdgeCache, Target};
-/// let client = EdgeCache::builder("my-token").team_id("team_123").build()?;
-/// let report = client.invalidate_by_tags("my-project", ["blog", "home"]).target(Target::Production).send().await?;
-/// assert!(report.is_success());
-/// # Ok(()) }
 /// ```
+/// use std::time::Duration;
+/// use vercel_edge_cache::EdgeCache;
+/// let client = EdgeCache::builder("my-token")
+///     .base_url("https://vercel-proxy.example.com") // default: the spec's server
+///     .timeout(Duration::from_secs(10))
+///     .concurrency(8)
+///     .build()?;
+/// assert_eq!(client.base_url(), "https://vercel-proxy.example.com");
+/// # Ok::<(), vercel_edge_cache::Error>(())
+/// ```
+///
+/// Each operation of the spec has a method that starts a call of it (see the crate's example),
+/// and [`EdgeCache::operation`] starts one chosen at run time.
 #[derive(Clone)]
 pub struct EdgeCache {
     pub(crate) api: api::Client,
@@ -61,21 +59,34 @@ impl fmt::Debug for EdgeCache {
 }
 
 impl EdgeCache {
+    /// The `User-Agent` every request carries.
+    pub const USER_AGENT: &str = concat!("vercel-edge-cache/", env!("CARGO_PKG_VERSION"));
+
+    /// The default per-attempt timeout.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+    /// The default number of requests in flight for a large selection.
+    pub const DEFAULT_CONCURRENCY: usize = 4;
+
+    /// Where requests go unless the client is told otherwise: the spec's first server (empty
+    /// when the spec names none; then [`EdgeCacheBuilder::base_url`] is required).
+    pub const DEFAULT_BASE_URL: &str = API.base_url;
+
     /// A builder with the defaults: the spec's server, 30 s per attempt, 3 retries, 4 in flight.
     pub fn builder(token: impl AsRef<str>) -> EdgeCacheBuilder {
         EdgeCacheBuilder {
             token: Token::new(token).map_err(ConfigError::from),
-            base_url: spec::DEFAULT_BASE_URL.to_string(),
+            base_url: Self::DEFAULT_BASE_URL.to_string(),
             scope: Scope::default(),
-            timeout: DEFAULT_TIMEOUT,
+            timeout: Self::DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
-            concurrency: DEFAULT_CONCURRENCY,
+            concurrency: Self::DEFAULT_CONCURRENCY,
             max_time: None,
         }
     }
 
     /// A client with the default settings.
-    pub fn new(token: impl AsRef<str>) -> Result<Self, Error> {
+    pub fn new(token: impl AsRef<str>) -> Result<Self, ConfigError> {
         Self::builder(token).build()
     }
 
@@ -87,12 +98,12 @@ impl EdgeCache {
     /// let err = vercel_edge_cache::EdgeCache::from_env().unwrap_err();
     /// assert_eq!(err.to_string(), "the environment variable VERCEL_TOKEN is not set");
     /// ```
-    pub fn from_env() -> Result<Self, Error> {
+    pub fn from_env() -> Result<Self, ConfigError> {
         Self::builder_from_env()?.build()
     }
 
     /// A builder from the environment, for further settings.
-    pub fn builder_from_env() -> Result<EdgeCacheBuilder, Error> {
+    pub fn builder_from_env() -> Result<EdgeCacheBuilder, ConfigError> {
         let token = std::env::var("VERCEL_TOKEN").map_err(|_| ConfigError::MissingEnv("VERCEL_TOKEN"))?;
         let mut builder = Self::builder(token);
         if let Ok(url) = std::env::var("VERCEL_API_URL")
@@ -119,9 +130,9 @@ impl EdgeCache {
         self.limiter.waited()
     }
 
-    /// The generated low-level client (with this client's auth header, `User-Agent` and timeout),
-    /// for requests the high-level calls do not cover. It neither validates input nor retries,
-    /// and error statuses reach it as `UnexpectedResponse`.
+    /// The generated low-level client (progenitor's, with this client's auth header,
+    /// `User-Agent` and timeout), for requests the high-level calls do not cover. It neither
+    /// validates input nor retries, and error statuses reach it as `UnexpectedResponse`.
     pub fn api(&self) -> &api::Client {
         &self.api
     }
@@ -148,7 +159,7 @@ impl EdgeCache {
 pub struct EdgeCacheBuilder {
     token: Result<Token, ConfigError>,
     base_url: String,
-    pub(crate) scope: Scope,
+    scope: Scope,
     timeout: Duration,
     retry: RetryPolicy,
     concurrency: usize,
@@ -166,6 +177,13 @@ impl EdgeCacheBuilder {
     /// setters of [`EdgeCacheBuilder`], such as `team_id`, set them one by one).
     pub fn scope(mut self, scope: Scope) -> Self {
         self.scope = scope;
+        self
+    }
+
+    /// Sets one scope parameter (the contract's `default_scope`, which the generated setters
+    /// call).
+    pub(crate) fn scope_param(mut self, name: &'static str, value: String) -> Self {
+        self.scope = self.scope.with(name, value);
         self
     }
 
@@ -202,7 +220,7 @@ impl EdgeCacheBuilder {
     }
 
     /// Checks the settings and builds the client.
-    pub fn build(self) -> Result<EdgeCache, Error> {
+    pub fn build(self) -> Result<EdgeCache, ConfigError> {
         let token = self.token?;
         let base_url = check_base_url(&self.base_url)?;
         settings::concurrency(self.concurrency)
@@ -210,15 +228,15 @@ impl EdgeCacheBuilder {
         settings::timeout(self.timeout)
             .map_err(|p| ConfigError::Setting { setting: "timeout", reason: p.to_string() })?;
         let mut headers = reqwest::header::HeaderMap::new();
-        if !spec::auth::HEADER.is_empty() {
-            let mut auth = reqwest::header::HeaderValue::from_str(&format!("{}{}", spec::auth::PREFIX, token.expose()))
+        if !API.auth.header.is_empty() {
+            let mut auth = reqwest::header::HeaderValue::from_str(&format!("{}{}", API.auth.prefix, token.expose()))
                 .map_err(|_| ConfigError::Token(crate::token::TokenError::Invalid))?;
             auth.set_sensitive(true);
-            headers.insert(reqwest::header::HeaderName::from_static(spec::auth::HEADER), auth);
+            headers.insert(reqwest::header::HeaderName::from_static(API.auth.header), auth);
         }
         let http = reqwest::Client::builder()
             .tls_backend_preconfigured(crate::tls::config()?)
-            .user_agent(USER_AGENT)
+            .user_agent(EdgeCache::USER_AGENT)
             .default_headers(headers)
             .timeout(self.timeout)
             .connect_timeout(self.timeout)
@@ -259,6 +277,9 @@ pub(crate) mod settings {
 /// Accepts `https://` URLs, and `http://` only to loopback hosts; returns it without a trailing `/`.
 fn check_base_url(url: &str) -> Result<String, ConfigError> {
     let invalid = |reason: &str| ConfigError::InvalidUrl { url: redact_url(url), reason: reason.to_string() };
+    if url.trim().is_empty() {
+        return Err(invalid("no base URL: the spec names no server, so give one with `base_url`"));
+    }
     let parsed = reqwest::Url::parse(url).map_err(|e| invalid(&e.to_string()))?;
     if parsed.query().is_some() || parsed.fragment().is_some() {
         return Err(invalid("a base URL cannot have a query or fragment"));

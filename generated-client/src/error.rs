@@ -1,25 +1,29 @@
-//! The one error type of the client. It never contains the token.
+//! The client's errors, one type per situation, none of them holding the token:
+//!
+//! - [`ValidationError`](crate::ValidationError): input refused before sending (`send`,
+//!   `validate`, `plan`);
+//! - [`ConfigError`]: a client that cannot be built (`build`, `from_env`);
+//! - [`RequestError`]: why one request of a call failed (each [`crate::BatchOutcome`]), with
+//!   [`ApiError`] for an error status;
+//! - [`Error`]: any of them, for `?` in code that does all three.
 
 use std::fmt;
 use std::time::Duration;
 
+use crate::stop::StopReason;
 use crate::token::TokenError;
 use crate::validation::ValidationError;
 
-/// Everything that can go wrong, from refusing input to a failed request.
+/// Any error of the client, for `?` in code that builds a client, sends and reads reports.
 ///
 /// ```
-/// use vercel_edge_cache::{Error, ApiError};
-/// let e = Error::Api(ApiError {
-///     operation: "invalidateByTags",
-///     status: 403,
-///     code: Some("forbidden".into()),
-///     message: Some("Not authorized".into()),
-///     body_excerpt: None,
-///     attempts: 1,
-/// });
-/// assert_eq!(e.status(), Some(403));
-/// assert_eq!(e.to_string(), "invalidateByTags: HTTP 403 Forbidden: forbidden: Not authorized");
+/// use vercel_edge_cache::{EdgeCache, Error};
+/// fn client() -> Result<EdgeCache, Error> {
+///     Ok(EdgeCache::builder("token").base_url("http://example.com").build()?)
+/// }
+/// let err = client().unwrap_err();
+/// assert!(matches!(err, Error::Config(_)));
+/// assert!(err.to_string().starts_with("https is required"));
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -30,9 +34,75 @@ pub enum Error {
     /// The client is misconfigured (a missing token, plain http to a remote host, ...).
     #[error("{0}")]
     Config(#[from] ConfigError),
+    /// A request failed.
+    #[error("{0}")]
+    Request(#[from] RequestError),
+}
+
+impl Error {
+    /// The HTTP status, when the API answered.
+    pub fn status(&self) -> Option<u16> {
+        self.request().and_then(RequestError::status)
+    }
+
+    /// The failed request, if that is what this is.
+    pub fn request(&self) -> Option<&RequestError> {
+        match self {
+            Error::Request(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether nothing was sent because the input or configuration was refused.
+    pub fn is_refused_before_sending(&self) -> bool {
+        matches!(self, Error::InvalidInput(_) | Error::Config(_))
+    }
+
+    /// See [`RequestError::is_auth`].
+    pub fn is_auth(&self) -> bool {
+        self.request().is_some_and(RequestError::is_auth)
+    }
+
+    /// See [`RequestError::is_rate_limited`].
+    pub fn is_rate_limited(&self) -> bool {
+        self.request().is_some_and(RequestError::is_rate_limited)
+    }
+
+    /// See [`RequestError::is_network`].
+    pub fn is_network(&self) -> bool {
+        self.request().is_some_and(RequestError::is_network)
+    }
+
+    /// See [`RequestError::is_transient`].
+    pub fn is_transient(&self) -> bool {
+        self.request().is_some_and(RequestError::is_transient)
+    }
+}
+
+/// Why one request of a call failed, after its retries.
+///
+/// Match it with the helpers ([`is_auth`](RequestError::is_auth),
+/// [`is_rate_limited`](RequestError::is_rate_limited), [`is_network`](RequestError::is_network),
+/// [`is_transient`](RequestError::is_transient), [`status`](RequestError::status)) or by
+/// variant.
+///
+/// ```
+/// # fn handle(e: &vercel_edge_cache::RequestError) {
+/// if e.is_auth() {
+///     eprintln!("check the token and its access to the project: {e}");
+/// } else if e.is_transient() {
+///     eprintln!("try again later: {e}");
+/// } else {
+///     eprintln!("{e}");
+/// }
+/// # }
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
     /// The API answered with an error status.
     #[error("{0}")]
-    Api(#[from] ApiError),
+    Api(ApiError),
     /// No answer within the per-attempt timeout.
     #[error("{operation}: timed out after {timeout:?}{}", attempts_note(*.attempts))]
     Timeout {
@@ -53,14 +123,6 @@ pub enum Error {
         /// How many attempts were made.
         attempts: u32,
     },
-    /// The request could not be built (a bug: input is validated before this point).
-    #[error("{operation}: the request could not be built: {message}")]
-    Request {
-        /// The spec's operationId.
-        operation: &'static str,
-        /// What went wrong.
-        message: String,
-    },
     /// The call stopped (its time budget ran out, or it was cancelled) while this request was
     /// in flight or waiting: it may or may not have reached Vercel, so its items are not done.
     #[error("{operation}: abandoned, not confirmed: {reason}")]
@@ -68,7 +130,7 @@ pub enum Error {
         /// The spec's operationId.
         operation: &'static str,
         /// Why the call stopped.
-        reason: crate::stop::StopReason,
+        reason: StopReason,
     },
     /// A response arrived but could not be read (a truncated body, say).
     #[error("{operation}: HTTP {status}: the response could not be read: {message}")]
@@ -80,21 +142,73 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// The request could not be built (a bug: input is validated before this point).
+    #[error("{operation}: the request could not be built: {message}")]
+    Unsendable {
+        /// The spec's operationId.
+        operation: &'static str,
+        /// What went wrong.
+        message: String,
+    },
 }
 
-impl Error {
+impl RequestError {
     /// The HTTP status, when the API answered.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Api(e) => Some(e.status),
-            Error::InvalidResponse { status, .. } => Some(*status),
+            RequestError::Api(e) => Some(e.status),
+            RequestError::InvalidResponse { status, .. } => Some(*status),
             _ => None,
         }
     }
 
-    /// Whether nothing was sent because the input or configuration was refused.
-    pub fn is_refused_before_sending(&self) -> bool {
-        matches!(self, Error::InvalidInput(_) | Error::Config(_))
+    /// The API's answer, when it answered with an error status.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            RequestError::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether the token was refused: 401 (missing, malformed, expired or revoked) or 403 (no
+    /// access to this project or team). [`ApiError::code`] tells which.
+    pub fn is_auth(&self) -> bool {
+        matches!(self.status(), Some(401 | 403))
+    }
+
+    /// Whether Vercel's rate limit refused it (429), after the client's waits.
+    pub fn is_rate_limited(&self) -> bool {
+        self.status() == Some(429)
+    }
+
+    /// Whether the network failed: a timeout, a connection refused or reset, a response cut
+    /// short. Vercel may or may not have received the request.
+    pub fn is_network(&self) -> bool {
+        matches!(
+            self,
+            RequestError::Timeout { .. } | RequestError::Connection { .. } | RequestError::InvalidResponse { .. }
+        )
+    }
+
+    /// Whether sending the same items again later may succeed: a rate limit, a transient server
+    /// error (500, 502, 503, 504), a network failure, or a request abandoned when the call
+    /// stopped. Other statuses (400, 401, 403, 404, ...) will fail the same way.
+    pub fn is_transient(&self) -> bool {
+        self.is_network()
+            || matches!(self, RequestError::Stopped { .. })
+            || self.status().is_some_and(crate::retry::is_retryable_status)
+    }
+
+    /// The spec's operationId of the request.
+    pub fn operation(&self) -> &'static str {
+        match self {
+            RequestError::Api(e) => e.operation,
+            RequestError::Timeout { operation, .. }
+            | RequestError::Connection { operation, .. }
+            | RequestError::Stopped { operation, .. }
+            | RequestError::InvalidResponse { operation, .. }
+            | RequestError::Unsendable { operation, .. } => operation,
+        }
     }
 }
 
@@ -103,6 +217,15 @@ fn attempts_note(attempts: u32) -> String {
 }
 
 /// An error status from the API, with Vercel's error code and message when the body had them.
+///
+/// ```
+/// # fn show(e: &vercel_edge_cache::ApiError) {
+/// match (e.status, e.code.as_deref()) {
+///     (403, Some("forbidden")) => eprintln!("the token may not purge this project"),
+///     (status, code) => eprintln!("HTTP {status} {code:?}: {e}"),
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     /// The spec's operationId.

@@ -1,57 +1,52 @@
-//! What the generator emits for each operation, and the runtime runs.
+//! What an operation of the spec is, as users see it: the sealed [`Operation`] trait its marker
+//! type implements, and the facts of it ([`OperationInfo`], its [`Field`]s and their [`Kind`]).
 //!
-//! Each operation of the spec that takes a selection is a marker type in
-//! [`crate::operations`] implementing [`Operation`]: its facts ([`OperationInfo`]), its checks
-//! (one generated statement per constraint of the spec), how to build the typed body of one
-//! batch, and how to send it through progenitor's builder. The runtime ([`crate::Purge`]) is
-//! generic over it and names no operation.
+//! The marker types are generated ([`crate::operations`]); only generated code may implement
+//! [`Operation`], through the contract ([`crate::contract`]).
 
-use std::future::Future;
-use std::pin::Pin;
+use crate::contract::Sealed;
 
-use crate::generated::api;
-use crate::validation::ValidationError;
-
-/// One attempt in flight: progenitor's request, answering a success's status and rate-limit
-/// headers.
-pub type Sending<'a> = Pin<Box<dyn Future<Output = Result<Answer, progenitor_client::Error<()>>> + Send + 'a>>;
-
-/// What the runtime keeps of a successful answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Answer {
-    /// The HTTP status.
-    pub status: u16,
-    pub(crate) rate: crate::rate_limit::RateHeaders,
-}
-
-impl Answer {
-    /// Reads an answer's status and headers (the generated `send` calls this).
-    pub fn of(status: reqwest::StatusCode, headers: &reqwest::header::HeaderMap) -> Self {
-        Self { status: status.as_u16(), rate: crate::rate_limit::RateHeaders::of(headers) }
-    }
-}
-
-/// A query parameter of an operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Param {
-    /// Its name on the wire.
-    pub name: &'static str,
-    /// Whether every request must carry it (the call's positional arguments).
-    pub required: bool,
-    /// Whether the client's [`Scope`](crate::Scope) gives it a default.
-    pub in_scope: bool,
-}
-
-/// The facts of an operation the runtime needs.
+/// An operation of the spec that takes a selection: implemented by the generated marker types
+/// of [`crate::operations`], such as `InvalidateByTags`, and by nothing else (the trait is
+/// sealed).
+///
+/// It is the type parameter of a typed call ([`crate::Purge`]) and of the testing kit's
+/// queries (`MockVercel::items::<O>()`).
+///
+/// It can bound a caller's generic code:
 ///
 /// ```
-/// use vercel_edge_cache::Operation;
-/// use vercel_edge_cache::operations::InvalidateByTags;
-/// let info = InvalidateByTags::INFO;
-/// assert_eq!(info.operation_id, "invalidateByTags");
-/// assert_eq!((info.batch_field, info.min_items, info.max_items), ("tags", 1, 16));
+/// use vercel_edge_cache::operations::Operation;
+/// fn describe<O: Operation>() -> String {
+///     format!("{} {}", O::INFO.method, O::INFO.path)
+/// }
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// but not be implemented outside the crate (the trait is sealed: `Mine` cannot implement its
+/// private supertrait):
+///
+/// ```compile_fail,E0277
+/// struct Mine;
+/// impl vercel_edge_cache::operations::Operation for Mine {}
+/// ```
+pub trait Operation: Sealed + Send + Sync + 'static {
+    /// Its facts.
+    const INFO: &'static OperationInfo = &<Self as Sealed>::SPEC.info;
+}
+
+/// The facts of an operation: where it goes, the values it takes, and how selections are split.
+///
+/// ```
+/// use vercel_edge_cache::EdgeCache;
+/// for info in EdgeCache::operations() {
+///     println!("{} {} {}: {} in requests of at most {}", info.method, info.path, info.operation_id, info.batch_field, info.max_items);
+///     for field in info.fields {
+///         println!("  {} ({:?}, {:?})", field.name, field.place, field.kind);
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct OperationInfo {
     /// The spec's `operationId`.
     pub operation_id: &'static str,
@@ -61,49 +56,87 @@ pub struct OperationInfo {
     pub path: &'static str,
     /// The spec's `summary`.
     pub summary: &'static str,
-    /// The query parameters, in the order requests send them.
-    pub params: &'static [Param],
+    /// The query parameters, in the order requests send them, then the body properties other
+    /// than the batch field, in spec order.
+    pub fields: &'static [Field],
     /// The body list a selection is split on.
     pub batch_field: &'static str,
     /// The fewest items one request carries (`minItems`).
     pub min_items: usize,
     /// The most items one request carries (`maxItems`): selections are split into batches of it.
     pub max_items: usize,
-    /// The other body properties, set through the call's setters.
-    pub options: &'static [&'static str],
     /// Whether the batch field also takes its items written as one string (a `oneOf` with a
     /// string alternative); the client always sends a list.
     pub text_form: bool,
     /// The separator of that string (`"a,b"`), when the spec gives it one
     /// (`x-edge-cache-split`).
     pub separator: Option<&'static str>,
+    /// Whether the body may carry properties the spec does not list
+    /// (`additionalProperties`).
+    pub additional_properties: bool,
     /// Whether sending it twice does what sending it once does (`x-edge-cache-idempotent` in
     /// the spec): then 5xx, timeouts and resets are retried too, not only 429 and connections
     /// never made.
     pub idempotent: bool,
 }
 
-/// An operation that takes a selection: implemented by the generated marker types.
-pub trait Operation: Send + Sync + 'static {
-    /// Its facts.
-    const INFO: &'static OperationInfo;
-    /// The optional body properties, as set through the setters.
-    /// The optional body properties, as set through the setters (and read from a request's body
-    /// by their wire names).
-    type Options: Default + Clone + std::fmt::Debug + serde::de::DeserializeOwned + Send + Sync + 'static;
-    /// The typed request body of one batch (progenitor's type).
-    type Body: serde::Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static;
+impl OperationInfo {
+    /// The field named `name` on the wire.
+    pub fn field(&self, name: &str) -> Option<&'static Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
 
-    /// Checks the query parameters (in [`OperationInfo::params`] order) and the options.
-    fn check(params: &[Option<String>], options: &Self::Options) -> Result<(), ValidationError>;
-    /// Checks the item at `index` of the selection.
-    fn check_item(index: usize, item: &str) -> Result<(), ValidationError>;
-    /// Checks the batch field's string form (see [`OperationInfo::text_form`]).
-    fn check_text(text: &str) -> Result<(), ValidationError>;
-    /// Sets an option from text by its wire name; `Ok(false)` when the body has no such property.
-    fn set(options: &mut Self::Options, name: &str, value: &str) -> Result<bool, ValidationError>;
-    /// The typed body of one batch.
-    fn body(items: &[String], options: &Self::Options) -> Result<Self::Body, String>;
-    /// Sends one attempt through progenitor's builder.
-    fn send<'a>(api: &'a api::Client, params: &[Option<String>], body: Self::Body) -> Sending<'a>;
+    /// The required query parameters: the positional arguments of the operation's
+    /// [`EdgeCache`](crate::EdgeCache) method, in order.
+    pub fn required(&self) -> impl Iterator<Item = &'static Field> {
+        self.fields.iter().filter(|f| f.required && f.place == Place::Query)
+    }
+}
+
+/// A query parameter or a body property of an operation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct Field {
+    /// Its name on the wire, by which [`crate::DynPurge::set`] sets it.
+    pub name: &'static str,
+    /// Where it goes.
+    pub place: Place,
+    /// What it holds.
+    pub kind: Kind,
+    /// Whether every request must carry it.
+    pub required: bool,
+    /// Whether the client's [`Scope`](crate::Scope) gives it a default.
+    pub in_scope: bool,
+    /// The spec's description (its first paragraph).
+    pub description: &'static str,
+}
+
+/// Where a field goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// The query string.
+    Query,
+    /// The JSON body.
+    Body,
+}
+
+/// What a field holds: how it is set from text (the CLI, [`crate::DynPurge::set`]) and read
+/// from JSON (the testing kit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Kind {
+    /// A string.
+    Text,
+    /// One of these strings (an `enum`).
+    OneOf(&'static [&'static str]),
+    /// An integer.
+    Integer,
+    /// A number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// A list of strings (as text: comma-separated).
+    TextList,
+    /// Any other JSON value (a nested object, say): set through its typed setter only.
+    Json,
 }

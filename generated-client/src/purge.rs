@@ -1,232 +1,202 @@
-//! The high-level call of any operation: any number of items, checked, batched and sent.
+//! The high-level call of an operation, as users hold it: [`Purge`], typed by the operation's
+//! marker type (whose setters are generated), or by [`AnyOperation`] for a call chosen at run
+//! time ([`DynPurge`]). Either is a front of the one non-generic call ([`crate::call::Call`]).
 
 use std::marker::PhantomData;
-use std::num::NonZeroUsize;
-use std::sync::Arc;
-use std::time::Duration;
 
-use futures_util::future::BoxFuture;
-use serde_json::Value;
-
-use crate::batch::{self, BatchOutcome, BatchReport};
-use crate::client::{EdgeCache, settings};
-use crate::error::Error;
-use crate::operation::Operation;
-use crate::stop::{Cancel, Stop};
+use crate::call::Call;
+use crate::client::EdgeCache;
+use crate::contract::OperationSpec;
+use crate::operation::{Operation, OperationInfo};
+use crate::report::{BatchOutcome, BatchReport, PlannedRequest, Progress};
+use crate::stop::Cancel;
 use crate::validation::ValidationError;
+use crate::value::{FieldId, Value};
 
-/// A request planned by [`Purge::plan`]: what would be sent, without the token.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlannedRequest {
-    /// The HTTP method.
-    pub method: &'static str,
-    /// The path.
-    pub path: &'static str,
-    /// Query parameters in the order sent.
-    pub query: Vec<(&'static str, String)>,
-    /// The JSON body.
-    pub body: Value,
-}
-
-/// A selection to send to operation `O`, split into requests of at most the spec's `maxItems`.
+/// A selection to send to an operation, split into requests of at most the spec's `maxItems`.
 ///
-/// Started by the [`EdgeCache`] method of the operation (generated, one per operation); its
-/// setters (one per optional query parameter and body property of the operation) are generated
-/// too. Nothing is sent until [`Purge::send`].
+/// Started by the operation's [`EdgeCache`] method (generated, one per operation), whose typed
+/// setters (one per optional query parameter and body property) are generated too; or by
+/// [`EdgeCache::operation`], chosen at run time ([`DynPurge`]), set by wire name with
+/// [`Purge::set`]. Nothing is sent until [`Purge::send`].
 ///
 /// ```no_run
 /// # async fn run(client: vercel_edge_cache::EdgeCache) -> Result<(), vercel_edge_cache::Error> {
-/// let tags = (0..100).map(|i| format!("product-{i}"));
-/// let report = client
-///     .dangerously_delete_by_tags("my-project", tags)
-///     .revalidation_deadline_seconds(60)
-///     .concurrency(8)
-///     .send()
-///     .await?;
+/// let info = vercel_edge_cache::EdgeCache::operations().next().expect("an operation");
+/// let items = (0..100).map(|i| format!("item-{i}"));
+/// let mut call = client.operation(info.operation_id, items).expect("in the registry");
+/// for field in info.required() {
+///     call = call.set(field.name, "my-project")?;
+/// }
+/// let report = call.concurrency(8).send().await?;
 /// for failed in report.failures() {
-///     eprintln!("{} tags failed: {}", failed.items.len(), failed.result.as_ref().unwrap_err());
+///     eprintln!("{} items failed: {}", failed.items.len(), failed.result.as_ref().unwrap_err());
 /// }
 /// # Ok(()) }
 /// ```
 #[must_use = "nothing is sent until `.send().await`"]
-pub struct Purge<'a, O: Operation> {
-    pub(crate) client: &'a EdgeCache,
-    /// Query parameter values, in [`crate::OperationInfo::params`] order.
-    pub(crate) params: Vec<Option<String>>,
-    pub(crate) items: Vec<String>,
-    pub(crate) options: O::Options,
-    pub(crate) concurrency: usize,
-    pub(crate) on_batch: Option<batch::OnBatch<'a>>,
-    pub(crate) max_time: Option<Duration>,
-    pub(crate) cancel: Option<Cancel>,
-    operation: PhantomData<O>,
+pub struct Purge<'a, O = AnyOperation> {
+    call: Call<'a>,
+    operation: PhantomData<fn() -> O>,
 }
 
-impl<O: Operation> std::fmt::Debug for Purge<'_, O> {
+/// The operation of a call chosen at run time ([`DynPurge`]): any operation of the spec.
+#[derive(Debug, Clone, Copy)]
+pub enum AnyOperation {}
+
+/// A call whose operation was chosen at run time, by its `operationId`
+/// ([`EdgeCache::operation`]); its fields are set by wire name, from text, with
+/// [`Purge::set`], and checked like the typed setters' values.
+///
+/// ```
+/// use vercel_edge_cache::EdgeCache;
+/// # let client = EdgeCache::builder("token").base_url("http://127.0.0.1:9").build()?;
+/// let info = EdgeCache::operations().next().expect("an operation");
+/// let mut call = client.operation(info.operation_id, ["item-1", "item-2"]).expect("in the registry");
+/// for field in info.required() {
+///     call = call.set(field.name, "my-project")?;
+/// }
+/// match call.plan() {
+///     Ok(plan) => assert!(plan.iter().all(|request| request.path == info.path)),
+///     Err(refused) => eprintln!("the spec's rules refuse these items: {refused}"),
+/// }
+/// let err = client.operation(info.operation_id, ["a"]).unwrap().set("noSuchField", "1").unwrap_err();
+/// assert_eq!(err.to_string(), format!("noSuchField: is not accepted by {}", info.operation_id));
+/// # Ok::<(), vercel_edge_cache::Error>(())
+/// ```
+pub type DynPurge<'a> = Purge<'a, AnyOperation>;
+
+impl<O> std::fmt::Debug for Purge<'_, O> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Purge")
-            .field("operation", &O::INFO.operation_id)
-            .field("params", &self.params)
-            .field("items", &self.items.len())
-            .field("options", &self.options)
-            .finish_non_exhaustive()
+        self.call.fmt(f)
     }
 }
 
-impl<'a, O: Operation> Purge<'a, O> {
-    /// A call with the required parameters given (by index into `O::INFO.params`) and the
-    /// client's scope for the others.
-    pub(crate) fn new(client: &'a EdgeCache, required: Vec<(usize, String)>, items: Vec<String>) -> Self {
-        let mut params: Vec<Option<String>> = O::INFO
-            .params
-            .iter()
-            .map(|p| if p.in_scope { client.scope.get(p.name).map(str::to_string) } else { None })
-            .collect();
-        for (i, value) in required {
-            params[i] = Some(value);
-        }
-        Self {
-            client,
-            params,
-            items,
-            options: O::Options::default(),
-            concurrency: client.concurrency,
-            on_batch: None,
-            max_time: client.max_time,
-            cancel: None,
-            operation: PhantomData,
-        }
+impl<'a, O> Purge<'a, O> {
+    /// A call of `O` (the contract's `start`).
+    pub(crate) fn start(client: &'a EdgeCache, items: Vec<String>) -> Self
+    where
+        O: Operation,
+    {
+        Self { call: Call::new(client, O::SPEC, items), operation: PhantomData }
     }
 
-    /// Sets query parameter `index` (the generated setters of optional parameters call this;
-    /// a spec may have none).
-    #[allow(dead_code)]
-    pub(crate) fn param(mut self, index: usize, value: String) -> Self {
-        self.params[index] = Some(value);
+    /// Sets a field (the contract's `set`, which the typed setters call).
+    pub(crate) fn with(mut self, id: FieldId, value: Value) -> Self {
+        self.call.values.set(id, value);
         self
+    }
+
+    /// The operation's facts.
+    pub fn info(&self) -> &'static OperationInfo {
+        self.call.info()
+    }
+
+    /// Sets a query parameter or a body property by its wire name, from text, as the CLI does:
+    /// parsed by its [`Kind`](crate::operations::Kind) (an integer, one of an enum's values, a
+    /// comma-separated list, …) and checked, like the typed setter's value, when the call is.
+    pub fn set(mut self, name: &str, value: &str) -> Result<Self, ValidationError> {
+        self.call.set_text(name, value)?;
+        Ok(self)
     }
 
     /// Requests in flight for this call (default: the client's).
     pub fn concurrency(mut self, n: usize) -> Self {
-        self.concurrency = n;
+        self.call.set_concurrency(n);
         self
     }
 
     /// A time budget for the whole call (default: the client's). When it runs out, nothing new
     /// is sent, requests in flight are abandoned, and the report lists every item not done.
-    pub fn max_time(mut self, budget: Duration) -> Self {
-        self.max_time = Some(budget);
+    pub fn max_time(mut self, budget: std::time::Duration) -> Self {
+        self.call.set_max_time(budget);
         self
     }
 
     /// Stops the call when `cancel` is cancelled: nothing new is sent, requests in flight get
-    /// [`CANCEL_GRACE`](crate::CANCEL_GRACE), and the report lists every item not done.
+    /// [`Cancel::GRACE`], and the report lists every item not done.
     pub fn cancel_on(mut self, cancel: &Cancel) -> Self {
-        self.cancel = Some(cancel.clone());
+        self.call.set_cancel(cancel);
         self
     }
 
-    /// Called as each batch finishes (for progress reporting).
-    pub fn on_batch(mut self, callback: impl Fn(&BatchOutcome) + Send + Sync + 'a) -> Self {
-        self.on_batch = Some(Arc::new(callback));
+    /// Called once for each request the call starts, when it ends: succeeded, failed (after
+    /// its retries), or abandoned because the call stopped. Requests never started (the call
+    /// stopped first) are not reported here; their items are in [`BatchReport::not_sent`].
+    /// Each call gets the request's outcome and the progress of the whole call so far.
+    ///
+    /// ```no_run
+    /// # async fn run(client: vercel_edge_cache::EdgeCache, call: vercel_edge_cache::DynPurge<'_>) {
+    /// let report = call
+    ///     .on_batch(|_batch, progress| {
+    ///         eprintln!("{} of {} items done, {} failed", progress.done, progress.total, progress.failed)
+    ///     })
+    ///     .send()
+    ///     .await;
+    /// # }
+    /// ```
+    pub fn on_batch(mut self, callback: impl Fn(&BatchOutcome, &Progress) + Send + Sync + 'a) -> Self {
+        self.call.set_on_batch(Call::callback(callback));
         self
     }
 
     /// How many requests the selection needs.
     pub fn batch_count(&self) -> usize {
-        batch::sizes(self.items.len(), O::INFO.max_items, O::INFO.min_items).len()
+        self.call.batch_count()
     }
 
-    /// The options set so far.
-    pub fn options(&self) -> &O::Options {
-        &self.options
-    }
-
-    /// Checks the whole selection against the spec's rules; on error nothing may be sent.
+    /// Checks the whole selection and every value against the spec's rules; on error nothing
+    /// may be sent.
     pub fn validate(&self) -> Result<(), ValidationError> {
-        self.checked().map(|_| ())
+        self.call.checked().map(|_| ())
     }
 
-    /// [`Purge::validate`], answering the concurrency to run with.
-    fn checked(&self) -> Result<NonZeroUsize, ValidationError> {
-        let concurrency = settings::concurrency(self.concurrency)
-            .map_err(|problem| ValidationError { field: "concurrency".into(), problem })?;
-        O::check(&self.params, &self.options)?;
-        let info = O::INFO;
-        crate::check::min_items(info.batch_field, self.items.len(), info.min_items)?;
-        if batch::sizes(self.items.len(), info.max_items, info.min_items).iter().any(|s| *s < info.min_items) {
-            let (min, max, got) = (info.min_items as u64, info.max_items as u64, self.items.len() as u64);
-            let problem = crate::validation::Problem::CannotSplit { min, max, got };
-            return Err(ValidationError { field: info.batch_field.to_string(), problem });
-        }
-        for (i, item) in self.items.iter().enumerate() {
-            O::check_item(i, item)?;
-        }
-        Ok(concurrency)
-    }
-
-    /// The query of every request, in the order sent.
-    fn query(&self) -> Vec<(&'static str, String)> {
-        O::INFO.params.iter().zip(&self.params).filter_map(|(p, v)| Some((p.name, v.clone()?))).collect()
-    }
-
-    /// Validates, then lists the requests [`Purge::send`] would make.
-    pub fn plan(&self) -> Result<Vec<PlannedRequest>, Error> {
-        self.validate()?;
-        let query = self.query();
-        let info = O::INFO;
-        let mut start = 0;
-        let mut plan = Vec::new();
-        for size in batch::sizes(self.items.len(), info.max_items, info.min_items) {
-            let chunk = &self.items[start..start + size];
-            start += size;
-            let request = |message: String| Error::Request { operation: info.operation_id, message };
-            let body = O::body(chunk, &self.options).map_err(request)?;
-            let body = serde_json::to_value(&body).map_err(|e| request(e.to_string()))?;
-            plan.push(PlannedRequest { method: info.method, path: info.path, query: query.clone(), body });
-        }
-        Ok(plan)
+    /// Validates, then lists the requests [`Purge::send`] would make (without the token).
+    pub fn plan(&self) -> Result<Vec<PlannedRequest>, ValidationError> {
+        self.call.plan()
     }
 
     /// Validates the whole selection, then sends it in batches, at most `concurrency` at once.
     ///
-    /// `Err` means nothing was sent (the input broke a rule of the spec). Otherwise the report
-    /// tells, batch by batch, which items succeeded and which failed and why; one failed batch
-    /// does not stop the others.
-    pub async fn send(self) -> Result<BatchReport, Error> {
-        let concurrency = self.checked()?;
-        let Purge { client, params, items, options, on_batch, max_time, cancel, .. } = self;
-        let info = O::INFO;
-        let stop = Stop { deadline: max_time.map(|t| tokio::time::Instant::now() + t), cancel };
-        let (params, options) = (&params, &options);
-        let ran = batch::run(info, items, concurrency, on_batch, &stop, |chunk: &[String]| {
-            let body = O::body(chunk, options);
-            let attempt: BoxFuture<'_, Result<(), Error>> = Box::pin(async move {
-                let mut body = Some(body.map_err(|message| Error::Request { operation: info.operation_id, message })?);
-                crate::transport::call(info, &client.retry, &client.limiter, client.timeout, |last| {
-                    // The last possible attempt sends the body itself; earlier ones a copy.
-                    let body = if last { body.take() } else { body.clone() };
-                    O::send(&client.api, params, body.expect("one attempt per body"))
-                })
-                .await
-            });
-            attempt
-        })
-        .await;
-        Ok(BatchReport {
-            operation: info.operation_id,
-            batches: ran.outcomes,
-            not_sent: ran.not_sent,
-            stopped: ran.stopped,
-        })
+    /// `Err` means nothing was sent: the input broke a rule of the spec. Otherwise the report
+    /// tells, batch by batch, which items succeeded and which failed and why
+    /// ([`BatchReport::outcome`]); one failed batch does not stop the others.
+    pub async fn send(self) -> Result<BatchReport, ValidationError> {
+        self.call.send().await
     }
+}
+
+impl EdgeCache {
+    /// A call of the operation `operation_id` (the spec's name), chosen at run time; `None` when
+    /// the spec has no such operation with a high-level call. Set its fields with
+    /// [`Purge::set`].
+    pub fn operation<I, S>(&self, operation_id: &str, items: I) -> Option<DynPurge<'_>>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let spec = find(operation_id)?;
+        let items = items.into_iter().map(Into::into).collect();
+        Some(Purge { call: Call::new(self, spec, items), operation: PhantomData })
+    }
+
+    /// Every operation with a high-level call, in spec order.
+    pub fn operations() -> impl Iterator<Item = &'static OperationInfo> {
+        crate::generated::spec::API.operations.iter().map(|spec| &spec.info)
+    }
+}
+
+/// The operation of the registry with this `operationId`.
+pub(crate) fn find(operation_id: &str) -> Option<&'static OperationSpec> {
+    crate::generated::spec::API.operations.iter().copied().find(|spec| spec.info.operation_id == operation_id)
 }
 
 #[cfg(test)]
 mod tests {
     //! Spec-agnostic: every operation of the registry, through the run-time API, so that these
     //! tests hold whatever operations the spec has (the tests crate checks the real four).
-    use crate::{DynPurge, EdgeCache, OperationInfo};
+    use crate::operations::OperationInfo;
+    use crate::{DynPurge, EdgeCache};
 
     fn client() -> EdgeCache {
         EdgeCache::builder("t").base_url("http://127.0.0.1:9").build().unwrap()
@@ -234,8 +204,8 @@ mod tests {
 
     fn call<'a>(c: &'a EdgeCache, info: &OperationInfo, items: Vec<String>, required: &str) -> DynPurge<'a> {
         let mut p = c.operation(info.operation_id, items).unwrap();
-        for param in info.params.iter().filter(|p| p.required) {
-            p = p.set(param.name, required).unwrap();
+        for field in info.required() {
+            p = p.set(field.name, required).unwrap();
         }
         p
     }
@@ -251,8 +221,8 @@ mod tests {
             let mut seen = Vec::new();
             for r in &plan {
                 assert_eq!((r.method, r.path), (info.method, info.path));
-                if info.params.iter().any(|p| p.required) {
-                    assert!(r.query.iter().any(|(_, v)| v == "p"), "the required parameter is sent: {:?}", r.query);
+                for field in info.required() {
+                    assert!(r.query.contains(&(field.name, "p".to_string())), "required: {:?}", r.query);
                 }
                 let batch = r.body[info.batch_field].as_array().unwrap();
                 assert!(batch.len() <= info.max_items && batch.len() >= info.min_items);
@@ -273,8 +243,8 @@ mod tests {
                 assert_eq!(err.to_string(), expected);
             }
             let items = vec!["item".to_string(); info.min_items.max(1)];
-            if let Some(required) = info.params.iter().find(|p| p.required) {
-                let err = call(&c, info, items.clone(), " ").validate().unwrap_err();
+            if let Some(required) = info.required().next() {
+                let err = c.operation(info.operation_id, items.clone()).unwrap().validate().unwrap_err();
                 assert_eq!(err.to_string(), format!("{}: is required", required.name));
             }
             let err = call(&c, info, items, "p").concurrency(0).validate().unwrap_err();

@@ -53,13 +53,7 @@ impl Default for RetryPolicy {
 const RETRYABLE_STATUSES: [u16; 5] = [429, 500, 502, 503, 504];
 
 /// Whether a response status is worth another attempt: 429 and the transient 5xx.
-///
-/// ```
-/// use vercel_edge_cache::retry::is_retryable_status;
-/// assert!(is_retryable_status(503));
-/// assert!(!is_retryable_status(404));
-/// ```
-pub fn is_retryable_status(status: u16) -> bool {
+pub(crate) fn is_retryable_status(status: u16) -> bool {
     RETRYABLE_STATUSES.contains(&status)
 }
 
@@ -84,26 +78,6 @@ fn jitter() -> f64 {
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u128(SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
     (h.finish() >> 11) as f64 / (1u64 << 53) as f64
-}
-
-/// Parses a `Retry-After` value: delay-seconds or an HTTP date (with `httpdate`), relative to `now`.
-///
-/// ```
-/// use std::time::{Duration, SystemTime, UNIX_EPOCH};
-/// use vercel_edge_cache::retry::parse_retry_after;
-/// let now = UNIX_EPOCH + Duration::from_secs(784_111_777); // Sun, 06 Nov 1994 08:49:37 GMT
-/// assert_eq!(parse_retry_after("2", now), Some(Duration::from_secs(2)));
-/// assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:40 GMT", now), Some(Duration::from_secs(3)));
-/// assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now), Some(Duration::ZERO));
-/// assert_eq!(parse_retry_after("soon", now), None);
-/// ```
-pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]
@@ -139,14 +113,6 @@ mod tests {
         let p = RetryPolicy::default();
         assert_eq!(p.delay(1, Some(Duration::from_secs(7))), Duration::from_secs(7));
         assert_eq!(p.delay(1, Some(Duration::from_secs(3600))), Duration::from_secs(60));
-    }
-
-    #[test]
-    fn http_dates_parse_to_the_right_second() {
-        let at = |s: &str| parse_retry_after(s, SystemTime::UNIX_EPOCH).map(|d| d.as_secs());
-        assert_eq!(at("Thu, 01 Jan 2026 00:00:00 GMT"), Some(1_767_225_600));
-        assert_eq!(at("Thu, 29 Feb 2024 12:30:15 GMT"), Some(1_709_209_815));
-        assert_eq!(at("garbage"), None);
     }
 
     #[test]

@@ -40,6 +40,9 @@ impl fmt::Display for StopReason {
 pub struct Cancel(Arc<(AtomicBool, Notify)>);
 
 impl Cancel {
+    /// How long requests in flight may still finish after a cancellation.
+    pub const GRACE: Duration = Duration::from_millis(500);
+
     /// A switch, not yet cancelled.
     pub fn new() -> Self {
         Self::default()
@@ -67,9 +70,6 @@ impl Cancel {
         }
     }
 }
-
-/// How long requests in flight may still finish after a cancellation.
-pub const CANCEL_GRACE: Duration = Duration::from_millis(500);
 
 /// The stop conditions of one call.
 #[derive(Debug, Clone, Default)]
@@ -103,7 +103,7 @@ impl Stop {
             match &self.cancel {
                 Some(c) => {
                     c.cancelled().await;
-                    tokio::time::sleep(CANCEL_GRACE).await;
+                    tokio::time::sleep(Cancel::GRACE).await;
                 }
                 None => std::future::pending().await,
             }

@@ -4,16 +4,8 @@ use std::fmt;
 use std::sync::Arc;
 
 /// A Vercel access token. Its `Debug` and `Display` print `Token(***)` / `***`, never the token.
-///
-/// ```
-/// use vercel_edge_cache::Token;
-/// let token = Token::new("secret-value").unwrap();
-/// assert_eq!(format!("{token:?}"), "Token(***)");
-/// assert_eq!(token.to_string(), "***");
-/// assert!(Token::new("  ").is_err());
-/// ```
 #[derive(Clone, PartialEq, Eq)]
-pub struct Token(Arc<str>);
+pub(crate) struct Token(Arc<str>);
 
 /// Why a token was refused. Never contains the token.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -28,7 +20,7 @@ pub enum TokenError {
 
 impl Token {
     /// Wraps a token, trimming surrounding white space (a trailing newline from a file, say).
-    pub fn new(token: impl AsRef<str>) -> Result<Self, TokenError> {
+    pub(crate) fn new(token: impl AsRef<str>) -> Result<Self, TokenError> {
         let token = token.as_ref().trim();
         if token.is_empty() {
             return Err(TokenError::Empty);
@@ -54,5 +46,20 @@ impl fmt::Debug for Token {
 impl fmt::Display for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("***")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_is_never_shown_and_blank_ones_are_refused() {
+        let token = Token::new("secret-value\n").unwrap();
+        assert_eq!(format!("{token:?}"), "Token(***)");
+        assert_eq!(token.to_string(), "***");
+        assert_eq!(token.expose(), "secret-value");
+        assert_eq!(Token::new("  "), Err(TokenError::Empty));
+        assert_eq!(Token::new("a\u{7}b"), Err(TokenError::Invalid));
     }
 }

@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 
 use tracing::Instrument;
 
-use crate::error::{ApiError, Error, excerpt};
-use crate::operation::{OperationInfo, Sending};
+use crate::contract::Sending;
+use crate::error::{ApiError, RequestError, excerpt};
+use crate::operation::OperationInfo;
 use crate::rate_limit::{RateHeaders, RateLimiter};
 use crate::retry::{RetryPolicy, is_retryable_status};
 
@@ -34,19 +35,58 @@ enum Failure {
     Request(String),
 }
 
-/// Sends one batch: `attempt(last)` starts an attempt (`last` when no retry may follow), and
-/// failed attempts are retried per `policy`. Every attempt first waits for the rate limit; a
-/// 429 holds every request of the client for as long as it says, and is sent again without
-/// using up the retries meant for transient failures.
+/// An attempt's result, as progenitor's builder gave it (read by [`Reply::of`], in the
+/// contract's `sending`), before the transport reads it.
+pub enum Reply {
+    /// A success: its status and rate-limit headers.
+    Answer { status: u16, rate: RateHeaders },
+    /// An error status whose body is still to be read.
+    Refused(reqwest::Response),
+    /// An error status whose body progenitor has read already.
+    Status { status: u16, rate: RateHeaders },
+    /// A success whose body does not parse as the spec says.
+    Unparsable(String),
+    /// No response: a timeout, a connection refused or reset, a body cut short.
+    Io(reqwest::Error),
+    /// The request could not be built.
+    Unsendable(String),
+}
+
+impl Reply {
+    /// Reads progenitor's result of one attempt.
+    pub(crate) fn of<T, E>(result: Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>) -> Self {
+        use progenitor_client::Error as P;
+        match result {
+            Ok(r) => Reply::Answer { status: r.status().as_u16(), rate: RateHeaders::of(r.headers()) },
+            Err(P::UnexpectedResponse(response)) if response.status().is_success() => {
+                Reply::Answer { status: response.status().as_u16(), rate: RateHeaders::of(response.headers()) }
+            }
+            Err(P::UnexpectedResponse(response)) => Reply::Refused(response),
+            Err(P::ErrorResponse(rv)) => {
+                Reply::Status { status: rv.status().as_u16(), rate: RateHeaders::of(rv.headers()) }
+            }
+            Err(P::InvalidResponsePayload(bytes, e)) => {
+                Reply::Unparsable(format!("the response body does not parse: {e}: {}", excerpt(&bytes, EXCERPT_CHARS)))
+            }
+            Err(P::CommunicationError(e)) | Err(P::ResponseBodyError(e)) | Err(P::InvalidUpgrade(e)) => Reply::Io(e),
+            Err(P::InvalidRequest(message)) | Err(P::Custom(message)) => Reply::Unsendable(message),
+        }
+    }
+}
+
+/// Sends one batch: `attempt()` starts an attempt, and failed attempts are retried per
+/// `policy`. Every attempt first waits for the rate limit; a 429 holds every request of the
+/// client for as long as it says, and is sent again without using up the retries meant for
+/// transient failures.
 pub(crate) async fn call<'a, F>(
     info: &'static OperationInfo,
     policy: &RetryPolicy,
     limiter: &RateLimiter,
     timeout: Duration,
     mut attempt: F,
-) -> Result<(), Error>
+) -> Result<(), RequestError>
 where
-    F: FnMut(bool) -> Sending<'a>,
+    F: FnMut() -> Sending<'a>,
 {
     let operation = info.operation_id;
     // `n` counts attempts against `max_retries`; 429s are counted apart.
@@ -64,8 +104,7 @@ where
             elapsed_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let last = n > policy.max_retries && limited >= policy.max_rate_limit_waits;
-        let (status, rate, outcome) = run(attempt(last), info.idempotent).instrument(span.clone()).await;
+        let (status, rate, outcome) = run(attempt(), info.idempotent).instrument(span.clone()).await;
         span.record("elapsed_ms", started.elapsed().as_millis() as u64);
         if let Some(status) = status {
             span.record("status", status);
@@ -98,7 +137,7 @@ where
             Attempt::Failed { retryable: true, .. } if n <= policy.max_retries => {}
             Attempt::Failed { failure, .. } => {
                 let error = failure.into_error(operation, timeout, n + limited);
-                if !matches!(error, Error::Api(_)) {
+                if !matches!(error, RequestError::Api(_)) {
                     span.in_scope(|| tracing::warn!(error = %error, "request failed"));
                 }
                 return Err(error);
@@ -112,67 +151,49 @@ where
 }
 
 /// Runs one attempt: its status and rate-limit headers, if a response came, and what it came to.
-/// A failure is worth
-/// another attempt when the request surely had no effect (429, a connection never made), or
-/// when the operation is idempotent and it may have (5xx, a timeout, a reset, a body cut short).
+/// A failure is worth another attempt when the request surely had no effect (429, a connection
+/// never made), or when the operation is idempotent and it may have (5xx, a timeout, a reset, a
+/// body cut short).
 async fn run(sending: Sending<'_>, idempotent: bool) -> (Option<u16>, Option<RateHeaders>, Attempt) {
-    use progenitor_client::Error as P;
     let failed = |failure, retryable| Attempt::Failed { failure, retryable };
     match sending.await {
-        Ok(answer) => (Some(answer.status), Some(answer.rate), Attempt::Done),
-        Err(P::UnexpectedResponse(response)) => {
+        Reply::Answer { status, rate } => (Some(status), Some(rate), Attempt::Done),
+        Reply::Refused(response) => {
             let status = response.status().as_u16();
             let rate = RateHeaders::of(response.headers());
-            if response.status().is_success() {
-                return (Some(status), Some(rate), Attempt::Done);
-            }
             let (failure, retryable) = match read_bounded(response).await {
-                Ok(body) => {
-                    let retryable = status_retryable(status, idempotent);
-                    (Failure::Status { status, body }, retryable)
-                }
+                Ok(body) => (Failure::Status { status, body }, status_retryable(status, idempotent)),
                 // A body cut short: the status is known, the attempt failed on the way.
                 Err(e) => (Failure::BodyCut { status, message: error_chain(&e) }, idempotent),
             };
             (Some(status), Some(rate), Attempt::Failed { failure, retryable })
         }
-        Err(P::ErrorResponse(rv)) => {
-            let status = rv.status().as_u16();
+        Reply::Status { status, rate } => {
             let retryable = status_retryable(status, idempotent);
-            let rate = RateHeaders::of(rv.headers());
             (Some(status), Some(rate), failed(Failure::Status { status, body: Vec::new() }, retryable))
         }
-        Err(P::InvalidResponsePayload(bytes, e)) => (
-            None,
-            None,
-            failed(
-                Failure::Request(format!("the response body does not parse: {e}: {}", excerpt(&bytes, EXCERPT_CHARS))),
-                false,
-            ),
-        ),
-        Err(P::CommunicationError(e)) | Err(P::ResponseBodyError(e)) | Err(P::InvalidUpgrade(e)) => {
+        Reply::Unparsable(message) => (None, None, failed(Failure::Request(message), false)),
+        Reply::Io(e) => {
             let retryable = e.is_connect() || idempotent && is_transient(&e);
             let failure = if e.is_timeout() { Failure::Timeout } else { Failure::Connection(error_chain(&e)) };
             (None, None, failed(failure, retryable))
         }
-        Err(P::InvalidRequest(message)) | Err(P::Custom(message)) => {
-            (None, None, failed(Failure::Request(message), false))
-        }
+        Reply::Unsendable(message) => (None, None, failed(Failure::Request(message), false)),
     }
 }
 
 impl Failure {
-    fn into_error(self, operation: &'static str, timeout: Duration, attempts: u32) -> Error {
+    fn into_error(self, operation: &'static str, timeout: Duration, attempts: u32) -> RequestError {
         match self {
             Failure::Status { status, body } => {
                 let (code, message) = parse_error_body(&body);
                 let body_excerpt = (code.is_none() && message.is_none()).then(|| excerpt(&body, EXCERPT_CHARS));
-                Error::Api(ApiError { operation, status, code, message, body_excerpt, attempts })
+                RequestError::Api(ApiError { operation, status, code, message, body_excerpt, attempts })
             }
-            Failure::BodyCut { status, message } => Error::InvalidResponse { operation, status, message },
-            Failure::Timeout => Error::Timeout { operation, timeout, attempts },
-            Failure::Connection(message) => Error::Connection { operation, message, attempts },
-            Failure::Request(message) => Error::Request { operation, message },
+            Failure::BodyCut { status, message } => RequestError::InvalidResponse { operation, status, message },
+            Failure::Timeout => RequestError::Timeout { operation, timeout, attempts },
+            Failure::Connection(message) => RequestError::Connection { operation, message, attempts },
+            Failure::Request(message) => RequestError::Unsendable { operation, message },
         }
     }
 }
@@ -338,8 +359,8 @@ mod tests {
                 let info = EdgeCache::operations().next().expect("an operation");
                 let items = vec!["item"; info.min_items.max(1)];
                 let mut call = client.operation(info.operation_id, items).unwrap();
-                for p in info.params.iter().filter(|p| p.required) {
-                    call = call.set(p.name, "p").unwrap();
+                for field in info.required() {
+                    call = call.set(field.name, "p").unwrap();
                 }
                 let report = call.send().await.unwrap();
                 assert!(report.is_success());

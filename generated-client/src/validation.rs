@@ -8,12 +8,16 @@ use std::fmt;
 /// A request refused before sending: which field, which limit, what it got.
 ///
 /// ```
-/// use vercel_edge_cache::EdgeCache;
-/// let client = EdgeCache::builder("token").build()?;
-/// let tags = ["ok".to_string(), "x".repeat(300)];
-/// let err = client.invalidate_by_tags("my-project", tags).validate().unwrap_err();
-/// assert_eq!(err.field, "tags[1]");
-/// assert_eq!(err.to_string(), "tags[1]: at most 256 characters, got 300");
+/// use vercel_edge_cache::{EdgeCache, Problem};
+/// # let client = EdgeCache::builder("token").base_url("http://127.0.0.1:9").build()?;
+/// let info = EdgeCache::operations().next().expect("an operation");
+/// // A call without its required parameters is refused, naming the first one missing.
+/// if let Some(required) = info.required().next() {
+///     let err = client.operation(info.operation_id, ["item"]).unwrap().validate().unwrap_err();
+///     assert_eq!(err.field, required.name);
+///     assert_eq!(err.problem, Problem::Missing);
+///     assert_eq!(err.to_string(), format!("{}: is required", required.name));
+/// }
 /// # Ok::<(), vercel_edge_cache::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,7 +2,6 @@
 //! and, per operation, the command and selection that reach it and the flags it takes. The
 //! `edge-cache` binary builds its commands from this table and dispatches through it.
 
-use heck::ToKebabCase;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -40,38 +39,20 @@ pub fn generate(api: &Api) -> TokenStream {
         );
     let routes = routed.iter().map(|(op, m)| {
         let (command, selection, id) = (&m.command, &m.selection, &op.id);
-        let flags = m.flags.iter().filter_map(|name| {
-            let p = op.body_properties().iter().find(|p| &p.name == name)?;
-            let flag = name.to_kebab_case();
-            let help = p.description.as_deref().unwrap_or("").trim().lines().next().unwrap_or("").trim_end_matches('.');
-            let value = match &p.rule {
-                Rule::String { enumeration, .. } if !enumeration.is_empty() => {
-                    quote! { crate::table::FlagValue::OneOf(&[#(#enumeration),*]) }
-                }
-                Rule::Integer { .. } => quote! { crate::table::FlagValue::Integer },
-                Rule::Number { .. } => quote! { crate::table::FlagValue::Number },
-                Rule::Boolean => quote! { crate::table::FlagValue::Switch },
-                _ => quote! { crate::table::FlagValue::Text },
+        let flags = m.flags.iter().filter_map(|f| {
+            let description = match op.body_properties().iter().find(|p| p.name == f.field) {
+                Some(p) => p.description.as_deref(),
+                None => op.query.iter().find(|q| q.name == f.field)?.description.as_deref(),
             };
-            Some(quote! { crate::table::Flag { name: #flag, property: #name, help: #help, value: #value } })
+            let help = description.unwrap_or("").trim().lines().next().unwrap_or("").trim_end_matches('.');
+            let (flag, field) = (&f.flag, &f.field);
+            Some(quote! { crate::table::Flag { name: #flag, field: #field, help: #help } })
         });
         quote! { crate::table::Route { command: #command, selection: #selection, operation_id: #id, flags: &[#(#flags),*] } }
     });
     let parameters = api.cli.parameters.iter().map(|(flag, wire)| quote! { (#flag, #wire) });
     let examples = &api.cli.examples;
-    let (global, own, parameter_flags) =
-        (crate::cli_map::GLOBAL_FLAGS, crate::cli_map::OWN_COMMANDS, crate::cli_map::PARAMETER_FLAGS);
     quote! {
-        #[doc = " The flags the generator keeps the spec's flags from (the CLI's global flags); the"]
-        #[doc = " CLI's tests check them against its clap definition."]
-        #[cfg(test)]
-        pub static GLOBAL_FLAGS: &[&str] = &[#(#global),*];
-        #[doc = " The CLI's own commands, which the spec's commands may not be named."]
-        #[cfg(test)]
-        pub static OWN_COMMANDS: &[&str] = &[#(#own),*];
-        #[doc = " The global flags the spec may map to a query parameter."]
-        #[cfg(test)]
-        pub static PARAMETER_FLAGS: &[&str] = &[#(#parameter_flags),*];
         #[doc = " Command lines `--help` shows (checked by the generator against the table)."]
         pub static EXAMPLES: &[&str] = &[#(#examples),*];
         #[doc = " The global flags that set query parameters: (flag, wire name)."]

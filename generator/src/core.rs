@@ -11,12 +11,13 @@ use proc_macro2::TokenStream;
 use syn::visit_mut::VisitMut;
 
 use crate::error::{Location, OperationRef, SpecError};
+use crate::progenitor_names::Types;
 
-/// Generates the client core for `api`, as a syntax tree.
-pub fn generate(file: &Path, api: &OpenAPI) -> Result<syn::File, SpecError> {
+/// Generates the client core for `api`, as a syntax tree, and reads the types it declares.
+pub fn generate(file: &Path, api: &OpenAPI) -> Result<(syn::File, Types), SpecError> {
     let prepared = prepare(api);
-    let tokens = match run_progenitor(&prepared) {
-        Ok(Ok(tokens)) => tokens,
+    let (tokens, types) = match run_progenitor(&prepared) {
+        Ok(Ok(done)) => done,
         Ok(Err(message)) => {
             let message = one_line(&message);
             return Err(SpecError::new(
@@ -39,7 +40,7 @@ pub fn generate(file: &Path, api: &OpenAPI) -> Result<syn::File, SpecError> {
         SpecError::new(file, Location::File, format!("progenitor produced code that does not parse: {e}"))
     })?;
     DropUndefinedHeaders.visit_file_mut(&mut syntax);
-    Ok(syntax)
+    Ok((syntax, types))
 }
 
 /// The copy of the spec progenitor is given.
@@ -117,13 +118,15 @@ fn install_quiet_hook() {
     });
 }
 
-/// Runs progenitor with panics contained: `Err` carries the panic message.
-fn run_progenitor(api: &OpenAPI) -> Result<Result<TokenStream, String>, String> {
+/// Runs progenitor with panics contained: its tokens and the types it declares; `Err` carries
+/// the panic message.
+fn run_progenitor(api: &OpenAPI) -> Result<Result<(TokenStream, Types), String>, String> {
     install_quiet_hook();
     let was_quiet = QUIET.with(|q| q.replace(true));
     let result = catch_unwind(AssertUnwindSafe(|| {
         let mut generator = progenitor::Generator::new(&settings());
-        generator.generate_tokens(api).map_err(|e| e.to_string())
+        let tokens = generator.generate_tokens(api).map_err(|e| e.to_string())?;
+        Ok((tokens, Types::read(generator.get_type_space())))
     }));
     QUIET.with(|q| q.set(was_quiet));
     result.map_err(|payload| {

@@ -6,7 +6,6 @@
 
 use std::path::Path;
 
-use heck::ToSnakeCase;
 use openapiv3::{
     OpenAPI, Operation as OaOperation, Parameter, ReferenceOr, RequestBody, Schema, SchemaKind, SecurityScheme, Type,
 };
@@ -18,8 +17,6 @@ pub const BATCH_EXTENSION: &str = "x-edge-cache-batch";
 /// The operation extension that declares it idempotent (so the client may retry it after a
 /// failure that may have reached the server).
 pub const IDEMPOTENT_EXTENSION: &str = "x-edge-cache-idempotent";
-/// The extension, on the document and on operations, that maps operations to CLI commands.
-pub const CLI_EXTENSION: &str = "x-edge-cache-cli";
 /// The string-schema extension that makes a string the written form of a list: the separator
 /// between its items (`x-edge-cache-split: ','`). On the string alternative of a batch field, it
 /// tells the mock server how to read the items of a request that sends that form.
@@ -78,6 +75,9 @@ pub struct Operation {
     pub other_params: Vec<String>,
     /// The JSON request body's rules, if the operation has a body.
     pub body: Option<Rule>,
+    /// The component schema the body refers to (`$ref: '#/components/schemas/X'`), when it
+    /// is not written inline: progenitor names the body's type after it.
+    pub body_component: Option<String>,
     /// Whether the body is required.
     pub body_required: bool,
     /// The body list that large selections are split on (see [`find_batch`]).
@@ -118,8 +118,8 @@ impl Operation {
         if !self.other_params.is_empty() {
             return Err("it has path or header parameters".into());
         }
-        if self.query.iter().any(|q| !matches!(q.rule, Rule::String { .. })) {
-            return Err("a query parameter is not a string".into());
+        if self.query.iter().any(|q| !q.rule.is_scalar()) {
+            return Err("a query parameter is not a string, integer, number or boolean".into());
         }
         if !matches!(self.body, Some(Rule::Object { .. })) {
             return Err("its body is not an object".into());
@@ -244,6 +244,11 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// Whether the value is a string, an integer, a number or a boolean.
+    pub fn is_scalar(&self) -> bool {
+        matches!(self, Rule::String { .. } | Rule::Integer { .. } | Rule::Number { .. } | Rule::Boolean)
+    }
+
     /// Whether the rule, or one inside it, constrains the value (beyond its type).
     pub fn has_constraints(&self) -> bool {
         match self {
@@ -287,8 +292,9 @@ impl Ctx<'_> {
     }
 }
 
-/// Reduces a validated spec to the model; every problem found is returned, each located.
-pub fn build(file: &Path, api: &OpenAPI) -> Result<Api, Vec<SpecError>> {
+/// Reduces a validated spec to the model, and every problem found, each located; the model
+/// holds the operations that could be reduced, so that later checks see them too.
+pub fn build(file: &Path, api: &OpenAPI) -> (Api, Vec<SpecError>) {
     let mut cx = Ctx { file, api, op: None, refs: std::cell::RefCell::new(Vec::new()) };
     let mut errors = Vec::new();
     let auth = build_auth(&cx).unwrap_or_else(|e| {
@@ -317,27 +323,57 @@ pub fn build(file: &Path, api: &OpenAPI) -> Result<Api, Vec<SpecError>> {
             }
         }
     }
-    errors.extend(crate::cli_map::check(file, &cli, &operations));
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(Api {
+    let model = Api {
         default_base_url: api.servers.first().map(|s| s.url.trim_end_matches('/').to_string()),
         auth,
         operations,
         cli,
-    })
+    };
+    (model, errors)
 }
 
+/// The scheme requests authenticate with: the document's `security`, else the one its operations
+/// name (Vercel's published description names it on each operation, not on the document). The
+/// client sends one credential, so operations that name different schemes are refused.
 fn build_auth(cx: &Ctx) -> Result<Option<Auth>, SpecError> {
-    let Some(req) = cx.api.security.as_ref().and_then(|s| s.first()) else {
-        return Ok(None);
+    let first_scheme = |security: &Option<Vec<openapiv3::SecurityRequirement>>| {
+        security.as_ref().and_then(|s| s.first()).and_then(|req| req.keys().next().cloned())
     };
-    let Some(name) = req.keys().next() else { return Ok(None) };
+    let (name, at) = match first_scheme(&cx.api.security) {
+        Some(name) => (name, vec!["security".to_string(), "0".into()]),
+        None => {
+            let mut named: Option<(String, Vec<String>)> = None;
+            for (path, item) in &cx.api.paths.paths {
+                let ReferenceOr::Item(item) = item else { continue };
+                for (method, op) in item.iter() {
+                    let Some(scheme) = first_scheme(&op.security) else { continue };
+                    let here =
+                        vec!["paths".to_string(), path.clone(), method.to_string(), "security".into(), "0".into()];
+                    match &named {
+                        None => named = Some((scheme, here)),
+                        Some((first, _)) if *first == scheme => {}
+                        Some((first, _)) => {
+                            let here: Vec<&str> = here.iter().map(String::as_str).collect();
+                            return Err(cx.err(
+                                &here,
+                                format!("operations name different security schemes (`{first}`, `{scheme}`); the client sends one credential, so name one on the document"),
+                            ));
+                        }
+                    }
+                }
+            }
+            match named {
+                Some(found) => found,
+                None => return Ok(None),
+            }
+        }
+    };
+    let name = &name;
+    let at: Vec<&str> = at.iter().map(String::as_str).collect();
     let schemes = cx.api.components.as_ref().map(|c| &c.security_schemes);
     let Some(scheme) = schemes.and_then(|s| s.get(name)) else {
         return Err(cx.err(
-            &["security", "0", name],
+            &[&at[..], &[name.as_str()]].concat(),
             format!("security scheme `{name}` is not defined in components/securitySchemes"),
         ));
     };
@@ -384,7 +420,7 @@ fn build_operation(
                 openapiv3::ParameterSchemaOrContent::Content(_) => Rule::Any,
             };
             let rust_name = match parameter_data.extensions.get(NAME_EXTENSION) {
-                None => parameter_data.name.to_snake_case(),
+                None => crate::names::rust_name(&parameter_data.name, crate::names::Case::Snake),
                 Some(serde_json::Value::String(name)) if !name.is_empty() => name.clone(),
                 Some(_) => {
                     let ptr: Vec<&str> = ptr.iter().map(String::as_str).collect();
@@ -403,6 +439,7 @@ fn build_operation(
         }
     }
 
+    let mut body_component = None;
     let (body, body_required) = match &op.request_body {
         None => (None, false),
         Some(rb) => {
@@ -411,6 +448,9 @@ fn build_operation(
             let rule = match rb.content.get("application/json") {
                 Some(media) => match &media.schema {
                     Some(s) => {
+                        if let ReferenceOr::Reference { reference } = s {
+                            body_component = crate::refs::component(reference, "schemas");
+                        }
                         Some(schema_rule(cx, s, &[&ptr[..], &["content", "application/json", "schema"]].concat(), 0)?)
                     }
                     None => {
@@ -460,6 +500,7 @@ fn build_operation(
         query,
         other_params,
         body,
+        body_component,
         body_required,
         batch,
         cli,

@@ -10,9 +10,7 @@ use crate::error::{Location, OperationRef, SpecError, pointer};
 use crate::refs::RefError;
 use crate::shape::METHODS;
 
-pub mod names;
-
-use names::{Case, rust_name};
+use crate::names::{self, Case, rust_name};
 
 /// Runs every check; returns all the problems found, in document order.
 pub fn check(file: &Path, tree: &Value) -> Vec<SpecError> {
@@ -380,7 +378,7 @@ fn check_refs(file: &Path, tree: &Value, v: &Value, at: &mut Vec<String>, errors
             if let Some(r) = map.get("$ref") {
                 let loc = Location::Pointer {
                     pointer: pointer(at.iter().chain(std::iter::once(&"$ref".to_string()))),
-                    operation: op_of(tree, at),
+                    operation: names::operation_at(tree, at),
                 };
                 let at = String::new();
                 let problem = match r.as_str() {
@@ -414,19 +412,5 @@ fn check_refs(file: &Path, tree: &Value, v: &Value, at: &mut Vec<String>, errors
             }
         }
         _ => {}
-    }
-}
-
-fn op_of(tree: &Value, at: &[String]) -> Option<Box<OperationRef>> {
-    match at {
-        [paths, path, method, ..] if paths == "paths" && METHODS.contains(&method.as_str()) => {
-            let op = tree.get("paths")?.get(path)?.get(method)?;
-            Some(Box::new(OperationRef {
-                method: method.to_uppercase(),
-                path: path.clone(),
-                operation_id: op.get("operationId").and_then(Value::as_str).map(str::to_string),
-            }))
-        }
-        _ => None,
     }
 }

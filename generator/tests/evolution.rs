@@ -17,7 +17,7 @@ use common::{main_spec, workspace};
 const PRELUDE: &str = r#"
 #![allow(dead_code, unused_imports)]
 use serde_json::{Value, json};
-use vercel_edge_cache::{EdgeCache, Error};
+use vercel_edge_cache::{EdgeCache, Error, RequestError};
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
 
 async fn server(status: u16, body: Value) -> MockServer {
@@ -75,7 +75,9 @@ fn replay(case: &str, spec: &str, test: &str) {
     let members = workspace_manifest.lines().find(|l| l.starts_with("members = ")).expect("a members line");
     write(&copy.join("Cargo.toml"), &workspace_manifest.replace(members, r#"members = ["generated-client"]"#));
     std::fs::copy(ws.join("Cargo.lock"), copy.join("Cargo.lock")).unwrap();
-    std::fs::copy(ws.join("README.md"), copy.join("README.md")).unwrap();
+    // The real README documents the real spec's calls; the copy's doc tests are the runtime's
+    // and the generated ones.
+    write(&copy.join("README.md"), "# A regenerated copy\n");
     write(&copy.join("spec.yaml"), spec);
     write(&copy.join("generated-client/tests/evolution.rs"), &format!("{PRELUDE}\n{test}"));
 
@@ -83,21 +85,9 @@ fn replay(case: &str, spec: &str, test: &str) {
         .unwrap_or_else(|e| panic!("{case}: the spec does not generate: {e}"));
     generator::output::write_all(&copy.join("generated-client"), &files).unwrap();
 
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = Command::new(cargo)
-        .current_dir(&copy)
-        // The runtime's own unit tests (`--lib`) run too: they must hold for any spec.
-        .args(["test", "--offline", "--all-features", "--lib", "--test", "evolution", "--", "--test-threads=2"])
-        .env("CARGO_TARGET_DIR", root.join("target"))
-        .env_remove("RUSTFLAGS")
-        .output()
-        .expect("cargo runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "{case}: the regenerated crate fails to build or its test fails:\n{stdout}\n{stderr}"
-    );
+    // The runtime's own unit tests (`--lib`) and doc tests (`--doc`, with the generated
+    // examples) run too: they must hold for any spec.
+    let (stdout, stderr) = cargo_test(case, &copy, &["--lib", "--test", "evolution"]);
     // The case's own tests are top-level functions; the runtime's unit tests sit in modules.
     let own = stdout.lines().filter(|l| l.starts_with("test ") && l.ends_with(" ... ok") && !l.contains("::")).count();
     assert!(own > 0, "{case}: no test of the case ran:\n{stdout}");
@@ -106,6 +96,32 @@ fn replay(case: &str, spec: &str, test: &str) {
         let warned = format!("warning: `vercel-edge-cache` {target} generated");
         assert!(!stderr.contains(&warned), "{case}: the regenerated crate has warnings:\n{stderr}");
     }
+    // The crate's front-page example and the kit's are generated from the spec; both run.
+    let (stdout, _) = cargo_test(case, &copy, &["--doc"]);
+    for example in ["src/lib.rs - (line", "src/mock/mod.rs - mock (line"] {
+        assert!(stdout.contains(example), "{case}: the generated example `{example}` did not run:\n{stdout}");
+    }
+}
+
+/// `cargo test --offline --all-features <targets>` in the copy: its output, or a failure.
+fn cargo_test(case: &str, copy: &Path, targets: &[&str]) -> (String, String) {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .current_dir(copy)
+        .args(["test", "--offline", "--all-features"])
+        .args(targets)
+        .args(["--", "--test-threads=2"])
+        .env("CARGO_TARGET_DIR", copy.parent().expect("in the evolution directory").join("target"))
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("cargo runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(
+        out.status.success(),
+        "{case}: the regenerated crate fails to build or its tests ({targets:?}) fail:\n{stdout}\n{stderr}"
+    );
+    (stdout, stderr)
 }
 
 fn write(path: &Path, text: &str) {
@@ -224,7 +240,7 @@ async fn the_new_call_batches_at_three_and_checks_its_items() {
     ]);
     let s2 = server(200, json!({})).await;
     let err = client(&s2.uri()).invalidate_by_paths("p", ["/ok", "/much-too-long"]).send().await.unwrap_err();
-    assert_eq!(err.to_string(), "invalid request, nothing was sent: paths[1]: at most 10 characters, got 14");
+    assert_eq!(err.to_string(), "paths[1]: at most 10 characters, got 14");
     assert!(seen(&s2).await.is_empty());
 }
 
@@ -284,7 +300,7 @@ async fn the_setter_sends_it_and_too_long_is_refused_before_sending() {
     assert_eq!(seen(&s).await[0].2, json!({"tags": ["a"], "reason": "deploy 42"}));
     let s2 = server(200, json!({})).await;
     let err = client(&s2.uri()).invalidate_by_tags("p", ["a"]).reason("x".repeat(21)).send().await.unwrap_err();
-    assert_eq!(err.to_string(), "invalid request, nothing was sent: reason: at most 20 characters, got 21");
+    assert_eq!(err.to_string(), "reason: at most 20 characters, got 21");
     let err = c.operation("invalidateByTags", ["a"]).unwrap().set("projectIdOrName", "p").unwrap().set("reason", &"y".repeat(25)).unwrap().validate().unwrap_err();
     assert_eq!(err.to_string(), "reason: at most 20 characters, got 25");
     assert!(seen(&s2).await.is_empty());
@@ -370,17 +386,17 @@ fn every_kind_of_setter_converts_into_progenitors_types() {
         "limits-feature",
         &spec,
         r#"
-use vercel_edge_cache::CreateWidgetsBodyColour;
+use vercel_edge_cache::Colour;
 
 #[tokio::test]
 async fn setters_send_their_values_and_out_of_range_ones_are_refused() {
     let s = server(204, json!({})).await;
     let c = client(&s.uri());
     let names = ["abc", "defg", "hij"];
-    let report = c.create_widgets(names).colour(CreateWidgetsBodyColour::Green).quantity(500).ratio(2.25).urgent(true).send().await.unwrap();
+    let report = c.create_widgets(names).colour(Colour::Green).quantity(500).ratio(2.25).urgent(true).send().await.unwrap();
     assert!(report.is_success());
     assert_eq!(seen(&s).await[0].2, json!({"names": ["abc", "defg", "hij"], "colour": "green", "quantity": 500, "ratio": 2.25, "urgent": true}));
-    let refused = |e: vercel_edge_cache::validation::ValidationError| e.to_string();
+    let refused = |e: vercel_edge_cache::ValidationError| e.to_string();
     assert_eq!(refused(c.create_widgets(names).quantity(0).validate().unwrap_err()), "quantity: must be at least 1, got 0");
     assert_eq!(refused(c.create_widgets(names).ratio(f64::NAN).validate().unwrap_err()), "ratio: must be a finite number, got NaN");
     assert_eq!(refused(c.create_widgets(["abc"]).validate().unwrap_err()), "names: at least 2 items per request, got 1");
@@ -404,28 +420,59 @@ fn published_style_spec_with_inline_schemas_and_no_error_schemas() {
         "published-style",
         &spec,
         r#"
-#[tokio::test]
-async fn it_purges_and_reports_vercels_error_code() {
-    let s = server(200, json!({})).await;
-    let c = client(&s.uri());
-    let report = c.invalidate_by_tags("p", ["a"]).send().await.unwrap();
-    assert!(report.is_success());
-    c.operation("invalidateByTags", ["b"]).unwrap().set("projectIdOrName", "p").unwrap().set("target", "preview").unwrap().send().await.unwrap();
-    c.dangerously_delete_by_src_images("p", ["/a.png"]).revalidation_deadline_seconds(60).send().await.unwrap();
-    let got: Vec<Value> = seen(&s).await.into_iter().map(|(_, _, b)| b).collect();
-    assert_eq!(got, vec![json!({"tags": ["a"]}), json!({"tags": ["b"], "target": "preview"}), json!({"srcImages": ["/a.png"], "revalidationDeadlineSeconds": 60})]);
+use vercel_edge_cache::Target;
+use vercel_edge_cache::mock::{Fault, MockVercel};
+use vercel_edge_cache::operations::{DangerouslyDeleteByTags, InvalidateByTags};
 
-    let denied = server(403, json!({"error": {"code": "forbidden", "message": "Nope"}})).await;
-    let report = client(&denied.uri()).invalidate_by_tags("p", ["a"]).send().await.unwrap();
+#[tokio::test]
+async fn it_purges_through_the_client_and_the_kit_records_each_enum_as_one_type() {
+    let vercel = MockVercel::start().await;
+    let c = client(&vercel.uri());
+    let report = c.invalidate_by_tags("p", ["a", "b"]).target(Target::Preview).send().await.unwrap();
+    assert!(report.is_success());
+    // The same enum, inline in two operations, is one setter type; the number is a number.
+    c.dangerously_delete_by_tags("p", ["c"]).target(Target::Production).revalidation_deadline_seconds(60.5).send().await.unwrap();
+    c.operation("invalidateBySrcImages", ["/a.png"]).unwrap().set("projectIdOrName", "p").unwrap().send().await.unwrap();
+    let purges = vercel.accepted();
+    assert_eq!(purges.len(), 3);
+    assert_eq!((purges[0].target, purges[1].target), (Some(Target::Preview), Some(Target::Production)));
+    assert_eq!(purges[1].revalidation_deadline_seconds, Some(60.5));
+    assert_eq!(vercel.items::<InvalidateByTags>(), ["a", "b"]);
+    assert_eq!(vercel.items::<DangerouslyDeleteByTags>(), ["c"]);
+}
+
+#[tokio::test]
+async fn the_kit_refuses_what_the_published_rules_forbid() {
+    let vercel = MockVercel::start().await;
+    let url = format!("{}/v1/edge-cache/dangerously-delete-by-tags?projectIdOrName=p", vercel.uri());
+    let seventeen: Vec<String> = (0..17).map(|i| format!("t{i}")).collect();
+    let refused = |m: &str| (400, Some(m.to_string()));
+    assert_eq!(raw_post(&url, json!({ "tags": seventeen })).await, refused("tags: at most 16 items per request, got 17"));
+    assert_eq!(raw_post(&url, json!({ "tags": ["a"], "target": "staging" })).await, refused("target: must be one of production, preview, got \"staging\""));
+    assert_eq!(raw_post(&url, json!({ "tags": ["a"], "revalidationDeadlineSeconds": -1 })).await, refused("revalidationDeadlineSeconds: must be at least 0, got -1"));
+    assert_eq!(raw_post(&url, json!({ "tags": ["a"], "colour": "red" })).await, refused("colour: is not accepted by dangerouslyDeleteByTags"));
+    assert_eq!(raw_post(&url, json!({ "tags": "a,b", "target": "preview" })).await, (200, None));
+    let err = client(&vercel.uri()).dangerously_delete_by_tags("p", ["a"]).revalidation_deadline_seconds(-0.5).validate().unwrap_err();
+    assert_eq!(err.to_string(), "revalidationDeadlineSeconds: must be at least 0, got -0.5");
+}
+
+#[tokio::test]
+async fn it_reports_vercels_error_code_and_message_and_a_410_is_not_transient() {
+    let vercel = MockVercel::start().await;
+    vercel.fail_next(Fault::status(403).error("invalid_token", "The token is not valid"));
+    let report = client(&vercel.uri()).invalidate_by_tags("p", ["a"]).send().await.unwrap();
     match report.first_error() {
-        Some(Error::Api(e)) => {
-            assert_eq!((e.status, e.code.as_deref(), e.message.as_deref()), (403, Some("forbidden"), Some("Nope")));
+        Some(RequestError::Api(e)) => {
+            assert_eq!((e.status, e.code.as_deref(), e.message.as_deref()), (403, Some("invalid_token"), Some("The token is not valid")));
         }
         other => panic!("expected Vercel's error, got {other:?}"),
     }
-    let unpaid = server(402, json!({"error": {"code": "payment_required", "message": "Upgrade"}})).await;
-    let report = client(&unpaid.uri()).dangerously_delete_by_src_images("p", ["/a.png"]).send().await.unwrap();
-    assert_eq!(report.first_error().unwrap().to_string(), "dangerouslyDeleteBySrcImages: HTTP 402 Payment Required: payment_required: Upgrade");
+    assert!(report.first_error().unwrap().is_auth());
+    vercel.fail_next(Fault::status(410));
+    let report = client(&vercel.uri()).dangerously_delete_by_src_images("p", ["/a.png"]).revalidation_deadline_seconds(1.0).send().await.unwrap();
+    let error = report.first_error().unwrap();
+    assert_eq!((error.status(), error.is_transient()), (Some(410), false));
+    assert_eq!(error.to_string(), "dangerouslyDeleteBySrcImages: HTTP 410 Gone: gone: Gone (scripted by the mock)");
 }
 
 #[test]

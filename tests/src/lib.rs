@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use vercel_edge_cache::{ApiError, BatchReport, EdgeCache, EdgeCacheBuilder, Error, RetryPolicy, Target};
+use vercel_edge_cache::{ApiError, BatchReport, EdgeCache, EdgeCacheBuilder, Error, RequestError, RetryPolicy, Target};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 pub mod prism;
@@ -172,16 +172,16 @@ pub fn src_images(prefix: &str, n: usize) -> Vec<String> {
 }
 
 /// The error of the only batch of a report; fails if there are several batches or it succeeded.
-pub fn only_error(report: &BatchReport) -> &Error {
+pub fn only_error(report: &BatchReport) -> &RequestError {
     assert_eq!(report.batches.len(), 1, "expected one batch: {report:#?}");
     report.batches[0].result.as_ref().expect_err("the batch should have failed")
 }
 
 /// The [`ApiError`] inside an error; fails with the error shown if it is another kind.
-pub fn api_error(error: &Error) -> &ApiError {
+pub fn api_error(error: &RequestError) -> &ApiError {
     match error {
-        Error::Api(e) => e,
-        other => panic!("expected Error::Api, got {other:?} ({other})"),
+        RequestError::Api(e) => e,
+        other => panic!("expected RequestError::Api, got {other:?} ({other})"),
     }
 }
 
@@ -319,7 +319,7 @@ impl Op {
         if let Some(c) = options.concurrency {
             p = p.concurrency(c);
         }
-        p.send().await
+        Ok(p.send().await?)
     }
 
     /// Sends `items` with no options.

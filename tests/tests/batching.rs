@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use edge_cache_tests::*;
 use serde_json::json;
-use vercel_edge_cache::{Error, Target};
+use vercel_edge_cache::{RequestError, Target};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -130,7 +130,7 @@ async fn one_failed_batch_is_reported_while_the_others_succeed() {
     let seen_cb = seen.clone();
     let report = client
         .invalidate_by_tags("proj", all.clone())
-        .on_batch(move |b| seen_cb.lock().unwrap().push((b.index, b.items.len(), b.result.is_ok())))
+        .on_batch(move |b, _| seen_cb.lock().unwrap().push((b.index, b.items.len(), b.result.is_ok())))
         .send()
         .await
         .expect("a failed batch is not an Err of send");
@@ -149,7 +149,7 @@ async fn one_failed_batch_is_reported_while_the_others_succeed() {
         (e.status, e.code.as_deref(), e.message.as_deref()),
         (400, Some("bad_request"), Some("Invalid tag: post-20"))
     );
-    assert!(matches!(report.first_error(), Some(Error::Api(e)) if e.status == 400));
+    assert!(matches!(report.first_error(), Some(RequestError::Api(e)) if e.status == 400));
 
     let succeeded: Vec<&str> = report.succeeded().collect();
     let expected: Vec<&str> = all[..16].iter().chain(&all[32..]).map(String::as_str).collect();

@@ -8,7 +8,7 @@ use edge_cache_tests::*;
 use serde_json::{Value, json};
 use vercel_edge_cache::mock::{Fault, MockVercel, RateLimit, RecordedPurge};
 use vercel_edge_cache::operations::{DangerouslyDeleteByTags, InvalidateBySrcImages, InvalidateByTags};
-use vercel_edge_cache::{EdgeCache, Error, Target};
+use vercel_edge_cache::{EdgeCache, RequestError, Target};
 
 const TAGS: &str = "/v1/edge-cache/invalidate-by-tags";
 const DELETE_TAGS: &str = "/v1/edge-cache/dangerously-delete-by-tags";
@@ -76,7 +76,7 @@ async fn forty_tags_through_the_client_are_three_recorded_purges_holding_exactly
     let mut for_site = vercel.items_for::<InvalidateByTags>("my-site");
     for_site.sort();
     assert_eq!(for_site, expected);
-    assert_eq!(purges[0].query("teamId"), Some("team_1"));
+    assert_eq!(purges[0].query("teamId").as_deref(), Some("team_1"));
     assert_eq!(purges[0].query("target"), None, "a body property is not a query parameter");
 }
 
@@ -161,17 +161,17 @@ async fn the_mock_refuses_exactly_what_the_spec_forbids() {
         // The enum.
         (TAGS, q, json!({ "tags": ["a"], "target": "preview" }), 200, ""),
         (TAGS, q, json!({ "tags": ["a"], "target": "staging" }), 400, "target: must be one of production, preview, got \"staging\""),
-        (TAGS, q, json!({ "tags": ["a"], "target": 1 }), 400, "target: cannot be read: invalid type: integer `1`, expected string or map"),
+        (TAGS, q, json!({ "tags": ["a"], "target": 1 }), 400, "target: must be a string, got a number"),
         // The range, and the integer type.
         (DELETE_TAGS, q, json!({ "tags": ["a"], "revalidationDeadlineSeconds": 0 }), 200, ""),
         (DELETE_TAGS, q, json!({ "tags": ["a"], "revalidationDeadlineSeconds": 31536000 }), 200, ""),
         (DELETE_TAGS, q, json!({ "tags": ["a"], "revalidationDeadlineSeconds": -1 }), 400, "revalidationDeadlineSeconds: must be at least 0, got -1"),
         (DELETE_TAGS, q, json!({ "tags": ["a"], "revalidationDeadlineSeconds": 31536001 }), 400, "revalidationDeadlineSeconds: must be at most 31536000, got 31536001"),
-        (DELETE_SRC_IMAGES, q, json!({ "srcImages": ["/a"], "revalidationDeadlineSeconds": 1.5 }), 400, "revalidationDeadlineSeconds: cannot be read: invalid type: floating point `1.5`, expected i64"),
-        (DELETE_SRC_IMAGES, q, json!({ "srcImages": ["/a"], "revalidationDeadlineSeconds": "60" }), 400, "revalidationDeadlineSeconds: cannot be read: invalid type: string \"60\", expected i64"),
+        (DELETE_SRC_IMAGES, q, json!({ "srcImages": ["/a"], "revalidationDeadlineSeconds": 1.5 }), 400, "revalidationDeadlineSeconds: must be an integer, got a number"),
+        (DELETE_SRC_IMAGES, q, json!({ "srcImages": ["/a"], "revalidationDeadlineSeconds": "60" }), 400, "revalidationDeadlineSeconds: must be an integer, got a string"),
         // additionalProperties: false.
-        (TAGS, q, json!({ "tags": ["a"], "revalidationDeadlineSeconds": 60 }), 400, "body: cannot be read: unknown field `revalidationDeadlineSeconds`, expected `tags` or `target`"),
-        (SRC_IMAGES, q, json!({ "srcImages": ["/a"], "target": "production" }), 400, "body: cannot be read: unknown field `target`, expected `srcImages`"),
+        (TAGS, q, json!({ "tags": ["a"], "revalidationDeadlineSeconds": 60 }), 400, "revalidationDeadlineSeconds: is not accepted by invalidateByTags"),
+        (SRC_IMAGES, q, json!({ "srcImages": ["/a"], "target": "production" }), 400, "target: is not accepted by invalidateBySrcImages"),
         // The required query parameter; the optional ones are free text.
         (TAGS, "", json!({ "tags": ["a"] }), 400, "projectIdOrName: is required"),
         (TAGS, "?projectIdOrName=", json!({ "tags": ["a"] }), 400, "projectIdOrName: is required"),
@@ -228,7 +228,7 @@ async fn without_a_token_the_mock_answers_401_and_with_require_token_only_that_t
     // Through the client, a 401 is an API error naming it.
     let report = service_client(&vercel, "wrong").invalidate_by_tags("p", ["a"]).send().await.unwrap();
     match &report.batches[0].result {
-        Err(Error::Api(e)) => assert_eq!((e.status, e.code.as_deref()), (401, Some("unauthorized"))),
+        Err(RequestError::Api(e)) => assert_eq!((e.status, e.code.as_deref()), (401, Some("unauthorized"))),
         other => panic!("{other:?}"),
     }
 }
@@ -266,7 +266,7 @@ async fn scripted_5xx_past_the_retries_are_reported_with_every_item_not_done() {
     let report = client.invalidate_by_tags("p", items.clone()).send().await.unwrap();
     assert!(!report.is_success());
     match &report.batches[0].result {
-        Err(Error::Api(e)) => {
+        Err(RequestError::Api(e)) => {
             assert_eq!((e.status, e.code.as_deref()), (503, Some("service_unavailable")));
             assert_eq!(e.message.as_deref(), Some("Service Unavailable (scripted by the mock)"));
         }
@@ -289,7 +289,7 @@ async fn a_dropped_connection_is_retried_for_an_idempotent_operation() {
     vercel.fail_next(Fault::drop_connection());
     let report = kit_client(&vercel).invalidate_by_tags("p", ["b"]).send().await.unwrap();
     assert!(
-        matches!(report.batches[0].result, Err(Error::Connection { .. } | Error::Request { .. })),
+        matches!(report.batches[0].result, Err(RequestError::Connection { .. } | RequestError::Unsendable { .. })),
         "{:?}",
         report.batches[0].result
     );
@@ -301,7 +301,7 @@ async fn latency_past_the_client_timeout_is_a_timeout() {
     vercel.latency(Duration::from_millis(400));
     let client = builder(&vercel.uri()).timeout(Duration::from_millis(100)).build().unwrap();
     let report = client.invalidate_by_tags("p", ["a"]).send().await.unwrap();
-    assert!(matches!(report.batches[0].result, Err(Error::Timeout { .. })), "{:?}", report.batches[0].result);
+    assert!(matches!(report.batches[0].result, Err(RequestError::Timeout { .. })), "{:?}", report.batches[0].result);
     vercel.latency(Duration::ZERO);
     assert!(client.invalidate_by_tags("p", ["a"]).send().await.unwrap().is_success());
 }
@@ -408,7 +408,7 @@ async fn a_dropped_mock_answers_nothing_even_on_a_kept_alive_connection() {
     drop(vercel);
     tokio::time::sleep(Duration::from_millis(50)).await;
     let report = client.invalidate_by_tags("p", ["b"]).send().await.unwrap();
-    assert!(matches!(report.batches[0].result, Err(Error::Connection { .. })), "{:?}", report.batches[0].result);
+    assert!(matches!(report.batches[0].result, Err(RequestError::Connection { .. })), "{:?}", report.batches[0].result);
 }
 
 #[tokio::test]

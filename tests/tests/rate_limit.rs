@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use edge_cache_tests::*;
 use vercel_edge_cache::mock::{MockVercel, RateLimit};
 use vercel_edge_cache::operations::InvalidateByTags;
-use vercel_edge_cache::{Cancel, EdgeCache, Error, RetryPolicy, StopReason};
+use vercel_edge_cache::{Cancel, EdgeCache, RequestError, RetryPolicy, StopReason};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -76,7 +76,7 @@ async fn a_time_budget_stops_the_call_and_reports_every_item_not_done() {
     assert!(!report.is_success());
     // The request in flight is abandoned (not confirmed), the rest never sent.
     assert_eq!(report.batches.len(), 1);
-    assert!(matches!(report.batches[0].result, Err(Error::Stopped { reason: StopReason::TimeBudget, .. })));
+    assert!(matches!(report.batches[0].result, Err(RequestError::Stopped { reason: StopReason::TimeBudget, .. })));
     assert_eq!(report.not_sent, items[16..]);
     assert_eq!(report.not_done().collect::<Vec<_>>(), items);
     assert_eq!(report.item_count(), 40);

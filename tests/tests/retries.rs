@@ -5,7 +5,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use edge_cache_tests::raw::{RawServer, Reply};
 use edge_cache_tests::*;
-use vercel_edge_cache::Error;
+use vercel_edge_cache::RequestError;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -158,7 +158,7 @@ async fn a_reset_connection_every_time_reports_the_attempts() {
     let client = builder(&server.url).retry_policy(quick_retries(2)).build().unwrap();
     let report = client.invalidate_by_tags("p", ["a"]).send().await.unwrap();
     let err = only_error(&report);
-    assert!(matches!(err, Error::Connection { attempts: 3, .. }), "{err:?}");
+    assert!(matches!(err, RequestError::Connection { attempts: 3, .. }), "{err:?}");
     assert!(err.to_string().ends_with(" (after 3 attempts)"), "{err}");
     assert_eq!(server.connections(), 3);
 }

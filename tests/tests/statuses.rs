@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use edge_cache_tests::raw::{RawServer, Reply, closed_port_url};
 use edge_cache_tests::*;
-use vercel_edge_cache::{ApiError, Error};
+use vercel_edge_cache::{ApiError, RequestError};
 use wiremock::{MockServer, ResponseTemplate};
 
 /// The status, Vercel's code and message, for each documented error status.
@@ -177,7 +177,7 @@ async fn a_body_cut_short_is_an_invalid_response_with_the_status() {
     let report = client.invalidate_by_tags("p", ["a"]).send().await.unwrap();
     let err = only_error(&report);
     match err {
-        Error::InvalidResponse { operation, status, message } => {
+        RequestError::InvalidResponse { operation, status, message } => {
             assert_eq!((*operation, *status), ("invalidateByTags", 400));
             assert!(!message.is_empty());
         }
@@ -196,7 +196,7 @@ async fn a_reset_connection_is_a_connection_error() {
     let report = client.dangerously_delete_by_tags("p", ["a"]).send().await.unwrap();
     let err = only_error(&report);
     match err {
-        Error::Connection { operation, message, attempts } => {
+        RequestError::Connection { operation, message, attempts } => {
             assert_eq!((*operation, *attempts), ("dangerouslyDeleteByTags", 1));
             assert!(!message.is_empty());
         }
@@ -212,7 +212,7 @@ async fn nothing_listening_is_a_connection_error() {
     let client = client(&closed_port_url());
     let report = client.invalidate_by_src_images("p", ["/a.png"]).send().await.unwrap();
     let err = only_error(&report);
-    assert!(matches!(err, Error::Connection { attempts: 1, .. }), "{err:?}");
+    assert!(matches!(err, RequestError::Connection { attempts: 1, .. }), "{err:?}");
 }
 
 #[tokio::test]
@@ -225,7 +225,7 @@ async fn a_server_slower_than_the_timeout_is_a_timeout() {
     let elapsed = started.elapsed();
     let err = only_error(&report);
     match err {
-        Error::Timeout { operation, timeout: t, attempts } => {
+        RequestError::Timeout { operation, timeout: t, attempts } => {
             assert_eq!((*operation, *t, *attempts), ("invalidateByTags", timeout, 1));
         }
         other => panic!("expected Timeout, got {other:?}"),
@@ -265,7 +265,7 @@ async fn the_token_is_not_in_connection_or_timeout_errors() {
     ] {
         let report = client.dangerously_delete_by_src_images("p", ["/a.png"]).send().await.unwrap();
         let err = only_error(&report);
-        assert!(matches!(err, Error::Connection { .. } | Error::Timeout { .. }), "{label}: {err:?}");
+        assert!(matches!(err, RequestError::Connection { .. } | RequestError::Timeout { .. }), "{label}: {err:?}");
         assert_no_token(&[
             (label, err.to_string()),
             (label, format!("{err:?}")),

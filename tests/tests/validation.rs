@@ -5,8 +5,8 @@ use edge_cache_tests::*;
 use vercel_edge_cache::{Error, Target};
 
 /// Asserts `result` is a refusal with exactly `message` (after the common prefix).
-fn assert_refused(result: Result<vercel_edge_cache::BatchReport, Error>, message: &str, what: &str) {
-    match result {
+fn assert_refused<E: Into<Error>>(result: Result<vercel_edge_cache::BatchReport, E>, message: &str, what: &str) {
+    match result.map_err(Into::into) {
         Err(err @ Error::InvalidInput(_)) => {
             assert_eq!(err.to_string(), format!("invalid request, nothing was sent: {message}"), "{what}");
             assert!(err.is_refused_before_sending(), "{what}");
@@ -143,11 +143,7 @@ async fn validate_and_plan_refuse_the_same_way_without_sending() {
     let err = purge.validate().unwrap_err();
     assert_eq!(err.to_string(), "revalidationDeadlineSeconds: must be at least 0, got -5");
     assert_eq!(err.field, "revalidationDeadlineSeconds");
-    let err = purge.plan().unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "invalid request, nothing was sent: revalidationDeadlineSeconds: must be at least 0, got -5"
-    );
+    assert_eq!(purge.plan().unwrap_err(), err, "plan refuses with validate's error");
     assert_nothing_sent(&server).await;
 }
 
@@ -155,7 +151,7 @@ async fn validate_and_plan_refuse_the_same_way_without_sending() {
 async fn a_per_call_concurrency_of_zero_is_refused_without_sending() {
     let server = ok_server().await;
     let client = client(&server.uri());
-    let result = client.invalidate_by_tags("proj", ["a"]).concurrency(0).send().await;
+    let result = client.invalidate_by_tags("proj", ["a"]).concurrency(0).send().await.map_err(Error::from);
     assert_nothing_sent(&server).await;
     let err = match result {
         Err(err @ Error::InvalidInput(_)) => err,
@@ -174,5 +170,5 @@ async fn settings_out_of_range_are_refused_when_building() {
     assert_eq!(err.to_string(), "timeout: must be at least 1ms, got 0ns");
     let err = vercel_edge_cache::EdgeCache::builder("  ").build().unwrap_err();
     assert_eq!(err.to_string(), "invalid token: the token is empty");
-    assert!(err.is_refused_before_sending());
+    assert!(Error::from(err).is_refused_before_sending());
 }

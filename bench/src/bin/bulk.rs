@@ -15,8 +15,9 @@ use std::time::{Duration, Instant};
 
 use edge_cache_bench::{Server, ServerConfig, arg_usize, baseline_tls, machine, median};
 use futures::stream::{self, StreamExt};
+use vercel_edge_cache::EdgeCache;
 use vercel_edge_cache::operations::InvalidateByTags;
-use vercel_edge_cache::{DEFAULT_TIMEOUT, EdgeCache, Operation, USER_AGENT};
+use vercel_edge_cache::operations::Operation;
 
 const TOKEN: &str = "bench-token-0123456789";
 const PATH: &str = "/v1/edge-cache/invalidate-by-tags";
@@ -84,8 +85,8 @@ fn main() {
         let client = EdgeCache::builder(TOKEN).base_url(&base).max_retries(0).concurrency(concurrency).build().expect("client");
         let http = reqwest::Client::builder()
             .tls_backend_preconfigured(baseline_tls())
-            .user_agent(USER_AGENT)
-            .timeout(DEFAULT_TIMEOUT)
+            .user_agent(EdgeCache::USER_AGENT)
+            .timeout(EdgeCache::DEFAULT_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("reqwest client");

@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use edge_cache_bench::{Server, ServerConfig, arg_usize, baseline_tls, machine, median, min_max};
 use futures::stream::{self, StreamExt};
-use vercel_edge_cache::{DEFAULT_TIMEOUT, EdgeCache, USER_AGENT, api::types};
+use vercel_edge_cache::{EdgeCache, api::types};
 
 const TOKEN: &str = "bench-token-0123456789";
 
@@ -37,9 +37,9 @@ impl Baseline {
     fn new(base: &str) -> Self {
         let http = reqwest::Client::builder()
             .tls_backend_preconfigured(baseline_tls())
-            .user_agent(USER_AGENT)
-            .timeout(DEFAULT_TIMEOUT)
-            .connect_timeout(DEFAULT_TIMEOUT)
+            .user_agent(EdgeCache::USER_AGENT)
+            .timeout(EdgeCache::DEFAULT_TIMEOUT)
+            .connect_timeout(EdgeCache::DEFAULT_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("reqwest client");

@@ -4,37 +4,20 @@
 //!
 //! - **Checked like Vercel checks:** the method and path, a bearer token, the required query
 //!   parameters, the body's shape, `maxItems`, `maxLength`, enums and ranges. The checks are the
-//!   client's own generated ones ([`crate::inbound::check_request`]), so the mock refuses exactly
-//!   what the spec forbids: a 400 with Vercel's `{"error":{"code","message"}}` body, or a 401
-//!   without a token.
+//!   client's own, generated from the spec, so the mock refuses exactly what the client refuses
+//!   before sending: a 400 with Vercel's `{"error":{"code","message"}}` body, or a 401 without
+//!   a token.
 //! - **Recorded:** [`MockVercel::purges`] lists every request as a [`RecordedPurge`], refused
 //!   ones too, with the status answered; [`MockVercel::items`] and [`MockVercel::items_for`]
 //!   (one project's) flatten the accepted ones across batches.
 //! - **Scripted:** [`Fault`]s for the next requests (a status, `Retry-After`, a dropped
 //!   connection), a [`RateLimit`] with `X-RateLimit-*` headers, and latency.
 //!
-//! ```
-//! use vercel_edge_cache::mock::MockVercel;
-//! use vercel_edge_cache::{EdgeCache, operations::InvalidateByTags};
-//!
-//! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), vercel_edge_cache::Error> {
-//! let vercel = MockVercel::start().await;
-//! let client = EdgeCache::builder("test-token").base_url(vercel.uri()).build()?;
-//!
-//! let mut tags: Vec<String> = (0..40).map(|i| format!("post-{i}")).collect();
-//! client.invalidate_by_tags("my-site", tags.clone()).send().await?;
-//!
-//! assert_eq!(vercel.accepted().len(), 3); // 16 + 16 + 8, sent a few at a time
-//! let mut purged = vercel.items::<InvalidateByTags>();
-//! purged.sort();
-//! tags.sort();
-//! assert_eq!(purged, tags);
-//! # Ok(()) }
-//! ```
+#![doc = include_str!("../generated/mock_example.md")]
 //!
 //! Outside Rust, `edge-cache mock --port 4000` runs the same server; see the README.
 
+pub(crate) mod inbound;
 mod script;
 mod server;
 
@@ -45,10 +28,11 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use self::script::{Fault, RateLimit};
+#[doc(hidden)]
 pub use self::server::{CONTROL_ENDPOINTS, CONTROL_PREFIX, ControlEndpoint};
 use self::server::{Shared, lock};
+pub use crate::generated::recorded::RecordedPurge;
 use crate::operation::Operation;
-pub use crate::operations::RecordedPurge;
 
 /// The mock server. It runs on the tokio runtime that started it, and stops when dropped: it
 /// then answers nothing, not even on connections a client keeps alive.
@@ -145,14 +129,14 @@ impl MockVercel {
     ///
     /// ```
     /// # use vercel_edge_cache::mock::MockVercel;
-    /// # use vercel_edge_cache::operations::InvalidateByTags;
-    /// # fn doc(vercel: &MockVercel) {
-    /// let tags = vercel.items_for::<InvalidateByTags>("my-site");
+    /// # use vercel_edge_cache::operations::Operation;
+    /// # fn doc<O: Operation>(vercel: &MockVercel) {
+    /// let purged = vercel.items_for::<O>("my-site");
     /// # }
     /// ```
     pub fn items_for<O: Operation>(&self, value: &str) -> Vec<String> {
-        let Some(param) = O::INFO.params.iter().find(|p| p.required) else { return self.items::<O>() };
-        self.items_where::<O>(|p| p.query(param.name) == Some(value))
+        let Some(param) = O::INFO.required().next() else { return self.items::<O>() };
+        self.items_where::<O>(|p| p.query(param.name).as_deref() == Some(value))
     }
 
     /// Like [`MockVercel::items`], for the requests that `filter` keeps: every tag
@@ -160,10 +144,10 @@ impl MockVercel {
     ///
     /// ```
     /// # use vercel_edge_cache::mock::MockVercel;
-    /// # use vercel_edge_cache::operations::InvalidateByTags;
-    /// # fn doc(vercel: &MockVercel) {
-    /// let tags = vercel.items_where::<InvalidateByTags>(|p| {
-    ///     p.project.as_deref() == Some("my-site") && p.team_id.as_deref() == Some("team_1")
+    /// # use vercel_edge_cache::operations::Operation;
+    /// # fn doc<O: Operation>(vercel: &MockVercel) {
+    /// let purged = vercel.items_where::<O>(|p| {
+    ///     p.query("projectIdOrName").as_deref() == Some("my-site") && p.query("teamId").as_deref() == Some("team_1")
     /// });
     /// # }
     /// ```

@@ -19,6 +19,8 @@ pub struct Fault {
     status: Option<u16>,
     times: usize,
     retry_after_secs: Option<u64>,
+    /// Vercel's `error.code` and `error.message`, when scripted.
+    error: Option<(String, String)>,
 }
 
 /// A fault as `POST /_mock/faults` takes it.
@@ -33,6 +35,10 @@ struct FaultJson {
     times: usize,
     #[serde(default)]
     retry_after: Option<u64>,
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
 }
 
 /// `d` in whole seconds, rounded up: the headers count whole seconds.
@@ -53,7 +59,13 @@ impl TryFrom<FaultJson> for Fault {
             (None, true) => Fault::drop_connection(),
             _ => return Err("give either `status` or `drop: true`".into()),
         };
-        Ok(Self { times: checked_times(j.times)?, retry_after_secs: j.retry_after, ..fault })
+        let error = match (j.code, j.message) {
+            (None, None) => None,
+            (Some(code), Some(message)) if fault.status.is_some() => Some((code, message)),
+            (Some(_), Some(_)) => return Err("`code` and `message` go with `status`, not `drop`".into()),
+            _ => return Err("give `code` and `message` together (Vercel's error body has both)".into()),
+        };
+        Ok(Self { times: checked_times(j.times)?, retry_after_secs: j.retry_after, error, ..fault })
     }
 }
 
@@ -83,13 +95,13 @@ impl Fault {
                 FAULT_STATUSES.end()
             ));
         }
-        Ok(Self { status: Some(status), times: 1, retry_after_secs: None })
+        Ok(Self { status: Some(status), times: 1, retry_after_secs: None, error: None })
     }
 
     /// Close the connection without an answer, once the request is read: the client sees a
     /// connection closed mid-request.
     pub fn drop_connection() -> Self {
-        Self { status: None, times: 1, retry_after_secs: None }
+        Self { status: None, times: 1, retry_after_secs: None, error: None }
     }
 
     /// For the next `n` requests (1 unless set).
@@ -99,6 +111,20 @@ impl Fault {
     /// If `n` is 0: such a fault would script nothing.
     pub fn times(mut self, n: usize) -> Self {
         self.times = checked_times(n).unwrap_or_else(|e| panic!("{e}"));
+        self
+    }
+
+    /// With Vercel's error `code` and `message` in the body (`{"error":{"code","message"}}`),
+    /// instead of the status's own (`forbidden`, "Forbidden (scripted by the mock)"), so that a
+    /// test can tell, say, an invalid token from a project the token may not purge.
+    ///
+    /// ```
+    /// use vercel_edge_cache::mock::Fault;
+    /// let fault = Fault::status(403).error("invalid_token", "The token is not valid");
+    /// # let _ = fault;
+    /// ```
+    pub fn error(mut self, code: impl Into<String>, message: impl Into<String>) -> Self {
+        self.error = Some((code.into(), message.into()));
         self
     }
 
@@ -184,8 +210,9 @@ impl RateLimit {
 pub(crate) enum Decision {
     /// Check the request and answer as the spec says.
     Serve,
-    /// Answer this status, with `Retry-After` seconds if any.
-    Fail { status: u16, retry_after: Option<u64> },
+    /// Answer this status, with `Retry-After` seconds if any, and Vercel's error code and
+    /// message when scripted.
+    Fail { status: u16, retry_after: Option<u64>, error: Option<(String, String)> },
     /// Close the connection.
     Drop,
 }
@@ -228,7 +255,7 @@ impl Script {
         fault.times -= 1;
         let fault = if fault.times == 0 { self.faults.pop_front().expect("the front") } else { fault.clone() };
         Some(match fault.status {
-            Some(status) => Decision::Fail { status, retry_after: fault.retry_after_secs },
+            Some(status) => Decision::Fail { status, retry_after: fault.retry_after_secs, error: fault.error },
             None => Decision::Drop,
         })
     }
@@ -245,7 +272,10 @@ impl Script {
         let headers = self.headers(now, true).expect("a rate limit is set");
         if self.window.1 > limit {
             let wait = headers.reset.saturating_sub(epoch(now)).max(1);
-            return (Decision::Fail { status: 429, retry_after: retry_after.then_some(wait) }, Some(headers));
+            return (
+                Decision::Fail { status: 429, retry_after: retry_after.then_some(wait), error: None },
+                Some(headers),
+            );
         }
         (Decision::Serve, Some(headers))
     }
@@ -283,7 +313,7 @@ mod tests {
         let mut s = Script::default();
         s.push(Fault::status(503).times(2).retry_after(Duration::from_millis(1500)));
         s.push(Fault::drop_connection());
-        let fail = Decision::Fail { status: 503, retry_after: Some(2) };
+        let fail = Decision::Fail { status: 503, retry_after: Some(2), error: None };
         assert_eq!(s.next_fault(), Some(fail.clone()));
         assert_eq!(s.next_fault(), Some(fail));
         assert_eq!(s.next_fault(), Some(Decision::Drop));
@@ -300,7 +330,7 @@ mod tests {
         assert_eq!(s.peek(at(104)).unwrap().remaining, 1, "peeking counts nothing");
         assert_eq!(s.take(at(104)).1.unwrap().remaining, 0);
         let (d, h) = s.take(at(107));
-        assert_eq!(d, Decision::Fail { status: 429, retry_after: Some(3) });
+        assert_eq!(d, Decision::Fail { status: 429, retry_after: Some(3), error: None });
         assert_eq!(h, Some(RateHeaders { limit: 2, remaining: 0, reset: 110 }));
         // A new window.
         assert_eq!(s.take(at(110)), (Decision::Serve, Some(RateHeaders { limit: 2, remaining: 1, reset: 120 })));
@@ -310,7 +340,7 @@ mod tests {
     fn without_retry_after_a_429_carries_only_the_rate_headers() {
         let mut s = Script::default();
         s.set_rate_limit(Some(RateLimit::new(0, Duration::from_secs(1)).without_retry_after()));
-        assert_eq!(s.take(at(5)).0, Decision::Fail { status: 429, retry_after: None });
+        assert_eq!(s.take(at(5)).0, Decision::Fail { status: 429, retry_after: None, error: None });
     }
 
     #[test]
@@ -319,6 +349,8 @@ mod tests {
         assert_eq!(f, Fault::status(429).times(2).retry_after(Duration::from_secs(1)));
         let f: Fault = serde_json::from_str(r#"{"drop":true}"#).unwrap();
         assert_eq!(f, Fault::drop_connection());
+        let f: Fault = serde_json::from_str(r#"{"status":403,"code":"invalid_token","message":"No"}"#).unwrap();
+        assert_eq!(f, Fault::status(403).error("invalid_token", "No"));
         let r: RateLimit = serde_json::from_str(r#"{"limit":5,"windowSeconds":1,"retryAfter":false}"#).unwrap();
         assert_eq!(r, RateLimit::new(5, Duration::from_secs(1)).without_retry_after());
         let refused = |json: &str| serde_json::from_str::<Fault>(json).unwrap_err().to_string();
@@ -328,6 +360,10 @@ mod tests {
         assert_eq!(refused(r#"{"status":200}"#), "status: a fault answers 400 to 599, got 200");
         assert_eq!(refused(r#"{"status":1000}"#), "status: a fault answers 400 to 599, got 1000");
         assert_eq!(refused(r#"{"status":503,"times":0}"#), "times: a fault applies to at least 1 request, got 0");
+        assert_eq!(
+            refused(r#"{"status":403,"code":"x"}"#),
+            "give `code` and `message` together (Vercel's error body has both)"
+        );
         let window = serde_json::from_str::<RateLimit>(r#"{"limit":5,"windowSeconds":0}"#).unwrap_err();
         assert_eq!(window.to_string(), "windowSeconds: must be at least 1, got 0");
     }

@@ -1,7 +1,7 @@
 //! The HTTP side of the mock: hyper's HTTP/1.1 server on a loopback port, one task per
 //! connection. Each request is routed to its operation by method and path, run through the
 //! script (faults, rate limit, latency), authenticated, checked with the generated checks
-//! ([`crate::inbound::check_request`]), recorded and answered.
+//! (`inbound::Request::check`), recorded and answered.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
@@ -11,10 +11,10 @@ use hyper::body::{Bytes, Incoming};
 use hyper::{Method, Request, Response, StatusCode};
 use tokio::net::TcpListener;
 
+use super::RecordedPurge;
+use super::inbound;
 use super::script::{Decision, Fault, RateHeaders, RateLimit, Script};
-use crate::inbound;
-use crate::operations::{OPERATIONS, RecordedPurge};
-use crate::spec::auth;
+use crate::generated::spec::API;
 
 /// The prefix of the mock's own endpoints (recorded purges, scripting over HTTP).
 pub const CONTROL_PREFIX: &str = "/_mock/";
@@ -94,9 +94,9 @@ async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Answer, Droppe
     }
     let query: Vec<(String, String)> =
         parts.uri.query().map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
-    let on_path: Vec<_> = OPERATIONS.iter().filter(|e| e.info.path == path).collect();
-    let entry = on_path.iter().find(|e| e.info.method.eq_ignore_ascii_case(parts.method.as_str())).copied();
-    let request = inbound::Request::new(entry.map(|e| e.info), query, &body);
+    let on_path: Vec<_> = API.operations.iter().filter(|spec| spec.info.path == path).collect();
+    let entry = on_path.iter().find(|spec| spec.info.method.eq_ignore_ascii_case(parts.method.as_str())).copied();
+    let request = inbound::Request::new(entry.copied(), query, &body);
     let seq = {
         let mut state = lock(&shared);
         state.arrivals += 1;
@@ -106,11 +106,11 @@ async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Answer, Droppe
         lock(&shared).purges.push((seq, RecordedPurge::of(&request, status, error)));
     };
 
-    let Some(entry) = entry else {
+    let Some(_) = entry else {
         let (status, message) = if on_path.is_empty() {
             (404, format!("{path} is not the path of an operation of the spec"))
         } else {
-            let allowed: Vec<&str> = on_path.iter().map(|e| e.info.method).collect();
+            let allowed: Vec<&str> = on_path.iter().map(|spec| spec.info.method).collect();
             (405, format!("{} is not allowed on {path}; the spec has {}", parts.method, allowed.join(", ")))
         };
         record(status, Some(message.clone()));
@@ -145,15 +145,18 @@ async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Answer, Droppe
             record(0, None);
             Err(Dropped)
         }
-        Decision::Fail { status, retry_after } => {
-            let message = match (status, scripted) {
-                (429, false) => "Too many requests: the rate limit is spent until X-RateLimit-Reset".to_string(),
-                _ => format!("{} (scripted by the mock)", reason(status)),
+        Decision::Fail { status, retry_after, error: scripted_error } => {
+            let (code, message) = match (status, scripted, scripted_error) {
+                (_, _, Some((code, message))) => (code, message),
+                (429, false, None) => {
+                    (code_of(429), "Too many requests: the rate limit is spent until X-RateLimit-Reset".to_string())
+                }
+                (_, _, None) => (code_of(status), format!("{} (scripted by the mock)", reason(status))),
             };
             record(status, Some(message.clone()));
-            Ok(error(status, &message, retry_after, rate))
+            Ok(error_with(status, &code, &message, retry_after, rate))
         }
-        Decision::Serve => match (entry.check_request)(&request) {
+        Decision::Serve => match request.check() {
             Err(e) => {
                 let message = e.to_string();
                 record(400, Some(message.clone()));
@@ -170,14 +173,19 @@ async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Answer, Droppe
 /// Why the request's credential is refused, if it is: none (the scheme compared without regard
 /// to case, as RFC 9110 has it), or not the one the mock requires.
 fn refuse_token(headers: &hyper::HeaderMap, required: Option<&str>) -> Option<String> {
-    let value = headers.get(auth::HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let auth = &API.auth;
+    if auth.header.is_empty() {
+        // The spec declares no credential: every request is let in.
+        return None;
+    }
+    let value = headers.get(auth.header).and_then(|v| v.to_str().ok()).unwrap_or("");
     let token = value
-        .get(..auth::PREFIX.len())
-        .filter(|scheme| scheme.eq_ignore_ascii_case(auth::PREFIX))
-        .map(|_| value[auth::PREFIX.len()..].trim())
+        .get(..auth.prefix.len())
+        .filter(|scheme| scheme.eq_ignore_ascii_case(auth.prefix))
+        .map(|_| value[auth.prefix.len()..].trim())
         .filter(|t| !t.is_empty());
     match (token, required) {
-        (None, _) => Some(format!("The request has no token (`{}: {}<token>`)", auth::HEADER, auth::PREFIX)),
+        (None, _) => Some(format!("The request has no token (`{}: {}<token>`)", auth.header, auth.prefix)),
         (Some(t), Some(r)) if t != r => Some("The token is not valid".to_string()),
         _ => None,
     }
@@ -270,12 +278,21 @@ fn reason(status: u16) -> &'static str {
     StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Error")
 }
 
-/// Vercel's error body: `{"error":{"code","message"}}`.
-fn error(status: u16, message: &str, retry_after: Option<u64>, rate: Option<RateHeaders>) -> Answer {
-    let code = match status {
+/// Vercel's error code for a status the mock answers on its own.
+fn code_of(status: u16) -> String {
+    match status {
         429 => "rate_limited".to_string(),
         _ => reason(status).to_ascii_lowercase().replace([' ', '-'], "_").replace('\'', ""),
-    };
+    }
+}
+
+/// Vercel's error body, `{"error":{"code","message"}}`, with the status's own code.
+fn error(status: u16, message: &str, retry_after: Option<u64>, rate: Option<RateHeaders>) -> Answer {
+    error_with(status, &code_of(status), message, retry_after, rate)
+}
+
+/// Vercel's error body with this code.
+fn error_with(status: u16, code: &str, message: &str, retry_after: Option<u64>, rate: Option<RateHeaders>) -> Answer {
     let body = serde_json::json!({ "error": { "code": code, "message": message } });
     answer(status, serde_json::to_vec(&body).unwrap_or_default().into(), retry_after, rate)
 }

@@ -1,9 +1,10 @@
 //! Command-line arguments (clap).
 
 use clap::{Arg, ArgAction, Args, CommandFactory};
-use vercel_edge_cache::spec;
+use vercel_edge_cache::EdgeCache;
+use vercel_edge_cache::operations::Kind;
 
-use crate::table::{self, FlagValue};
+use crate::table;
 
 /// Invalidate or delete Vercel's CDN cache by tag or by source image.
 ///
@@ -71,7 +72,7 @@ fn subcommand(c: &table::Command) -> clap::Command {
         );
     }
     let mut flags: Vec<&str> = Vec::new();
-    for flag in table::routes(c.name).flat_map(|r| r.flags) {
+    for (route, flag) in table::routes(c.name).flat_map(|r| r.flags.iter().map(move |f| (r, f))) {
         if flags.contains(&flag.name) {
             continue;
         }
@@ -85,13 +86,15 @@ fn subcommand(c: &table::Command) -> clap::Command {
             help.push_str(&format!(" ({} selections only)", only.join(", ")));
         }
         let arg = Arg::new(flag.name).long(flag.name).help(help);
-        let arg = match flag.value {
-            FlagValue::OneOf(values) => arg
+        // What the flag takes is the field's kind, as the library parses it.
+        let arg = match table::kind(route, flag) {
+            Kind::OneOf(values) => arg
                 .value_name(values.join("|"))
                 .value_parser(clap::builder::PossibleValuesParser::new(values.iter().copied())),
-            FlagValue::Integer | FlagValue::Number => arg.value_name("N").allow_negative_numbers(true),
-            FlagValue::Switch => arg.action(ArgAction::SetTrue),
-            FlagValue::Text => arg.value_name("VALUE"),
+            Kind::Integer | Kind::Number => arg.value_name("N").allow_negative_numbers(true),
+            Kind::Boolean => arg.action(ArgAction::SetTrue),
+            Kind::TextList => arg.value_name("VALUE[,VALUE...]"),
+            _ => arg.value_name("VALUE"),
         };
         sub = sub.arg(arg);
     }
@@ -122,7 +125,7 @@ pub struct Global {
     #[arg(long, global = true, value_name = "SLUG|ID")]
     pub scope: Option<String>,
     /// The API's base URL
-    #[arg(long, env = "VERCEL_API_URL", hide_env_values = true, global = true, value_name = "URL", default_value = spec::DEFAULT_BASE_URL)]
+    #[arg(long, env = "VERCEL_API_URL", hide_env_values = true, global = true, value_name = "URL", default_value = EdgeCache::DEFAULT_BASE_URL)]
     pub api_url: String,
     /// Timeout of each attempt, in seconds
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30.0)]
@@ -137,7 +140,7 @@ pub struct Global {
     #[arg(long, global = true, value_name = "FILE")]
     pub save_failed: Option<std::path::PathBuf>,
     /// Requests in flight
-    #[arg(long, global = true, value_name = "N", default_value_t = vercel_edge_cache::DEFAULT_CONCURRENCY, value_parser = clap::value_parser!(usize))]
+    #[arg(long, global = true, value_name = "N", default_value_t = EdgeCache::DEFAULT_CONCURRENCY, value_parser = clap::value_parser!(usize))]
     pub concurrency: usize,
     /// Validate and print the planned requests; send nothing
     #[arg(long, global = true)]
@@ -152,7 +155,8 @@ pub struct Global {
 
 #[cfg(test)]
 mod tests {
-    use crate::cli_table::{COMMANDS, GLOBAL_FLAGS, OWN_COMMANDS, PARAMETER_FLAGS};
+    use crate::cli_table::COMMANDS;
+    use crate::reserved::{GLOBAL_FLAGS, OWN_COMMANDS, PARAMETER_FLAGS};
 
     fn sorted<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
         let mut v: Vec<&str> = names.into_iter().collect();
@@ -160,16 +164,18 @@ mod tests {
         v
     }
 
-    /// The generator keeps the spec's flags and commands from the CLI's own, by lists it
-    /// carries; they must be the CLI's, or a spec could shadow a flag clap then panics on.
+    /// The generator keeps the spec's flags and commands from the CLI's own, by the lists of
+    /// `reserved.rs`; they must be the CLI's, both ways, or a spec could shadow a flag clap then
+    /// panics on.
     #[test]
-    fn the_generators_lists_of_the_clis_own_flags_and_commands_are_the_clis() {
+    fn the_reserved_lists_of_the_clis_own_flags_and_commands_are_the_clis() {
         let mut cmd = super::command();
         cmd.build();
         let flags = sorted(cmd.get_arguments().filter_map(|a| a.get_long()));
         assert_eq!(flags, sorted(GLOBAL_FLAGS.iter().copied()));
         let own = cmd.get_subcommands().map(|c| c.get_name()).filter(|n| !COMMANDS.iter().any(|c| c.name == *n));
         assert_eq!(sorted(own), sorted(OWN_COMMANDS.iter().copied()));
-        assert!(PARAMETER_FLAGS.iter().all(|f| GLOBAL_FLAGS.contains(f)));
+        let parameters = crate::PARAMETER_VALUES.iter().map(|(flag, _)| *flag);
+        assert_eq!(sorted(parameters), sorted(PARAMETER_FLAGS.iter().copied()));
     }
 }

@@ -7,6 +7,9 @@ mod cli_table;
 mod input;
 mod mock;
 mod report;
+#[path = "../../reserved.rs"]
+#[allow(dead_code)]
+mod reserved;
 // Which flag kinds a spec uses depends on it.
 #[allow(dead_code)]
 mod table;
@@ -16,11 +19,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{ArgMatches, FromArgMatches};
-use vercel_edge_cache::{BatchOutcome, BatchReport, Cancel, ConfigError, DynPurge, EdgeCache, Error, StopReason};
+use vercel_edge_cache::operations::Kind;
+use vercel_edge_cache::{BatchOutcome, BatchReport, ConfigError, DynPurge, EdgeCache, Outcome, Progress, StopReason};
 
 use crate::args::Global;
 use crate::input::Items;
-use crate::table::FlagValue;
 
 /// Why the command stopped early.
 pub struct Failure {
@@ -119,7 +122,7 @@ fn run(g: &Global, matches: &ArgMatches) -> Result<ExitCode, Failure> {
         .build()
         .map_err(|e| match e {
             // A setting named as its flag.
-            Error::Config(ConfigError::Setting { setting, reason }) => Failure::usage(format!("--{setting}: {reason}")),
+            ConfigError::Setting { setting, reason } => Failure::usage(format!("--{setting}: {reason}")),
             other => Failure::usage(other.to_string()),
         })?;
     let linked_org = linked.as_ref().and_then(|l| l.org.as_deref());
@@ -132,6 +135,21 @@ fn run(g: &Global, matches: &ArgMatches) -> Result<ExitCode, Failure> {
     execute(&ctx, &client, purge)
 }
 
+/// The values the global flags that set query parameters give.
+pub struct Parameters<'a> {
+    project: &'a str,
+    team: Team,
+}
+
+/// The value a global flag gives, if any.
+pub type ParameterValue = for<'p> fn(&'p Parameters<'_>) -> Option<&'p str>;
+
+/// Each global flag that may set a query parameter (the spec's `x-edge-cache-cli` parameters say
+/// which one it sets), and its value: the CLI's one list of them, which its test checks against
+/// `reserved.rs`'s `PARAMETER_FLAGS`, the generator's.
+pub const PARAMETER_VALUES: &[(&str, ParameterValue)] =
+    &[("project", |p| Some(p.project)), ("scope", |p| p.team.slug()), ("team-id", |p| p.team.team_id())];
+
 /// The call the route leads to, with the project, the scope and the flags set.
 fn start<'a>(
     client: &'a EdgeCache,
@@ -142,35 +160,30 @@ fn start<'a>(
     m: &ArgMatches,
 ) -> Result<DynPurge<'a>, Failure> {
     let route = items.route;
-    let purge = client
+    let mut purge = client
         .operation(route.operation_id, items.items.iter().cloned())
         .ok_or_else(|| Failure::usage(format!("operation {} is not in this build's spec", route.operation_id)))?;
-    let team = Team::of(g, linked_org);
+    let parameters = Parameters { project, team: Team::of(g, linked_org) };
     // The global flags that set query parameters, and the parameter each sets (from the spec).
     let mut set: Vec<(&str, String)> = Vec::new();
     for (flag, wire) in cli_table::PARAMETERS {
-        let value = match *flag {
-            "project" => Some(project),
-            "team-id" => team.team_id(),
-            "scope" => team.slug(),
-            _ => None,
-        };
+        let value = PARAMETER_VALUES.iter().find(|(f, _)| f == flag).and_then(|(_, value)| value(&parameters));
         if let Some(value) = value {
-            if !purge.info().params.iter().any(|p| p.name == *wire) {
+            if purge.info().field(wire).is_none() {
                 return Err(Failure::usage(format!("--{flag} is not accepted by {}", route.operation_id)));
             }
             set.push((wire, value.to_string()));
         }
     }
     // Flags of the command that this selection's operation does not take are refused.
-    for route_flag in table::routes(route.command).flat_map(|r| r.flags) {
-        let given = match route_flag.value {
-            FlagValue::Switch => m.get_flag(route_flag.name).then(|| "true".to_string()),
+    for (other, route_flag) in table::routes(route.command).flat_map(|r| r.flags.iter().map(move |f| (r, f))) {
+        let given = match table::kind(other, route_flag) {
+            Kind::Boolean => m.get_flag(route_flag.name).then(|| "true".to_string()),
             _ => m.get_one::<String>(route_flag.name).cloned(),
         };
         let Some(value) = given else { continue };
         match route.flags.iter().find(|f| f.name == route_flag.name) {
-            Some(flag) => set.push((flag.property, value)),
+            Some(flag) => set.push((flag.field, value)),
             None => {
                 let only: Vec<&str> = table::routes(route.command)
                     .filter(|r| r.flags.iter().any(|f| f.name == route_flag.name))
@@ -184,7 +197,6 @@ fn start<'a>(
             }
         }
     }
-    let mut purge = purge;
     for (name, value) in set {
         purge = purge.set(name, &value).map_err(Failure::invalid)?;
     }
@@ -252,10 +264,7 @@ struct Context<'a> {
 
 fn execute<'a>(ctx: &Context, client: &'a EdgeCache, purge: DynPurge<'a>) -> Result<ExitCode, Failure> {
     let g = ctx.global;
-    let plan = purge.plan().map_err(|e| match e {
-        Error::InvalidInput(v) => Failure::invalid(v),
-        other => Failure::usage(other.to_string()),
-    })?;
+    let plan = purge.plan().map_err(Failure::invalid)?;
     if g.dry_run {
         report::dry_run(&plan, g.json);
         return Ok(ExitCode::SUCCESS);
@@ -268,7 +277,7 @@ fn execute<'a>(ctx: &Context, client: &'a EdgeCache, purge: DynPurge<'a>) -> Res
     let noun = ctx.items.noun();
     let progress = progress_bar(plan.len() as u64, noun);
     let bar = progress.clone();
-    let purge = purge.on_batch(move |_: &BatchOutcome| {
+    let purge = purge.on_batch(move |_: &BatchOutcome, _: &Progress| {
         bar.inc(1);
         let waited = client.rate_limit_waited();
         if !waited.is_zero() {
@@ -283,7 +292,7 @@ fn execute<'a>(ctx: &Context, client: &'a EdgeCache, purge: DynPurge<'a>) -> Res
     // Ctrl-C: stop sending, give requests in flight a short grace, then report and save what
     // is not done. A second Ctrl-C exits at once (the saved file is renamed into place whole,
     // so it is complete or absent).
-    let cancel = Cancel::new();
+    let cancel = vercel_edge_cache::Cancel::new();
     let purge = purge.cancel_on(&cancel);
     let report = runtime
         .block_on(async {
@@ -299,18 +308,15 @@ fn execute<'a>(ctx: &Context, client: &'a EdgeCache, purge: DynPurge<'a>) -> Res
             });
             purge.send().await
         })
-        .map_err(|e| match e {
-            Error::InvalidInput(v) => Failure::invalid(v),
-            other => Failure::usage(other.to_string()),
-        })?;
+        .map_err(Failure::invalid)?;
     progress.finish_and_clear();
     if let Some(path) = &g.save_failed {
         save_failed(path, &report)?;
     }
     report::outcome(&report, ctx.project, noun, g.json);
-    Ok(match report.stopped {
-        Some(StopReason::Cancelled) => ExitCode::from(130),
-        _ if report.is_success() => ExitCode::SUCCESS,
+    Ok(match report.outcome() {
+        Outcome::Stopped { reason: StopReason::Cancelled, .. } => ExitCode::from(130),
+        Outcome::Done => ExitCode::SUCCESS,
         _ => ExitCode::from(1),
     })
 }

@@ -5,17 +5,17 @@ use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 
 use clap::{Arg, ArgMatches};
+use vercel_edge_cache::EdgeCache;
 use vercel_edge_cache::mock::{CONTROL_ENDPOINTS, CONTROL_PREFIX, MockVercel};
-use vercel_edge_cache::operations::OPERATIONS;
+use vercel_edge_cache::operations::Place;
 
 /// The `mock` command's definition.
 pub fn command() -> clap::Command {
-    let operations: Vec<String> = OPERATIONS
-        .iter()
-        .map(|e| {
-            let i = e.info;
-            let required: Vec<&str> = i.params.iter().filter(|p| p.required).map(|p| p.name).collect();
-            let body: Vec<&str> = std::iter::once(i.batch_field).chain(i.options.iter().copied()).collect();
+    let operations: Vec<String> = EdgeCache::operations()
+        .map(|i| {
+            let required: Vec<&str> = i.required().map(|p| p.name).collect();
+            let body = i.fields.iter().filter(|f| f.place == Place::Body).map(|f| f.name);
+            let body: Vec<&str> = std::iter::once(i.batch_field).chain(body).collect();
             format!(
                 "  {} {}  ({})\n      query: {}; body: {}",
                 i.method,

@@ -1,7 +1,7 @@
 //! What the command prints: human text on stderr/stdout, or JSON on stdout (`--json`).
 
 use serde_json::{Value, json};
-use vercel_edge_cache::{BatchReport, Error, PlannedRequest};
+use vercel_edge_cache::{BatchReport, PlannedRequest, RequestError};
 
 /// Prints the planned requests of a dry run (never the token).
 pub fn dry_run(plan: &[PlannedRequest], as_json: bool) {
@@ -95,29 +95,29 @@ pub fn outcome(report: &BatchReport, project: &str, noun: &str, as_json: bool) {
     }
 }
 
-fn error_json(e: &Error) -> Value {
+fn error_json(e: &RequestError) -> Value {
     let mut v = json!({ "message": e.to_string() });
     match e {
-        Error::Api(api) => {
+        RequestError::Api(api) => {
             v["kind"] = json!("api");
             v["status"] = json!(api.status);
             v["code"] = json!(api.code);
             v["vercelMessage"] = json!(api.message);
             v["attempts"] = json!(api.attempts);
         }
-        Error::Timeout { attempts, .. } => {
+        RequestError::Timeout { attempts, .. } => {
             v["kind"] = json!("timeout");
             v["attempts"] = json!(attempts);
         }
-        Error::Connection { attempts, .. } => {
+        RequestError::Connection { attempts, .. } => {
             v["kind"] = json!("connection");
             v["attempts"] = json!(attempts);
         }
-        Error::Stopped { reason, .. } => {
+        RequestError::Stopped { reason, .. } => {
             v["kind"] = json!("stopped");
             v["reason"] = json!(reason.to_string());
         }
-        Error::InvalidResponse { status, .. } => {
+        RequestError::InvalidResponse { status, .. } => {
             v["kind"] = json!("invalid_response");
             v["status"] = json!(status);
         }

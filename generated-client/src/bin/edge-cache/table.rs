@@ -1,5 +1,6 @@
 //! The shapes of the CLI's table, which `cargo xtask codegen` generates from the spec's
-//! `x-edge-cache-cli` mapping into `src/generated/cli.rs` (included here as `crate::cli_table`).
+//! `x-edge-cache-cli` mapping into `src/generated/cli.rs` (included here as `crate::cli_table`):
+//! the contract between the binary and its generated table, as `contract.rs` is the library's.
 
 /// A subcommand.
 #[derive(Debug)]
@@ -27,32 +28,16 @@ pub struct Selection {
     pub help: &'static str,
 }
 
-/// What a flag's value is.
-#[derive(Debug)]
-pub enum FlagValue {
-    /// One of these.
-    OneOf(&'static [&'static str]),
-    /// An integer (negative ones too: the check says what the spec allows).
-    Integer,
-    /// A number.
-    Number,
-    /// A switch: given means true.
-    Switch,
-    /// Any text.
-    Text,
-}
-
-/// A flag that sets a body property.
+/// A field of an operation given as a flag of its command; what it takes is the field's kind
+/// (`vercel_edge_cache::operations::Kind`), read from the operation.
 #[derive(Debug)]
 pub struct Flag {
     /// The flag's name (`--name`).
     pub name: &'static str,
-    /// The body property's wire name.
-    pub property: &'static str,
+    /// The field's wire name.
+    pub field: &'static str,
     /// Help.
     pub help: &'static str,
-    /// Its value.
-    pub value: FlagValue,
 }
 
 /// Which operation a command and selection reach, and the flags it takes.
@@ -76,4 +61,10 @@ pub fn selection(flag: &str) -> &'static Selection {
 /// The routes of a command.
 pub fn routes(command: &str) -> impl Iterator<Item = &'static Route> + '_ {
     crate::cli_table::ROUTES.iter().filter(move |r| r.command == command)
+}
+
+/// The kind of a route's flag: that of the field it sets.
+pub fn kind(route: &Route, flag: &Flag) -> vercel_edge_cache::operations::Kind {
+    let info = vercel_edge_cache::EdgeCache::operations().find(|i| i.operation_id == route.operation_id);
+    info.and_then(|i| i.field(flag.field)).map_or(vercel_edge_cache::operations::Kind::Text, |f| f.kind)
 }

@@ -1,4 +1,7 @@
-//! Checks of the Rust names the spec's names become.
+//! The rules for names, in one place: the Rust identifier a spec name becomes (progenitor's and
+//! typify's rule, which the generated layer follows too), keywords, the case of CLI flags, the
+//! names the runtime already uses (`reserved`, shared with the runtime), and the checks that
+//! refuse a spec whose names would clash.
 //!
 //! progenitor and typify turn operationIds, parameter names, property names and schema names
 //! into Rust identifiers (snake_case or PascalCase). Two spec names that become the same
@@ -9,10 +12,16 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use heck::{ToPascalCase, ToSnakeCase};
+use heck::{ToKebabCase, ToPascalCase, ToShoutySnakeCase, ToSnakeCase};
 use serde_json::Value;
 
-use crate::error::{Location, SpecError, pointer};
+use crate::error::{Location, OperationRef, SpecError, pointer};
+use crate::shape::METHODS;
+
+/// The runtime's reserved names: the one list, which the runtime's tests check against its
+/// code in both directions.
+#[path = "../../generated-client/src/reserved.rs"]
+pub mod reserved;
 
 /// The case a spec name is turned into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +35,7 @@ pub enum Case {
 /// The Rust identifier progenitor and typify make of a spec name (their `sanitize`).
 ///
 /// ```
-/// use generator::validate::names::{rust_name, Case};
+/// use generator::names::{rust_name, Case};
 /// assert_eq!(rust_name("teamId", Case::Snake), "team_id");
 /// assert_eq!(rust_name("team-id", Case::Snake), "team_id");
 /// assert_eq!(rust_name("foo_bar", Case::Pascal), "FooBar");
@@ -50,6 +59,30 @@ pub fn rust_name(input: &str, case: Case) -> String {
         Some(_) => format!("{}{out}", to_case("x")),
     };
     if is_keyword(&out) { format!("{out}_") } else { out }
+}
+
+/// `name` as a Rust identifier (in the case of `case`), as [`rust_name`] makes it.
+pub fn ident(name: &str, case: Case) -> syn::Ident {
+    let rust = rust_name(name, case);
+    syn::parse_str(&rust)
+        .unwrap_or_else(|_| proc_macro2::Ident::new(&format!("x_{}", rust.len()), proc_macro2::Span::call_site()))
+}
+
+/// Whether [`rust_name`] makes an identifier of `name` (every character of it may stand in one).
+pub fn makes_ident(name: &str, case: Case) -> bool {
+    syn::parse_str::<syn::Ident>(&rust_name(name, case)).is_ok()
+}
+
+/// The name of a constant for `name` (`teamId` → `TEAM_ID`).
+pub fn screaming(name: &str) -> syn::Ident {
+    let snake = rust_name(name, Case::Snake);
+    syn::parse_str(&snake.to_shouty_snake_case()).unwrap_or_else(|_| ident(name, Case::Snake))
+}
+
+/// The CLI flag a spec name becomes (`revalidationDeadlineSeconds` →
+/// `revalidation-deadline-seconds`).
+pub fn kebab(name: &str) -> String {
+    name.to_kebab_case()
 }
 
 /// Whether `name` is a Rust keyword (strict, reserved or weak), which cannot name an item.
@@ -122,7 +155,7 @@ pub const RESERVED_OPERATION_NAMES: [&str; 9] =
 /// that is no keyword and not one the generated `Client` already has.
 ///
 /// ```
-/// use generator::validate::names::operation_id_problem;
+/// use generator::names::operation_id_problem;
 /// assert_eq!(operation_id_problem("invalidateByTags"), None);
 /// assert!(operation_id_problem("123").unwrap().contains("`123`"));
 /// assert!(operation_id_problem("type").unwrap().contains("keyword"));
@@ -196,7 +229,7 @@ fn walk_schemas(
                             ptr.extend(["properties".to_string(), name.clone()]);
                             errors.push(SpecError::new(
                                 file,
-                                Location::Pointer { pointer: pointer(&ptr), operation: super::op_of(tree, at) },
+                                Location::Pointer { pointer: pointer(&ptr), operation: operation_at(tree, at) },
                                 format!(
                                     "properties `{first}` and `{name}` both become the Rust field `{rust}`; rename one"
                                 ),
@@ -227,5 +260,20 @@ fn walk_schemas(
             }
         }
         _ => {}
+    }
+}
+
+/// The operation a pointer (as segments) lies in, if any.
+pub(crate) fn operation_at(tree: &Value, at: &[String]) -> Option<Box<OperationRef>> {
+    match at {
+        [paths, path, method, ..] if paths == "paths" && METHODS.contains(&method.as_str()) => {
+            let op = tree.get("paths")?.get(path)?.get(method)?;
+            Some(Box::new(OperationRef {
+                method: method.to_uppercase(),
+                path: path.clone(),
+                operation_id: op.get("operationId").and_then(Value::as_str).map(str::to_string),
+            }))
+        }
+        _ => None,
     }
 }

@@ -1,27 +1,16 @@
-//! The mock's `RecordedPurge`, generated with quote: one field per query parameter and per body
-//! property of any operation (a union, each an `Option`), filled from a received request by wire
-//! name. Two operations may share a field only with one name and type.
+//! The mock's `RecordedPurge` (`recorded.rs`, feature `mock`): one field per query parameter and
+//! per body property of any operation (a union, each an `Option` of its kind's type), filled
+//! from a received request by wire name. Two operations may share a field only with one wire
+//! name and one type; an `enum` field holds its setter enum when every operation's field of
+//! that name shares one, else its wire value.
 
-use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::plan::{Covered, FieldPlan, Place, Plan};
 use crate::error::SpecError;
-use crate::model::Operation;
-use crate::operations::ident;
-
-/// A body property as `RecordedPurge` holds it: the type its setter stores.
-pub struct RecordedOption {
-    /// The wire name.
-    pub wire: String,
-    /// Its description.
-    pub description: Option<String>,
-    /// The setter's type (`String`, `i64`, `types::Target`, ...).
-    pub ty: TokenStream,
-}
-
-/// Field names the runtime fills itself.
-const RUNTIME_FIELDS: &[&str] = &["operation", "items", "status", "error"];
+use crate::names::reserved::RECORDED_FIELDS;
+use crate::names::{Case, ident, rust_name};
 
 /// One field of `RecordedPurge`.
 struct Field {
@@ -29,13 +18,30 @@ struct Field {
     wire: String,
     description: Option<String>,
     ty: TokenStream,
-    /// A query parameter (else a body property).
+    /// The method of the received request that reads it.
+    reader: TokenStream,
     query: bool,
     /// The operation it was first seen in.
     owner: String,
 }
 
 impl Field {
+    fn of(c: &Covered, f: &FieldPlan) -> Self {
+        let query = f.place == Place::Query;
+        let param = c.op.query.iter().find(|q| query && q.name == f.wire);
+        let name = param.map_or_else(|| rust_name(f.wire, Case::Snake), |q| q.rust_name.clone());
+        let (ty, reader) = f.kind.recorded(f.choice.as_ref().filter(|_| f.choice_shared));
+        Field {
+            name,
+            wire: f.wire.to_string(),
+            description: f.description.map(str::to_string),
+            ty,
+            reader,
+            query,
+            owner: c.op.id.clone(),
+        }
+    }
+
     fn what(&self) -> String {
         let kind = if self.query { "query parameter" } else { "body property" };
         format!("the {kind} `{}` ({})", self.wire, self.ty.to_string().replace(' ', ""))
@@ -46,33 +52,14 @@ impl Field {
     }
 }
 
-/// `RecordedPurge` for the covered operations, each with its body properties, or every clash.
-pub fn generate(
-    file: &std::path::Path,
-    ops: &[(&Operation, Vec<RecordedOption>)],
-) -> Result<TokenStream, Vec<SpecError>> {
+/// The fields of every covered operation, or every clash.
+fn fields(file: &std::path::Path, plan: &Plan) -> Result<Vec<Field>, Vec<SpecError>> {
     let mut errors = Vec::new();
     let mut fields: Vec<Field> = Vec::new();
-    for (op, options) in ops {
-        let params = op.query.iter().map(|q| Field {
-            name: q.rust_name.clone(),
-            wire: q.name.clone(),
-            description: q.description.clone(),
-            ty: quote! { String },
-            query: true,
-            owner: op.id.clone(),
-        });
-        let options = options.iter().map(|o| Field {
-            name: o.wire.to_snake_case(),
-            wire: o.wire.clone(),
-            description: o.description.clone(),
-            ty: o.ty.clone(),
-            query: false,
-            owner: op.id.clone(),
-        });
-        for field in params.chain(options) {
-            let clash = |why: String| SpecError::new(file, op.location(), why);
-            if RUNTIME_FIELDS.contains(&field.name.as_str()) {
+    for c in &plan.covered {
+        for field in c.fields.iter().map(|f| Field::of(c, f)) {
+            let clash = |why: String| SpecError::new(file, c.op.location(), why);
+            if RECORDED_FIELDS.contains(&field.name.as_str()) {
                 errors.push(clash(format!(
                     "`{}` would be the field `{}` of the mock's `RecordedPurge`, which the runtime fills; rename it",
                     field.wire, field.name
@@ -92,12 +79,14 @@ pub fn generate(
             }
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+    if errors.is_empty() { Ok(fields) } else { Err(errors) }
+}
 
+/// `recorded.rs`, or every clash.
+pub fn generate(file: &std::path::Path, plan: &Plan) -> Result<TokenStream, Vec<SpecError>> {
+    let fields = fields(file, plan)?;
     let decl = |f: &Field| {
-        let (name, wire, ty) = (ident(&f.name), &f.wire, &f.ty);
+        let (name, wire, ty) = (ident(&f.name, Case::Snake), &f.wire, &f.ty);
         let kind = if f.query { "query parameter" } else { "body property" };
         let doc = match f.description.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
             Some(d) => format!(" The {kind} `{wire}`: {}", d.lines().next().unwrap_or_default()),
@@ -106,12 +95,8 @@ pub fn generate(
         quote! { #[doc = #doc] #[serde(rename = #wire)] pub #name: Option<#ty>, }
     };
     let fill = |f: &Field| {
-        let (name, wire) = (ident(&f.name), &f.wire);
-        if f.query {
-            quote! { #name: request.query(#wire), }
-        } else {
-            quote! { #name: request.body_value(#wire), }
-        }
+        let (name, wire, reader) = (ident(&f.name, Case::Snake), &f.wire, &f.reader);
+        quote! { #name: request.#reader(#wire), }
     };
     let (query, body): (Vec<&Field>, Vec<&Field>) = fields.iter().partition(|f| f.query);
     let (query_decls, body_decls) = (query.iter().map(|f| decl(f)), body.iter().map(|f| decl(f)));
@@ -119,24 +104,20 @@ pub fn generate(
     let query_arms: Vec<TokenStream> = query
         .iter()
         .map(|f| {
-            let (name, wire) = (ident(&f.name), &f.wire);
-            quote! { #wire => self.#name.as_deref(), }
+            let (name, wire) = (ident(&f.name, Case::Snake), &f.wire);
+            quote! { #wire => self.#name.as_ref().map(ToString::to_string), }
         })
         .collect();
-    let query_body = if query_arms.is_empty() {
-        quote! { let _ = name; None }
-    } else {
-        quote! { match name { #(#query_arms)* _ => None } }
-    };
-    let batch_fields = ops
-        .iter()
-        .filter_map(|(op, _)| op.batch.as_ref().map(|b| format!("`{}` of `{}`", b.field, op.id)))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let batch_fields =
+        plan.covered.iter().map(|c| format!("`{}` of `{}`", c.batch.field, c.op.id)).collect::<Vec<_>>().join(", ");
     let items_doc =
         format!(" The items of the request's batch field ({batch_fields}), whether the request was accepted or not.");
     Ok(quote! {
-        #[doc = " One request the mock server (`vercel_edge_cache::mock`, feature `mock`) received: its"]
+        use crate::contract;
+        #[allow(unused_imports)]
+        use super::operations::setter_types;
+
+        #[doc = " One request the mock server ([`MockVercel`](crate::mock::MockVercel)) received: its"]
         #[doc = " operation, query parameters and body properties (a field for each of any operation, unset"]
         #[doc = " when the request did not carry it or it could not be read), and what the mock answered."]
         #[doc = ""]
@@ -160,14 +141,16 @@ pub fn generate(
         }
 
         impl RecordedPurge {
-            #[doc = " A query parameter by its wire name, as the request carried it."]
-            pub fn query(&self, name: &str) -> Option<&str> {
-                #query_body
+            #[doc = " A query parameter by its wire name, as the request carried it (read as its kind)."]
+            pub fn query(&self, name: &str) -> Option<String> {
+                match name {
+                    #(#query_arms)*
+                    _ => None,
+                }
             }
 
             #[doc = " The record of a request (the mock server builds it)."]
-            #[doc(hidden)]
-            pub fn of(request: &crate::inbound::Request, status: u16, error: Option<String>) -> Self {
+            pub(crate) fn of(request: &contract::Inbound, status: u16, error: Option<String>) -> Self {
                 Self {
                     operation: request.operation().to_string(),
                     #(#query_fills)*

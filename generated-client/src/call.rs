@@ -1,0 +1,178 @@
+//! The one call of any operation: its values, its items and its settings, checked, planned and
+//! sent. Typed calls ([`crate::Purge`] of an operation's marker type), calls chosen at run time
+//! ([`crate::DynPurge`], the CLI) and the testing kit's check of a received request all run
+//! through it.
+
+use std::num::NonZeroUsize;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::batch::{self, OnBatch};
+use crate::client::{EdgeCache, settings};
+use crate::contract::OperationSpec;
+use crate::operation::{OperationInfo, Place};
+use crate::report::{BatchReport, PlannedRequest};
+use crate::stop::{Cancel, Stop};
+use crate::validation::{Problem, ValidationError};
+use crate::value::{FieldId, Value, Values};
+
+/// A call: what [`crate::Purge`] is a typed front of.
+pub(crate) struct Call<'a> {
+    pub(crate) client: &'a EdgeCache,
+    pub(crate) spec: &'static OperationSpec,
+    pub(crate) values: Values,
+    pub(crate) items: Vec<String>,
+    pub(crate) concurrency: usize,
+    pub(crate) on_batch: Option<OnBatch<'a>>,
+    pub(crate) max_time: Option<Duration>,
+    pub(crate) cancel: Option<Cancel>,
+}
+
+impl std::fmt::Debug for Call<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let values: Vec<(&str, &Value)> = (self.spec.info.fields.iter().enumerate())
+            .filter_map(|(i, field)| Some((field.name, self.values.at(i)?)))
+            .collect();
+        f.debug_struct("Purge")
+            .field("operation", &self.spec.info.operation_id)
+            .field("values", &values)
+            .field("items", &self.items.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Call<'a> {
+    /// A call of `spec` with the client's settings and scope.
+    pub(crate) fn new(client: &'a EdgeCache, spec: &'static OperationSpec, items: Vec<String>) -> Self {
+        let fields = spec.info.fields;
+        let mut values = Values::new(fields);
+        for (i, field) in fields.iter().enumerate() {
+            if field.in_scope
+                && let Some(v) = client.scope.get(field.name)
+            {
+                values.set(FieldId::at(i), Value::Text(v.to_string()));
+            }
+        }
+        Self {
+            client,
+            spec,
+            values,
+            items,
+            concurrency: client.concurrency,
+            on_batch: None,
+            max_time: client.max_time,
+            cancel: None,
+        }
+    }
+
+    /// The operation's facts.
+    pub(crate) fn info(&self) -> &'static OperationInfo {
+        &self.spec.info
+    }
+
+    /// Sets a field by its wire name, from text: parsed by its kind, as a typed setter would
+    /// set it.
+    pub(crate) fn set_text(&mut self, name: &str, text: &str) -> Result<(), ValidationError> {
+        self.values.set_text(&self.spec.info, name, text)
+    }
+
+    /// How many requests the selection needs.
+    pub(crate) fn batch_count(&self) -> usize {
+        let info = self.info();
+        batch::sizes(self.items.len(), info.max_items, info.min_items).len()
+    }
+
+    /// Checks the whole selection and every value against the spec's rules; answers the
+    /// concurrency to run with.
+    pub(crate) fn checked(&self) -> Result<NonZeroUsize, ValidationError> {
+        let concurrency = settings::concurrency(self.concurrency)
+            .map_err(|problem| ValidationError { field: "concurrency".into(), problem })?;
+        (self.spec.check)(&self.values)?;
+        let info = self.info();
+        crate::check::min_items(info.batch_field, self.items.len(), info.min_items)?;
+        if batch::sizes(self.items.len(), info.max_items, info.min_items).iter().any(|s| *s < info.min_items) {
+            let (min, max, got) = (info.min_items as u64, info.max_items as u64, self.items.len() as u64);
+            let problem = Problem::CannotSplit { min, max, got };
+            return Err(ValidationError { field: info.batch_field.to_string(), problem });
+        }
+        for (i, item) in self.items.iter().enumerate() {
+            (self.spec.check_item)(i, item)?;
+        }
+        Ok(concurrency)
+    }
+
+    /// The query of every request, in the order sent.
+    fn query(&self) -> Vec<(&'static str, String)> {
+        let fields = self.info().fields.iter().enumerate().filter(|(_, f)| f.place == Place::Query);
+        fields.filter_map(|(i, f)| Some((f.name, self.values.at(i)?.query_text()?))).collect()
+    }
+
+    /// Validates, then lists the requests [`Call::send`] would make.
+    pub(crate) fn plan(&self) -> Result<Vec<PlannedRequest>, ValidationError> {
+        self.checked()?;
+        let info = self.info();
+        let query = self.query();
+        let mut start = 0;
+        let mut plan = Vec::new();
+        for size in batch::sizes(self.items.len(), info.max_items, info.min_items) {
+            let chunk = &self.items[start..start + size];
+            start += size;
+            let body = (self.spec.body)(chunk, &self.values).map_err(|reason| ValidationError {
+                field: info.batch_field.to_string(),
+                problem: Problem::Unrepresentable { reason },
+            })?;
+            plan.push(PlannedRequest { method: info.method, path: info.path, query: query.clone(), body });
+        }
+        Ok(plan)
+    }
+
+    /// Validates the whole selection, then sends it in batches, at most `concurrency` at once.
+    pub(crate) async fn send(self) -> Result<BatchReport, ValidationError> {
+        let concurrency = self.checked()?;
+        let Call { client, spec, values, items, on_batch, max_time, cancel, .. } = self;
+        let info = &spec.info;
+        let stop = Stop { deadline: max_time.map(|t| tokio::time::Instant::now() + t), cancel };
+        let values = &values;
+        let ran = batch::run(info, items, concurrency, on_batch, &stop, |chunk: batch::Chunk| -> batch::Request<'_> {
+            Box::pin(async move {
+                let attempt = || (spec.send)(&client.api, values, &chunk);
+                crate::transport::call(info, &client.retry, &client.limiter, client.timeout, attempt).await
+            })
+        })
+        .await;
+        Ok(BatchReport {
+            operation: info.operation_id,
+            batches: ran.outcomes,
+            not_sent: ran.not_sent,
+            stopped: ran.stopped,
+        })
+    }
+
+    /// Requests in flight for this call.
+    pub(crate) fn set_concurrency(&mut self, n: usize) {
+        self.concurrency = n;
+    }
+
+    /// Called as each request finishes.
+    pub(crate) fn set_on_batch(&mut self, callback: OnBatch<'a>) {
+        self.on_batch = Some(callback);
+    }
+
+    /// The call's time budget.
+    pub(crate) fn set_max_time(&mut self, budget: Duration) {
+        self.max_time = Some(budget);
+    }
+
+    /// The call's cancellation.
+    pub(crate) fn set_cancel(&mut self, cancel: &Cancel) {
+        self.cancel = Some(cancel.clone());
+    }
+
+    /// A shared callback.
+    pub(crate) fn callback<F>(f: F) -> OnBatch<'a>
+    where
+        F: Fn(&crate::report::BatchOutcome, &crate::report::Progress) + Send + Sync + 'a,
+    {
+        Arc::new(f)
+    }
+}

@@ -1,0 +1,206 @@
+//! A request seen from the server's side: read leniently (what can be read is kept, so that a
+//! refused request is still recorded), then checked with the client's own generated checks, so
+//! that the mock refuses exactly what the client refuses before sending.
+
+use serde_json::Value as Json;
+
+use crate::contract::OperationSpec;
+use crate::operation::{OperationInfo, Place};
+use crate::validation::{Problem, ValidationError};
+use crate::value::{Value, Values, json_kind};
+
+/// A request as the mock received it.
+#[derive(Debug, Clone)]
+pub(crate) struct Request {
+    spec: Option<&'static OperationSpec>,
+    query: Vec<(String, String)>,
+    body: Result<Json, String>,
+    /// The values that read as their field's kind.
+    values: Values,
+}
+
+// The generated `RecordedPurge::of` reads the fields by their kinds; which kinds a spec has
+// depends on it.
+#[allow(dead_code)]
+impl Request {
+    /// A request of the operation `spec` (`None` when its method and path match none), with its
+    /// decoded query pairs and its body bytes.
+    pub(crate) fn new(spec: Option<&'static OperationSpec>, query: Vec<(String, String)>, body: &[u8]) -> Self {
+        let body = serde_json::from_slice::<Json>(body).map_err(|e| {
+            if body.iter().all(u8::is_ascii_whitespace) {
+                "an empty body".to_string()
+            } else {
+                format!("not JSON ({e})")
+            }
+        });
+        let mut values = Values::default();
+        if let Some(spec) = spec {
+            let info = &spec.info;
+            values = Values::new(info.fields);
+            // The first value of each parameter, as servers read a repeated one.
+            for (i, (name, text)) in query.iter().enumerate() {
+                if is(info, name, Place::Query) && !query[..i].iter().any(|(n, _)| n == name) {
+                    let _ = values.set_text(info, name, text);
+                }
+            }
+            if let Ok(Json::Object(object)) = &body {
+                for (name, json) in object {
+                    if is(info, name, Place::Body) {
+                        let _ = values.set_json(info, name, json);
+                    }
+                }
+            }
+        }
+        Self { spec, query, body, values }
+    }
+
+    fn info(&self) -> Option<&'static OperationInfo> {
+        self.spec.map(|s| &s.info)
+    }
+
+    /// The spec's `operationId`, or `""`.
+    pub(crate) fn operation(&self) -> &'static str {
+        self.info().map_or("", |i| i.operation_id)
+    }
+
+    /// The value of the field named `name`, if the request carried one that reads as its kind.
+    fn value(&self, name: &str) -> Option<&Value> {
+        let info = self.info()?;
+        let i = info.fields.iter().position(|f| f.name == name)?;
+        self.values.at(i)
+    }
+
+    /// A text or enum field's value.
+    pub(crate) fn text(&self, name: &str) -> Option<String> {
+        match self.value(name)? {
+            Value::Text(s) => Some(s.clone()),
+            Value::Choice(s) => Some(s.to_string()),
+            _ => None,
+        }
+    }
+
+    /// An enum field's value, as the setter enum.
+    pub(crate) fn choice<T: std::str::FromStr>(&self, name: &str) -> Option<T> {
+        self.text(name)?.parse().ok()
+    }
+
+    /// An integer field's value.
+    pub(crate) fn integer(&self, name: &str) -> Option<i64> {
+        match self.value(name)? {
+            Value::Integer(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// A number field's value.
+    pub(crate) fn number(&self, name: &str) -> Option<f64> {
+        match self.value(name)? {
+            Value::Number(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// A boolean field's value.
+    pub(crate) fn boolean(&self, name: &str) -> Option<bool> {
+        match self.value(name)? {
+            Value::Boolean(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// A list field's value.
+    pub(crate) fn list(&self, name: &str) -> Option<Vec<String>> {
+        match self.value(name)? {
+            Value::List(l) => Some(l.clone()),
+            _ => None,
+        }
+    }
+
+    /// A JSON field's value.
+    pub(crate) fn json(&self, name: &str) -> Option<serde_json::Value> {
+        match self.value(name)? {
+            Value::Json(v) => Some(v.clone()),
+            _ => None,
+        }
+    }
+
+    /// The items of the batch field: its strings, or its string form split on the spec's
+    /// separator. Values that are not strings are left out.
+    pub(crate) fn items(&self) -> Vec<String> {
+        let (Some(info), Ok(body)) = (self.info(), &self.body) else { return Vec::new() };
+        match body.get(info.batch_field) {
+            Some(Json::Array(list)) => list.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+            Some(Json::String(s)) if info.text_form => match info.separator {
+                Some(sep) => s.split(sep).map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect(),
+                None => vec![s.clone()],
+            },
+            _ => Vec::new(),
+        }
+    }
+
+    /// Checks the request against every rule of the spec, in the order a reader would: the body
+    /// is a JSON object, the query parameters read as their kinds, the batch field's items
+    /// (count, then each) or its string form, each other property (known, and of its kind), then
+    /// the generated checks of every value (required ones, lengths, ranges), as the client runs
+    /// them before sending.
+    pub(crate) fn check(&self) -> Result<(), ValidationError> {
+        let Some(spec) = self.spec else { return Ok(()) };
+        let info = &spec.info;
+        let body = self.body.as_ref().map_err(|got| refuse("body", wrong("a JSON object", got)))?;
+        for (name, text) in self.query.iter().filter(|(name, _)| is(info, name, Place::Query)) {
+            Values::new(info.fields).set_text(info, name, text)?;
+        }
+        let Some(object) = body.as_object() else {
+            return Err(refuse("body", wrong("a JSON object", json_kind(body))));
+        };
+        check_items(spec, object.get(info.batch_field))?;
+        for (name, json) in object.iter().filter(|(name, _)| *name != info.batch_field) {
+            if is(info, name, Place::Body) {
+                Values::new(info.fields).set_json(info, name, json)?;
+            } else if !info.additional_properties {
+                return Err(refuse(name, Problem::NotAccepted { operation: info.operation_id.to_string() }));
+            }
+        }
+        (spec.check)(&self.values)
+    }
+}
+
+/// The batch field: present, a list of strings of `minItems` to `maxItems` items each checked,
+/// or its string form.
+fn check_items(spec: &OperationSpec, value: Option<&Json>) -> Result<(), ValidationError> {
+    let info = &spec.info;
+    let field = info.batch_field;
+    match value {
+        None => Err(refuse(field, Problem::Missing)),
+        Some(Json::Array(list)) => {
+            for (i, v) in list.iter().enumerate() {
+                if !v.is_string() {
+                    return Err(refuse(&format!("{field}[{i}]"), wrong("a string", json_kind(v))));
+                }
+            }
+            crate::check::count(field, list.len(), Some(info.min_items as u64), Some(info.max_items as u64))?;
+            for (i, v) in list.iter().enumerate() {
+                (spec.check_item)(i, v.as_str().unwrap_or_default())?;
+            }
+            Ok(())
+        }
+        Some(Json::String(text)) if info.text_form => (spec.check_text)(text),
+        Some(other) => {
+            let expected = if info.text_form { "a list of strings or a string" } else { "a list of strings" };
+            Err(refuse(field, wrong(expected, json_kind(other))))
+        }
+    }
+}
+
+/// Whether `info` has a field `name` that goes in `place`.
+fn is(info: &OperationInfo, name: &str, place: Place) -> bool {
+    info.field(name).is_some_and(|f| f.place == place)
+}
+
+fn refuse(field: &str, problem: Problem) -> ValidationError {
+    ValidationError { field: field.to_string(), problem }
+}
+
+fn wrong(expected: &str, got: &str) -> Problem {
+    Problem::WrongType { expected: expected.to_string(), got: got.to_string() }
+}

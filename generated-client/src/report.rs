@@ -1,0 +1,157 @@
+//! What a call reports: each request's outcome ([`BatchOutcome`]), the whole call's
+//! ([`BatchReport`] and its one answer, [`Outcome`]), its progress as it runs ([`Progress`]),
+//! and the requests a dry run plans ([`PlannedRequest`]).
+
+use serde_json::Value;
+
+use crate::error::RequestError;
+use crate::stop::StopReason;
+
+/// A request planned by [`Purge::plan`](crate::Purge::plan): what would be sent, without the
+/// token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedRequest {
+    /// The HTTP method.
+    pub method: &'static str,
+    /// The path.
+    pub path: &'static str,
+    /// Query parameters in the order sent.
+    pub query: Vec<(&'static str, String)>,
+    /// The JSON body.
+    pub body: Value,
+}
+
+/// The outcome of one request of a call.
+#[derive(Debug)]
+pub struct BatchOutcome {
+    /// The batch's position in the selection, from 0.
+    pub index: usize,
+    /// The items the request carried, in order.
+    pub items: Vec<String>,
+    /// `Ok` when Vercel accepted them.
+    pub result: Result<(), RequestError>,
+}
+
+/// How far a call has got, as [`Purge::on_batch`](crate::Purge::on_batch) reports it after each
+/// request: counts of items, so that a progress display needs no state of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Progress {
+    /// Items confirmed done.
+    pub done: usize,
+    /// Items of requests that failed or were abandoned.
+    pub failed: usize,
+    /// Items in the selection.
+    pub total: usize,
+    /// Requests finished (done, failed or abandoned).
+    pub requests: usize,
+    /// Requests the selection needs.
+    pub requests_total: usize,
+}
+
+/// What happened to a call, batch by batch (in selection order).
+///
+/// ```
+/// # async fn run(client: vercel_edge_cache::EdgeCache, call: vercel_edge_cache::DynPurge<'_>) -> Result<(), vercel_edge_cache::Error> {
+/// use vercel_edge_cache::Outcome;
+/// let report = call.send().await?;
+/// match report.outcome() {
+///     Outcome::Done => println!("{} items done", report.item_count()),
+///     Outcome::Partial { cause } => eprintln!("some requests failed, first: {cause}"),
+///     Outcome::Stopped { reason, .. } => eprintln!("stopped: {reason}"),
+/// }
+/// let again: Vec<&str> = report.not_done().collect(); // what a later run must send
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct BatchReport {
+    /// The spec's operationId.
+    pub operation: &'static str,
+    /// One entry per request started, in selection order. A request abandoned when the call
+    /// stopped has [`RequestError::Stopped`]: it may or may not have reached Vercel.
+    pub batches: Vec<BatchOutcome>,
+    /// The items of the requests never started because the call stopped, in selection order.
+    pub not_sent: Vec<String>,
+    /// Why the call stopped before every request had an answer, if it did.
+    pub stopped: Option<StopReason>,
+}
+
+/// A call's one answer: done, partly failed with its cause, or stopped with its reason.
+#[derive(Debug, Clone, Copy)]
+pub enum Outcome<'a> {
+    /// Every item was confirmed done.
+    Done,
+    /// The call ran to its end, but requests failed; `cause` is the first failure. The items
+    /// not done are [`BatchReport::not_done`].
+    Partial {
+        /// The first failure, in selection order.
+        cause: &'a RequestError,
+    },
+    /// The call was cut short (its time budget, or a cancellation) before every request had an
+    /// answer: requests not started are [`BatchReport::not_sent`], abandoned ones failed with
+    /// [`RequestError::Stopped`]; [`BatchReport::not_done`] lists both.
+    Stopped {
+        /// Why.
+        reason: StopReason,
+        /// The first failure of a request that ended before the call stopped, if any (a 403,
+        /// say): the call may have been failing before it was cut short.
+        cause: Option<&'a RequestError>,
+    },
+}
+
+impl BatchReport {
+    /// The call's one answer.
+    pub fn outcome(&self) -> Outcome<'_> {
+        if let Some(reason) = self.stopped {
+            let cause = self.batches.iter().find_map(|b| match &b.result {
+                Err(RequestError::Stopped { .. }) | Ok(()) => None,
+                Err(e) => Some(e),
+            });
+            return Outcome::Stopped { reason, cause };
+        }
+        match self.first_error() {
+            Some(cause) => Outcome::Partial { cause },
+            None => Outcome::Done,
+        }
+    }
+
+    /// Whether every item was confirmed done.
+    pub fn is_success(&self) -> bool {
+        matches!(self.outcome(), Outcome::Done)
+    }
+
+    /// Every item not confirmed done, in selection order: those of failed or abandoned requests,
+    /// then those never sent. This is what a later run must send again.
+    ///
+    /// ```
+    /// # async fn run(call: vercel_edge_cache::DynPurge<'_>) -> Result<(), Box<dyn std::error::Error>> {
+    /// let report = call.send().await?;
+    /// let again: Vec<&str> = report.not_done().collect();
+    /// std::fs::write("failed-items.txt", again.join("\n"))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn not_done(&self) -> impl Iterator<Item = &str> {
+        let failed = self.batches.iter().filter(|b| b.result.is_err()).flat_map(|b| b.items.iter());
+        failed.chain(self.not_sent.iter()).map(String::as_str)
+    }
+
+    /// The items of the batches that succeeded.
+    pub fn succeeded(&self) -> impl Iterator<Item = &str> {
+        self.batches.iter().filter(|b| b.result.is_ok()).flat_map(|b| b.items.iter().map(String::as_str))
+    }
+
+    /// The batches that failed.
+    pub fn failures(&self) -> impl Iterator<Item = &BatchOutcome> {
+        self.batches.iter().filter(|b| b.result.is_err())
+    }
+
+    /// The error of the first failed batch.
+    pub fn first_error(&self) -> Option<&RequestError> {
+        self.batches.iter().find_map(|b| b.result.as_ref().err())
+    }
+
+    /// How many items the selection had.
+    pub fn item_count(&self) -> usize {
+        self.batches.iter().map(|b| b.items.len()).sum::<usize>() + self.not_sent.len()
+    }
+}

@@ -1,0 +1,246 @@
+//! One operation of the layer: its marker type (sealed to the crate), the typed setters of its
+//! call, its `EdgeCache` method, and a private module with its description for the runtime
+//! (`SPEC`), its fields' ids, checks, body and sending.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::plan::{Covered, FieldPlan, Place};
+use super::{checks, doc_lines};
+use crate::kinds::ValueKind;
+
+/// The public items: marker type, setters, method.
+pub fn public(c: &Covered) -> TokenStream {
+    let (op, marker, module, method) = (c.op, &c.marker, &c.module, &c.method);
+    let (id, http, path) = (&op.id, &op.method, &op.path);
+    let summary = op.summary.as_deref().unwrap_or("");
+    let mut marker_doc = vec![format!(" `{id}`: `{http} {path}`."), String::new()];
+    if !summary.is_empty() {
+        marker_doc.splice(0..0, [format!(" {summary}."), String::new()]);
+    }
+    marker_doc.extend(doc_lines(op.description.as_deref()));
+    let setters = c.fields.iter().filter(|f| !(f.place == Place::Query && f.required)).map(|f| setter(c, f));
+    let positional: Vec<&FieldPlan> = c.fields.iter().filter(|f| f.place == Place::Query && f.required).collect();
+    let args = positional.iter().map(|f| f.kind.setter(&f.setter, &choice(f), &json(f)).arg);
+    let field = &c.batch.field;
+    let items = crate::names::ident(field, crate::names::Case::Snake);
+    let start = quote! { contract::start(self, #items.into_iter().map(Into::into).collect()) };
+    let call = positional.iter().fold(start, |call, f| {
+        let (id, value) = (&f.id, f.kind.setter(&f.setter, &choice(f), &json(f)).value);
+        quote! { contract::set(#call, #module::field::#id, #value) }
+    });
+    let method_doc = method_doc(c);
+    quote! {
+        #(#[doc = #marker_doc])*
+        #[derive(Debug, Clone, Copy)]
+        pub enum #marker {}
+
+        impl contract::Sealed for #marker {
+            const SPEC: &'static contract::OperationSpec = &#module::SPEC;
+        }
+
+        impl contract::Operation for #marker {}
+
+        impl contract::Purge<'_, #marker> {
+            #(#setters)*
+        }
+
+        impl contract::EdgeCache {
+            #(#[doc = #method_doc])*
+            pub fn #method<I, S>(&self, #(#args,)* #items: I) -> contract::Purge<'_, #marker>
+            where
+                I: IntoIterator<Item = S>,
+                S: Into<String>,
+            {
+                #call
+            }
+        }
+    }
+}
+
+fn method_doc(c: &Covered) -> Vec<String> {
+    let op = c.op;
+    let summary = op.summary.as_deref().unwrap_or("");
+    let mut doc = vec![format!(
+        " {} (`{}`): sends every item of `{}`, in requests of at most {} each.",
+        if summary.is_empty() { op.id.as_str() } else { summary },
+        op.id,
+        c.batch.field,
+        c.batch.max_items
+    )];
+    doc.push(String::new());
+    doc.extend(doc_lines(op.description.as_deref()));
+    doc.push(String::new());
+    doc.push(
+        " Nothing is sent until [`Purge::send`](crate::Purge::send); the whole selection is checked first.".into(),
+    );
+    doc
+}
+
+/// The setter enum of a [`ValueKind::Choice`] field.
+fn choice(f: &FieldPlan) -> TokenStream {
+    f.choice.clone().unwrap_or_default()
+}
+
+/// progenitor's type of a [`ValueKind::Json`] body field.
+fn json(f: &FieldPlan) -> TokenStream {
+    f.target.1.as_ref().map(|s| s.unwrap_option().tokens()).unwrap_or_default()
+}
+
+/// The typed setter of an optional parameter or a body property.
+fn setter(c: &Covered, f: &FieldPlan) -> TokenStream {
+    let (module, id, name) = (&c.module, &f.id, &f.setter);
+    let arg = if f.kind == ValueKind::TextList { "values" } else { "value" };
+    let s = f.kind.setter(&syn::Ident::new(arg, proc_macro2::Span::call_site()), &choice(f), &json(f));
+    let (generics, arg, bounds, value) = (s.generics, s.arg, s.bounds, s.value);
+    let mut doc = match f.place {
+        Place::Query => {
+            let overrides = if f.in_scope { ", overriding the client's" } else { "" };
+            vec![format!(" Sets `{}` for this call{overrides}.", f.wire)]
+        }
+        Place::Body => Vec::new(),
+    };
+    let more = doc_lines(f.description);
+    if !doc.is_empty() && !more.is_empty() {
+        doc.push(String::new());
+    }
+    doc.extend(more);
+    if doc.is_empty() {
+        doc.push(format!(" The body property `{}`.", f.wire));
+    }
+    quote! {
+        #(#[doc = #doc])*
+        pub fn #name #generics (self, #arg) -> Self #bounds {
+            contract::set(self, #module::field::#id, #value)
+        }
+    }
+}
+
+/// The private module: the operation's description, its fields' ids and functions.
+pub fn module(c: &Covered) -> TokenStream {
+    let (op, module, batch) = (c.op, &c.module, c.batch);
+    let (id, http, path) = (&op.id, &op.method, &op.path);
+    let summary = op.summary.as_deref().unwrap_or("");
+    let field = &batch.field;
+    let (min, max) = (
+        proc_macro2::Literal::usize_unsuffixed(batch.min_items as usize),
+        proc_macro2::Literal::usize_unsuffixed(batch.max_items as usize),
+    );
+    let separator = match &batch.text {
+        Some(crate::model::Rule::String { separator: Some(sep), .. }) => quote! { Some(#sep) },
+        _ => quote! { None },
+    };
+    let text_form = batch.text.is_some();
+    let additional = matches!(&op.body, Some(crate::model::Rule::Object { additional: true, .. }));
+    let idempotent = op.idempotent;
+    let fields = c.fields.iter().map(field_info);
+    let ids = c.fields.iter().map(|f| {
+        let (id, wire) = (&f.id, f.wire);
+        quote! { pub(crate) const #id: contract::FieldId = contract::FieldId::named(super::FIELDS, #wire); }
+    });
+    let check = checks::values(c);
+    let item_checks = checks::string(&batch.item, field, quote! { Some(index) }, quote! { item });
+    let text_checks = match &batch.text {
+        Some(rule) => checks::string(rule, field, quote! { None }, quote! { text }),
+        None => quote! {},
+    };
+    let body = super::body::build(c);
+    let body_type = &c.body_type;
+    let send = send(c);
+    quote! {
+        mod #module {
+            use super::*;
+
+            pub(crate) static SPEC: contract::OperationSpec = contract::OperationSpec {
+                info: contract::OperationInfo {
+                    operation_id: #id,
+                    method: #http,
+                    path: #path,
+                    summary: #summary,
+                    fields: FIELDS,
+                    batch_field: #field,
+                    min_items: #min,
+                    max_items: #max,
+                    text_form: #text_form,
+                    separator: #separator,
+                    additional_properties: #additional,
+                    idempotent: #idempotent,
+                },
+                check,
+                check_item,
+                check_text,
+                send,
+                body: json_body,
+            };
+
+            const FIELDS: &[contract::Field] = &[#(#fields),*];
+
+            pub(crate) mod field {
+                use super::contract;
+                #(#ids)*
+            }
+
+            fn check(values: &contract::Values) -> Result<(), contract::ValidationError> {
+                let _ = values;
+                #check
+            }
+
+            fn check_item(index: usize, item: &str) -> Result<(), contract::ValidationError> {
+                let _ = (index, item);
+                #item_checks
+                Ok(())
+            }
+
+            fn check_text(text: &str) -> Result<(), contract::ValidationError> {
+                let _ = text;
+                #text_checks
+                Ok(())
+            }
+
+            fn body(items: &[String], values: &contract::Values) -> Result<types::#body_type, String> {
+                let _ = values;
+                #body
+            }
+
+            fn json_body(items: &[String], values: &contract::Values) -> Result<serde_json::Value, String> {
+                contract::convert::to_json(body(items, values))
+            }
+
+            #send
+        }
+    }
+}
+
+fn field_info(f: &FieldPlan) -> TokenStream {
+    let (name, required, in_scope, kind) = (f.wire, f.required, f.in_scope, f.kind.runtime());
+    let place = match f.place {
+        Place::Query => quote! { contract::Place::Query },
+        Place::Body => quote! { contract::Place::Body },
+    };
+    let description = f.description.unwrap_or("").trim().split("\n\n").next().unwrap_or("").replace('\n', " ");
+    quote! {
+        contract::Field { name: #name, place: #place, kind: #kind, required: #required, in_scope: #in_scope, description: #description }
+    }
+}
+
+/// `fn send`: the body, progenitor's builder with the query set, and the attempt.
+fn send(c: &Covered) -> TokenStream {
+    let client_method = &c.client_method;
+    let query = c.fields.iter().filter(|f| f.place == Place::Query).map(|f| {
+        let (id, reader, setter) = (&f.id, f.kind.reader(), &f.target.0);
+        debug_assert!(!matches!(f.kind, ValueKind::TextList | ValueKind::Json), "query parameters are scalar");
+        quote! { if let Some(v) = values.#reader(field::#id) { b = b.#setter(v); } }
+    });
+    quote! {
+        fn send<'a>(api: &'a api::Client, values: &contract::Values, items: &[String]) -> contract::Sending<'a> {
+            let body = match body(items, values) {
+                Ok(body) => body,
+                Err(e) => return contract::unsendable(e),
+            };
+            #[allow(unused_mut)]
+            let mut b = api.#client_method().body(body);
+            #(#query)*
+            contract::sending(b.send())
+        }
+    }
+}
