@@ -240,6 +240,7 @@ async fn paths_and_methods_outside_the_spec_are_404_and_405() {
     assert_eq!((status, answer["error"]["code"].as_str()), (404, Some("not_found")));
     let response = raw_http_client().get(format!("{}{TAGS}", vercel.uri())).send().await.unwrap();
     assert_eq!(response.status(), 405);
+    assert_eq!(response.headers().get("allow").map(|v| v.to_str().unwrap()), Some("POST"), "RFC 9110's Allow");
     let recorded: Vec<(String, u16)> = vercel.purges().into_iter().map(|p| (p.operation, p.status)).collect();
     assert_eq!(recorded, [(String::new(), 404), (String::new(), 405)]);
 }
@@ -461,6 +462,7 @@ async fn scripting_over_http_refuses_what_would_script_nonsense() {
     }
     let r = http.delete(url("rate-limit")).send().await.unwrap();
     assert_eq!(r.status(), 405);
+    assert_eq!(r.headers().get("allow").map(|v| v.to_str().unwrap()), Some("PUT"), "RFC 9110's Allow");
     assert_eq!(
         r.json::<Value>().await.unwrap()["error"]["message"],
         "DELETE is not allowed on /_mock/rate-limit; it takes PUT"
