@@ -274,7 +274,8 @@ mod tests {
             }
             let items = vec!["item".to_string(); info.min_items.max(1)];
             if let Some(required) = info.params.iter().find(|p| p.required) {
-                let err = call(&c, info, items.clone(), " ").validate().unwrap_err();
+                // Not set: present is all `required` asks (an empty value is the spec's minLength).
+                let err = c.operation(info.operation_id, items.clone()).unwrap().validate().unwrap_err();
                 assert_eq!(err.to_string(), format!("{}: is required", required.name));
             }
             let err = call(&c, info, items, "p").concurrency(0).validate().unwrap_err();

@@ -172,9 +172,10 @@ async fn the_mock_refuses_exactly_what_the_spec_forbids() {
         // additionalProperties: false.
         (TAGS, q, json!({ "tags": ["a"], "revalidationDeadlineSeconds": 60 }), 400, "body: cannot be read: unknown field `revalidationDeadlineSeconds`, expected `tags` or `target`"),
         (SRC_IMAGES, q, json!({ "srcImages": ["/a"], "target": "production" }), 400, "body: cannot be read: unknown field `target`, expected `srcImages`"),
-        // The required query parameter; the optional ones are free text.
+        // The required query parameter and its minLength; the optional ones are free text.
         (TAGS, "", json!({ "tags": ["a"] }), 400, "projectIdOrName: is required"),
-        (TAGS, "?projectIdOrName=", json!({ "tags": ["a"] }), 400, "projectIdOrName: is required"),
+        (TAGS, "?projectIdOrName=", json!({ "tags": ["a"] }), 400, "projectIdOrName: at least 1 character, got 0"),
+        (TAGS, "?projectIdOrName=%20", json!({ "tags": ["a"] }), 200, ""),
         (TAGS, "?projectIdOrName=p&teamId=team_1&slug=acme", json!({ "tags": ["a"] }), 200, ""),
         // The body itself.
         (TAGS, q, json!(["a"]), 400, "body: must be a JSON object, got a list"),

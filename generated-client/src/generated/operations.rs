@@ -119,6 +119,9 @@ impl Operation for InvalidateByTags {
     ) -> Result<(), ValidationError> {
         let _ = (params, options);
         check::required("projectIdOrName", params[0].as_deref())?;
+        if let Some(v) = params[0].as_deref() {
+            check::length("projectIdOrName", None, v, Some(1u64), None)?;
+        }
         Ok(())
     }
     fn check_item(index: usize, item: &str) -> Result<(), ValidationError> {
@@ -299,6 +302,9 @@ impl Operation for DangerouslyDeleteByTags {
     ) -> Result<(), ValidationError> {
         let _ = (params, options);
         check::required("projectIdOrName", params[0].as_deref())?;
+        if let Some(v) = params[0].as_deref() {
+            check::length("projectIdOrName", None, v, Some(1u64), None)?;
+        }
         if let Some(v) = &options.revalidation_deadline_seconds {
             check::integer(
                 "revalidationDeadlineSeconds",
@@ -499,6 +505,9 @@ impl Operation for InvalidateBySrcImages {
     ) -> Result<(), ValidationError> {
         let _ = (params, options);
         check::required("projectIdOrName", params[0].as_deref())?;
+        if let Some(v) = params[0].as_deref() {
+            check::length("projectIdOrName", None, v, Some(1u64), None)?;
+        }
         Ok(())
     }
     fn check_item(index: usize, item: &str) -> Result<(), ValidationError> {
@@ -643,6 +652,9 @@ impl Operation for DangerouslyDeleteBySrcImages {
     ) -> Result<(), ValidationError> {
         let _ = (params, options);
         check::required("projectIdOrName", params[0].as_deref())?;
+        if let Some(v) = params[0].as_deref() {
+            check::length("projectIdOrName", None, v, Some(1u64), None)?;
+        }
         if let Some(v) = &options.revalidation_deadline_seconds {
             check::integer(
                 "revalidationDeadlineSeconds",
