@@ -139,6 +139,11 @@ pub fn check_request<O: Operation>(request: &Request) -> Result<(), ValidationEr
     // number's refusal the way the client does.
     for name in info.options {
         let Some(value) = object.get(*name) else { continue };
+        // Absent and null are one `None` to serde; the spec's properties are not nullable.
+        if value.is_null() {
+            let reason = "null; leave the property out instead (the spec does not make it nullable)";
+            return Err(refuse(name, Problem::Unreadable { reason: reason.into() }));
+        }
         let alone = Value::Object([(name.to_string(), value.clone())].into_iter().collect());
         if let Err(e) = O::Options::deserialize(&alone) {
             if let Value::String(text) = value {

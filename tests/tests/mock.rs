@@ -162,11 +162,13 @@ async fn the_mock_refuses_exactly_what_the_spec_forbids() {
         (TAGS, q, json!({ "tags": ["a"], "target": "preview" }), 200, ""),
         (TAGS, q, json!({ "tags": ["a"], "target": "staging" }), 400, "target: must be one of production, preview, got \"staging\""),
         (TAGS, q, json!({ "tags": ["a"], "target": 1 }), 400, "target: cannot be read: invalid type: integer `1`, expected string or map"),
+        (TAGS, q, json!({ "tags": ["a"], "target": null }), 400, "target: cannot be read: null; leave the property out instead (the spec does not make it nullable)"),
         // The range, and the integer type.
         (DELETE_TAGS, q, json!({ "tags": ["a"], "revalidationDeadlineSeconds": 0 }), 200, ""),
         (DELETE_TAGS, q, json!({ "tags": ["a"], "revalidationDeadlineSeconds": 31536000 }), 200, ""),
         (DELETE_TAGS, q, json!({ "tags": ["a"], "revalidationDeadlineSeconds": -1 }), 400, "revalidationDeadlineSeconds: must be at least 0, got -1"),
         (DELETE_TAGS, q, json!({ "tags": ["a"], "revalidationDeadlineSeconds": 31536001 }), 400, "revalidationDeadlineSeconds: must be at most 31536000, got 31536001"),
+        (DELETE_SRC_IMAGES, q, json!({ "srcImages": ["/a"], "revalidationDeadlineSeconds": null }), 400, "revalidationDeadlineSeconds: cannot be read: null; leave the property out instead (the spec does not make it nullable)"),
         (DELETE_SRC_IMAGES, q, json!({ "srcImages": ["/a"], "revalidationDeadlineSeconds": 1.5 }), 400, "revalidationDeadlineSeconds: cannot be read: invalid type: floating point `1.5`, expected i64"),
         (DELETE_SRC_IMAGES, q, json!({ "srcImages": ["/a"], "revalidationDeadlineSeconds": "60" }), 400, "revalidationDeadlineSeconds: cannot be read: invalid type: string \"60\", expected i64"),
         // additionalProperties: false.
