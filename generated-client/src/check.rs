@@ -16,11 +16,11 @@ fn fail(name: &str, index: Option<usize>, problem: Problem) -> Result<(), Valida
     Err(ValidationError { field: field(name, index), problem })
 }
 
-/// A required parameter: present and not blank.
+/// A required parameter: present. (Whether it may be empty is the spec's `minLength`.)
 pub(crate) fn required(name: &str, value: Option<&str>) -> Result<(), ValidationError> {
     match value {
-        Some(v) if !v.trim().is_empty() => Ok(()),
-        _ => fail(name, None, Problem::Missing),
+        Some(_) => Ok(()),
+        None => fail(name, None, Problem::Missing),
     }
 }
 
@@ -157,7 +157,8 @@ mod tests {
         assert_eq!(e(min_items("tags", 0, 1)), "tags: at least 1 item per request, got 0");
         assert_eq!(e(count("paths", 4, None, Some(3))), "paths: at most 3 items per request, got 4");
         assert_eq!(e(count("paths", 0, Some(1), None)), "paths: at least 1 item per request, got 0");
-        assert_eq!(e(required("projectIdOrName", Some("  "))), "projectIdOrName: is required");
+        assert_eq!(e(required("projectIdOrName", None)), "projectIdOrName: is required");
+        assert!(required("projectIdOrName", Some("")).is_ok(), "present; its length is the spec's minLength");
         assert_eq!(e(present("x", false)), "x: is required");
         assert_eq!(
             parse::<i64>("n", "abc", "an integer").unwrap_err().to_string(),

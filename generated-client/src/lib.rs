@@ -29,6 +29,17 @@
 //!
 #![doc = include_str!("generated/example.md")]
 //!
+//! # TLS, and your own reqwest
+//!
+//! TLS is rustls with the *ring* provider (no aws-lc, no OpenSSL). This crate's reqwest is
+//! built with `rustls-no-provider`, and cargo unifies features: a reqwest of your own without a
+//! TLS feature gets rustls too, whose `reqwest::Client::new()` panics ("No rustls crypto provider
+//! is configured") unless a process-wide provider is installed. So building an [`EdgeCache`]
+//! (or starting a `mock::MockVercel`) installs *ring* as rustls's process-wide default provider
+//! when none is installed yet; a provider your application installed first is kept. A reqwest
+//! client of yours built before either still needs a provider: install one first, e.g.
+//! `rustls::crypto::ring::default_provider().install_default()`.
+//!
 //! # Layout
 //!
 //! - Generated (`src/generated/`, never edited by hand): [`api`], the progenitor client core;

@@ -1221,9 +1221,63 @@ async fn yes_and_y_are_accepted_by_every_command() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn blank_team_values_and_personal_accounts_send_no_team() {
+async fn blank_team_values_typed_on_purpose_are_refused_and_nothing_is_sent() {
+    // As `vercel` does: `--team-id "$TEAM"` with TEAM unset must not purge for no team.
+    let (_, linked) = linked_dir("blank-flags", r#"{"projectId":"prj_linked","orgId":"team_linked"}"#);
+    for (args, flag) in [
+        (vec!["--team-id", ""], "--team-id"),
+        (vec!["--scope", ""], "--scope"),
+        (vec!["--scope", "  "], "--scope"),
+        (vec!["--project", ""], "--project"),
+        // After the command too, and with a team in the environment.
+        (vec!["invalidate", "--team-id", ""], "--team-id"),
+    ] {
+        let server = server().await;
+        let url = server.uri();
+        let mut argv = vec!["--token", TOKEN, "--api-url", url.as_str()];
+        if flag != "--project" {
+            argv.extend(["--project", "prj_1"]);
+        }
+        argv.extend(&args);
+        if args[0] != "invalidate" {
+            argv.push("invalidate");
+        }
+        argv.extend(["--tag", "a"]);
+        let mut cmd = edge_cache();
+        // In a linked directory, where a blank flag read as "not given" would fall back to the link.
+        cmd.current_dir(&linked).env("VERCEL_ORG_ID", "team_env").args(&argv);
+        let out = run(cmd).await;
+        out.assert_code(2).assert_stderr_has(&[&format!("{flag} is empty")]);
+        assert_nothing_sent(&server).await;
+    }
+    // With --json, the refusal is the JSON result.
+    let server = server().await;
+    let out = run_with(
+        &[
+            "--json",
+            "--token",
+            TOKEN,
+            "--project",
+            "p",
+            "--api-url",
+            &server.uri(),
+            "--scope",
+            "",
+            "invalidate",
+            "--tag",
+            "a",
+        ],
+        &[],
+    )
+    .await;
+    out.assert_code(2);
+    assert_eq!(out.json()["error"]["kind"], "usage", "{}", out.stdout);
+    assert_nothing_sent(&server).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blank_team_variables_and_personal_accounts_send_no_team() {
     for (args, env) in [
-        (vec!["--team-id", "", "--scope", ""], vec![]),
         (vec![], vec![("VERCEL_ORG_ID", "")]),
         (vec![], vec![("VERCEL_ORG_ID", "  ")]),
         (vec![], vec![("VERCEL_ORG_ID", "usr_1a2b3c")]),

@@ -556,3 +556,28 @@ fn the_command_line_exit_codes() {
     assert_eq!(code, Some(2));
     assert!(stderr.contains("generator/tests/spec_diff/missing.json: no such file"), "{stderr}");
 }
+
+/// Our spec's `minLength: 1` on `projectIdOrName`, against an upstream that, as Vercel's does,
+/// gives the parameter a plain string: deliberate (declared on the schema, with the reason), not
+/// drift, for each operation.
+#[test]
+fn the_specs_project_min_length_is_a_deliberate_deviation() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/edge-cache.yaml");
+    let ours = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let reference = "$ref: '#/components/schemas/ProjectIdOrName'";
+    assert_eq!(ours.matches(reference).count(), 1, "the parameter's schema moved; update this test");
+    let upstream = ours.replace(reference, "type: string");
+    let report = spec_diff::diff(Path::new("ours.yaml"), ours.as_bytes(), Path::new("up.yaml"), upstream.as_bytes())
+        .expect("compares");
+    let lines = lines(&report);
+    assert_eq!(lines.len(), 4, "{lines:#?}");
+    for line in &lines {
+        assert!(line.starts_with("deliberate: "), "{line}");
+        assert!(
+            line.contains("parameter query projectIdOrName schema minLength changed ours 1 -> upstream unset"),
+            "{line}"
+        );
+        assert!(line.contains("can never succeed"), "the reason is shown: {line}");
+    }
+    assert!(!report.has_drift());
+}

@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use vercel_edge_cache::{ApiError, BatchReport, EdgeCache, EdgeCacheBuilder, Error, RequestError, RetryPolicy, Target};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
+pub mod fresh;
 pub mod prism;
 pub mod raw;
 

@@ -162,19 +162,22 @@ async fn the_mock_refuses_exactly_what_the_spec_forbids() {
         (TAGS, q, json!({ "tags": ["a"], "target": "preview" }), 200, ""),
         (TAGS, q, json!({ "tags": ["a"], "target": "staging" }), 400, "target: must be one of production, preview, got \"staging\""),
         (TAGS, q, json!({ "tags": ["a"], "target": 1 }), 400, "target: must be a string, got a number"),
+        (TAGS, q, json!({ "tags": ["a"], "target": null }), 400, "target: must be a string, got null"),
         // The range, and the integer type.
         (DELETE_TAGS, q, json!({ "tags": ["a"], "revalidationDeadlineSeconds": 0 }), 200, ""),
         (DELETE_TAGS, q, json!({ "tags": ["a"], "revalidationDeadlineSeconds": 31536000 }), 200, ""),
         (DELETE_TAGS, q, json!({ "tags": ["a"], "revalidationDeadlineSeconds": -1 }), 400, "revalidationDeadlineSeconds: must be at least 0, got -1"),
         (DELETE_TAGS, q, json!({ "tags": ["a"], "revalidationDeadlineSeconds": 31536001 }), 400, "revalidationDeadlineSeconds: must be at most 31536000, got 31536001"),
+        (DELETE_SRC_IMAGES, q, json!({ "srcImages": ["/a"], "revalidationDeadlineSeconds": null }), 400, "revalidationDeadlineSeconds: must be an integer, got null"),
         (DELETE_SRC_IMAGES, q, json!({ "srcImages": ["/a"], "revalidationDeadlineSeconds": 1.5 }), 400, "revalidationDeadlineSeconds: must be an integer, got a number"),
         (DELETE_SRC_IMAGES, q, json!({ "srcImages": ["/a"], "revalidationDeadlineSeconds": "60" }), 400, "revalidationDeadlineSeconds: must be an integer, got a string"),
         // additionalProperties: false.
         (TAGS, q, json!({ "tags": ["a"], "revalidationDeadlineSeconds": 60 }), 400, "revalidationDeadlineSeconds: is not accepted by invalidateByTags"),
         (SRC_IMAGES, q, json!({ "srcImages": ["/a"], "target": "production" }), 400, "target: is not accepted by invalidateBySrcImages"),
-        // The required query parameter; the optional ones are free text.
+        // The required query parameter and its minLength; the optional ones are free text.
         (TAGS, "", json!({ "tags": ["a"] }), 400, "projectIdOrName: is required"),
-        (TAGS, "?projectIdOrName=", json!({ "tags": ["a"] }), 400, "projectIdOrName: is required"),
+        (TAGS, "?projectIdOrName=", json!({ "tags": ["a"] }), 400, "projectIdOrName: at least 1 character, got 0"),
+        (TAGS, "?projectIdOrName=%20", json!({ "tags": ["a"] }), 200, ""),
         (TAGS, "?projectIdOrName=p&teamId=team_1&slug=acme", json!({ "tags": ["a"] }), 200, ""),
         // The body itself.
         (TAGS, q, json!(["a"]), 400, "body: must be a JSON object, got a list"),
@@ -240,6 +243,7 @@ async fn paths_and_methods_outside_the_spec_are_404_and_405() {
     assert_eq!((status, answer["error"]["code"].as_str()), (404, Some("not_found")));
     let response = raw_http_client().get(format!("{}{TAGS}", vercel.uri())).send().await.unwrap();
     assert_eq!(response.status(), 405);
+    assert_eq!(response.headers().get("allow").map(|v| v.to_str().unwrap()), Some("POST"), "RFC 9110's Allow");
     let recorded: Vec<(String, u16)> = vercel.purges().into_iter().map(|p| (p.operation, p.status)).collect();
     assert_eq!(recorded, [(String::new(), 404), (String::new(), 405)]);
 }
@@ -461,6 +465,7 @@ async fn scripting_over_http_refuses_what_would_script_nonsense() {
     }
     let r = http.delete(url("rate-limit")).send().await.unwrap();
     assert_eq!(r.status(), 405);
+    assert_eq!(r.headers().get("allow").map(|v| v.to_str().unwrap()), Some("PUT"), "RFC 9110's Allow");
     assert_eq!(
         r.json::<Value>().await.unwrap()["error"]["message"],
         "DELETE is not allowed on /_mock/rate-limit; it takes PUT"

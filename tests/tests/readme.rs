@@ -2,10 +2,9 @@
 //! dependency lines and its code, as `main.rs` (the library example, built) and as `lib.rs`
 //! (the testing example, whose tests run).
 
-use std::path::PathBuf;
-use std::process::Command;
+use std::path::Path;
 
-use edge_cache_tests::workspace_root;
+use edge_cache_tests::{fresh, workspace_root};
 
 /// The first fenced block that starts with ```` ```lang ```` after `heading`.
 fn block(readme: &str, heading: &str, lang: &str) -> String {
@@ -17,44 +16,20 @@ fn block(readme: &str, heading: &str, lang: &str) -> String {
 }
 
 /// A fresh crate named `name` with the README section's dependency lines and its code as
-/// `file`, made with `cargo <command> --offline` (with the workspace's lockfile, so the build is
-/// offline and uses the tested versions): its output, or a failure.
+/// `src/<file>`, made with `cargo <command>` ([`fresh::cargo`]): its output, or a failure.
 fn fresh_crate(section: &str, name: &str, file: &str, command: &str) -> String {
-    let root = workspace_root();
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
     let deps = block(&readme, section, "toml");
     let code = block(&readme, section, "rust");
     // The one edit a user makes: where they keep this repository.
-    let client = root.join("generated-client");
-    let deps = deps.replace("path = \"generated-client\"", &format!("path = {:?}", client.display().to_string()));
-    assert!(deps.contains("[dependencies]") && deps.contains(&client.display().to_string()), "{deps}");
-
-    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let krate = tmp.join(name);
-    let _ = std::fs::remove_dir_all(&krate);
-    std::fs::create_dir_all(krate.join("src")).unwrap();
-    let manifest =
-        format!("[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n[workspace]\n\n{deps}");
-    std::fs::write(krate.join("Cargo.toml"), manifest).unwrap();
-    std::fs::write(krate.join("src").join(file), code).unwrap();
-    std::fs::copy(root.join("Cargo.lock"), krate.join("Cargo.lock")).unwrap();
-
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = Command::new(cargo)
-        .current_dir(&krate)
-        .args([command, "--offline", "--quiet"])
-        // One target directory for both examples: the client is built once.
-        .env("CARGO_TARGET_DIR", tmp.join("readme-example-target"))
-        .env_remove("RUSTFLAGS")
-        .output()
-        .expect("cargo runs");
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success(),
-        "`cargo {command}` fails on the README example \"{section}\" in a fresh crate:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
+    let client = fresh::client_path();
+    let deps = deps.replace("\"generated-client\"", &client);
+    assert!(deps.contains("[dependencies]") && deps.contains(&client), "{deps}");
+    let what = format!("the README example \"{section}\"");
+    let files = [(format!("src/{file}"), code)];
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let krate = fresh::Crate { name, dependencies: &deps, files: &files };
+    fresh::cargo(Path::new(env!("CARGO_TARGET_TMPDIR")), &krate, command, &what)
 }
 
 #[test]

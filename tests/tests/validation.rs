@@ -103,7 +103,7 @@ async fn an_empty_project_is_refused() {
         let server = ok_server().await;
         let client = client(&server.uri());
         let result = op.send_plain(&client, "", op.items(1)).await;
-        assert_refused(result, "projectIdOrName: is required", &format!("{op:?}"));
+        assert_refused(result, "projectIdOrName: at least 1 character, got 0", &format!("{op:?}"));
         assert_nothing_sent(&server).await;
     }
 }

@@ -48,7 +48,7 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         spec: Option<PathBuf>,
     },
-    /// Install what the tests need (Prism, openapi-spec-validator), validate the spec, then run every test.
+    /// Install what the tests need (Prism, openapi-spec-validator, schemathesis), validate the spec, then run every test.
     Test {
         /// Extra arguments for `cargo test`.
         #[arg(last = true)]

@@ -95,6 +95,60 @@ appear and are accepted (the client reads only `code` and `message`).
             Default::default()
         }
     }
+    ///A project's ID or name.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ProjectIdOrName(::std::string::String);
+    impl ::std::ops::Deref for ProjectIdOrName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ProjectIdOrName> for ::std::string::String {
+        fn from(value: ProjectIdOrName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ProjectIdOrName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ProjectIdOrName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ProjectIdOrName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ProjectIdOrName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     /**How long, in seconds, a deleted entry may still be served stale while it is revalidated.
 The doc pages say "number >= 0"; Vercel's published description says an integer from 0 to
 31536000 (one year). An integer in that range satisfies both.
@@ -943,7 +997,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct InvalidateByTags<'a> {
         client: &'a super::Client,
-        project_id_or_name: Result<::std::string::String, String>,
+        project_id_or_name: Result<types::ProjectIdOrName, String>,
         slug: Result<Option<::std::string::String>, String>,
         team_id: Result<Option<::std::string::String>, String>,
         body: Result<types::builder::InvalidateByTagsRequest, String>,
@@ -962,12 +1016,12 @@ pub mod builder {
         }
         pub fn project_id_or_name<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ProjectIdOrName>,
         {
             self.project_id_or_name = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id_or_name failed"
+                    "conversion to `ProjectIdOrName` for project_id_or_name failed"
                         .to_string()
                 });
             self
@@ -1072,7 +1126,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DangerouslyDeleteByTags<'a> {
         client: &'a super::Client,
-        project_id_or_name: Result<::std::string::String, String>,
+        project_id_or_name: Result<types::ProjectIdOrName, String>,
         slug: Result<Option<::std::string::String>, String>,
         team_id: Result<Option<::std::string::String>, String>,
         body: Result<types::builder::DangerouslyDeleteByTagsRequest, String>,
@@ -1091,12 +1145,12 @@ pub mod builder {
         }
         pub fn project_id_or_name<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ProjectIdOrName>,
         {
             self.project_id_or_name = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id_or_name failed"
+                    "conversion to `ProjectIdOrName` for project_id_or_name failed"
                         .to_string()
                 });
             self
@@ -1204,7 +1258,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct InvalidateBySrcImages<'a> {
         client: &'a super::Client,
-        project_id_or_name: Result<::std::string::String, String>,
+        project_id_or_name: Result<types::ProjectIdOrName, String>,
         slug: Result<Option<::std::string::String>, String>,
         team_id: Result<Option<::std::string::String>, String>,
         body: Result<types::builder::InvalidateBySrcImagesRequest, String>,
@@ -1223,12 +1277,12 @@ pub mod builder {
         }
         pub fn project_id_or_name<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ProjectIdOrName>,
         {
             self.project_id_or_name = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id_or_name failed"
+                    "conversion to `ProjectIdOrName` for project_id_or_name failed"
                         .to_string()
                 });
             self
@@ -1336,7 +1390,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DangerouslyDeleteBySrcImages<'a> {
         client: &'a super::Client,
-        project_id_or_name: Result<::std::string::String, String>,
+        project_id_or_name: Result<types::ProjectIdOrName, String>,
         slug: Result<Option<::std::string::String>, String>,
         team_id: Result<Option<::std::string::String>, String>,
         body: Result<types::builder::DangerouslyDeleteBySrcImagesRequest, String>,
@@ -1355,12 +1409,12 @@ pub mod builder {
         }
         pub fn project_id_or_name<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ProjectIdOrName>,
         {
             self.project_id_or_name = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id_or_name failed"
+                    "conversion to `ProjectIdOrName` for project_id_or_name failed"
                         .to_string()
                 });
             self

@@ -456,6 +456,9 @@ mod op_invalidate_by_tags {
             "projectIdOrName",
             values.text(field::PROJECT_ID_OR_NAME),
         )?;
+        if let Some(v) = values.text(field::PROJECT_ID_OR_NAME) {
+            contract::check::length("projectIdOrName", None, v, Some(1u64), None)?;
+        }
         Ok(())
     }
     fn check_item(index: usize, item: &str) -> Result<(), contract::ValidationError> {
@@ -611,6 +614,9 @@ mod op_dangerously_delete_by_tags {
             "projectIdOrName",
             values.text(field::PROJECT_ID_OR_NAME),
         )?;
+        if let Some(v) = values.text(field::PROJECT_ID_OR_NAME) {
+            contract::check::length("projectIdOrName", None, v, Some(1u64), None)?;
+        }
         if let Some(v) = values.integer(field::REVALIDATION_DEADLINE_SECONDS) {
             contract::check::integer(
                 "revalidationDeadlineSeconds",
@@ -761,6 +767,9 @@ mod op_invalidate_by_src_images {
             "projectIdOrName",
             values.text(field::PROJECT_ID_OR_NAME),
         )?;
+        if let Some(v) = values.text(field::PROJECT_ID_OR_NAME) {
+            contract::check::length("projectIdOrName", None, v, Some(1u64), None)?;
+        }
         Ok(())
     }
     fn check_item(index: usize, item: &str) -> Result<(), contract::ValidationError> {
@@ -891,6 +900,9 @@ mod op_dangerously_delete_by_src_images {
             "projectIdOrName",
             values.text(field::PROJECT_ID_OR_NAME),
         )?;
+        if let Some(v) = values.text(field::PROJECT_ID_OR_NAME) {
+            contract::check::length("projectIdOrName", None, v, Some(1u64), None)?;
+        }
         if let Some(v) = values.integer(field::REVALIDATION_DEADLINE_SECONDS) {
             contract::check::integer(
                 "revalidationDeadlineSeconds",

@@ -56,6 +56,8 @@ impl MockVercel {
 
     /// Starts a mock on `address` (port 0 for a free one).
     pub async fn bind(address: SocketAddr) -> std::io::Result<Self> {
+        // A test's own reqwest may be built with our reqwest's features (see the crate docs).
+        crate::tls::install_default_provider();
         let listener = TcpListener::bind(address).await?;
         let address = listener.local_addr()?;
         let shared = Shared::default();

@@ -107,14 +107,15 @@ async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Answer, Droppe
     };
 
     let Some(_) = entry else {
-        let (status, message) = if on_path.is_empty() {
-            (404, format!("{path} is not the path of an operation of the spec"))
-        } else {
-            let allowed: Vec<&str> = on_path.iter().map(|spec| spec.info.method).collect();
-            (405, format!("{} is not allowed on {path}; the spec has {}", parts.method, allowed.join(", ")))
-        };
-        record(status, Some(message.clone()));
-        return Ok(error(status, &message, None, None));
+        if on_path.is_empty() {
+            let message = format!("{path} is not the path of an operation of the spec");
+            record(404, Some(message.clone()));
+            return Ok(error(404, &message, None, None));
+        }
+        let allowed: Vec<&str> = on_path.iter().map(|spec| spec.info.method).collect();
+        let message = format!("{} is not allowed on {path}; the spec has {}", parts.method, allowed.join(", "));
+        record(405, Some(message.clone()));
+        return Ok(not_allowed(&message, &allowed));
     };
 
     let latency = lock(&shared).script.latency;
@@ -268,7 +269,7 @@ fn control(shared: &Shared, method: &Method, rest: &str, body: &[u8]) -> Answer 
             } else {
                 let message =
                     format!("{method} is not allowed on {CONTROL_PREFIX}{rest}; it takes {}", methods.join(", "));
-                error(405, &message, None, None)
+                not_allowed(&message, &methods)
             }
         }
     }
@@ -295,6 +296,15 @@ fn error(status: u16, message: &str, retry_after: Option<u64>, rate: Option<Rate
 fn error_with(status: u16, code: &str, message: &str, retry_after: Option<u64>, rate: Option<RateHeaders>) -> Answer {
     let body = serde_json::json!({ "error": { "code": code, "message": message } });
     answer(status, serde_json::to_vec(&body).unwrap_or_default().into(), retry_after, rate)
+}
+
+/// 405, with the `Allow` header RFC 9110 requires: the methods the path takes.
+fn not_allowed(message: &str, methods: &[&str]) -> Answer {
+    let mut r = error(405, message, None, None);
+    if let Ok(allow) = hyper::header::HeaderValue::from_str(&methods.join(", ")) {
+        r.headers_mut().insert(hyper::header::ALLOW, allow);
+    }
+    r
 }
 
 fn answer(status: u16, body: Bytes, retry_after: Option<u64>, rate: Option<RateHeaders>) -> Answer {
@@ -328,7 +338,9 @@ mod tests {
             let status = control(&shared, &method, e.name, b"null").status().as_u16();
             assert!(![404, 405].contains(&status), "{} {} answers {status}", e.method, e.name);
         }
-        assert_eq!(control(&shared, &Method::PATCH, "purges", b"").status(), 405);
+        let refused = control(&shared, &Method::PATCH, "purges", b"");
+        assert_eq!(refused.status(), 405);
+        assert_eq!(refused.headers()["allow"], "GET, DELETE", "RFC 9110: a 405 lists the methods");
         assert_eq!(control(&shared, &Method::GET, "nothing", b"").status(), 404);
     }
 }

@@ -84,6 +84,7 @@ fn main() -> ExitCode {
 
 fn run(g: &Global, matches: &ArgMatches) -> Result<ExitCode, Failure> {
     let (command, m) = matches.subcommand().ok_or_else(|| Failure::usage("a command is required"))?;
+    refuse_blank_flags(matches)?;
     // The project: --project, VERCEL_PROJECT_ID, else the directory's link (`vercel link`).
     let linked = if g.project.as_deref().is_some_and(|p| !p.trim().is_empty()) { None } else { Linked::find() };
     let project =
@@ -203,6 +204,23 @@ fn start<'a>(
     Ok(purge)
 }
 
+/// Refuses a flag that sets a query parameter (`--project`, `--team-id`, `--scope`) given a blank
+/// value on the command line, rather than reading it as "not given": `--team-id "$TEAM"` with
+/// `TEAM` unset would otherwise act for no team (or for the linked project's), and `vercel`
+/// refuses it too. A blank environment variable (`VERCEL_ORG_ID=`) is no value, and is not refused.
+fn refuse_blank_flags(matches: &ArgMatches) -> Result<(), Failure> {
+    for (flag, _) in cli_table::PARAMETERS {
+        let id = flag.replace('-', "_");
+        let typed = matches.value_source(&id) == Some(clap::parser::ValueSource::CommandLine);
+        if typed && matches.get_one::<String>(&id).is_some_and(|v| v.trim().is_empty()) {
+            return Err(Failure::usage(format!(
+                "--{flag} is empty; give a value, or leave the flag out (a blank value is often an unset variable)"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The project a directory is linked to by `vercel link`: `.vercel/project.json` in it or in
 /// the nearest ancestor that has one, as the `vercel` CLI finds it.
 struct Linked {
@@ -221,8 +239,8 @@ impl Linked {
 }
 
 /// The team a run acts for, from `--team-id` (`VERCEL_ORG_ID`) and `--scope`, as `vercel` reads
-/// them: blank values are no value, a personal account's ID (`usr_…`) is no team, and a `--scope`
-/// that is a team ID (`team_…`) goes out as one.
+/// them: a blank `VERCEL_ORG_ID` is no value (blank flags were refused), a personal account's ID
+/// (`usr_…`) is no team, and a `--scope` that is a team ID (`team_…`) goes out as one.
 struct Team {
     id: Option<String>,
     slug: Option<String>,
