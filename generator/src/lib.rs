@@ -8,7 +8,8 @@
 //! request, [`tables`] the API-wide facts, [`cli_table`] the CLI's table, [`render`] formats
 //! with prettyplease, and [`output`] writes atomically or checks.
 //! Beside that flow, [`spec_diff`] compares the spec with a published description
-//! (`cargo xtask spec-diff`).
+//! (`cargo xtask spec-diff`), and [`api_diff`] says what a spec change does to users
+//! (`cargo xtask api-diff`).
 //!
 //! ```no_run
 //! let files = generator::generate_file(std::path::Path::new("spec/edge-cache.yaml"), "spec/edge-cache.yaml")?;
@@ -16,6 +17,7 @@
 //! # Ok::<(), generator::Error>(())
 //! ```
 
+pub mod api_diff;
 pub mod bindings;
 pub mod cli_map;
 pub mod cli_table;
@@ -101,6 +103,6 @@ pub fn generate(path: &Path, label: &str, bytes: &[u8]) -> Result<Vec<GeneratedF
 }
 
 /// One error, or all of them.
-fn many(mut problems: Vec<SpecError>) -> Error {
+pub(crate) fn many(mut problems: Vec<SpecError>) -> Error {
     if problems.len() == 1 { Error::Spec(problems.remove(0)) } else { Error::SpecMany(problems) }
 }

@@ -6,12 +6,16 @@
 //! - `cargo xtask bench [client|codegen|process|all] [-- ARGS]`
 //! - `cargo xtask man [--out FILE]`
 
+mod api_listing;
 mod bench;
 mod codegen;
+mod git;
+mod listing;
 mod man;
 mod paths;
 mod spec_diff;
 mod test;
+mod version;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -60,6 +64,12 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Print the crate's public API, one item per line (rustdoc JSON; default features and `mock`).
+    ApiListing {
+        /// Write it to FILE instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Run the benchmarks in release mode (see BENCHMARKS.md).
     Bench {
         /// Which benchmarks.
@@ -79,5 +89,6 @@ fn main() -> ExitCode {
         Command::Test { args } => test::run(&args),
         Command::Bench { which, args } => bench::run(which, &args),
         Command::Man { out } => man::run(out),
+        Command::ApiListing { out } => api_listing::run(out),
     }
 }
