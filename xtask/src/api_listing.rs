@@ -83,7 +83,8 @@ fn rustdoc_json(root: &Path, features: Option<&str>, target: &Path) -> Result<ru
         .env_remove("RUSTDOCFLAGS")
         .env_remove("CARGO_ENCODED_RUSTDOCFLAGS");
     let what = format!("rustdoc's JSON of {PACKAGE} ({})", features.unwrap_or("default features"));
-    eprintln!("building {what} in {}", paths::label(root));
+    let at = paths::label(root);
+    eprintln!("building {what} in {}", if at.is_empty() { "the working tree" } else { &at });
     let out = cmd.output().map_err(|e| format!("cannot run cargo rustdoc: {e}"))?;
     if !out.status.success() {
         return Err(format!("cannot build {what}:\n{}", String::from_utf8_lossy(&out.stderr)));
