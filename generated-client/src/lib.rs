@@ -63,6 +63,8 @@
 //!   errors, token, TLS, and the testing kit's server. It names no operation.
 
 #![warn(missing_docs)]
+// docs.rs builds with `--cfg docsrs` (see Cargo.toml): items behind `mock` say so there.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod batch;
 // The primitives the generated checks and bodies call; which ones a spec uses depends on it.
@@ -102,7 +104,8 @@ pub use retry::RetryPolicy;
 pub use stop::{CANCEL_GRACE, Cancel, StopReason};
 pub use token::{Token, TokenError};
 
-/// The README's examples, compiled as doc tests.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
+/// The crate's README (its page on crates.io, inside the package), compiled as doc tests; its
+/// testing example needs feature `mock`.
+#[cfg(all(doctest, feature = "mock"))]
+#[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

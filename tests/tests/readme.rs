@@ -1,6 +1,7 @@
-//! The README's examples, built the way a user would: a fresh crate with exactly the README's
-//! dependency lines and its code, as `main.rs` (the library example, built) and as `lib.rs`
-//! (the testing example, whose tests run).
+//! The crate's README (`generated-client/README.md`, its page on crates.io) examples, built the way
+//! a user would: a fresh crate with exactly the README's dependency lines and its code, as `main.rs`
+//! (the library example, built) and as `lib.rs` (the testing example, whose tests run). The one
+//! edit: the crates.io requirement (`"0.1"`) becomes this repository's path.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -21,13 +22,18 @@ fn block(readme: &str, heading: &str, lang: &str) -> String {
 /// offline and uses the tested versions): its output, or a failure.
 fn fresh_crate(section: &str, name: &str, file: &str, command: &str) -> String {
     let root = workspace_root();
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(root.join("generated-client/README.md")).unwrap();
     let deps = block(&readme, section, "toml");
     let code = block(&readme, section, "rust");
-    // The one edit a user makes: where they keep this repository.
+    // The one edit: this repository's crate instead of the published one.
     let client = root.join("generated-client");
-    let deps = deps.replace("path = \"generated-client\"", &format!("path = {:?}", client.display().to_string()));
+    let path = format!("path = {:?}", client.display().to_string());
+    let requirement = requirement();
+    let deps = deps
+        .replace(&format!("vercel-edge-cache = \"{requirement}\""), &format!("vercel-edge-cache = {{ {path} }}"))
+        .replace(&format!("version = \"{requirement}\""), &path);
     assert!(deps.contains("[dependencies]") && deps.contains(&client.display().to_string()), "{deps}");
+    assert!(!deps.contains(&format!("\"{requirement}\"")), "a vercel-edge-cache line the test cannot read:\n{deps}");
 
     let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     let krate = tmp.join(name);
@@ -55,6 +61,28 @@ fn fresh_crate(section: &str, name: &str, file: &str, command: &str) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     stdout
+}
+
+/// The requirement users write for the crate's version: `0.1` for 0.1.x, `1` for 1.x.
+fn requirement() -> String {
+    let manifest = std::fs::read_to_string(workspace_root().join("generated-client/Cargo.toml")).unwrap();
+    let version = manifest.lines().find_map(|l| l.strip_prefix("version = \"")).expect("a version line");
+    let parts: Vec<&str> = version.trim_end_matches('"').split('.').collect();
+    if parts[0] == "0" { format!("0.{}", parts[1]) } else { parts[0].to_string() }
+}
+
+#[test]
+fn the_readme_asks_for_the_crates_own_version() {
+    let readme = std::fs::read_to_string(workspace_root().join("generated-client/README.md")).unwrap();
+    let lines: Vec<&str> = readme.lines().filter(|l| l.starts_with("vercel-edge-cache = ")).collect();
+    assert!(lines.len() >= 3, "{lines:?}");
+    for line in lines {
+        assert!(
+            line.contains(&format!("\"{}\"", requirement())),
+            "generated-client/README.md asks for another version than generated-client/Cargo.toml's: {line} \
+             (`cargo xtask release VERSION` updates both)"
+        );
+    }
 }
 
 #[test]

@@ -1,8 +1,8 @@
 //! `cargo xtask release VERSION` and `cargo xtask release-check`.
 //!
 //! A release is recorded as its public API listing, `generated-client/api/VERSION.txt`, beside
-//! the crate's version in `generated-client/Cargo.toml` and a `## [VERSION] - DATE` section in
-//! CHANGELOG.md. `release-check` compares the working tree's listing with the newest recorded
+//! the crate's version in `generated-client/Cargo.toml` (and Cargo.lock, and the requirement its
+//! README's dependency lines ask for) and a `## [VERSION] - DATE` section in CHANGELOG.md. `release-check` compares the working tree's listing with the newest recorded
 //! one, and runs cargo-semver-checks against that release's source as a second opinion.
 
 use std::path::{Path, PathBuf};
@@ -92,8 +92,12 @@ fn release_in(root: &Path, version: &str, date: Option<String>) -> Result<(), St
     let lock_path = root.join("Cargo.lock");
     let lock = version::set_in_lockfile(&read(&lock_path)?, api_listing::PACKAGE, version)
         .ok_or_else(|| format!("Cargo.lock has no package {}", api_listing::PACKAGE))?;
+    let readme_path = root.join(CRATE_DIR).join("README.md");
+    let current = version::of_manifest(&read(&manifest_path)?, &manifest_path)?;
+    let readme = version::set_in_readme(&read(&readme_path)?, api_listing::PACKAGE, current, version);
     write(&root.join(releases::listing_path(version)), &listing)?;
     write(&manifest_path, &manifest)?;
+    write(&readme_path, &readme)?;
     write(&lock_path, &lock)?;
     write(&changelog_path, &changelog)?;
     eprintln!(

@@ -48,6 +48,26 @@ pub fn worst(classes: impl IntoIterator<Item = Class>) -> Option<Class> {
     classes.into_iter().min()
 }
 
+/// The requirement users write for this version: `0.1` for 0.1.x, `1` for 1.x.
+pub fn requirement(v: Version) -> String {
+    if v.major == 0 { format!("0.{}", v.minor) } else { v.major.to_string() }
+}
+
+/// A README whose dependency lines for `package` (`package = "0.1"`, `package = { version =
+/// "0.1", … }`) ask for `from`'s requirement, asking for `to`'s.
+pub fn set_in_readme(text: &str, package: &str, from: Version, to: Version) -> String {
+    let (old, new) = (format!("\"{}\"", requirement(from)), format!("\"{}\"", requirement(to)));
+    let mut out: Vec<String> = Vec::new();
+    for line in text.split('\n') {
+        if line.starts_with(&format!("{package} = ")) {
+            out.push(line.replace(&old, &new));
+        } else {
+            out.push(line.to_string());
+        }
+    }
+    out.join("\n")
+}
+
 /// The `version` of a package manifest's `[package]` table.
 pub fn of_manifest(text: &str, path: &Path) -> Result<Version, String> {
     let line = package_version_line(text)
@@ -114,6 +134,9 @@ mod tests {
         assert_eq!(of_manifest(manifest, Path::new("Cargo.toml")).unwrap().to_string(), "0.1.0");
         let set = set_in_manifest(manifest, Version::parse("0.2.0").unwrap()).unwrap();
         assert_eq!(set, manifest.replace("0.1.0", "0.2.0"));
+        let readme = "```toml\nx = \"0.1\"\nx = { version = \"0.1\", features = [\"mock\"] }\ny = \"0.1\"\n```\n";
+        let (v1, v2) = (Version::parse("0.1.3").unwrap(), Version::parse("0.2.0").unwrap());
+        assert_eq!(set_in_readme(readme, "x", v1, v2), readme.replacen("0.1", "0.2", 2));
         let lock = "[[package]]\nname = \"x\"\nversion = \"0.1.0\"\ndependencies = []\n";
         assert_eq!(set_in_lockfile(lock, "x", Version::parse("0.2.0").unwrap()).unwrap(), lock.replace("0.1.0", "0.2.0"));
     }
