@@ -77,8 +77,9 @@ pub fn spec_changes(root: &Path, commit: &str) -> Result<Vec<Change>, String> {
     let label = Path::new(SPEC);
     let old = git::show(root, commit, SPEC)?;
     let new = std::fs::read(root.join(SPEC)).map_err(|e| format!("cannot read {SPEC}: {e}"))?;
-    let old = generator::api_diff::model(label, &old)
-        .map_err(|e| format!("the spec at {} does not generate with this generator: {e}", &commit[..12.min(commit.len())]))?;
+    let old = generator::api_diff::model(label, &old).map_err(|e| {
+        format!("the spec at {} does not generate with this generator: {e}", &commit[..12.min(commit.len())])
+    })?;
     let new = generator::api_diff::model(label, &new).map_err(|e| format!("the spec does not generate: {e}"))?;
     Ok(generator::api_diff::diff(&old, &new))
 }
@@ -163,7 +164,10 @@ impl Report {
                 self.current_version
             )
         } else {
-            format!("`{CRATE_DIR}/Cargo.toml` has {}: `cargo xtask release {needed}` when releasing", self.current_version)
+            format!(
+                "`{CRATE_DIR}/Cargo.toml` has {}: `cargo xtask release {needed}` when releasing",
+                self.current_version
+            )
         };
         format!(
             "**Version:** {} at `{}` → the crate needs **{needed}** ({why}). {current}.",

@@ -28,18 +28,15 @@ pub fn release(text: &str, version: &str, date: &str) -> Result<String, String> 
     }
     let body = unreleased(text)?;
     if !has_entries(body) {
-        return Err(format!("CHANGELOG.md's `{UNRELEASED}` is empty: write what this release changes for users there first"));
+        return Err(format!(
+            "CHANGELOG.md's `{UNRELEASED}` is empty: write what this release changes for users there first"
+        ));
     }
     let start = text.find(&format!("{UNRELEASED}\n")).expect("found above");
     let end = start + UNRELEASED.len() + 1 + body.len();
-    Ok(format!(
-        "{}{UNRELEASED}\n\n## [{version}] - {date}\n\n{}\n\n{}",
-        &text[..start],
-        body.trim(),
-        &text[end..]
-    )
-    .trim_end()
-    .to_string()
+    Ok(format!("{}{UNRELEASED}\n\n## [{version}] - {date}\n\n{}\n\n{}", &text[..start], body.trim(), &text[end..])
+        .trim_end()
+        .to_string()
         + "\n")
 }
 

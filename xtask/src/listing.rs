@@ -181,7 +181,11 @@ impl<'a> Walk<'a> {
                     StructKind::Plain { has_stripped_fields: true, .. } => " { /* private fields */ }".into(),
                     StructKind::Plain { .. } => String::new(),
                 };
-                push(out, 0, format!("{attrs}pub struct {path}{generics}{shape}{}", self.where_clause(&s.generics, &[])));
+                push(
+                    out,
+                    0,
+                    format!("{attrs}pub struct {path}{generics}{shape}{}", self.where_clause(&s.generics, &[])),
+                );
                 if canonical {
                     if let StructKind::Plain { fields, .. } = &s.kind {
                         for field in fields {
@@ -246,11 +250,7 @@ impl<'a> Walk<'a> {
                 push(out, 1, self.function(&attrs, path, f, &[]));
             }
             ItemEnum::TypeAlias(t) => {
-                push(
-                    out,
-                    0,
-                    format!("{attrs}pub type {path}{} = {}", self.generics(&t.generics), self.ty(&t.type_)),
-                );
+                push(out, 0, format!("{attrs}pub type {path}{} = {}", self.generics(&t.generics), self.ty(&t.type_)));
             }
             ItemEnum::Constant { type_, .. } => push(out, 0, format!("pub const {path}: {}", self.ty(type_))),
             ItemEnum::Static(s) => {
@@ -447,7 +447,8 @@ impl<'a> Walk<'a> {
         if name == "self" {
             match ty {
                 Type::Generic(s) if s == "Self" => return "self".into(),
-                Type::BorrowedRef { lifetime, is_mutable, type_ } if matches!(&**type_, Type::Generic(s) if s == "Self") => {
+                Type::BorrowedRef { lifetime, is_mutable, type_ } if matches!(&**type_, Type::Generic(s) if s == "Self") =>
+                {
                     let lt = lifetime.as_ref().map(|l| format!("{l} ")).unwrap_or_default();
                     let m = if *is_mutable { "mut " } else { "" };
                     return format!("&{lt}{m}self");
@@ -597,8 +598,11 @@ impl<'a> Walk<'a> {
         match t {
             Type::ResolvedPath(p) => self.path(p),
             Type::DynTrait(d) => {
-                let mut parts: Vec<String> =
-                    d.traits.iter().map(|p| format!("{}{}", self.hrtb(&p.generic_params), self.path(&p.trait_))).collect();
+                let mut parts: Vec<String> = d
+                    .traits
+                    .iter()
+                    .map(|p| format!("{}{}", self.hrtb(&p.generic_params), self.path(&p.trait_)))
+                    .collect();
                 if let Some(l) = &d.lifetime {
                     parts.push(l.clone());
                 }

@@ -188,17 +188,20 @@ fn key(line: &str) -> String {
         return line.to_string();
     }
     let mut rest = line.strip_prefix("pub ").unwrap_or(line);
-    loop {
-        let Some((word, after)) = rest.split_once(' ') else { break };
+    while let Some((word, after)) = rest.split_once(' ') {
         let qualifier = matches!(word, "async" | "unsafe" | "mut")
-            || (word == "const" && (after.starts_with("fn ") || after.starts_with("async ") || after.starts_with("unsafe ")));
+            || (word == "const"
+                && (after.starts_with("fn ") || after.starts_with("async ") || after.starts_with("unsafe ")));
         if !qualifier {
             break;
         }
         rest = after;
     }
     let (kind, rest) = match rest.split_once(' ') {
-        Some((k @ ("mod" | "struct" | "enum" | "union" | "trait" | "type" | "const" | "static" | "use" | "macro" | "fn"), r)) => (k, r),
+        Some((
+            k @ ("mod" | "struct" | "enum" | "union" | "trait" | "type" | "const" | "static" | "use" | "macro" | "fn"),
+            r,
+        )) => (k, r),
         _ => ("member", rest),
     };
     format!("{kind} {}", member_path(rest))
@@ -251,14 +254,14 @@ impl Parents {
                     p.exhaustive_enums.insert(name(r));
                 }
             } else if let Some(r) = rest.strip_prefix("pub struct ") {
-                let tuple = name(r).len() < r.len() && r[name(r).len()..].starts_with('(');
+                let tuple = r[member_path(r).len()..].starts_with('(');
                 if exhaustive && !r.contains("/* private fields */") && !tuple {
                     p.literal_structs.insert(name(r));
                 }
-            } else if let Some(r) = rest.strip_prefix("pub trait ").or_else(|| rest.strip_prefix("pub unsafe trait ")) {
-                if !r.ends_with("(sealed)") {
-                    p.open_traits.insert(name(r));
-                }
+            } else if let Some(r) = rest.strip_prefix("pub trait ").or_else(|| rest.strip_prefix("pub unsafe trait "))
+                && !r.ends_with("(sealed)")
+            {
+                p.open_traits.insert(name(r));
             }
         }
         p
@@ -272,14 +275,18 @@ impl Parents {
             let (parent, _) = path.rsplit_once("::")?;
             let provided = line.ends_with("(provided)");
             if self.open_traits.contains(parent) && !provided && !line.contains(" = ") {
-                return Some(format!("a required item of the trait `{parent}`: its implementations outside the crate must add it"));
+                return Some(format!(
+                    "a required item of the trait `{parent}`: its implementations outside the crate must add it"
+                ));
             }
             return None;
         }
         let path = member_path(rest);
         let (parent, _) = path.rsplit_once("::")?;
         if self.exhaustive_enums.contains(parent) {
-            return Some(format!("a variant of `{parent}`, which is not `#[non_exhaustive]`: a `match` without a wildcard arm stops compiling"));
+            return Some(format!(
+                "a variant of `{parent}`, which is not `#[non_exhaustive]`: a `match` without a wildcard arm stops compiling"
+            ));
         }
         if self.literal_structs.contains(parent) {
             return Some(format!("a field of `{parent}`, which struct literals build: they stop compiling without it"));

@@ -13,15 +13,15 @@
 mod api_diff;
 mod api_listing;
 mod bench;
+mod changelog;
 mod codegen;
 mod git;
 mod listing;
 mod listing_diff;
-mod changelog;
-mod releases;
 mod man;
 mod paths;
 mod release;
+mod releases;
 mod semver_checks;
 mod spec_diff;
 mod test;

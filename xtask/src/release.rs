@@ -205,8 +205,7 @@ fn semver_checks_against(
             git::commit(root, &rev)?
         }
         Baseline::Recorded => {
-            git::require(root, why).map_err(|e| format!("{e} Or pass --baseline-root DIR (the source of {last}).")
-            )?;
+            git::require(root, why).map_err(|e| format!("{e} Or pass --baseline-root DIR (the source of {last})."))?;
             let pending = git::text(root, &["status", "--porcelain", "--", record])?;
             if !pending.is_empty() {
                 eprintln!(

@@ -28,7 +28,8 @@ pub fn recorded(root: &Path) -> Result<Vec<(Version, PathBuf)>, String> {
         let Some(stem) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".txt")) else {
             continue;
         };
-        let version = Version::parse(stem).map_err(|e| format!("{}: the file name is not VERSION.txt: {e}", path.display()))?;
+        let version =
+            Version::parse(stem).map_err(|e| format!("{}: the file name is not VERSION.txt: {e}", path.display()))?;
         found.push((version, path));
     }
     found.sort();

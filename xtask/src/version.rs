@@ -138,6 +138,9 @@ mod tests {
         let (v1, v2) = (Version::parse("0.1.3").unwrap(), Version::parse("0.2.0").unwrap());
         assert_eq!(set_in_readme(readme, "x", v1, v2), readme.replacen("0.1", "0.2", 2));
         let lock = "[[package]]\nname = \"x\"\nversion = \"0.1.0\"\ndependencies = []\n";
-        assert_eq!(set_in_lockfile(lock, "x", Version::parse("0.2.0").unwrap()).unwrap(), lock.replace("0.1.0", "0.2.0"));
+        assert_eq!(
+            set_in_lockfile(lock, "x", Version::parse("0.2.0").unwrap()).unwrap(),
+            lock.replace("0.1.0", "0.2.0")
+        );
     }
 }

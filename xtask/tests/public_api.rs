@@ -16,11 +16,8 @@ fn root() -> PathBuf {
 
 #[test]
 fn the_checked_in_public_api_listing_is_current() {
-    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .arg("api-listing")
-        .current_dir(root())
-        .output()
-        .expect("xtask runs");
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_xtask")).arg("api-listing").current_dir(root()).output().expect("xtask runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "cargo xtask api-listing failed:\n{stderr}");
     let listing = String::from_utf8(out.stdout).expect("the listing is UTF-8");
@@ -28,7 +25,10 @@ fn the_checked_in_public_api_listing_is_current() {
     let here = root().display().to_string();
     assert!(!listing.contains(&here) && !listing.contains("/home/") && !listing.contains(".rustup"), "{listing}");
     assert!(listing.lines().any(|l| l.starts_with("pub fn vercel_edge_cache::EdgeCache::")), "{listing}");
-    assert!(listing.lines().any(|l| l.starts_with("[mock] pub struct vercel_edge_cache::mock::MockVercel")), "{listing}");
+    assert!(
+        listing.lines().any(|l| l.starts_with("[mock] pub struct vercel_edge_cache::mock::MockVercel")),
+        "{listing}"
+    );
     assert!(listing.lines().any(|l| l.starts_with("[cli] edge-cache invalidate --tag ")), "{listing}");
     let snapshot = root().join("xtask/tests/snapshots/public_api__listing.snap");
     let recorded = std::fs::read_to_string(&snapshot).unwrap_or_default();

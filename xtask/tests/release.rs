@@ -135,15 +135,41 @@ fn two_operations_removed_is_breaking_needs_0_2_0_and_the_release_gate_holds_unt
     for method in ["invalidate_by_src_images", "dangerously_delete_by_src_images"] {
         assert!(has(&lines, &format!("`EdgeCache::{method}`")), "{all}");
     }
-    assert!(has(&lines, "**breaking** operation `invalidateBySrcImages` (`POST /v1/edge-cache/invalidate-by-src-images`) removed"), "{all}");
+    assert!(
+        has(
+            &lines,
+            "**breaking** operation `invalidateBySrcImages` (`POST /v1/edge-cache/invalidate-by-src-images`) removed"
+        ),
+        "{all}"
+    );
     for command in ["invalidate", "dangerously-delete"] {
-        let flag = format!("**breaking** CLI: the flag `--srcimg` of `edge-cache {command}` removed: scripts that pass it fail (exit 2)");
+        let flag = format!(
+            "**breaking** CLI: the flag `--srcimg` of `edge-cache {command}` removed: scripts that pass it fail (exit 2)"
+        );
         assert!(has(&lines, &flag), "{all}");
     }
     // The Rust side, from the listings: the methods, the marker types and the setters.
-    assert!(has(&lines, "**breaking** removed `pub fn vercel_edge_cache::EdgeCache::invalidate_by_src_images<I, S>(&self, project:"), "{all}");
-    assert!(has(&lines, "**breaking** removed `pub enum vercel_edge_cache::operations::DangerouslyDeleteBySrcImages` (and its"), "{all}");
-    assert!(has(&lines, "**breaking** removed `pub fn vercel_edge_cache::Purge<'_, vercel_edge_cache::operations::DangerouslyDeleteBySrcImages>::revalidation_deadline_seconds(self, value: i64) -> Self`"), "{all}");
+    assert!(
+        has(
+            &lines,
+            "**breaking** removed `pub fn vercel_edge_cache::EdgeCache::invalidate_by_src_images<I, S>(&self, project:"
+        ),
+        "{all}"
+    );
+    assert!(
+        has(
+            &lines,
+            "**breaking** removed `pub enum vercel_edge_cache::operations::DangerouslyDeleteBySrcImages` (and its"
+        ),
+        "{all}"
+    );
+    assert!(
+        has(
+            &lines,
+            "**breaking** removed `pub fn vercel_edge_cache::Purge<'_, vercel_edge_cache::operations::DangerouslyDeleteBySrcImages>::revalidation_deadline_seconds(self, value: i64) -> Self`"
+        ),
+        "{all}"
+    );
     assert_eq!(with(&lines, "breaking").len(), lines.len(), "only breaking changes:\n{all}");
     assert!(version.contains("the crate needs **0.2.0** (breaking changes"), "{version}");
 
@@ -152,11 +178,17 @@ fn two_operations_removed_is_breaking_needs_0_2_0_and_the_release_gate_holds_unt
     let (_, stderr) = text(&out);
     assert!(!out.status.success(), "release-check passed a breaking change under 0.1.0:\n{stderr}");
     assert!(stderr.contains("error: the public API has breaking changes since 0.1.0 (recorded in generated-client/api/0.1.0.txt), and generated-client/Cargo.toml still has 0.1.0; they need 0.2.0"), "{stderr}");
-    assert!(stderr.contains("removed `pub fn vercel_edge_cache::EdgeCache::dangerously_delete_by_src_images<I, S>"), "{stderr}");
+    assert!(
+        stderr.contains("removed `pub fn vercel_edge_cache::EdgeCache::dangerously_delete_by_src_images<I, S>"),
+        "{stderr}"
+    );
     assert!(stderr.contains("then run `cargo xtask release 0.2.0`"), "{stderr}");
     assert!(stderr.contains("and CHANGELOG.md's `## [Unreleased]` is empty"), "{stderr}");
     // The second opinion ran against 0.1.0's source, and disagrees with 0.1.0 too.
-    assert!(stderr.contains("cargo-semver-checks 0.51.0 (the second opinion), against the source of 0.1.0"), "{stderr}");
+    assert!(
+        stderr.contains("cargo-semver-checks 0.51.0 (the second opinion), against the source of 0.1.0"),
+        "{stderr}"
+    );
     assert!(stderr.contains("inherent_method_missing"), "{stderr}");
 
     // A release needs its notes first.
@@ -189,7 +221,12 @@ fn two_operations_removed_is_breaking_needs_0_2_0_and_the_release_gate_holds_unt
     let out = xtask(&copy, &["release-check"]);
     let (_, stderr) = text(&out);
     assert!(out.status.success(), "release-check after release 0.2.0:\n{stderr}");
-    assert!(stderr.contains("since 0.2.0 (generated-client/api/0.2.0.txt): no change for users; generated-client/Cargo.toml has 0.2.0"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "since 0.2.0 (generated-client/api/0.2.0.txt): no change for users; generated-client/Cargo.toml has 0.2.0"
+        ),
+        "{stderr}"
+    );
     assert!(stderr.contains("cargo-semver-checks 0.51.0 agrees"), "{stderr}");
 }
 
@@ -208,9 +245,18 @@ fn an_optional_body_property_added_is_additive_on_the_spec_side_and_names_its_se
     assert!(summary.contains("(spec side): 2 additive; from 0.1.0 the crate needs 0.1.1"), "{summary}");
     let (lines, version) = api_diff(&copy);
     let all = lines.join("\n");
-    assert!(has(&lines, "- **additive** `invalidateByTags`: optional body property `reason` added: the setter `.reason()`"), "{all}");
+    assert!(
+        has(&lines, "- **additive** `invalidateByTags`: optional body property `reason` added: the setter `.reason()`"),
+        "{all}"
+    );
     assert!(has(&lines, "- **additive** mock (feature `mock`): the field `RecordedPurge::reason`"), "{all}");
-    assert!(has(&lines, "- **additive** added `pub fn vercel_edge_cache::Purge<'_, vercel_edge_cache::operations::InvalidateByTags>::reason(self, value: impl core::convert::Into<alloc::string::String>) -> Self`"), "{all}");
+    assert!(
+        has(
+            &lines,
+            "- **additive** added `pub fn vercel_edge_cache::Purge<'_, vercel_edge_cache::operations::InvalidateByTags>::reason(self, value: impl core::convert::Into<alloc::string::String>) -> Self`"
+        ),
+        "{all}"
+    );
     let recorded = "RecordedPurge::reason: core::option::Option<alloc::string::String>`";
     assert!(with(&lines, "additive").iter().any(|l| l.contains(recorded)), "{all}");
     // The one thing that breaks: the generated option struct and progenitor's body type can be
@@ -218,7 +264,12 @@ fn an_optional_body_property_added_is_additive_on_the_spec_side_and_names_its_se
     let breaking = with(&lines, "breaking");
     assert_eq!(breaking.len(), 2, "{all}");
     assert!(breaking[0].contains("added `pub vercel_edge_cache::api::types::InvalidateByTagsRequest::reason: core::option::Option<vercel_edge_cache::api::types::InvalidateByTagsRequestReason>`: a field of `vercel_edge_cache::api::types::InvalidateByTagsRequest`, which struct literals build"), "{all}");
-    assert!(breaking[1].contains("a field of `vercel_edge_cache::operations::InvalidateByTagsOptions`, which struct literals build"), "{all}");
+    assert!(
+        breaking[1].contains(
+            "a field of `vercel_edge_cache::operations::InvalidateByTagsOptions`, which struct literals build"
+        ),
+        "{all}"
+    );
     assert!(version.contains("the crate needs **0.2.0**"), "{version}");
 }
 
@@ -233,7 +284,9 @@ fn tags_max_items_16_to_8_is_behaviour_naming_batching_and_nothing_breaks() {
     let (lines, version) = api_diff(&copy);
     let all = lines.join("\n");
     for op in ["invalidateByTags", "dangerouslyDeleteByTags"] {
-        let line = format!("- **behaviour** `{op}`: batching: at most 8 `tags` per request (`maxItems`, was 16): the same selection is sent in more requests; calling code needs no change");
+        let line = format!(
+            "- **behaviour** `{op}`: batching: at most 8 `tags` per request (`maxItems`, was 16): the same selection is sent in more requests; calling code needs no change"
+        );
         assert!(has(&lines, &line), "{all}");
     }
     assert!(has(&lines, "- no change"), "the Rust API does not change:\n{all}");
@@ -251,7 +304,9 @@ fn a_tags_max_length_256_to_100_is_behaviour_naming_the_inputs_now_refused() {
     let (lines, version) = api_diff(&copy);
     let all = lines.join("\n");
     for op in ["invalidateByTags", "dangerouslyDeleteByTags"] {
-        let line = format!("- **behaviour** `{op}`: each of `tags`: at most 100 characters (`maxLength`, was 256): tags of 101 to 256 characters are now refused before sending");
+        let line = format!(
+            "- **behaviour** `{op}`: each of `tags`: at most 100 characters (`maxLength`, was 256): tags of 101 to 256 characters are now refused before sending"
+        );
         assert!(has(&lines, &line), "{all}");
     }
     assert_eq!(lines.len(), 3, "two behaviour lines and no Rust API change:\n{all}");
@@ -268,8 +323,20 @@ fn an_enum_value_removed_is_breaking() {
     assert!(summary.contains("breaking; from 0.1.0 the crate needs 0.2.0"), "{summary}");
     let (lines, version) = api_diff(&copy);
     let all = lines.join("\n");
-    assert!(has(&lines, "- **breaking** `invalidateByTags`: body property `target`: the value `preview` removed: the enum variant `Preview` is gone, and `set(.., \"preview\")` and the CLI refuse it"), "{all}");
-    assert!(has(&lines, "- **breaking** CLI: `edge-cache invalidate --target` takes <production> (was <production|preview>)"), "{all}");
+    assert!(
+        has(
+            &lines,
+            "- **breaking** `invalidateByTags`: body property `target`: the value `preview` removed: the enum variant `Preview` is gone, and `set(.., \"preview\")` and the CLI refuse it"
+        ),
+        "{all}"
+    );
+    assert!(
+        has(
+            &lines,
+            "- **breaking** CLI: `edge-cache invalidate --target` takes <production> (was <production|preview>)"
+        ),
+        "{all}"
+    );
     assert!(has(&lines, "- **breaking** removed `pub vercel_edge_cache::api::types::Target::Preview`"), "{all}");
     assert!(version.contains("the crate needs **0.2.0** (breaking changes"), "{version}");
 }

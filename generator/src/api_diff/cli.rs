@@ -78,10 +78,15 @@ pub fn diff(old: &Api, new: &Api, out: &mut Vec<Change>) {
             match new_flags.get(flag) {
                 None => out.push(Change::new(
                     Class::Breaking,
-                    format!("CLI: the flag `--{flag}` of `edge-cache {command}` removed: scripts that pass it fail (exit 2)"),
+                    format!(
+                        "CLI: the flag `--{flag}` of `edge-cache {command}` removed: scripts that pass it fail (exit 2)"
+                    ),
                 )),
                 Some(v) if v != value => {
-                    let narrower = value.trim_matches(['<', '>']).split('|').any(|x| !v.trim_matches(['<', '>']).split('|').any(|y| y == x));
+                    let narrower = value
+                        .trim_matches(['<', '>'])
+                        .split('|')
+                        .any(|x| !v.trim_matches(['<', '>']).split('|').any(|y| y == x));
                     let class = if narrower { Class::Breaking } else { Class::Additive };
                     out.push(Change::new(
                         class,
@@ -99,10 +104,9 @@ pub fn diff(old: &Api, new: &Api, out: &mut Vec<Change>) {
                 Class::Breaking,
                 format!("CLI: `edge-cache {command}` asks first now: scripts without a terminal need `--yes`"),
             )),
-            (true, false) => out.push(Change::new(
-                Class::Behaviour,
-                format!("CLI: `edge-cache {command}` no longer asks first"),
-            )),
+            (true, false) => {
+                out.push(Change::new(Class::Behaviour, format!("CLI: `edge-cache {command}` no longer asks first")))
+            }
             _ => {}
         }
     }

@@ -208,7 +208,10 @@ fn query(o: &Operation, n: &Operation, out: &mut Vec<Change>) {
         match n.query.iter().find(|p| p.name == q.name) {
             None if q.required => out.push(Change::new(
                 Class::Breaking,
-                format!("`{id}`: required query parameter `{}` removed: `EdgeCache::{m}` takes one argument fewer", q.name),
+                format!(
+                    "`{id}`: required query parameter `{}` removed: `EdgeCache::{m}` takes one argument fewer",
+                    q.name
+                ),
             )),
             None => out.push(Change::new(
                 Class::Breaking,
@@ -217,16 +220,25 @@ fn query(o: &Operation, n: &Operation, out: &mut Vec<Change>) {
             Some(p) => {
                 if q.required != p.required {
                     let text = if p.required {
-                        format!("query parameter `{}` is required now: `EdgeCache::{m}` takes it as an argument, the setter `.{}()` is gone", p.name, q.rust_name)
+                        format!(
+                            "query parameter `{}` is required now: `EdgeCache::{m}` takes it as an argument, the setter `.{}()` is gone",
+                            p.name, q.rust_name
+                        )
                     } else {
-                        format!("query parameter `{}` is optional now: `EdgeCache::{m}` takes one argument fewer, and the setter `.{}()` sets it", p.name, p.rust_name)
+                        format!(
+                            "query parameter `{}` is optional now: `EdgeCache::{m}` takes one argument fewer, and the setter `.{}()` sets it",
+                            p.name, p.rust_name
+                        )
                     };
                     out.push(Change::new(Class::Breaking, format!("`{id}`: {text}")));
                 }
                 if q.rust_name != p.rust_name {
                     out.push(Change::new(
                         Class::Breaking,
-                        format!("`{id}`: query parameter `{}` is `{}` in Rust now (was `{}`)", p.name, p.rust_name, q.rust_name),
+                        format!(
+                            "`{id}`: query parameter `{}` is `{}` in Rust now (was `{}`)",
+                            p.name, p.rust_name, q.rust_name
+                        ),
                     ));
                 }
                 let subject = format!("`{id}`: query parameter `{}`", p.name);
@@ -238,7 +250,10 @@ fn query(o: &Operation, n: &Operation, out: &mut Vec<Change>) {
         out.push(if p.required {
             Change::new(
                 Class::Breaking,
-                format!("`{id}`: required query parameter `{}` added: `EdgeCache::{m}` takes one more argument (`{}`)", p.name, p.rust_name),
+                format!(
+                    "`{id}`: required query parameter `{}` added: `EdgeCache::{m}` takes one more argument (`{}`)",
+                    p.name, p.rust_name
+                ),
             )
         } else {
             Change::new(
@@ -286,11 +301,17 @@ fn body(o: &Operation, n: &Operation, out: &mut Vec<Change>) {
             )),
             (None, true) => out.push(Change::new(
                 Class::Breaking,
-                format!("`{id}`: required body property `{name}` added: calls that do not set it (`.{}()`) are refused", setter(name)),
+                format!(
+                    "`{id}`: required body property `{name}` added: calls that do not set it (`.{}()`) are refused",
+                    setter(name)
+                ),
             )),
             (Some(false), true) => out.push(Change::new(
                 Class::Breaking,
-                format!("`{id}`: body property `{name}` is required now: calls without `.{}()` are refused", setter(name)),
+                format!(
+                    "`{id}`: body property `{name}` is required now: calls without `.{}()` are refused",
+                    setter(name)
+                ),
             )),
             (Some(true), false) => out.push(Change::new(
                 Class::Behaviour,
@@ -307,7 +328,12 @@ fn batch(o: &Operation, n: &Operation, out: &mut Vec<Change>) {
     if ob.field != nb.field {
         out.push(Change::new(
             Class::Breaking,
-            format!("`{id}`: the selection is `{}` now (was `{}`): the items of `EdgeCache::{}` mean something else", nb.field, ob.field, method(n)),
+            format!(
+                "`{id}`: the selection is `{}` now (was `{}`): the items of `EdgeCache::{}` mean something else",
+                nb.field,
+                ob.field,
+                method(n)
+            ),
         ));
         return;
     }
@@ -334,7 +360,10 @@ fn batch(o: &Operation, n: &Operation, out: &mut Vec<Change>) {
         };
         out.push(Change::new(
             Class::Behaviour,
-            format!("`{id}`: at least {} `{field}` per request (`minItems`, was {}): {effect}", nb.min_items, ob.min_items),
+            format!(
+                "`{id}`: at least {} `{field}` per request (`minItems`, was {}): {effect}",
+                nb.min_items, ob.min_items
+            ),
         ));
     }
     rules::compare(&format!("`{id}`: each of `{field}`"), field, &ob.item, &nb.item, out);
@@ -363,7 +392,10 @@ fn mock(old: &Api, new: &Api, out: &mut Vec<Change>) {
         ));
     }
     for new_field in n.difference(&o) {
-        out.push(Change::new(Class::Additive, format!("mock (feature `mock`): the field `RecordedPurge::{new_field}`")));
+        out.push(Change::new(
+            Class::Additive,
+            format!("mock (feature `mock`): the field `RecordedPurge::{new_field}`"),
+        ));
     }
 }
 

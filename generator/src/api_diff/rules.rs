@@ -8,7 +8,8 @@ use crate::model::Rule;
 /// The changes from `old` to `new` of the rules of `subject` (Markdown, such as
 /// ``"`invalidateByTags`: each of `tags`"``), whose values are called `noun` in the text.
 pub fn compare(subject: &str, noun: &str, old: &Rule, new: &Rule, out: &mut Vec<Change>) {
-    let behaviour = |out: &mut Vec<Change>, text: String| out.push(Change::new(Class::Behaviour, format!("{subject}: {text}")));
+    let behaviour =
+        |out: &mut Vec<Change>, text: String| out.push(Change::new(Class::Behaviour, format!("{subject}: {text}")));
     match (old, new) {
         (
             Rule::String { min_length: omin, max_length: omax, enumeration: oe, separator: os },
@@ -66,10 +67,7 @@ pub fn compare(subject: &str, noun: &str, old: &Rule, new: &Rule, out: &mut Vec<
                 compare(subject, noun, a, b, out);
             }
         }
-        (
-            Rule::Object { properties: op, required: or, .. },
-            Rule::Object { properties: np, required: nr, .. },
-        ) => {
+        (Rule::Object { properties: op, required: or, .. }, Rule::Object { properties: np, required: nr, .. }) => {
             for p in op {
                 match np.iter().find(|q| q.name == p.name) {
                     None => out.push(Change::new(Class::Breaking, format!("{subject}: property `{}` removed", p.name))),
@@ -98,7 +96,11 @@ fn upper(unit: &str, keyword: &str, noun: &str, old: Option<f64>, new: Option<f6
     match (old, new) {
         (_, None) => format!("no upper limit any more (`{keyword}` removed, {was}): larger {noun} are accepted"),
         (None, Some(n)) => {
-            format!("at most {}{unit} (`{keyword}`, {was}): {noun} over {} are now refused before sending", num(n), num(n))
+            format!(
+                "at most {}{unit} (`{keyword}`, {was}): {noun} over {} are now refused before sending",
+                num(n),
+                num(n)
+            )
         }
         (Some(o), Some(n)) if n < o => format!(
             "at most {}{unit} (`{keyword}`, {was}): {noun} of {}{unit} are now refused before sending",
@@ -116,7 +118,11 @@ fn lower(unit: &str, keyword: &str, noun: &str, old: Option<f64>, new: Option<f6
     match (old, new) {
         (_, None) => format!("no lower limit any more (`{keyword}` removed, {was}): smaller {noun} are accepted"),
         (None, Some(n)) => {
-            format!("at least {}{unit} (`{keyword}`, {was}): {noun} under {} are now refused before sending", num(n), num(n))
+            format!(
+                "at least {}{unit} (`{keyword}`, {was}): {noun} under {} are now refused before sending",
+                num(n),
+                num(n)
+            )
         }
         (Some(o), Some(n)) if n > o => format!(
             "at least {}{unit} (`{keyword}`, {was}): {noun} of {}{unit} are now refused before sending",
