@@ -11,7 +11,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{main_spec, workspace};
+use common::{main_spec, without_path, workspace};
 
 /// Rust helpers every case's test file starts with.
 const PRELUDE: &str = r#"
@@ -124,14 +124,6 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
-}
-
-/// The main spec without the path items from `start` up to the next one or `components:`.
-fn without_path(spec: &str, path: &str) -> String {
-    let start = spec.find(&format!("  {path}:\n")).unwrap_or_else(|| panic!("the spec has {path}"));
-    let rest = &spec[start + 3..];
-    let end = rest.find("\n  /").map(|i| start + 3 + i + 1).unwrap_or_else(|| spec.find("components:").unwrap());
-    format!("{}{}", &spec[..start], &spec[end..])
 }
 
 #[test]

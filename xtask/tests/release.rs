@@ -14,6 +14,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Mutex;
 
+// The generator tests' helpers: `without_path`, as the evolution tests remove operations.
+#[path = "../../generator/tests/common/mod.rs"]
+mod common;
+
+use common::without_path;
+
 static TURN: Mutex<()> = Mutex::new(());
 
 fn workspace() -> PathBuf {
@@ -110,14 +116,6 @@ fn with<'a>(lines: &'a [String], class: &str) -> Vec<&'a String> {
 
 fn has(lines: &[String], needle: &str) -> bool {
     lines.iter().any(|l| l.contains(needle))
-}
-
-/// The spec without the path item `path` (up to the next one or `components:`).
-fn without_path(spec: &str, path: &str) -> String {
-    let start = spec.find(&format!("  {path}:\n")).unwrap_or_else(|| panic!("the spec has {path}"));
-    let rest = &spec[start + 3..];
-    let end = rest.find("\n  /").map(|i| start + 3 + i + 1).unwrap_or_else(|| spec.find("components:").unwrap());
-    format!("{}{}", &spec[..start], &spec[end..])
 }
 
 #[test]

@@ -89,66 +89,59 @@ pub fn compare(subject: &str, noun: &str, old: &Rule, new: &Rule, out: &mut Vec<
     }
 }
 
+/// Which side of the values a bound limits.
+#[derive(Clone, Copy, PartialEq)]
+enum Side {
+    /// `maxLength`, `maximum`, `maxItems`.
+    Upper,
+    /// `minLength`, `minimum`, `minItems`.
+    Lower,
+}
+
 /// A new upper bound: `unit` is "characters" or "items" (or empty for numbers).
 fn upper(unit: &str, keyword: &str, noun: &str, old: Option<f64>, new: Option<f64>) -> String {
-    let unit = if unit.is_empty() { String::new() } else { format!(" {unit}") };
-    let was = old.map(|v| format!("was {}", num(v))).unwrap_or_else(|| "was no limit".into());
-    match (old, new) {
-        (_, None) => format!("no upper limit any more (`{keyword}` removed, {was}): larger {noun} are accepted"),
-        (None, Some(n)) => {
-            format!(
-                "at most {}{unit} (`{keyword}`, {was}): {noun} over {} are now refused before sending",
-                num(n),
-                num(n)
-            )
-        }
-        (Some(o), Some(n)) if n < o => format!(
-            "at most {}{unit} (`{keyword}`, {was}): {noun} of {}{unit} are now refused before sending",
-            num(n),
-            range_above(n, o)
-        ),
-        (Some(_), Some(n)) => format!("at most {}{unit} (`{keyword}`, {was}): larger {noun} are accepted", num(n)),
-    }
+    bound(Side::Upper, unit, keyword, noun, old, new)
 }
 
 /// A new lower bound.
 fn lower(unit: &str, keyword: &str, noun: &str, old: Option<f64>, new: Option<f64>) -> String {
+    bound(Side::Lower, unit, keyword, noun, old, new)
+}
+
+/// What a bound moving from `old` to `new` accepts and refuses.
+fn bound(side: Side, unit: &str, keyword: &str, noun: &str, old: Option<f64>, new: Option<f64>) -> String {
     let unit = if unit.is_empty() { String::new() } else { format!(" {unit}") };
     let was = old.map(|v| format!("was {}", num(v))).unwrap_or_else(|| "was no limit".into());
-    match (old, new) {
-        (_, None) => format!("no lower limit any more (`{keyword}` removed, {was}): smaller {noun} are accepted"),
-        (None, Some(n)) => {
-            format!(
-                "at least {}{unit} (`{keyword}`, {was}): {noun} under {} are now refused before sending",
-                num(n),
-                num(n)
-            )
+    let (limit, side_word, more, beyond) = match side {
+        Side::Upper => ("at most", "upper", "larger", "over"),
+        Side::Lower => ("at least", "lower", "smaller", "under"),
+    };
+    let Some(n) = new else {
+        return format!("no {side_word} limit any more (`{keyword}` removed, {was}): {more} {noun} are accepted");
+    };
+    let head = format!("{limit} {}{unit} (`{keyword}`, {was})", num(n));
+    match old {
+        None => format!("{head}: {noun} {beyond} {} are now refused before sending", num(n)),
+        Some(o) if (side == Side::Upper && n < o) || (side == Side::Lower && n > o) => {
+            format!("{head}: {noun} of {}{unit} are now refused before sending", refused(side, o, n))
         }
-        (Some(o), Some(n)) if n > o => format!(
-            "at least {}{unit} (`{keyword}`, {was}): {noun} of {}{unit} are now refused before sending",
-            num(n),
-            range_below(o, n)
-        ),
-        (Some(_), Some(n)) => format!("at least {}{unit} (`{keyword}`, {was}): smaller {noun} are accepted", num(n)),
+        Some(_) => format!("{head}: {more} {noun} are accepted"),
     }
 }
 
-/// "101 to 256" for a limit lowered from 256 to 100 (whole numbers), "over 100" otherwise.
-fn range_above(new: f64, old: f64) -> String {
-    if new.fract() == 0.0 && old.fract() == 0.0 {
-        let from = new + 1.0;
-        if from == old { num(old) } else { format!("{} to {}", num(from), num(old)) }
-    } else {
-        format!("over {}", num(new))
-    }
-}
-
-fn range_below(old: f64, new: f64) -> String {
-    if new.fract() == 0.0 && old.fract() == 0.0 {
-        let to = new - 1.0;
-        if to == old { num(old) } else { format!("{} to {}", num(old), num(to)) }
-    } else {
-        format!("under {}", num(new))
+/// The values a tightened bound refuses: "101 to 256" for a maximum lowered from 256 to 100
+/// (whole numbers), "over 100" otherwise.
+fn refused(side: Side, old: f64, new: f64) -> String {
+    let whole = new.fract() == 0.0 && old.fract() == 0.0;
+    let (from, to) = match side {
+        Side::Upper => (new + 1.0, old),
+        Side::Lower => (old, new - 1.0),
+    };
+    match (whole, side) {
+        (true, _) if from == to => num(from),
+        (true, _) => format!("{} to {}", num(from), num(to)),
+        (false, Side::Upper) => format!("over {}", num(new)),
+        (false, Side::Lower) => format!("under {}", num(new)),
     }
 }
 
@@ -214,5 +207,35 @@ fn kind(rule: &Rule) -> &'static str {
         Rule::Object { .. } => "an object",
         Rule::OneOf(_) => "a oneOf",
         Rule::Any => "any value",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tightened_bound_names_the_values_it_now_refuses() {
+        let refused = upper("characters", "maxLength", "tags", Some(256.0), Some(100.0));
+        assert_eq!(
+            refused,
+            "at most 100 characters (`maxLength`, was 256): tags of 101 to 256 characters are now refused before sending"
+        );
+        let refused = lower("", "minimum", "values", Some(0.0), Some(1.0));
+        assert_eq!(refused, "at least 1 (`minimum`, was 0): values of 0 are now refused before sending");
+        let loosened = upper("items", "maxItems", "lists", Some(8.0), Some(16.0));
+        assert_eq!(loosened, "at most 16 items (`maxItems`, was 8): larger lists are accepted");
+        let added = lower("characters", "minLength", "values", None, Some(3.0));
+        assert_eq!(
+            added,
+            "at least 3 characters (`minLength`, was no limit): values under 3 are now refused before sending"
+        );
+        let gone = upper("", "maximum", "values", Some(2.5), None);
+        assert_eq!(gone, "no upper limit any more (`maximum` removed, was 2.5): larger values are accepted");
+        assert_eq!(refused_range(), "over 2.5");
+    }
+
+    fn refused_range() -> String {
+        refused(Side::Upper, 3.0, 2.5)
     }
 }
