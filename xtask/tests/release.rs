@@ -58,6 +58,8 @@ fn run(program: &str, dir: &Path, args: &[&str]) -> Output {
         .env("CARGO_TARGET_DIR", scratch().join("target"))
         // cargo-semver-checks is installed once, in the real target directory.
         .env("XTASK_TOOLS_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap().join("tools"))
+        // git stops at the copies: a copy without `.git` is not inside this checkout's repository.
+        .env("GIT_CEILING_DIRECTORIES", scratch())
         .env("GIT_AUTHOR_NAME", "t")
         .env("GIT_AUTHOR_EMAIL", "t@example.com")
         .env("GIT_COMMITTER_NAME", "t")
@@ -337,4 +339,19 @@ fn an_enum_value_removed_is_breaking() {
     );
     assert!(has(&lines, "- **breaking** removed `pub vercel_edge_cache::api::types::Target::Preview`"), "{all}");
     assert!(version.contains("the crate needs **0.2.0** (breaking changes"), "{version}");
+}
+
+#[test]
+fn api_diff_in_a_checkout_without_git_says_that_it_reads_the_base_with_git() {
+    let copy = scratch().join("no-git");
+    let _ = std::fs::remove_dir_all(&copy);
+    copy_tree(&workspace(), &copy);
+    let out = xtask(&copy, &["api-diff", "--base", "HEAD~1"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("is not a git checkout (no .git): cargo xtask api-diff --base reads the base with git"),
+        "{stderr}"
+    );
 }
