@@ -9,7 +9,8 @@
 //! [`render`] formats with prettyplease, and [`output`] writes atomically or checks. The rules
 //! for names, and the runtime's reserved names, are in [`names`]; a value's kind in [`kinds`].
 //! Beside that flow, [`spec_diff`] compares the spec with a published description
-//! (`cargo xtask spec-diff`).
+//! (`cargo xtask spec-diff`), and [`api_diff`] says what a spec change does to users
+//! (`cargo xtask api-diff`).
 //!
 //! ```no_run
 //! let files = generator::generate_file(std::path::Path::new("spec/edge-cache.yaml"), "spec/edge-cache.yaml")?;
@@ -17,6 +18,7 @@
 //! # Ok::<(), generator::Error>(())
 //! ```
 
+pub mod api_diff;
 pub mod api_spec;
 pub mod cli_check;
 pub mod cli_map;
@@ -120,6 +122,6 @@ pub fn generate(path: &Path, label: &str, bytes: &[u8]) -> Result<Vec<GeneratedF
 }
 
 /// One error, or all of them.
-fn many(mut problems: Vec<SpecError>) -> Error {
+pub(crate) fn many(mut problems: Vec<SpecError>) -> Error {
     if problems.len() == 1 { Error::Spec(problems.remove(0)) } else { Error::SpecMany(problems) }
 }

@@ -11,7 +11,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{main_spec, workspace};
+use common::{main_spec, without_path, workspace};
 
 /// Rust helpers every case's test file starts with.
 const PRELUDE: &str = r#"
@@ -75,9 +75,9 @@ fn replay(case: &str, spec: &str, test: &str) {
     let members = workspace_manifest.lines().find(|l| l.starts_with("members = ")).expect("a members line");
     write(&copy.join("Cargo.toml"), &workspace_manifest.replace(members, r#"members = ["generated-client"]"#));
     std::fs::copy(ws.join("Cargo.lock"), copy.join("Cargo.lock")).unwrap();
-    // The real README documents the real spec's calls; the copy's doc tests are the runtime's
-    // and the generated ones.
-    write(&copy.join("README.md"), "# A regenerated copy\n");
+    // The crate's README documents the real spec's calls (and is compiled as doc tests); the
+    // copy's doc tests are the runtime's and the generated ones.
+    write(&copy.join("generated-client/README.md"), "# A regenerated copy\n");
     write(&copy.join("spec.yaml"), spec);
     write(&copy.join("generated-client/tests/evolution.rs"), &format!("{PRELUDE}\n{test}"));
 
@@ -140,14 +140,6 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
-}
-
-/// The main spec without the path items from `start` up to the next one or `components:`.
-fn without_path(spec: &str, path: &str) -> String {
-    let start = spec.find(&format!("  {path}:\n")).unwrap_or_else(|| panic!("the spec has {path}"));
-    let rest = &spec[start + 3..];
-    let end = rest.find("\n  /").map(|i| start + 3 + i + 1).unwrap_or_else(|| spec.find("components:").unwrap());
-    format!("{}{}", &spec[..start], &spec[end..])
 }
 
 #[test]

@@ -1,6 +1,7 @@
-//! The README's examples, built the way a user would: a fresh crate with exactly the README's
-//! dependency lines and its code, as `main.rs` (the library example, built) and as `lib.rs`
-//! (the testing example, whose tests run).
+//! The crate's README (`generated-client/README.md`, its page on crates.io) examples, built the way
+//! a user would: a fresh crate with exactly the README's dependency lines and its code, as `main.rs`
+//! (the library example, built) and as `lib.rs` (the testing example, whose tests run). The one
+//! edit: the crates.io requirement (`"0.1"`) becomes this repository's path.
 
 use std::path::Path;
 
@@ -18,18 +19,45 @@ fn block(readme: &str, heading: &str, lang: &str) -> String {
 /// A fresh crate named `name` with the README section's dependency lines and its code as
 /// `src/<file>`, made with `cargo <command>` ([`fresh::cargo`]): its output, or a failure.
 fn fresh_crate(section: &str, name: &str, file: &str, command: &str) -> String {
-    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(workspace_root().join("generated-client/README.md")).unwrap();
     let deps = block(&readme, section, "toml");
     let code = block(&readme, section, "rust");
-    // The one edit a user makes: where they keep this repository.
+    // The one edit: this repository's crate instead of the published one.
     let client = fresh::client_path();
-    let deps = deps.replace("\"generated-client\"", &client);
+    let path = format!("path = {client}");
+    let requirement = requirement();
+    let deps = deps
+        .replace(&format!("vercel-edge-cache = \"{requirement}\""), &format!("vercel-edge-cache = {{ {path} }}"))
+        .replace(&format!("version = \"{requirement}\""), &path);
     assert!(deps.contains("[dependencies]") && deps.contains(&client), "{deps}");
+    assert!(!deps.contains(&format!("\"{requirement}\"")), "a vercel-edge-cache line the test cannot read:\n{deps}");
     let what = format!("the README example \"{section}\"");
     let files = [(format!("src/{file}"), code)];
     let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     let krate = fresh::Crate { name, dependencies: &deps, files: &files };
     fresh::cargo(Path::new(env!("CARGO_TARGET_TMPDIR")), &krate, command, &what)
+}
+
+/// The requirement users write for the crate's version: `0.1` for 0.1.x, `1` for 1.x.
+fn requirement() -> String {
+    let manifest = std::fs::read_to_string(workspace_root().join("generated-client/Cargo.toml")).unwrap();
+    let version = manifest.lines().find_map(|l| l.strip_prefix("version = \"")).expect("a version line");
+    let parts: Vec<&str> = version.trim_end_matches('"').split('.').collect();
+    if parts[0] == "0" { format!("0.{}", parts[1]) } else { parts[0].to_string() }
+}
+
+#[test]
+fn the_readme_asks_for_the_crates_own_version() {
+    let readme = std::fs::read_to_string(workspace_root().join("generated-client/README.md")).unwrap();
+    let lines: Vec<&str> = readme.lines().filter(|l| l.starts_with("vercel-edge-cache = ")).collect();
+    assert!(lines.len() >= 3, "{lines:?}");
+    for line in lines {
+        assert!(
+            line.contains(&format!("\"{}\"", requirement())),
+            "generated-client/README.md asks for another version than generated-client/Cargo.toml's: {line} \
+             (`cargo xtask release VERSION` updates both)"
+        );
+    }
 }
 
 #[test]

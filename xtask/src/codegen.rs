@@ -16,6 +16,7 @@ pub fn run(check: bool, spec: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode
     if let Some(o) = &out {
         command.push_str(&format!(" --out {}", o.display()));
     }
+    let default_spec = spec.is_none() && out.is_none();
     let spec = spec.unwrap_or_else(paths::default_spec);
     let out = out.unwrap_or_else(paths::default_out);
     let label = paths::label(&spec);
@@ -48,6 +49,10 @@ pub fn run(check: bool, spec: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode
             }
             if written.is_empty() {
                 eprintln!("the generated files are up to date");
+            }
+            // What the spec change does to users, in one line (the spec side against HEAD).
+            if default_spec {
+                eprintln!("{}", crate::api_diff::codegen_summary(&paths::root()));
             }
             ExitCode::SUCCESS
         }

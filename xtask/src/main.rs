@@ -5,13 +5,27 @@
 //! - `cargo xtask test [-- ARGS]`
 //! - `cargo xtask bench [client|codegen|process|all] [-- ARGS]`
 //! - `cargo xtask man [--out FILE]`
+//! - `cargo xtask api-listing [--out FILE]`
+//! - `cargo xtask api-diff [--base REV]`
+//! - `cargo xtask release VERSION [--date YYYY-MM-DD]`
+//! - `cargo xtask release-check [--baseline-rev REV | --baseline-root DIR]`
 
+mod api_diff;
+mod api_listing;
 mod bench;
+mod changelog;
 mod codegen;
+mod git;
+mod listing;
+mod listing_diff;
 mod man;
 mod paths;
+mod release;
+mod releases;
+mod semver_checks;
 mod spec_diff;
 mod test;
+mod version;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -60,6 +74,40 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Print the crate's public API, one item per line (rustdoc JSON; default features and `mock`).
+    ApiListing {
+        /// Write it to FILE instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// What the working tree changes for users against REV, as Markdown for a pull request: the
+    /// spec's changes and the Rust API's, each breaking / additive / behaviour, and the version
+    /// the crate needs. Reads REV with git.
+    ApiDiff {
+        /// The revision to compare with.
+        #[arg(long, value_name = "REV", default_value = "HEAD")]
+        base: String,
+    },
+    /// Record a release: set the crate's version, write generated-client/api/VERSION.txt (its
+    /// public API listing) and move CHANGELOG.md's `## [Unreleased]` entries under the version.
+    Release {
+        /// The new version, such as 0.2.0.
+        version: String,
+        /// The release date [default: today, UTC].
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+    },
+    /// Fail when the API changed in a breaking way since the last recorded release without a
+    /// version bump, or changed with an empty `## [Unreleased]`; then run cargo-semver-checks
+    /// against the last release's source.
+    ReleaseCheck {
+        /// The last release's source as of REV [default: the commit that last wrote its listing].
+        #[arg(long, value_name = "REV", conflicts_with = "baseline_root")]
+        baseline_rev: Option<String>,
+        /// The last release's source in DIR (a workspace whose generated-client is that release).
+        #[arg(long, value_name = "DIR")]
+        baseline_root: Option<PathBuf>,
+    },
     /// Run the benchmarks in release mode (see BENCHMARKS.md).
     Bench {
         /// Which benchmarks.
@@ -79,5 +127,13 @@ fn main() -> ExitCode {
         Command::Test { args } => test::run(&args),
         Command::Bench { which, args } => bench::run(which, &args),
         Command::Man { out } => man::run(out),
+        Command::ApiListing { out } => api_listing::run(out),
+        Command::ApiDiff { base } => api_diff::run(Some(base)),
+        Command::Release { version, date } => release::release(&version, date),
+        Command::ReleaseCheck { baseline_rev, baseline_root } => release::check(match (baseline_rev, baseline_root) {
+            (Some(rev), _) => release::Baseline::Rev(rev),
+            (None, Some(dir)) => release::Baseline::Root(dir),
+            (None, None) => release::Baseline::Recorded,
+        }),
     }
 }

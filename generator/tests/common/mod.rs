@@ -45,3 +45,11 @@ pub fn fixtures(dir: &Path, extensions: &[&str]) -> Vec<PathBuf> {
     found.sort();
     found
 }
+
+/// A spec's text without the path item `path` (up to the next path item or `components:`).
+pub fn without_path(spec: &str, path: &str) -> String {
+    let start = spec.find(&format!("  {path}:\n")).unwrap_or_else(|| panic!("the spec has {path}"));
+    let rest = &spec[start + 3..];
+    let end = rest.find("\n  /").map(|i| start + 3 + i + 1).unwrap_or_else(|| spec.find("components:").unwrap());
+    format!("{}{}", &spec[..start], &spec[end..])
+}
