@@ -102,7 +102,7 @@ pub use validation::{Problem, ValidationError};
 /// of its [`Purge`] and of the testing kit's queries), and what describes them.
 ///
 /// Each marker's [`EdgeCache`] method starts a call; [`EdgeCache::operations`] lists their
-/// [`OperationInfo`]s, for calls chosen at run time.
+/// [`OperationInfo`](operations::OperationInfo)s, for calls chosen at run time.
 pub mod operations {
     pub use crate::generated::operations::*;
     pub use crate::operation::{Field, Kind, Operation, OperationInfo, Place};

@@ -68,5 +68,5 @@ fn the_readme_example_builds_in_a_fresh_crate_with_only_the_readmes_lines() {
 #[test]
 fn the_readmes_testing_example_passes_cargo_test_in_a_fresh_crate() {
     let out = fresh_crate("## Testing your code", "readme-testing-example", "lib.rs", "test");
-    assert!(out.contains("test result: ok. 3 passed; 0 failed"), "the README's three tests ran:\n{out}");
+    assert!(out.contains("test result: ok. 5 passed; 0 failed"), "the README's five tests ran:\n{out}");
 }

@@ -145,7 +145,7 @@ impl contract::EdgeCache {
     /// Marks every cache entry carrying one of the given tags as stale. The next request for such
     /// an entry is still served from the cache while the entry is revalidated in the background.
     ///
-    /// Nothing is sent until [`Purge::send`](crate::Purge::send); the whole selection is checked first.
+    /// Nothing is sent until `.send().await`; the whole selection is checked first.
     pub fn invalidate_by_tags<I, S>(
         &self,
         project: impl Into<String>,
@@ -224,7 +224,7 @@ impl contract::EdgeCache {
     /// paths can send a stampede of requests to the origin. Prefer `invalidateByTags` unless the
     /// origin content itself is gone (it answers 404 or 410).
     ///
-    /// Nothing is sent until [`Purge::send`](crate::Purge::send); the whole selection is checked first.
+    /// Nothing is sent until `.send().await`; the whole selection is checked first.
     pub fn dangerously_delete_by_tags<I, S>(
         &self,
         project: impl Into<String>,
@@ -281,7 +281,7 @@ impl contract::EdgeCache {
     /// Marks the optimised (transformed) images derived from the given source images as stale;
     /// they are revalidated in the background on their next request.
     ///
-    /// Nothing is sent until [`Purge::send`](crate::Purge::send); the whole selection is checked first.
+    /// Nothing is sent until `.send().await`; the whole selection is checked first.
     pub fn invalidate_by_src_images<I, S>(
         &self,
         project: impl Into<String>,
@@ -350,7 +350,7 @@ impl contract::EdgeCache {
     /// for each waits for the origin. One source image can back many paths, so this can cause a
     /// stampede of origin requests. Prefer `invalidateBySrcImages` unless the source is gone.
     ///
-    /// Nothing is sent until [`Purge::send`](crate::Purge::send); the whole selection is checked first.
+    /// Nothing is sent until `.send().await`; the whole selection is checked first.
     pub fn dangerously_delete_by_src_images<I, S>(
         &self,
         project: impl Into<String>,

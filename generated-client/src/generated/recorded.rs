@@ -2,9 +2,9 @@
 use crate::contract;
 #[allow(unused_imports)]
 use super::operations::setter_types;
-/// One request the mock server ([`MockVercel`](crate::mock::MockVercel)) received: its
-/// operation, query parameters and body properties (a field for each of any operation, unset
-/// when the request did not carry it or it could not be read), and what the mock answered.
+/// One request the mock server (`MockVercel`) received: its operation, query parameters
+/// and body properties (a field for each of any operation, unset when the request did not
+/// carry it or it could not be read), and what the mock answered.
 ///
 /// The JSON form (the CLI mock's `GET /_mock/purges`) names the fields as the wire does.
 ///

@@ -203,7 +203,7 @@ pub struct ControlEndpoint {
     pub what: &'static str,
 }
 
-/// The mock's own endpoints: what [`control`] serves, what its 405s list, and what
+/// The mock's own endpoints: what `control` serves, what its 405s list, and what
 /// `edge-cache mock --help` shows.
 pub const CONTROL_ENDPOINTS: &[ControlEndpoint] = &[
     ControlEndpoint { method: "GET", name: "purges", what: "every request received, as JSON" },
@@ -211,7 +211,7 @@ pub const CONTROL_ENDPOINTS: &[ControlEndpoint] = &[
     ControlEndpoint {
         method: "POST",
         name: "faults",
-        what: r#"fail the next requests: {"status":429,"times":2,"retryAfter":1} or {"drop":true}"#,
+        what: r#"fail the next requests: {"status":429,"times":2,"retryAfter":1}, {"status":403,"code":"invalid_token","message":"..."} or {"drop":true}"#,
     },
     ControlEndpoint { method: "DELETE", name: "faults", what: "drop the scripted faults" },
     ControlEndpoint {

@@ -53,7 +53,7 @@ fn operations(plan: &Plan) -> TokenStream {
         " The operations of the spec that take a selection, one marker type each, with their checks,\n setters and `EdgeCache` methods.",
     );
     if !plan.library_only.is_empty() {
-        doc.push_str("\n\n Operations reachable only through [`EdgeCache::api`](crate::EdgeCache::api):");
+        doc.push_str("\n\n Operations reachable only through `EdgeCache::api()`, the generated low-level client:");
         for (op, why) in &plan.library_only {
             doc.push_str(&format!("\n - `{}` ({why})", op.id));
         }

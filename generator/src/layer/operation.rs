@@ -71,9 +71,7 @@ fn method_doc(c: &Covered) -> Vec<String> {
     doc.push(String::new());
     doc.extend(doc_lines(op.description.as_deref()));
     doc.push(String::new());
-    doc.push(
-        " Nothing is sent until [`Purge::send`](crate::Purge::send); the whole selection is checked first.".into(),
-    );
+    doc.push(" Nothing is sent until `.send().await`; the whole selection is checked first.".into());
     doc
 }
 

@@ -117,9 +117,9 @@ pub fn generate(file: &std::path::Path, plan: &Plan) -> Result<TokenStream, Vec<
         #[allow(unused_imports)]
         use super::operations::setter_types;
 
-        #[doc = " One request the mock server ([`MockVercel`](crate::mock::MockVercel)) received: its"]
-        #[doc = " operation, query parameters and body properties (a field for each of any operation, unset"]
-        #[doc = " when the request did not carry it or it could not be read), and what the mock answered."]
+        #[doc = " One request the mock server (`MockVercel`) received: its operation, query parameters"]
+        #[doc = " and body properties (a field for each of any operation, unset when the request did not"]
+        #[doc = " carry it or it could not be read), and what the mock answered."]
         #[doc = ""]
         #[doc = " The JSON form (the CLI mock's `GET /_mock/purges`) names the fields as the wire does."]
         #[doc = ""]
