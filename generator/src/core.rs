@@ -40,7 +40,28 @@ pub fn generate(file: &Path, api: &OpenAPI) -> Result<(syn::File, Types), SpecEr
         SpecError::new(file, Location::File, format!("progenitor produced code that does not parse: {e}"))
     })?;
     DropUndefinedHeaders.visit_file_mut(&mut syntax);
+    mark_structs_non_exhaustive(&mut syntax);
     Ok((syntax, types))
+}
+
+/// Marks the structs of `api::types` (the request and response bodies) `#[non_exhaustive]`:
+/// they are built with their builders (`X::builder()`) or serde outside the crate, so that an
+/// optional property the spec adds is a new field, not a breaking change for code that wrote a
+/// struct literal. The generated layer, inside the crate, still builds them directly.
+fn mark_structs_non_exhaustive(file: &mut syn::File) {
+    for item in &mut file.items {
+        let syn::Item::Mod(m) = item else { continue };
+        if m.ident != "types" {
+            continue;
+        }
+        for item in m.content.iter_mut().flat_map(|(_, items)| items.iter_mut()) {
+            if let syn::Item::Struct(s) = item
+                && matches!(s.fields, syn::Fields::Named(_))
+            {
+                s.attrs.push(syn::parse_quote!(#[non_exhaustive]));
+            }
+        }
+    }
 }
 
 /// The copy of the spec progenitor is given.

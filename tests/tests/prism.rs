@@ -304,10 +304,8 @@ async fn refusal_through_the_client(prism: &Prism) -> Vec<String> {
     // untyped (the runtime reads every error body itself), as progenitor's UnexpectedResponse.
     let list: Vec<vercel_edge_cache::api::types::TagListItem> =
         tags("t", 17).into_iter().map(|t| t.parse().expect("a valid tag")).collect();
-    let body = vercel_edge_cache::api::types::InvalidateByTagsRequest {
-        tags: vercel_edge_cache::api::types::TagList(list).into(),
-        target: None,
-    };
+    let body = vercel_edge_cache::api::types::InvalidateByTagsRequest::builder()
+        .tags(vercel_edge_cache::api::types::TagList(list));
     match client.api().invalidate_by_tags().project_id_or_name("p").body(body).send().await {
         Err(vercel_edge_cache::api::Error::UnexpectedResponse(r)) if r.status().as_u16() == 400 => {}
         other => failures.push(format!("17 tags through the low-level client: expected a 400, got {other:?}")),

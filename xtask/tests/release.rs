@@ -259,18 +259,11 @@ fn an_optional_body_property_added_is_additive_on_the_spec_side_and_names_its_se
     );
     let recorded = "RecordedPurge::reason: core::option::Option<alloc::string::String>`";
     assert!(with(&lines, "additive").iter().any(|l| l.contains(recorded)), "{all}");
-    // The one thing that breaks: the generated option struct and progenitor's body type can be
-    // built with struct literals, which a new field breaks (cargo-semver-checks says the same).
-    let breaking = with(&lines, "breaking");
-    assert_eq!(breaking.len(), 2, "{all}");
-    assert!(breaking[0].contains("added `pub vercel_edge_cache::api::types::InvalidateByTagsRequest::reason: core::option::Option<vercel_edge_cache::api::types::InvalidateByTagsRequestReason>`: a field of `vercel_edge_cache::api::types::InvalidateByTagsRequest`, which struct literals build"), "{all}");
-    assert!(
-        breaking[1].contains(
-            "a field of `vercel_edge_cache::operations::InvalidateByTagsOptions`, which struct literals build"
-        ),
-        "{all}"
-    );
-    assert!(version.contains("the crate needs **0.2.0**"), "{version}");
+    // Nothing breaks: the setters are methods, the mock's record and progenitor's body types
+    // are `#[non_exhaustive]` (built with their builders outside the crate), so a new field is
+    // additive (cargo-semver-checks says the same).
+    assert!(with(&lines, "breaking").is_empty(), "{all}");
+    assert!(version.contains("the crate needs **0.1.1**"), "{version}");
 }
 
 #[test]

@@ -9,6 +9,7 @@ pub mod types {
     ///The body of `dangerouslyDeleteBySrcImages`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct DangerouslyDeleteBySrcImagesRequest {
         #[serde(
             rename = "revalidationDeadlineSeconds",
@@ -28,6 +29,7 @@ pub mod types {
     ///The body of `dangerouslyDeleteByTags`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct DangerouslyDeleteByTagsRequest {
         #[serde(
             rename = "revalidationDeadlineSeconds",
@@ -49,6 +51,7 @@ pub mod types {
 appear and are accepted (the client reads only `code` and `message`).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct Error {
         pub error: ErrorError,
     }
@@ -59,6 +62,7 @@ appear and are accepted (the client reads only `code` and `message`).
     }
     ///`ErrorError`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct ErrorError {
         ///A stable, machine-readable error code such as `forbidden`.
         pub code: ::std::string::String,
@@ -73,6 +77,7 @@ appear and are accepted (the client reads only `code` and `message`).
     ///The body of `invalidateBySrcImages`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct InvalidateBySrcImagesRequest {
         #[serde(rename = "srcImages")]
         pub src_images: SrcImages,
@@ -85,6 +90,7 @@ appear and are accepted (the client reads only `code` and `message`).
     ///The body of `invalidateByTags`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct InvalidateByTagsRequest {
         pub tags: Tags,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
