@@ -316,6 +316,56 @@ async fn a_list_property_gets_a_setter_with_its_count_and_item_checks() {
 }
 
 #[test]
+fn a_boolean_query_parameter_gets_a_setter_a_recorded_field_and_a_renamed_cli_flag() {
+    // The time trial of issue 15: an optional boolean query parameter, added in the spec alone,
+    // reaches the typed setter, `DynPurge::set`, the mock's record and check, and the CLI under a
+    // name of its own (`--dry-run` is the CLI's already).
+    let original = main_spec();
+    let mapping = "x-edge-cache-cli: { command: invalidate, selection: tag, flags: [target] }";
+    let parameter = "        - $ref: '#/components/parameters/slug'\n";
+    assert!(original.contains(mapping) && original.contains(parameter), "the spec moved; update this test");
+    let spec = original
+        .replacen(mapping, "x-edge-cache-cli: { command: invalidate, selection: tag, flags: [target, { field: dryRun, flag: preview-only }] }", 1)
+        .replacen(
+            parameter,
+            &format!("{parameter}        - {{ name: dryRun, in: query, description: Only say what would be purged., schema: {{ type: boolean }} }}\n"),
+            1,
+        );
+    replay(
+        "query-flag",
+        &spec,
+        r#"
+use vercel_edge_cache::mock::MockVercel;
+
+#[tokio::test]
+async fn the_setter_sends_it_the_kit_records_and_checks_it() {
+    let s = server(200, json!({})).await;
+    client(&s.uri()).invalidate_by_tags("p", ["a"]).dry_run(true).send().await.unwrap();
+    assert_eq!(seen(&s).await[0].1, "dryRun=true&projectIdOrName=p");
+    let vercel = MockVercel::start().await;
+    let c = client(&vercel.uri());
+    c.operation("invalidateByTags", ["b"]).unwrap().set("projectIdOrName", "p").unwrap().set("dryRun", "false").unwrap().send().await.unwrap();
+    assert_eq!(vercel.accepted()[0].dry_run, Some(false));
+    let err = c.operation("invalidateByTags", ["b"]).unwrap().set("dryRun", "maybe").unwrap_err();
+    assert_eq!(err.to_string(), "dryRun: must be true or false, got \"maybe\"");
+    let url = format!("{}/v1/edge-cache/invalidate-by-tags?projectIdOrName=p&dryRun=maybe", vercel.uri());
+    assert_eq!(raw_post(&url, json!({ "tags": ["a"] })).await, (400, Some("dryRun: must be true or false, got \"maybe\"".to_string())));
+}
+
+#[test]
+fn the_cli_flag_has_its_own_name() {
+    let (code, out, err) = cli(&["--project", "p", "--dry-run", "--json", "invalidate", "--tag", "a", "--preview-only"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["requests"][0]["query"]["dryRun"], "true", "{out}");
+    let (_, help, _) = cli(&["invalidate", "--help"]);
+    assert!(help.contains("--preview-only") && help.contains("Only say what would be purged"), "{help}");
+}
+"#,
+    );
+}
+
+#[test]
 fn limits_changed_enforcement_and_batching_follow() {
     let original = main_spec();
     assert_eq!(original.matches("maxItems: 16").count(), 1, "the tag limit moved; update this test");
