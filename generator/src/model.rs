@@ -396,6 +396,7 @@ fn build_auth(cx: &Ctx) -> Result<Option<Auth>, SpecError> {
     }
 }
 
+/// Reduces one operation; the first problem found stops it.
 fn build_operation(
     cx: &Ctx,
     path: &str,
@@ -405,92 +406,11 @@ fn build_operation(
 ) -> Result<Operation, SpecError> {
     let at = ["paths", path, method];
     let id = op.operation_id.clone().ok_or_else(|| cx.err(&at, "the operation has no operationId"))?;
-
-    let mut query = Vec::new();
-    let mut other_params = Vec::new();
-    for (i, p) in shared.iter().chain(op.parameters.iter()).enumerate() {
-        let idx = i.to_string();
-        let (param, ptr) = resolve_parameter(cx, p, &[&at[..], &["parameters", &idx]].concat())?;
-        if let Parameter::Query { parameter_data, .. } = param {
-            let rule = match &parameter_data.format {
-                openapiv3::ParameterSchemaOrContent::Schema(s) => {
-                    let ptr: Vec<&str> = ptr.iter().map(String::as_str).collect();
-                    schema_rule(cx, s, &[&ptr[..], &["schema"]].concat(), 0)?
-                }
-                openapiv3::ParameterSchemaOrContent::Content(_) => Rule::Any,
-            };
-            let rust_name = match parameter_data.extensions.get(NAME_EXTENSION) {
-                None => crate::names::rust_name(&parameter_data.name, crate::names::Case::Snake),
-                Some(serde_json::Value::String(name)) if !name.is_empty() => name.clone(),
-                Some(_) => {
-                    let ptr: Vec<&str> = ptr.iter().map(String::as_str).collect();
-                    return Err(cx.err(&[&ptr[..], &[NAME_EXTENSION]].concat(), "must be a name (a string)"));
-                }
-            };
-            query.push(QueryParam {
-                name: parameter_data.name.clone(),
-                required: parameter_data.required,
-                rule,
-                description: parameter_data.description.clone(),
-                rust_name,
-            });
-        } else {
-            other_params.push(param.parameter_data_ref().name.clone());
-        }
-    }
-
-    let mut body_component = None;
-    let (body, body_required) = match &op.request_body {
-        None => (None, false),
-        Some(rb) => {
-            let (rb, ptr) = resolve_request_body(cx, rb, &[&at[..], &["requestBody"]].concat())?;
-            let ptr: Vec<&str> = ptr.iter().map(String::as_str).collect();
-            let rule = match rb.content.get("application/json") {
-                Some(media) => match &media.schema {
-                    Some(s) => {
-                        if let ReferenceOr::Reference { reference } = s {
-                            body_component = crate::refs::component(reference, "schemas");
-                        }
-                        Some(schema_rule(cx, s, &[&ptr[..], &["content", "application/json", "schema"]].concat(), 0)?)
-                    }
-                    None => {
-                        return Err(cx.err(
-                            &[&ptr[..], &["content", "application/json"]].concat(),
-                            "the JSON request body has no schema",
-                        ));
-                    }
-                },
-                None => None,
-            };
-            (rule, rb.required)
-        }
-    };
-
-    let declared = match op.extensions.get(BATCH_EXTENSION) {
-        None => None,
-        Some(serde_json::Value::String(field)) => Some(field.as_str()),
-        Some(_) => {
-            return Err(cx.err(&[&at[..], &[BATCH_EXTENSION]].concat(), "must be the name of a request-body property"));
-        }
-    };
-    let batch = match (declared, body.as_ref()) {
-        (Some(field), body) => Some(body.and_then(|b| batch_of(b, field)).ok_or_else(|| {
-            cx.err(
-                &[&at[..], &[BATCH_EXTENSION]].concat(),
-                format!(
-                    "`{field}` is not a required request-body property that is a list of strings with `maxItems` (or a `oneOf` with one)"
-                ),
-            )
-        })?),
-        (None, Some(body)) => find_batch(body),
-        (None, None) => None,
-    };
+    let (query, other_params) = parameters(cx, &at, op, shared)?;
+    let RequestBodyRules { body, body_component, body_required } = request_body(cx, &at, op)?;
+    let batch = batch(cx, &at, op, body.as_ref())?;
     let cli = crate::cli_map::mapping(cx.file, &op.extensions, &at)?;
-    let idempotent = match op.extensions.get(IDEMPOTENT_EXTENSION) {
-        None => false,
-        Some(serde_json::Value::Bool(b)) => *b,
-        Some(_) => return Err(cx.err(&[&at[..], &[IDEMPOTENT_EXTENSION]].concat(), "must be true or false")),
-    };
+    let idempotent = idempotent(cx, &at, op)?;
     Ok(Operation {
         id,
         method: method.to_uppercase(),
@@ -506,6 +426,121 @@ fn build_operation(
         cli,
         idempotent,
     })
+}
+
+/// The operation's parameters, the path item's (`shared`) first: its query parameters
+/// ([`query_param`]), and the names of the others (path and header parameters).
+fn parameters(
+    cx: &Ctx,
+    at: &[&str],
+    op: &OaOperation,
+    shared: &[ReferenceOr<Parameter>],
+) -> Result<(Vec<QueryParam>, Vec<String>), SpecError> {
+    let mut query = Vec::new();
+    let mut other_params = Vec::new();
+    for (i, p) in shared.iter().chain(op.parameters.iter()).enumerate() {
+        let idx = i.to_string();
+        let (param, ptr) = resolve_parameter(cx, p, &[at, &["parameters", &idx]].concat())?;
+        if let Parameter::Query { parameter_data, .. } = param {
+            let ptr: Vec<&str> = ptr.iter().map(String::as_str).collect();
+            query.push(query_param(cx, parameter_data, &ptr)?);
+        } else {
+            other_params.push(param.parameter_data_ref().name.clone());
+        }
+    }
+    Ok((query, other_params))
+}
+
+/// A query parameter (`ptr` is where it is declared): its schema's rules (anything, when it is
+/// described by `content`) and its Rust name (`x-edge-cache-name`, else its wire name's).
+fn query_param(cx: &Ctx, parameter_data: &openapiv3::ParameterData, ptr: &[&str]) -> Result<QueryParam, SpecError> {
+    let rule = match &parameter_data.format {
+        openapiv3::ParameterSchemaOrContent::Schema(s) => schema_rule(cx, s, &[ptr, &["schema"]].concat(), 0)?,
+        openapiv3::ParameterSchemaOrContent::Content(_) => Rule::Any,
+    };
+    let rust_name = match parameter_data.extensions.get(NAME_EXTENSION) {
+        None => crate::names::rust_name(&parameter_data.name, crate::names::Case::Snake),
+        Some(serde_json::Value::String(name)) if !name.is_empty() => name.clone(),
+        Some(_) => return Err(cx.err(&[ptr, &[NAME_EXTENSION]].concat(), "must be a name (a string)")),
+    };
+    Ok(QueryParam {
+        name: parameter_data.name.clone(),
+        required: parameter_data.required,
+        rule,
+        description: parameter_data.description.clone(),
+        rust_name,
+    })
+}
+
+/// What an operation's request body gives its [`Operation`].
+struct RequestBodyRules {
+    /// The JSON body's rules (none without a body, or without a JSON one).
+    body: Option<Rule>,
+    /// The component schema the JSON body's schema refers to, if it is a `$ref`.
+    body_component: Option<String>,
+    /// Whether the body is required.
+    body_required: bool,
+}
+
+/// The rules of the operation's request body, from its `application/json` schema.
+fn request_body(cx: &Ctx, at: &[&str], op: &OaOperation) -> Result<RequestBodyRules, SpecError> {
+    let Some(rb) = &op.request_body else {
+        return Ok(RequestBodyRules { body: None, body_component: None, body_required: false });
+    };
+    let (rb, ptr) = resolve_request_body(cx, rb, &[at, &["requestBody"]].concat())?;
+    let ptr: Vec<&str> = ptr.iter().map(String::as_str).collect();
+    let mut body_component = None;
+    let body = match rb.content.get("application/json") {
+        Some(media) => match &media.schema {
+            Some(s) => {
+                if let ReferenceOr::Reference { reference } = s {
+                    body_component = crate::refs::component(reference, "schemas");
+                }
+                Some(schema_rule(cx, s, &[&ptr[..], &["content", "application/json", "schema"]].concat(), 0)?)
+            }
+            None => {
+                return Err(cx.err(
+                    &[&ptr[..], &["content", "application/json"]].concat(),
+                    "the JSON request body has no schema",
+                ));
+            }
+        },
+        None => None,
+    };
+    Ok(RequestBodyRules { body, body_component, body_required: rb.required })
+}
+
+/// The operation's batch field: the body property `x-edge-cache-batch` names, which must be one
+/// ([`batch_of`]), else the one [`find_batch`] finds.
+fn batch(cx: &Ctx, at: &[&str], op: &OaOperation, body: Option<&Rule>) -> Result<Option<Batch>, SpecError> {
+    let declared = match op.extensions.get(BATCH_EXTENSION) {
+        None => None,
+        Some(serde_json::Value::String(field)) => Some(field.as_str()),
+        Some(_) => {
+            return Err(cx.err(&[at, &[BATCH_EXTENSION]].concat(), "must be the name of a request-body property"));
+        }
+    };
+    Ok(match (declared, body) {
+        (Some(field), body) => Some(body.and_then(|b| batch_of(b, field)).ok_or_else(|| {
+            cx.err(
+                &[at, &[BATCH_EXTENSION]].concat(),
+                format!(
+                    "`{field}` is not a required request-body property that is a list of strings with `maxItems` (or a `oneOf` with one)"
+                ),
+            )
+        })?),
+        (None, Some(body)) => find_batch(body),
+        (None, None) => None,
+    })
+}
+
+/// Whether the operation declares itself idempotent (`x-edge-cache-idempotent`, true or false).
+fn idempotent(cx: &Ctx, at: &[&str], op: &OaOperation) -> Result<bool, SpecError> {
+    match op.extensions.get(IDEMPOTENT_EXTENSION) {
+        None => Ok(false),
+        Some(serde_json::Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(cx.err(&[at, &[IDEMPOTENT_EXTENSION]].concat(), "must be true or false")),
+    }
 }
 
 /// The batch field of a body, when the operation does not declare one with
@@ -586,6 +621,8 @@ fn component<'a, T>(
 
 const MAX_REF_DEPTH: usize = 32;
 
+/// The rules of a schema, inline or through a `$ref` into `components/schemas`: no `$ref` cycle,
+/// and nested at most [`MAX_REF_DEPTH`] deep (`depth` is how deep it is).
 fn schema_rule<S: std::borrow::Borrow<Schema>>(
     cx: &Ctx,
     s: &ReferenceOr<S>,
@@ -629,139 +666,150 @@ fn schema_rule<S: std::borrow::Borrow<Schema>>(
     }
 }
 
+/// The error for a keyword (`what`) in a request schema that the generated checks do not enforce.
 fn unsupported(cx: &Ctx, at: &[&str], what: &str) -> SpecError {
     cx.err(at, format!("`{what}` is not supported in request schemas: the generated client could not enforce it"))
 }
 
+/// The rules of an inline schema, by its kind; `at` is where it is, `depth` how deep it is nested.
 fn schema_item_rule(cx: &Ctx, schema: &Schema, at: &[&str], depth: usize) -> Result<Rule, SpecError> {
-    let sub = |seg: &[&str]| -> Vec<String> { at.iter().chain(seg.iter()).map(|s| s.to_string()).collect() };
-    Ok(match &schema.schema_kind {
-        SchemaKind::Type(Type::String(t)) => {
-            if t.pattern.is_some() {
-                return Err(unsupported(cx, at, "pattern"));
-            }
-            let mut enumeration = Vec::new();
-            for v in &t.enumeration {
-                match v {
-                    Some(v) => enumeration.push(v.clone()),
-                    None => return Err(cx.err(at, "`null` in a string `enum` is not supported")),
-                }
-            }
-            if let (Some(lo), Some(hi)) = (t.min_length, t.max_length)
-                && lo > hi
-            {
-                return Err(cx.err(at, format!("minLength {lo} is greater than maxLength {hi}")));
-            }
-            let separator = match schema.schema_data.extensions.get(SPLIT_EXTENSION) {
-                None => None,
-                Some(serde_json::Value::String(sep)) if !sep.is_empty() => Some(sep.clone()),
-                Some(_) => {
-                    return Err(
-                        cx.err(&[at, &[SPLIT_EXTENSION]].concat(), "must be a non-empty string (the separator)")
-                    );
-                }
-            };
-            Rule::String {
-                min_length: t.min_length.map(|v| v as u64),
-                max_length: t.max_length.map(|v| v as u64),
-                enumeration,
-                separator,
-            }
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(t)) => string_rule(cx, schema, t, at),
+        SchemaKind::Type(Type::Integer(t)) => integer_rule(cx, t, at),
+        SchemaKind::Type(Type::Number(t)) => number_rule(cx, t, at),
+        SchemaKind::Type(Type::Boolean(_)) => Ok(Rule::Boolean),
+        SchemaKind::Type(Type::Array(t)) => array_rule(cx, t, at, depth),
+        SchemaKind::Type(Type::Object(t)) => object_rule(cx, t, at, depth),
+        SchemaKind::OneOf { one_of } => one_of_rule(cx, one_of, at, depth),
+        SchemaKind::AllOf { .. } => Err(unsupported(cx, at, "allOf")),
+        SchemaKind::AnyOf { .. } => Err(unsupported(cx, at, "anyOf")),
+        SchemaKind::Not { .. } => Err(unsupported(cx, at, "not")),
+        SchemaKind::Any(_) => Ok(Rule::Any),
+    }
+}
+
+/// A string's rules: its lengths, `enum` values (no `null`) and separator
+/// (`x-edge-cache-split`); `pattern` is refused.
+fn string_rule(cx: &Ctx, schema: &Schema, t: &openapiv3::StringType, at: &[&str]) -> Result<Rule, SpecError> {
+    if t.pattern.is_some() {
+        return Err(unsupported(cx, at, "pattern"));
+    }
+    let mut enumeration = Vec::new();
+    for v in &t.enumeration {
+        match v {
+            Some(v) => enumeration.push(v.clone()),
+            None => return Err(cx.err(at, "`null` in a string `enum` is not supported")),
         }
-        SchemaKind::Type(Type::Integer(t)) => {
-            if t.exclusive_minimum || t.exclusive_maximum {
-                return Err(unsupported(cx, at, "exclusiveMinimum/exclusiveMaximum"));
-            }
-            if t.multiple_of.is_some() {
-                return Err(unsupported(cx, at, "multipleOf"));
-            }
-            if !t.enumeration.is_empty() {
-                return Err(unsupported(cx, at, "enum (on an integer)"));
-            }
-            if let (Some(lo), Some(hi)) = (t.minimum, t.maximum)
-                && lo > hi
-            {
-                return Err(cx.err(at, format!("minimum {lo} is greater than maximum {hi}")));
-            }
-            Rule::Integer { minimum: t.minimum, maximum: t.maximum }
+    }
+    ordered(cx, at, ("minLength", t.min_length), ("maxLength", t.max_length))?;
+    let separator = match schema.schema_data.extensions.get(SPLIT_EXTENSION) {
+        None => None,
+        Some(serde_json::Value::String(sep)) if !sep.is_empty() => Some(sep.clone()),
+        Some(_) => {
+            return Err(cx.err(&[at, &[SPLIT_EXTENSION]].concat(), "must be a non-empty string (the separator)"));
         }
-        SchemaKind::Type(Type::Number(t)) => {
-            if t.exclusive_minimum || t.exclusive_maximum {
-                return Err(unsupported(cx, at, "exclusiveMinimum/exclusiveMaximum"));
-            }
-            if t.multiple_of.is_some() {
-                return Err(unsupported(cx, at, "multipleOf"));
-            }
-            if let (Some(lo), Some(hi)) = (t.minimum, t.maximum)
-                && lo > hi
-            {
-                return Err(cx.err(at, format!("minimum {lo} is greater than maximum {hi}")));
-            }
-            Rule::Number { minimum: t.minimum, maximum: t.maximum }
-        }
-        SchemaKind::Type(Type::Boolean(_)) => Rule::Boolean,
-        SchemaKind::Type(Type::Array(t)) => {
-            if t.unique_items {
-                return Err(unsupported(cx, at, "uniqueItems"));
-            }
-            if let (Some(lo), Some(hi)) = (t.min_items, t.max_items)
-                && lo > hi
-            {
-                return Err(cx.err(at, format!("minItems {lo} is greater than maxItems {hi}")));
-            }
-            let items = match &t.items {
-                Some(items) => {
-                    let p = sub(&["items"]);
-                    let p: Vec<&str> = p.iter().map(String::as_str).collect();
-                    schema_rule(cx, items, &p, depth + 1)?
-                }
-                None => Rule::Any,
-            };
-            Rule::Array {
-                min_items: t.min_items.map(|v| v as u64),
-                max_items: t.max_items.map(|v| v as u64),
-                items: Box::new(items),
-            }
-        }
-        SchemaKind::Type(Type::Object(t)) => {
-            let mut properties = Vec::new();
-            for (name, p) in &t.properties {
-                let ptr = sub(&["properties", name]);
-                let ptr: Vec<&str> = ptr.iter().map(String::as_str).collect();
-                let rule = schema_rule(cx, p, &ptr, depth + 1)?;
-                properties.push(Property { name: name.clone(), rule, description: description(cx, p) });
-            }
-            for r in &t.required {
-                if !t.properties.contains_key(r) {
-                    return Err(cx.err(
-                        &sub(&["required"]).iter().map(String::as_str).collect::<Vec<_>>(),
-                        format!("required property `{r}` is not among the properties"),
-                    ));
-                }
-            }
-            let additional = match &t.additional_properties {
-                None | Some(openapiv3::AdditionalProperties::Any(true)) => true,
-                Some(openapiv3::AdditionalProperties::Any(false)) => false,
-                Some(openapiv3::AdditionalProperties::Schema(_)) => {
-                    return Err(unsupported(cx, at, "additionalProperties with a schema"));
-                }
-            };
-            Rule::Object { properties, required: t.required.clone(), additional }
-        }
-        SchemaKind::OneOf { one_of } => {
-            let mut alts = Vec::new();
-            for (i, s) in one_of.iter().enumerate() {
-                let ptr = sub(&["oneOf", &i.to_string()]);
-                let ptr: Vec<&str> = ptr.iter().map(String::as_str).collect();
-                alts.push(schema_rule(cx, s, &ptr, depth + 1)?);
-            }
-            Rule::OneOf(alts)
-        }
-        SchemaKind::AllOf { .. } => return Err(unsupported(cx, at, "allOf")),
-        SchemaKind::AnyOf { .. } => return Err(unsupported(cx, at, "anyOf")),
-        SchemaKind::Not { .. } => return Err(unsupported(cx, at, "not")),
-        SchemaKind::Any(_) => Rule::Any,
+    };
+    Ok(Rule::String {
+        min_length: t.min_length.map(|v| v as u64),
+        max_length: t.max_length.map(|v| v as u64),
+        enumeration,
+        separator,
     })
+}
+
+/// An integer's rules: its bounds; exclusive bounds, `multipleOf` and `enum` are refused.
+fn integer_rule(cx: &Ctx, t: &openapiv3::IntegerType, at: &[&str]) -> Result<Rule, SpecError> {
+    numeric_unsupported(cx, at, t.exclusive_minimum || t.exclusive_maximum, t.multiple_of.is_some())?;
+    if !t.enumeration.is_empty() {
+        return Err(unsupported(cx, at, "enum (on an integer)"));
+    }
+    ordered(cx, at, ("minimum", t.minimum), ("maximum", t.maximum))?;
+    Ok(Rule::Integer { minimum: t.minimum, maximum: t.maximum })
+}
+
+/// A number's rules: its bounds; exclusive bounds and `multipleOf` are refused.
+fn number_rule(cx: &Ctx, t: &openapiv3::NumberType, at: &[&str]) -> Result<Rule, SpecError> {
+    numeric_unsupported(cx, at, t.exclusive_minimum || t.exclusive_maximum, t.multiple_of.is_some())?;
+    ordered(cx, at, ("minimum", t.minimum), ("maximum", t.maximum))?;
+    Ok(Rule::Number { minimum: t.minimum, maximum: t.maximum })
+}
+
+/// Refuses what the generated checks of an integer or a number do not enforce: an exclusive
+/// bound (`exclusive`), then `multipleOf` (`multiple_of`).
+fn numeric_unsupported(cx: &Ctx, at: &[&str], exclusive: bool, multiple_of: bool) -> Result<(), SpecError> {
+    if exclusive {
+        return Err(unsupported(cx, at, "exclusiveMinimum/exclusiveMaximum"));
+    }
+    if multiple_of {
+        return Err(unsupported(cx, at, "multipleOf"));
+    }
+    Ok(())
+}
+
+/// Refuses a lower bound above its upper bound: `(name, value)` of each, such as
+/// `("minLength", Some(5))` and `("maxLength", Some(3))`.
+fn ordered<T: PartialOrd + std::fmt::Display>(
+    cx: &Ctx,
+    at: &[&str],
+    (lo_name, lo): (&str, Option<T>),
+    (hi_name, hi): (&str, Option<T>),
+) -> Result<(), SpecError> {
+    match (lo, hi) {
+        (Some(lo), Some(hi)) if lo > hi => Err(cx.err(at, format!("{lo_name} {lo} is greater than {hi_name} {hi}"))),
+        _ => Ok(()),
+    }
+}
+
+/// A list's rules: its item counts and the rules of its items (anything without `items`);
+/// `uniqueItems` is refused.
+fn array_rule(cx: &Ctx, t: &openapiv3::ArrayType, at: &[&str], depth: usize) -> Result<Rule, SpecError> {
+    if t.unique_items {
+        return Err(unsupported(cx, at, "uniqueItems"));
+    }
+    ordered(cx, at, ("minItems", t.min_items), ("maxItems", t.max_items))?;
+    let items = match &t.items {
+        Some(items) => schema_rule(cx, items, &[at, &["items"]].concat(), depth + 1)?,
+        None => Rule::Any,
+    };
+    Ok(Rule::Array {
+        min_items: t.min_items.map(|v| v as u64),
+        max_items: t.max_items.map(|v| v as u64),
+        items: Box::new(items),
+    })
+}
+
+/// An object's rules: its properties' (in spec order), the required ones (each among the
+/// properties) and whether others are allowed; `additionalProperties` with a schema is refused.
+fn object_rule(cx: &Ctx, t: &openapiv3::ObjectType, at: &[&str], depth: usize) -> Result<Rule, SpecError> {
+    let mut properties = Vec::new();
+    for (name, p) in &t.properties {
+        let rule = schema_rule(cx, p, &[at, &["properties", name]].concat(), depth + 1)?;
+        properties.push(Property { name: name.clone(), rule, description: description(cx, p) });
+    }
+    for r in &t.required {
+        if !t.properties.contains_key(r) {
+            return Err(
+                cx.err(&[at, &["required"]].concat(), format!("required property `{r}` is not among the properties"))
+            );
+        }
+    }
+    let additional = match &t.additional_properties {
+        None | Some(openapiv3::AdditionalProperties::Any(true)) => true,
+        Some(openapiv3::AdditionalProperties::Any(false)) => false,
+        Some(openapiv3::AdditionalProperties::Schema(_)) => {
+            return Err(unsupported(cx, at, "additionalProperties with a schema"));
+        }
+    };
+    Ok(Rule::Object { properties, required: t.required.clone(), additional })
+}
+
+/// A `oneOf`'s rules: those of each alternative, in order.
+fn one_of_rule(cx: &Ctx, one_of: &[ReferenceOr<Schema>], at: &[&str], depth: usize) -> Result<Rule, SpecError> {
+    let mut alts = Vec::new();
+    for (i, s) in one_of.iter().enumerate() {
+        alts.push(schema_rule(cx, s, &[at, &["oneOf", &i.to_string()]].concat(), depth + 1)?);
+    }
+    Ok(Rule::OneOf(alts))
 }
 
 /// A property's description: its own, or else that of the schema it refers to.

@@ -266,6 +266,9 @@ impl<'a> Differ<'a> {
         result
     }
 
+    /// Compares two schemas keyword by keyword: a schema that is not a mapping as a whole value;
+    /// otherwise type and `nullable`, the scalar constraints, `enum`, `required`, the properties,
+    /// `additionalProperties`, then the sub-schemas (`items`, `not`, and the branches).
     fn schema_body(
         &mut self,
         at: &mut SchemaPair<'_>,
@@ -273,41 +276,63 @@ impl<'a> Differ<'a> {
         u: &At<'a>,
         cover: &Option<Declaration>,
     ) -> Result<(), SpecError> {
-        let base = at.base;
+        let s = Schemas { o, u, cover };
         let (Some(om), Some(um)) = (o.v.as_object(), u.v.as_object()) else {
             if !same(o.v, u.v) {
-                let message = format!(
-                    "{} changed ours {} -> upstream {}",
-                    label(base, at.steps, None),
-                    show(Some(o.v)),
-                    show(Some(u.v))
-                );
-                self.emit(message, Some(o.ptr.clone()), Some(u.ptr.clone()), cover);
+                self.changed(at, &s, None, (show(Some(o.v)), show(Some(u.v))));
             }
             return Ok(());
         };
+        self.type_and_nullable(at, &s, om, um);
+        self.scalar_keywords(at, &s);
+        self.enum_values(at, &s);
+        self.required_names(at, &s);
+        self.properties(at, &s)?;
+        self.additional_properties(at, &s)?;
+        for kw in ["items", "not"] {
+            self.sub_schema(at, kw, o.get(kw), u.get(kw), &s)?;
+        }
+        self.branches(at, &s)
+    }
 
-        // type and nullable
+    /// Reports that `keyword` of the schemas (`None`: the schemas themselves) differs,
+    /// `<label> changed ours <ours> -> upstream <upstream>`, at the keyword's pointers.
+    fn changed(
+        &mut self,
+        at: &SchemaPair<'_>,
+        s: &Schemas<'_, 'a>,
+        keyword: Option<&str>,
+        (ours, upstream): (String, String),
+    ) {
+        let message = format!("{} changed ours {ours} -> upstream {upstream}", label(at.base, at.steps, keyword));
+        let ptr = |side: &At<'a>| keyword.map_or_else(|| side.ptr.clone(), |kw| side.ptr_of(kw));
+        self.emit(message, Some(ptr(s.o)), Some(ptr(s.u)), s.cover);
+    }
+
+    /// Compares the types (`type`, without `"null"`) and whether each schema is nullable.
+    fn type_and_nullable(
+        &mut self,
+        at: &SchemaPair<'_>,
+        s: &Schemas<'_, 'a>,
+        om: &Map<String, Value>,
+        um: &Map<String, Value>,
+    ) {
         let (ot, on) = types(om);
         let (ut, un) = types(um);
         if ot != ut {
-            let message = format!(
-                "{} changed ours {} -> upstream {}",
-                label(base, at.steps, Some("type")),
-                show_types(&ot),
-                show_types(&ut)
-            );
-            self.emit(message, Some(o.ptr_of("type")), Some(u.ptr_of("type")), cover);
+            self.changed(at, s, Some("type"), (show_types(&ot), show_types(&ut)));
         }
         if on != un {
-            let message = format!("{} changed ours {on} -> upstream {un}", label(base, at.steps, Some("nullable")));
-            self.emit(message, Some(o.ptr_of("nullable")), Some(u.ptr_of("nullable")), cover);
+            self.changed(at, s, Some("nullable"), (on.to_string(), un.to_string()));
         }
+    }
 
-        // scalar constraints
+    /// Compares the scalar constraints ([`SCALAR_KEYWORDS`]) by value; an absent keyword with a
+    /// default is its default.
+    fn scalar_keywords(&mut self, at: &SchemaPair<'_>, s: &Schemas<'_, 'a>) {
         for (kw, default) in SCALAR_KEYWORDS {
-            let ov = om.get(kw);
-            let uv = um.get(kw);
+            let ov = s.o.v.get(kw);
+            let uv = s.u.v.get(kw);
             let differs = match (ov, uv, default) {
                 (Some(a), Some(b), _) => !same(a, b),
                 (None, None, _) => false,
@@ -315,57 +340,62 @@ impl<'a> Differ<'a> {
                 _ => true,
             };
             if differs {
-                let message =
-                    format!("{} changed ours {} -> upstream {}", label(base, at.steps, Some(kw)), show(ov), show(uv));
-                self.emit(message, Some(o.ptr_of(kw)), Some(u.ptr_of(kw)), cover);
+                self.changed(at, s, Some(kw), (show(ov), show(uv)));
             }
         }
+    }
 
-        // enum
-        match (om.get("enum"), um.get("enum")) {
+    /// Compares `enum`: value by value when both are lists, else as a whole.
+    fn enum_values(&mut self, at: &SchemaPair<'_>, s: &Schemas<'_, 'a>) {
+        match (s.o.v.get("enum"), s.u.v.get("enum")) {
             (None, None) => {}
             (Some(Value::Array(ov)), Some(Value::Array(uv))) => {
                 let values = |vs: &'a [Value]| vs.iter().map(|v| (canonical(v), v)).collect::<Vec<_>>();
-                let lbl = label(base, at.steps, Some("enum"));
+                let lbl = label(at.base, at.steps, Some("enum"));
                 for (_, pair) in merge(values(ov), values(uv)) {
                     let (v, side) = match pair {
                         Pair::Ours(v) => (v, "only in ours"),
                         Pair::Upstream(v) => (v, "only upstream"),
                         Pair::Both(..) => continue,
                     };
-                    self.emit(format!("{lbl} value {v} {side}"), Some(o.ptr_of("enum")), Some(u.ptr_of("enum")), cover);
+                    let (o_ptr, u_ptr) = (s.o.ptr_of("enum"), s.u.ptr_of("enum"));
+                    self.emit(format!("{lbl} value {v} {side}"), Some(o_ptr), Some(u_ptr), s.cover);
                 }
             }
-            (ov, uv) => {
-                let message = format!(
-                    "{} changed ours {} -> upstream {}",
-                    label(base, at.steps, Some("enum")),
-                    show(ov),
-                    show(uv)
-                );
-                self.emit(message, Some(o.ptr_of("enum")), Some(u.ptr_of("enum")), cover);
-            }
+            (ov, uv) => self.changed(at, s, Some("enum"), (show(ov), show(uv))),
         }
+    }
 
-        // required names
-        let names = |m: &Map<String, Value>| -> Vec<(String, ())> {
-            m.get("required").and_then(Value::as_array).into_iter().flatten().map(|v| (show(Some(v)), ())).collect()
+    /// Compares the names in `required`, name by name.
+    fn required_names(&mut self, at: &SchemaPair<'_>, s: &Schemas<'_, 'a>) {
+        let names = |side: &At<'a>| -> Vec<(String, ())> {
+            side.v
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|v| (show(Some(v)), ()))
+                .collect()
         };
-        let lbl = label(base, at.steps, Some("required"));
-        for (n, pair) in merge(names(om), names(um)) {
+        let lbl = label(at.base, at.steps, Some("required"));
+        for (n, pair) in merge(names(s.o), names(s.u)) {
             let side = match pair {
                 Pair::Ours(()) => "only in ours",
                 Pair::Upstream(()) => "only upstream",
                 Pair::Both(..) => continue,
             };
             let message = format!("{lbl} {} {side}", Value::String(n));
-            self.emit(message, Some(o.ptr_of("required")), Some(u.ptr_of("required")), cover);
+            self.emit(message, Some(s.o.ptr_of("required")), Some(s.u.ptr_of("required")), s.cover);
         }
+    }
 
-        // properties
+    /// Compares the properties by name: each only in ours, only upstream, or in both (its schemas
+    /// compared).
+    fn properties(&mut self, at: &mut SchemaPair<'_>, s: &Schemas<'_, 'a>) -> Result<(), SpecError> {
+        let (o, u, cover) = (s.o, s.u, s.cover);
         for (name, pair) in merge(o.entries("properties"), u.entries("properties")) {
             at.steps.push(Step::Property(name.to_string()));
-            let lbl = label(base, at.steps, None);
+            let lbl = label(at.base, at.steps, None);
             let r = match pair {
                 Pair::Ours(oa) => {
                     let mut c = cover.clone();
@@ -387,26 +417,20 @@ impl<'a> Differ<'a> {
             at.steps.pop();
             r?;
         }
+        Ok(())
+    }
 
-        // additionalProperties
-        match (additional(o), additional(u)) {
+    /// Compares `additionalProperties`: allowed or not, or both schemas compared.
+    fn additional_properties(&mut self, at: &mut SchemaPair<'_>, s: &Schemas<'_, 'a>) -> Result<(), SpecError> {
+        match (additional(s.o), additional(s.u)) {
             (Additional::Allowed(a), Additional::Allowed(b)) => {
                 if a != b {
-                    let message = format!(
-                        "{} changed ours {a} -> upstream {b}",
-                        label(base, at.steps, Some("additionalProperties"))
-                    );
-                    self.emit(
-                        message,
-                        Some(o.ptr_of("additionalProperties")),
-                        Some(u.ptr_of("additionalProperties")),
-                        cover,
-                    );
+                    self.changed(at, s, Some("additionalProperties"), (a.to_string(), b.to_string()));
                 }
             }
             (Additional::Schema(oa), Additional::Schema(ua)) => {
                 at.steps.push(Step::Keyword("additionalProperties".into()));
-                let r = self.schema(at, oa, ua, cover.clone());
+                let r = self.schema(at, oa, ua, s.cover.clone());
                 at.steps.pop();
                 r?;
             }
@@ -415,27 +439,14 @@ impl<'a> Differ<'a> {
                     Additional::Allowed(b) => b.to_string(),
                     Additional::Schema(_) => "a schema".to_string(),
                 };
-                let message = format!(
-                    "{} changed ours {} -> upstream {}",
-                    label(base, at.steps, Some("additionalProperties")),
-                    show_ap(&oa),
-                    show_ap(&ua)
-                );
-                self.emit(
-                    message,
-                    Some(o.ptr_of("additionalProperties")),
-                    Some(u.ptr_of("additionalProperties")),
-                    cover,
-                );
+                self.changed(at, s, Some("additionalProperties"), (show_ap(&oa), show_ap(&ua)));
             }
         }
+        Ok(())
+    }
 
-        // items, not
-        for kw in ["items", "not"] {
-            self.sub_schema(at, kw, o.get(kw), u.get(kw), o, u, cover)?;
-        }
-
-        // oneOf, anyOf, allOf: branch by branch
+    /// Compares `oneOf`, `anyOf` and `allOf` branch by branch, by position.
+    fn branches(&mut self, at: &mut SchemaPair<'_>, s: &Schemas<'_, 'a>) -> Result<(), SpecError> {
         for kw in ["oneOf", "anyOf", "allOf"] {
             let list = |a: &At<'a>| -> Vec<At<'a>> {
                 match a.get(kw) {
@@ -445,26 +456,24 @@ impl<'a> Differ<'a> {
                     _ => Vec::new(),
                 }
             };
-            let (ol, ul) = (list(o), list(u));
+            let (ol, ul) = (list(s.o), list(s.u));
             for i in 0..ol.len().max(ul.len()) {
-                self.sub_schema(at, &format!("{kw}[{i}]"), ol.get(i).cloned(), ul.get(i).cloned(), o, u, cover)?;
+                self.sub_schema(at, &format!("{kw}[{i}]"), ol.get(i).cloned(), ul.get(i).cloned(), s)?;
             }
         }
         Ok(())
     }
 
     /// Compares a sub-schema (`items`, `not`, a branch) present on either side.
-    #[allow(clippy::too_many_arguments)]
     fn sub_schema(
         &mut self,
         at: &mut SchemaPair<'_>,
         step: &str,
         os: Option<At<'a>>,
         us: Option<At<'a>>,
-        o: &At<'a>,
-        u: &At<'a>,
-        cover: &Option<Declaration>,
+        s: &Schemas<'_, 'a>,
     ) -> Result<(), SpecError> {
+        let (o, u, cover) = (s.o, s.u, s.cover);
         at.steps.push(Step::Keyword(step.to_string()));
         let lbl = label(at.base, at.steps, None);
         let r = match Pair::of(os, us) {
@@ -484,6 +493,14 @@ impl<'a> Differ<'a> {
         at.steps.pop();
         r
     }
+}
+
+/// Our schema and upstream's at one place of a schema comparison, and the declaration covering
+/// ours.
+struct Schemas<'s, 'a> {
+    o: &'s At<'a>,
+    u: &'s At<'a>,
+    cover: &'s Option<Declaration>,
 }
 
 /// Whether a parameter is required; path parameters always are.
