@@ -56,16 +56,7 @@ pub fn generate_file(path: &Path, label: &str) -> Result<Vec<GeneratedFile>, Err
 ///
 /// Deterministic: the same bytes give the same files.
 pub fn generate(path: &Path, label: &str, bytes: &[u8]) -> Result<Vec<GeneratedFile>, Error> {
-    let loaded = load::parse(path, bytes)?;
-    let problems = validate::check(path, &loaded.tree);
-    if !problems.is_empty() {
-        return Err(many(problems));
-    }
-    let (model, mut problems) = model::build(path, &loaded.api);
-    problems.extend(cli_check::check(path, &model.cli, &model.operations));
-    if !problems.is_empty() {
-        return Err(many(problems));
-    }
+    let (loaded, model) = load_model(path, bytes)?;
     let (core, types) = core::generate(path, &loaded.api)?;
     let layer = layer::generate(path, &model, &types).map_err(many)?;
     let parse = |what: &str, tokens: proc_macro2::TokenStream| -> Result<syn::File, Error> {
@@ -121,7 +112,23 @@ pub fn generate(path: &Path, label: &str, bytes: &[u8]) -> Result<Vec<GeneratedF
     ])
 }
 
+/// The spec parsed, validated and reduced to the model (with its CLI mapping checked): what
+/// `generate` builds before it emits code, and what `api_diff` compares.
+pub fn load_model(path: &Path, bytes: &[u8]) -> Result<(load::LoadedSpec, model::Api), Error> {
+    let loaded = load::parse(path, bytes)?;
+    let problems = validate::check(path, &loaded.tree);
+    if !problems.is_empty() {
+        return Err(many(problems));
+    }
+    let (model, mut problems) = model::build(path, &loaded.api);
+    problems.extend(cli_check::check(path, &model.cli, &model.operations));
+    if !problems.is_empty() {
+        return Err(many(problems));
+    }
+    Ok((loaded, model))
+}
+
 /// One error, or all of them.
-pub(crate) fn many(mut problems: Vec<SpecError>) -> Error {
+fn many(mut problems: Vec<SpecError>) -> Error {
     if problems.len() == 1 { Error::Spec(problems.remove(0)) } else { Error::SpecMany(problems) }
 }

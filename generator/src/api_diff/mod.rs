@@ -74,17 +74,7 @@ impl fmt::Display for Change {
 /// The model of a spec's bytes (`path` names it in errors): what `generate` builds before it
 /// emits code, so a spec that does not generate has no model either.
 pub fn model(path: &Path, bytes: &[u8]) -> Result<Api, crate::Error> {
-    let loaded = crate::load::parse(path, bytes)?;
-    let problems = crate::validate::check(path, &loaded.tree);
-    if !problems.is_empty() {
-        return Err(crate::many(problems));
-    }
-    let (model, mut problems) = crate::model::build(path, &loaded.api);
-    problems.extend(crate::cli_check::check(path, &model.cli, &model.operations));
-    if !problems.is_empty() {
-        return Err(crate::many(problems));
-    }
-    Ok(model)
+    crate::load_model(path, bytes).map(|(_, model)| model)
 }
 
 /// Every change from `old` to `new`: operations first (in the old spec's order, then the new
