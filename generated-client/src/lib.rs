@@ -80,6 +80,7 @@ mod reserved;
 mod retry;
 mod scope;
 mod stop;
+mod text;
 mod tls;
 mod token;
 mod transport;
