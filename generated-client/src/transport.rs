@@ -94,6 +94,10 @@ where
     let mut limited = 0u32;
     loop {
         let permit = if policy.pace_to_rate_limit { Some(limiter.acquire(operation).await) } else { None };
+        // One span per attempt; its events say what was decided (done, a 429's wait, a retry's
+        // delay, the failure). It holds no query value (none is secret: the project, the team
+        // and its slug; they stay out all the same) and no request header: the token cannot
+        // reach it. The response's rate-limit headers are shown as they came, escaped.
         let span = tracing::info_span!(
             "edge_cache.request",
             operation,
@@ -102,12 +106,20 @@ where
             attempt = n + limited,
             status = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
+            "x-ratelimit-limit" = tracing::field::Empty,
+            "x-ratelimit-remaining" = tracing::field::Empty,
+            "x-ratelimit-reset" = tracing::field::Empty,
+            "retry-after" = tracing::field::Empty,
+            "date" = tracing::field::Empty,
         );
         let started = Instant::now();
         let (status, rate, outcome) = run(attempt(), info.idempotent).instrument(span.clone()).await;
         span.record("elapsed_ms", started.elapsed().as_millis() as u64);
         if let Some(status) = status {
             span.record("status", status);
+        }
+        for (header, value) in rate.iter().flat_map(RateHeaders::shown) {
+            span.record(*header, value.as_str());
         }
         if let Some(rate) = &rate
             && policy.pace_to_rate_limit
@@ -133,11 +145,17 @@ where
             continue;
         }
         match outcome {
-            Attempt::Done => return Ok(()),
+            Attempt::Done => {
+                span.in_scope(|| tracing::debug!("done"));
+                return Ok(());
+            }
             Attempt::Failed { retryable: true, .. } if n <= policy.max_retries => {}
             Attempt::Failed { failure, .. } => {
                 let error = failure.into_error(operation, timeout, n + limited);
-                if !matches!(error, RequestError::Api(_)) {
+                // `error` shows the server's text escaped (its `Display`).
+                if matches!(error, RequestError::Api(_)) {
+                    span.in_scope(|| tracing::info!(error = %error, "request failed"));
+                } else {
                     span.in_scope(|| tracing::warn!(error = %error, "request failed"));
                 }
                 return Err(error);
@@ -272,6 +290,8 @@ mod tests {
         spans: Arc<Mutex<BTreeMap<u64, SpanRecord>>>,
         events: Arc<Mutex<Vec<String>>>,
         next: Arc<Mutex<u64>>,
+        /// The fields each span declares, by the span's name.
+        declared: Arc<Mutex<BTreeMap<String, Vec<String>>>>,
     }
 
     struct Fields<'a>(&'a mut Vec<(String, String)>);
@@ -290,6 +310,8 @@ mod tests {
             *next += 1;
             let mut fields = Vec::new();
             span.record(&mut Fields(&mut fields));
+            let declared = span.metadata().fields().iter().map(|f| f.name().to_string()).collect();
+            self.declared.lock().unwrap().insert(span.metadata().name().to_string(), declared);
             self.spans.lock().unwrap().insert(*next, (span.metadata().name().to_string(), fields));
             tracing::span::Id::from_u64(*next)
         }
@@ -379,6 +401,18 @@ mod tests {
         }
         assert_eq!(get(requests[0], "status").as_deref(), Some("429"));
         assert_eq!(get(requests[1], "status").as_deref(), Some("200"));
+        // The rate-limit headers read, as the server sent them; the span has a field for each.
+        assert_eq!(get(requests[0], "retry-after").as_deref(), Some("\"0\""));
+        let declared = recorder.declared.lock().unwrap()["edge_cache.request"].clone();
+        for header in crate::rate_limit::SHOWN {
+            assert!(declared.iter().any(|f| f == header), "no field {header} in {declared:?}");
+        }
+        // Both attempts ran in their batch's span.
+        let batches: Vec<&Vec<(String, String)>> =
+            spans.values().filter(|(name, _)| name == "edge_cache.batch").map(|(_, f)| f).collect();
+        assert_eq!(batches.len(), 1, "{spans:?}");
+        assert_eq!(get(batches[0], "index").as_deref(), Some("0"));
+        assert_eq!(get(batches[0], "items").as_deref(), Some("1"));
         let everything = format!("{spans:?} {:?}", recorder.events.lock().unwrap());
         assert!(!everything.contains("SECRET"), "the token leaked into tracing: {everything}");
         assert!(everything.contains("rate limited (429)"), "the 429 and the wait are logged: {everything}");
