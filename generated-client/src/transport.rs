@@ -292,6 +292,10 @@ mod tests {
         next: Arc<Mutex<u64>>,
         /// The fields each span declares, by the span's name.
         declared: Arc<Mutex<BTreeMap<String, Vec<String>>>>,
+        /// The spans entered and not yet exited (the test runs on one thread).
+        entered: Arc<Mutex<Vec<u64>>>,
+        /// Each span's parent: the span entered when it was made.
+        parents: Arc<Mutex<BTreeMap<u64, Option<u64>>>>,
     }
 
     struct Fields<'a>(&'a mut Vec<(String, String)>);
@@ -312,6 +316,8 @@ mod tests {
             span.record(&mut Fields(&mut fields));
             let declared = span.metadata().fields().iter().map(|f| f.name().to_string()).collect();
             self.declared.lock().unwrap().insert(span.metadata().name().to_string(), declared);
+            let parent = span.parent().map(|p| p.into_u64()).or_else(|| self.entered.lock().unwrap().last().copied());
+            self.parents.lock().unwrap().insert(*next, parent);
             self.spans.lock().unwrap().insert(*next, (span.metadata().name().to_string(), fields));
             tracing::span::Id::from_u64(*next)
         }
@@ -326,8 +332,12 @@ mod tests {
             event.record(&mut Fields(&mut fields));
             self.events.lock().unwrap().push(format!("{fields:?}"));
         }
-        fn enter(&self, _: &tracing::span::Id) {}
-        fn exit(&self, _: &tracing::span::Id) {}
+        fn enter(&self, span: &tracing::span::Id) {
+            self.entered.lock().unwrap().push(span.into_u64());
+        }
+        fn exit(&self, _: &tracing::span::Id) {
+            self.entered.lock().unwrap().pop();
+        }
     }
 
     /// A loopback server answering each connection's requests with the next status in `statuses`.
@@ -408,11 +418,16 @@ mod tests {
             assert!(declared.iter().any(|f| f == header), "no field {header} in {declared:?}");
         }
         // Both attempts ran in their batch's span.
-        let batches: Vec<&Vec<(String, String)>> =
-            spans.values().filter(|(name, _)| name == "edge_cache.batch").map(|(_, f)| f).collect();
+        let batches: Vec<(&u64, &Vec<(String, String)>)> =
+            spans.iter().filter(|(_, (name, _))| name == "edge_cache.batch").map(|(id, (_, f))| (id, f)).collect();
         assert_eq!(batches.len(), 1, "{spans:?}");
-        assert_eq!(get(batches[0], "index").as_deref(), Some("0"));
-        assert_eq!(get(batches[0], "items").as_deref(), Some("1"));
+        let (batch, fields) = batches[0];
+        assert_eq!(get(fields, "index").as_deref(), Some("0"));
+        assert_eq!(get(fields, "items").as_deref(), Some("1"));
+        let parents = recorder.parents.lock().unwrap();
+        for (id, (name, _)) in spans.iter().filter(|(_, (name, _))| name == "edge_cache.request") {
+            assert_eq!(parents[id], Some(*batch), "{name} {id} is not in its batch's span");
+        }
         let everything = format!("{spans:?} {:?}", recorder.events.lock().unwrap());
         assert!(!everything.contains("SECRET"), "the token leaked into tracing: {everything}");
         assert!(everything.contains("rate limited (429)"), "the 429 and the wait are logged: {everything}");
