@@ -608,6 +608,11 @@ async fn rust_log_narrows_what_debug_shows_and_without_debug_nothing_is_traced()
     out.assert_code(0).assert_stderr_has(&["rate limit: holding requests"]);
     assert!(!out.stderr.contains("attempt="), "{}", out.stderr);
 
+    // -vv shows more (each attempt's start, the connections), and still never the token.
+    let (server, _) = server_429_then_200().await;
+    let out = run_line(&format!("{BASE} -vv invalidate --tag a"), &server).await;
+    out.assert_code(0).assert_stderr_has(&["attempt=2}: new", "connecting to", "done"]);
+
     // Without --debug, RUST_LOG alone shows nothing: a variable set for another program does
     // not change this one's output.
     let (server, _) = server_429_then_200().await;
