@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use futures_util::future::{BoxFuture, Either, select};
 use futures_util::stream::{FuturesUnordered, StreamExt};
+use tracing::Instrument;
 
 use crate::error::RequestError;
 use crate::operation::OperationInfo;
@@ -50,6 +51,12 @@ pub(crate) type Request<'c> = BoxFuture<'c, Result<(), RequestError>>;
 
 /// A batch's items, shared between [`run`] and the batch's request.
 pub(crate) type Chunk = Arc<Vec<String>>;
+
+/// The span a batch's request runs in (its attempts' spans are inside it): the batch's index
+/// (as [`BatchOutcome::index`] gives it, from 0), how many batches the call has, and its items.
+fn batch_span(index: usize, batches: usize, items: usize) -> tracing::Span {
+    tracing::info_span!("edge_cache.batch", index, batches, items)
+}
 
 /// Splits `items` into batches (see [`sizes`]), runs `send` on each with at most `concurrency`
 /// in flight, and returns the outcomes in batch order. Items are moved, never copied, into the
@@ -97,8 +104,9 @@ where
     let abandon = std::pin::pin!(stop.abandon());
     if items.len() <= max && stop.deadline.is_none() && stop.cancel.is_none() {
         // One request, nothing to stop it: no splitting, no stream machinery.
+        let span = batch_span(0, 1, items.len());
         let mut chunk = Some(Arc::new(items));
-        let result = send(chunk.clone().unwrap_or_default()).await;
+        let result = send(chunk.clone().unwrap_or_default()).instrument(span).await;
         ran.outcomes.push(finish(0, take(&mut chunk), result));
         return ran;
     }
@@ -121,7 +129,9 @@ where
                 ran.stopped.get_or_insert(reason);
                 break;
             }
-            let request = send(slots[next].clone().unwrap_or_default());
+            let chunk = slots[next].clone().unwrap_or_default();
+            let span = batch_span(next, slots.len(), chunk.len());
+            let request = send(chunk).instrument(span);
             let index = next;
             in_flight.push(async move { (index, request.await) });
             flying.push(index);

@@ -6,11 +6,19 @@
 //! - [`RequestError`]: why one request of a call failed (each [`crate::BatchOutcome`]), with
 //!   [`ApiError`] for an error status;
 //! - [`Error`]: any of them, for `?` in code that does all three.
+//!
+//! **Server text is data.** What Vercel (or anything answering in its place) sends back, its
+//! `error.code` and `error.message`, a body that is not its error object, is kept exact in the
+//! errors' fields, for code to match (`e.code.as_deref() == Some("forbidden")`) and for JSON to
+//! carry. Their `Display` escapes every control character in it (`\u{1b}` for ESC, `\r\n`
+//! for CR LF; the list is in `text.rs`), so printing `{e}` to a terminal or a log is safe. Print
+//! the fields themselves only where control characters are harmless.
 
 use std::fmt;
 use std::time::Duration;
 
 use crate::stop::StopReason;
+use crate::text::{Escaped, escape};
 use crate::token::TokenError;
 use crate::validation::ValidationError;
 
@@ -114,7 +122,7 @@ pub enum RequestError {
         attempts: u32,
     },
     /// The connection failed or was reset.
-    #[error("{operation}: connection failed: {message}{}", attempts_note(*.attempts))]
+    #[error("{operation}: connection failed: {}{}", Escaped(.message), attempts_note(*.attempts))]
     Connection {
         /// The spec's operationId.
         operation: &'static str,
@@ -133,7 +141,7 @@ pub enum RequestError {
         reason: StopReason,
     },
     /// A response arrived but could not be read (a truncated body, say).
-    #[error("{operation}: HTTP {status}: the response could not be read: {message}")]
+    #[error("{operation}: HTTP {status}: the response could not be read: {}", Escaped(.message))]
     InvalidResponse {
         /// The spec's operationId.
         operation: &'static str,
@@ -143,7 +151,7 @@ pub enum RequestError {
         message: String,
     },
     /// The request could not be built (a bug: input is validated before this point).
-    #[error("{operation}: the request could not be built: {message}")]
+    #[error("{operation}: the request could not be built: {}", Escaped(.message))]
     Unsendable {
         /// The spec's operationId.
         operation: &'static str,
@@ -218,6 +226,10 @@ fn attempts_note(attempts: u32) -> String {
 
 /// An error status from the API, with Vercel's error code and message when the body had them.
 ///
+/// The fields hold the server's text exactly as it came; `Display` (`{e}`) escapes its control
+/// characters (see the [module](self) documentation), so that a message such as
+/// `"\x1b]0;pwned\x07"` cannot act on the terminal it is printed to.
+///
 /// ```
 /// # fn show(e: &vercel_edge_cache::ApiError) {
 /// match (e.status, e.code.as_deref()) {
@@ -232,11 +244,12 @@ pub struct ApiError {
     pub operation: &'static str,
     /// The HTTP status.
     pub status: u16,
-    /// Vercel's `error.code`.
+    /// Vercel's `error.code`, exactly as sent (not escaped).
     pub code: Option<String>,
-    /// Vercel's `error.message`.
+    /// Vercel's `error.message`, exactly as sent (not escaped).
     pub message: Option<String>,
-    /// The start of the body when it was not Vercel's error object (an HTML page from a proxy).
+    /// The start of the body when it was not Vercel's error object (an HTML page from a proxy):
+    /// its first 200 characters on one line, control characters escaped.
     pub body_excerpt: Option<String>,
     /// How many attempts were made.
     pub attempts: u32,
@@ -248,13 +261,14 @@ impl fmt::Display for ApiError {
         if let Some(reason) = reqwest::StatusCode::from_u16(self.status).ok().and_then(|s| s.canonical_reason()) {
             write!(f, " {reason}")?;
         }
-        match (&self.code, &self.message) {
+        // The server's text, escaped: it is data, not output.
+        match (self.code.as_deref().map(Escaped), self.message.as_deref().map(Escaped)) {
             (Some(code), Some(message)) => write!(f, ": {code}: {message}")?,
             (Some(code), None) => write!(f, ": {code}")?,
             (None, Some(message)) => write!(f, ": {message}")?,
             (None, None) => match &self.body_excerpt {
                 Some(excerpt) if !excerpt.is_empty() => {
-                    write!(f, "; the body is not Vercel's error object: {excerpt}")?
+                    write!(f, "; the body is not Vercel's error object: {}", Escaped(excerpt))?
                 }
                 _ => write!(f, " (empty body)")?,
             },
@@ -304,11 +318,12 @@ pub enum ConfigError {
     Http(String),
 }
 
-/// A short, single-line excerpt of a body, for errors.
+/// A short, single-line excerpt of a body, for errors: white space runs become one space,
+/// and the control characters left are escaped (server text is data).
 pub(crate) fn excerpt(body: &[u8], max_chars: usize) -> String {
     let text = String::from_utf8_lossy(body);
     let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out: String = flat.chars().take(max_chars).collect();
+    let mut out = escape(&flat.chars().take(max_chars).collect::<String>());
     if flat.chars().count() > max_chars {
         out.push('…');
     }

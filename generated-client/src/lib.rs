@@ -19,7 +19,17 @@
 //!   `error.message` in [`ApiError`]), and [`Error`] for any of them.
 //! - **The token stays secret**: redacted in `Debug`, never in errors or traces, and sent only
 //!   over https (plain http to loopback only, for tests).
-//! - `tracing` spans per attempt (`edge_cache.request`: operation, status, attempt, elapsed).
+//! - **Server text is data**: Vercel's `error.code` and `error.message` are kept exact in
+//!   [`ApiError`]'s fields, and every error's `Display` escapes the control characters in them
+//!   (`\u{1b}` for ESC), so that printing an error cannot act on a terminal.
+//! - `tracing`: a span per batch (`edge_cache.batch`: `index`, `batches`, `items`) and per attempt
+//!   (`edge_cache.request`: `operation`, `method`, `path`, `attempt`, `status`, `elapsed_ms`, and
+//!   the rate-limit headers read, `x-ratelimit-limit`, `x-ratelimit-remaining`,
+//!   `x-ratelimit-reset`, `retry-after` and `date`, as sent, escaped); one event per attempt says
+//!   what became of it: `done` (DEBUG), a 429 waited out or a retry (INFO, with the wait), a
+//!   failure (INFO for an error status, WARN otherwise); the rate limiter's holds are INFO events.
+//!   None holds the token, a request header or a query value. The crate installs no subscriber
+//!   (the CLI's `--debug` does).
 //! - **A testing kit** (feature `mock`, off by default): [`mock::MockVercel`], a loopback
 //!   look-alike of Vercel's API that refuses what the spec forbids, records every purge and
 //!   fails on cue, for your service's own tests.
@@ -80,6 +90,7 @@ mod reserved;
 mod retry;
 mod scope;
 mod stop;
+mod text;
 mod tls;
 mod token;
 mod transport;

@@ -32,7 +32,16 @@ pub struct RateHeaders {
     retry_after: Option<RetryAfter>,
     /// `Date`, UTC epoch seconds.
     date: Option<u64>,
+    /// The headers above as they came, for traces (see [`RateHeaders::shown`]).
+    shown: Vec<(&'static str, String)>,
 }
+
+/// The headers [`RateHeaders`] reads, by the names a trace shows them under.
+pub(crate) const SHOWN: [&str; 5] =
+    ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after", "date"];
+
+/// The most characters of a header's value a trace shows.
+const SHOWN_CHARS: usize = 64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum RetryAfter {
@@ -57,7 +66,25 @@ impl RateHeaders {
             reset: number("x-ratelimit-reset"),
             retry_after,
             date: text("date").and_then(epoch),
+            shown: SHOWN
+                .iter()
+                .filter_map(|name| {
+                    let value = String::from_utf8_lossy(headers.get(*name)?.as_bytes()).into_owned();
+                    let mut shown = crate::text::escape(&value.chars().take(SHOWN_CHARS).collect::<String>());
+                    if value.chars().count() > SHOWN_CHARS {
+                        shown.push('…');
+                    }
+                    Some((*name, shown))
+                })
+                .collect(),
         }
+    }
+
+    /// The rate-limit headers of the response as it sent them, values that do not parse too
+    /// (a trace shows what the server said; the decision shows what the client made of it):
+    /// each value cut to 64 characters, its control characters escaped (server text is data).
+    pub(crate) fn shown(&self) -> &[(&'static str, String)] {
+        &self.shown
     }
 
     /// The local instant of a server time (UTC epoch seconds), read against `Date`.
@@ -384,6 +411,28 @@ mod tests {
         let retry = httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(server_now + 4));
         let h = headers(&[("retry-after", retry), ("date", date)]);
         assert!(about_4s(RateHeaders::of(&h).wait_after_429()), "{:?}", RateHeaders::of(&h).wait_after_429());
+    }
+
+    #[test]
+    fn the_headers_are_shown_as_sent_cut_short_and_escaped() {
+        let mut h = headers(&[("retry-after", "-3".into()), ("x-ratelimit-limit", "20".into())]);
+        // A header value may hold tabs and bytes above 0x7f: here a C1 CSI (U+009B) in UTF-8.
+        h.insert("x-ratelimit-reset", reqwest::header::HeaderValue::from_bytes(b"1\t\xc2\x9b2J").unwrap());
+        h.insert("date", "d".repeat(100).parse().unwrap());
+        let seen = RateHeaders::of(&h);
+        let shown: Vec<(&str, &str)> = seen.shown().iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let long = format!("{}…", "d".repeat(SHOWN_CHARS));
+        assert_eq!(
+            shown,
+            [
+                ("x-ratelimit-limit", "20"),
+                ("x-ratelimit-reset", r"1\t\u{9b}2J"),
+                ("retry-after", "-3"),
+                ("date", long.as_str())
+            ]
+        );
+        // What is shown is not what is read: neither of these parses.
+        assert_eq!((seen.retry_after(), seen.reset), (None, None));
     }
 
     #[tokio::test(start_paused = true)]

@@ -101,6 +101,7 @@ pub const RECORDED_FIELDS: &[&str] = &["error", "items", "operation", "status"];
 pub const GLOBAL_FLAGS: &[&str] = &[
     "api-url",
     "concurrency",
+    "debug",
     "dry-run",
     "help",
     "json",

@@ -94,6 +94,10 @@ where
     let mut limited = 0u32;
     loop {
         let permit = if policy.pace_to_rate_limit { Some(limiter.acquire(operation).await) } else { None };
+        // One span per attempt; its events say what was decided (done, a 429's wait, a retry's
+        // delay, the failure). It holds no query value (none is secret: the project, the team
+        // and its slug; they stay out all the same) and no request header: the token cannot
+        // reach it. The response's rate-limit headers are shown as they came, escaped.
         let span = tracing::info_span!(
             "edge_cache.request",
             operation,
@@ -102,12 +106,20 @@ where
             attempt = n + limited,
             status = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
+            "x-ratelimit-limit" = tracing::field::Empty,
+            "x-ratelimit-remaining" = tracing::field::Empty,
+            "x-ratelimit-reset" = tracing::field::Empty,
+            "retry-after" = tracing::field::Empty,
+            "date" = tracing::field::Empty,
         );
         let started = Instant::now();
         let (status, rate, outcome) = run(attempt(), info.idempotent).instrument(span.clone()).await;
         span.record("elapsed_ms", started.elapsed().as_millis() as u64);
         if let Some(status) = status {
             span.record("status", status);
+        }
+        for (header, value) in rate.iter().flat_map(RateHeaders::shown) {
+            span.record(*header, value.as_str());
         }
         if let Some(rate) = &rate
             && policy.pace_to_rate_limit
@@ -133,11 +145,17 @@ where
             continue;
         }
         match outcome {
-            Attempt::Done => return Ok(()),
+            Attempt::Done => {
+                span.in_scope(|| tracing::debug!("done"));
+                return Ok(());
+            }
             Attempt::Failed { retryable: true, .. } if n <= policy.max_retries => {}
             Attempt::Failed { failure, .. } => {
                 let error = failure.into_error(operation, timeout, n + limited);
-                if !matches!(error, RequestError::Api(_)) {
+                // `error` shows the server's text escaped (its `Display`).
+                if matches!(error, RequestError::Api(_)) {
+                    span.in_scope(|| tracing::info!(error = %error, "request failed"));
+                } else {
                     span.in_scope(|| tracing::warn!(error = %error, "request failed"));
                 }
                 return Err(error);
@@ -272,6 +290,12 @@ mod tests {
         spans: Arc<Mutex<BTreeMap<u64, SpanRecord>>>,
         events: Arc<Mutex<Vec<String>>>,
         next: Arc<Mutex<u64>>,
+        /// The fields each span declares, by the span's name.
+        declared: Arc<Mutex<BTreeMap<String, Vec<String>>>>,
+        /// The spans entered and not yet exited (the test runs on one thread).
+        entered: Arc<Mutex<Vec<u64>>>,
+        /// Each span's parent: the span entered when it was made.
+        parents: Arc<Mutex<BTreeMap<u64, Option<u64>>>>,
     }
 
     struct Fields<'a>(&'a mut Vec<(String, String)>);
@@ -290,6 +314,10 @@ mod tests {
             *next += 1;
             let mut fields = Vec::new();
             span.record(&mut Fields(&mut fields));
+            let declared = span.metadata().fields().iter().map(|f| f.name().to_string()).collect();
+            self.declared.lock().unwrap().insert(span.metadata().name().to_string(), declared);
+            let parent = span.parent().map(|p| p.into_u64()).or_else(|| self.entered.lock().unwrap().last().copied());
+            self.parents.lock().unwrap().insert(*next, parent);
             self.spans.lock().unwrap().insert(*next, (span.metadata().name().to_string(), fields));
             tracing::span::Id::from_u64(*next)
         }
@@ -304,8 +332,12 @@ mod tests {
             event.record(&mut Fields(&mut fields));
             self.events.lock().unwrap().push(format!("{fields:?}"));
         }
-        fn enter(&self, _: &tracing::span::Id) {}
-        fn exit(&self, _: &tracing::span::Id) {}
+        fn enter(&self, span: &tracing::span::Id) {
+            self.entered.lock().unwrap().push(span.into_u64());
+        }
+        fn exit(&self, _: &tracing::span::Id) {
+            self.entered.lock().unwrap().pop();
+        }
     }
 
     /// A loopback server answering each connection's requests with the next status in `statuses`.
@@ -379,6 +411,23 @@ mod tests {
         }
         assert_eq!(get(requests[0], "status").as_deref(), Some("429"));
         assert_eq!(get(requests[1], "status").as_deref(), Some("200"));
+        // The rate-limit headers read, as the server sent them; the span has a field for each.
+        assert_eq!(get(requests[0], "retry-after").as_deref(), Some("\"0\""));
+        let declared = recorder.declared.lock().unwrap()["edge_cache.request"].clone();
+        for header in crate::rate_limit::SHOWN {
+            assert!(declared.iter().any(|f| f == header), "no field {header} in {declared:?}");
+        }
+        // Both attempts ran in their batch's span.
+        let batches: Vec<(&u64, &Vec<(String, String)>)> =
+            spans.iter().filter(|(_, (name, _))| name == "edge_cache.batch").map(|(id, (_, f))| (id, f)).collect();
+        assert_eq!(batches.len(), 1, "{spans:?}");
+        let (batch, fields) = batches[0];
+        assert_eq!(get(fields, "index").as_deref(), Some("0"));
+        assert_eq!(get(fields, "items").as_deref(), Some("1"));
+        let parents = recorder.parents.lock().unwrap();
+        for (id, (name, _)) in spans.iter().filter(|(_, (name, _))| name == "edge_cache.request") {
+            assert_eq!(parents[id], Some(*batch), "{name} {id} is not in its batch's span");
+        }
         let everything = format!("{spans:?} {:?}", recorder.events.lock().unwrap());
         assert!(!everything.contains("SECRET"), "the token leaked into tracing: {everything}");
         assert!(everything.contains("rate limited (429)"), "the 429 and the wait are logged: {everything}");

@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use crate::text::Escaped;
+
 /// A request refused before sending: which field, which limit, what it got.
 ///
 /// ```
@@ -119,7 +121,9 @@ pub enum Problem {
 
 impl fmt::Display for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.field, self.problem)
+        // A field's name may be a request's (the testing kit names a property it does not
+        // know), and a reason may quote a value: shown escaped, as text from elsewhere is.
+        write!(f, "{}: {}", Escaped(&self.field), self.problem)
     }
 }
 
@@ -144,10 +148,10 @@ impl fmt::Display for Problem {
                 write!(f, "must be one of {}, got {got:?}", allowed.join(", "))
             }
             Problem::Missing => write!(f, "is required"),
-            Problem::NotAccepted { operation } => write!(f, "is not accepted by {operation}"),
-            Problem::WrongType { expected, got } => write!(f, "must be {expected}, got {got}"),
-            Problem::Unrepresentable { reason } => write!(f, "cannot be sent: {reason}"),
-            Problem::Unreadable { reason } => write!(f, "cannot be read: {reason}"),
+            Problem::NotAccepted { operation } => write!(f, "is not accepted by {}", Escaped(operation)),
+            Problem::WrongType { expected, got } => write!(f, "must be {expected}, got {}", Escaped(got)),
+            Problem::Unrepresentable { reason } => write!(f, "cannot be sent: {}", Escaped(reason)),
+            Problem::Unreadable { reason } => write!(f, "cannot be read: {}", Escaped(reason)),
             Problem::CannotSplit { min, max, got } => {
                 write!(f, "{got} items cannot be split into requests of {min} to {max} items each")
             }
@@ -159,4 +163,30 @@ impl std::error::Error for ValidationError {}
 
 fn plural(n: u64, word: &str) -> String {
     if n == 1 { word.to_string() } else { format!("{word}s") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_from_a_request_or_a_parser_is_shown_escaped() {
+        // The testing kit names a property it does not know, as the request spelled it.
+        let e = ValidationError {
+            field: "tags\u{1b}[2J".into(),
+            problem: Problem::NotAccepted { operation: "invalidateByTags".into() },
+        };
+        assert_eq!(e.to_string(), r"tags\u{1b}[2J: is not accepted by invalidateByTags");
+        let e = ValidationError {
+            field: "target".into(),
+            problem: Problem::Unreadable { reason: "unknown variant `\u{7}\r\n`".into() },
+        };
+        assert_eq!(e.to_string(), r"target: cannot be read: unknown variant `\u{7}\r\n`");
+        // A value quoted with `{:?}` is escaped once, not twice.
+        let e = ValidationError {
+            field: "target".into(),
+            problem: Problem::NotAllowed { allowed: vec!["production".into()], got: "\u{1b}".into() },
+        };
+        assert_eq!(e.to_string(), r#"target: must be one of production, got "\u{1b}""#);
+    }
 }

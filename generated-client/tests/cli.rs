@@ -477,6 +477,152 @@ async fn a_batch_answered_403_in_json() {
     assert_eq!(received(&server).await.len(), 3);
 }
 
+/// A 403 whose `error.message` would clear the screen, set the window's title (OSC), ring the
+/// bell, print a line of its own that looks like ours, start a C1 control sequence (CSI) and
+/// delete a character.
+const HOSTILE: &str = "No access\x1b[2J\x1b]0;pwned\x07\x07\r\nerror: fake line, run `rm -rf ~`\u{9b}31m\x7f";
+
+/// A mock answering every request 403, with [`HOSTILE`] as Vercel's message and a code that
+/// holds an escape too.
+async fn server_with_a_hostile_message() -> MockServer {
+    let body = json!({ "error": { "code": "forbidden\x1b[0m", "message": HOSTILE } });
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(403).set_body_json(body)).mount(&server).await;
+    server
+}
+
+/// The control characters of `text`, except the line feeds ending the CLI's own lines.
+#[track_caller]
+fn assert_no_control_characters(what: &str, text: &str) {
+    let controls: Vec<char> =
+        text.split_terminator('\n').flat_map(|line| line.chars()).filter(|c| c.is_control()).collect();
+    assert!(controls.is_empty(), "{what} holds control characters {controls:?}:\n{text:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_servers_control_characters_never_reach_the_terminal_and_json_keeps_the_exact_text() {
+    let server = server_with_a_hostile_message().await;
+    let out = run_line(&format!("{BASE} invalidate --tag a"), &server).await;
+    out.assert_code(1);
+    assert_no_control_characters("stderr", &out.stderr);
+    assert_no_control_characters("stdout", &out.stdout);
+    // One line of ours, with the server's text shown escaped: no line that it made.
+    assert_eq!(
+        out.stderr,
+        "error: request 1 of 1 (1 tag): invalidateByTags: HTTP 403 Forbidden: forbidden\\u{1b}[0m: No access\\u{1b}[2J\\u{1b}]0;pwned\\u{7}\\u{7}\\r\\nerror: fake line, run `rm -rf ~`\\u{9b}31m\\u{7f}\n"
+    );
+
+    // --json: the exact text, for programs; the JSON escapes every control character.
+    let out = run_line(&format!("{BASE} --json invalidate --tag a"), &server).await;
+    out.assert_code(1);
+    assert_no_control_characters("stdout", &out.stdout);
+    assert_no_control_characters("stderr", &out.stderr);
+    let error = &out.json()["batches"][0]["error"];
+    assert_eq!(error["vercelMessage"], HOSTILE, "{error}");
+    assert_eq!(error["code"], "forbidden\x1b[0m", "{error}");
+    assert!(!error["message"].as_str().unwrap().chars().any(char::is_control), "{error}");
+
+    // --debug: the trace shows it escaped too.
+    let out = run_line(&format!("{BASE} --debug invalidate --tag a"), &server).await;
+    out.assert_code(1).assert_stderr_has(&["request failed", r"No access\u{1b}[2J"]);
+    assert_no_control_characters("stderr", &out.stderr);
+}
+
+/// A mock answering the first request 429 (with `Retry-After: 1` and `X-RateLimit-*`) and every
+/// other one 200; the reset it gives.
+async fn server_429_then_200() -> (MockServer, u64) {
+    let reset = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 1;
+    let limited = ResponseTemplate::new(429)
+        .set_body_json(json!({ "error": { "code": "rate_limited", "message": "Slow down" } }))
+        .insert_header("retry-after", "1")
+        .insert_header("x-ratelimit-limit", "20")
+        .insert_header("x-ratelimit-remaining", "0")
+        .insert_header("x-ratelimit-reset", reset.to_string().as_str());
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(limited).up_to_n_times(1).with_priority(1).mount(&server).await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    (server, reset)
+}
+
+/// The lines of `stderr` holding each of `needles`.
+fn lines_with<'a>(stderr: &'a str, needles: &[&str]) -> Vec<&'a str> {
+    stderr.lines().filter(|l| needles.iter().all(|n| l.contains(n))).collect()
+}
+
+/// The seconds since the start that a `--debug` line begins with (the formatter's uptime).
+#[track_caller]
+fn uptime(line: &str) -> f64 {
+    let first = line.split_whitespace().next().unwrap_or_default();
+    first.strip_suffix('s').and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("no uptime in {line:?}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn debug_shows_each_attempt_the_wait_between_and_the_headers_read_never_the_token() {
+    let (server, reset) = server_429_then_200().await;
+    let out = run_line(&format!("{BASE} --debug invalidate --tag a"), &server).await;
+    out.assert_code(0);
+    // `run` checked that the token is nowhere in the output.
+    let batch = "edge_cache.batch{index=0 batches=1 items=1}";
+    let first = lines_with(&out.stderr, &[batch, "operation=\"invalidateByTags\"", "attempt=1", "status=429"]);
+    let second = lines_with(&out.stderr, &[batch, "operation=\"invalidateByTags\"", "attempt=2", "status=200"]);
+    assert_eq!((first.len(), second.len()), (1, 1), "one line per attempt:\n{}", out.stderr);
+    let (first, second) = (first[0], second[0]);
+    // The decision, and what it was read from.
+    for needle in [
+        "rate limited (429)",
+        "wait_ms=1000",
+        "elapsed_ms=",
+        "retry-after=\"1\"",
+        "x-ratelimit-limit=\"20\"",
+        "x-ratelimit-remaining=\"0\"",
+        &format!("x-ratelimit-reset=\"{reset}\""),
+    ] {
+        assert!(first.contains(needle), "the 429's line lacks {needle}:\n{}", out.stderr);
+    }
+    assert!(second.contains("done") && second.contains("elapsed_ms="), "{}", out.stderr);
+    // The second attempt went out after the wait.
+    let waited = uptime(second) - uptime(first);
+    assert!(waited >= 0.9, "{waited} s between the attempts:\n{}", out.stderr);
+    assert_eq!(received(&server).await.len(), 2);
+    // Only the trace and the summary's stdout: nothing else on stderr.
+    assert!(out.stderr.lines().all(|l| l.contains("edge_cache.batch")), "{}", out.stderr);
+    assert_eq!(out.stdout, "invalidateByTags: 1 tag of project prj_1 done in 1 request.\n");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rust_log_narrows_what_debug_shows_and_without_debug_nothing_is_traced() {
+    // -v is --debug; RUST_LOG at info: the 429's wait, not the attempt that went through.
+    let (server, _) = server_429_then_200().await;
+    let mut cmd = edge_cache();
+    cmd.env("RUST_LOG", "vercel_edge_cache=info").args(argv(&format!("{BASE} -v invalidate --tag a"), &server.uri()));
+    let out = run(cmd).await;
+    out.assert_code(0).assert_stderr_has(&["rate limited (429)", "status=429"]);
+    assert!(!out.stderr.contains("status=200") && !out.stderr.contains("done"), "{}", out.stderr);
+
+    // One module only: the rate limiter's holds, not the attempts.
+    let (server, _) = server_429_then_200().await;
+    let mut cmd = edge_cache();
+    cmd.env("RUST_LOG", "vercel_edge_cache::rate_limit=debug")
+        .args(argv(&format!("{BASE} --debug invalidate --tag a"), &server.uri()));
+    let out = run(cmd).await;
+    out.assert_code(0).assert_stderr_has(&["rate limit: holding requests"]);
+    assert!(!out.stderr.contains("attempt="), "{}", out.stderr);
+
+    // -vv shows more (each attempt's start, the connections), and still never the token.
+    let (server, _) = server_429_then_200().await;
+    let out = run_line(&format!("{BASE} -vv invalidate --tag a"), &server).await;
+    out.assert_code(0).assert_stderr_has(&["attempt=2}: new", "connecting to", "done"]);
+
+    // Without --debug, RUST_LOG alone shows nothing: a variable set for another program does
+    // not change this one's output.
+    let (server, _) = server_429_then_200().await;
+    let mut cmd = edge_cache();
+    cmd.env("RUST_LOG", "trace").args(argv(&format!("{BASE} invalidate --tag a"), &server.uri()));
+    let out = run(cmd).await;
+    out.assert_code(0);
+    assert_eq!(out.stderr, "");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_closed_port_is_a_network_failure() {
     // A loopback port nobody listens on.
@@ -881,6 +1027,8 @@ const GLOBAL_OPTIONS: &[&str] = &[
     "--concurrency",
     "--dry-run",
     "--json",
+    // Given more than once, it shows more (`-vv`).
+    "--debug...",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -896,6 +1044,9 @@ async fn help_lists_the_global_options_and_commands() {
     assert_lists(&text, "--concurrency");
     assert_lists(&text, "--dry-run");
     assert_lists(&text, "--json");
+    assert_lists(&text, "--debug...");
+    assert_lists(&text, "-v");
+    assert!(text.contains("RUST_LOG"), "--help says how RUST_LOG narrows --debug:\n{text}");
     assert_lists(&text, "invalidate");
     assert_lists(&text, "dangerously-delete");
     for var in ["VERCEL_PROJECT_ID", "VERCEL_ORG_ID", "VERCEL_API_URL"] {

@@ -130,6 +130,42 @@ async fn an_html_body_is_reported_as_an_excerpt_on_documented_and_undocumented_s
     }
 }
 
+/// An error message that would clear the screen, set the window's title, ring the bell, print
+/// a line that looks like the CLI's own, then open a C1 control sequence and end with DEL.
+const HOSTILE: &str = "denied\x1b[2J\x1b]0;pwned\x07\x07\r\nerror: your disk is full\u{9b}31m\x7f";
+
+/// Whether `text` holds a control character (C0, DEL, C1).
+fn has_control(text: &str) -> bool {
+    text.chars().any(char::is_control)
+}
+
+#[tokio::test]
+async fn server_text_is_escaped_when_shown_and_exact_in_the_fields() {
+    let code = "forbidden\x1b[0m";
+    let server = server_answering(error_response(403, code, HOSTILE)).await;
+    let client = client(&server.uri());
+    let report = client.invalidate_by_tags("p", ["a"]).send().await.unwrap();
+    let err = only_error(&report);
+    let e = api_error(err);
+    // The fields are the server's text, exactly: code can match it.
+    assert_eq!((e.code.as_deref(), e.message.as_deref()), (Some(code), Some(HOSTILE)));
+    // Shown, every control character is a visible escape.
+    for shown in [format!("{e}"), format!("{err}")] {
+        assert!(!has_control(&shown), "a control character is shown: {shown:?}");
+    }
+    assert_eq!(
+        format!("{e}"),
+        r"invalidateByTags: HTTP 403 Forbidden: forbidden\u{1b}[0m: denied\u{1b}[2J\u{1b}]0;pwned\u{7}\u{7}\r\nerror: your disk is full\u{9b}31m\u{7f}"
+    );
+    // A body that is not Vercel's error object: its excerpt is escaped too.
+    let server = server_answering(ResponseTemplate::new(403).set_body_raw(HOSTILE, "text/plain")).await;
+    let report = self::client(&server.uri()).invalidate_by_tags("p", ["a"]).send().await.unwrap();
+    let err = only_error(&report);
+    let excerpt = api_error(err).body_excerpt.clone().unwrap();
+    assert!(!has_control(&excerpt) && !has_control(&err.to_string()), "{excerpt:?} / {err:?}");
+    assert!(excerpt.starts_with(r"denied\u{1b}[2J"), "{excerpt}");
+}
+
 #[tokio::test]
 async fn a_long_non_json_body_is_cut_to_a_short_excerpt() {
     let long = "x".repeat(5000);

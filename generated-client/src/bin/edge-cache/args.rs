@@ -148,6 +148,9 @@ pub struct Global {
     /// Machine-readable result on stdout
     #[arg(long, global = true)]
     pub json: bool,
+    /// Show what the run does, on stderr: a line per attempt with the operation, the batch (its index from 0, as --json reports it, and its items), the status, the time taken, the decision (done, a 429 waited out, a retry, a failure) and the rate-limit headers read (X-RateLimit-Limit/-Remaining/-Reset, Retry-After, Date), and every hold for the rate limit. -vv adds when each batch and attempt starts and ends, and the connections. RUST_LOG, when set, chooses instead (e.g. RUST_LOG=vercel_edge_cache=info: only the waits, retries and failures). Never the token; the server's text is escaped
+    #[arg(short = 'v', long, global = true, action = ArgAction::Count)]
+    pub debug: u8,
     /// Skip the confirmation of a dangerous command (required without a terminal); accepted by every command, as `vercel` accepts it. Unlike `vercel`, the prompt defaults to No
     #[arg(short = 'y', long, global = true)]
     pub yes: bool,

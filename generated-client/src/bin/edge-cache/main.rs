@@ -4,12 +4,18 @@ mod args;
 #[path = "../../generated/cli.rs"]
 #[rustfmt::skip]
 mod cli_table;
+mod debug;
 mod input;
+mod json;
 mod mock;
 mod report;
 #[path = "../../reserved.rs"]
 #[allow(dead_code)]
 mod reserved;
+// The library's escaping of text from elsewhere, for the JSON the CLI prints.
+#[path = "../../text.rs"]
+#[allow(dead_code)]
+mod text;
 // Which flag kinds a spec uses depends on it.
 #[allow(dead_code)]
 mod table;
@@ -70,11 +76,13 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     let json = global.json;
+    debug::init(global.debug);
     match run(&global, &matches) {
         Ok(code) => code,
         Err(f) => {
             if json {
-                println!("{}", serde_json::json!({ "ok": false, "error": { "kind": f.kind, "message": f.message } }));
+                let error = serde_json::json!({ "ok": false, "error": { "kind": f.kind, "message": f.message } });
+                println!("{}", json::line(&error));
             }
             eprintln!("error: {}", f.message);
             ExitCode::from(f.code)
@@ -293,7 +301,8 @@ fn execute<'a>(ctx: &Context, client: &'a EdgeCache, purge: DynPurge<'a>) -> Res
         confirm(ctx, why, plan.len())?;
     }
     let noun = ctx.items.noun();
-    let progress = progress_bar(plan.len() as u64, noun);
+    // With --debug, stderr is the trace's: no bar drawn over it.
+    let progress = if g.debug > 0 { indicatif::ProgressBar::hidden() } else { progress_bar(plan.len() as u64, noun) };
     let bar = progress.clone();
     let purge = purge.on_batch(move |_: &BatchOutcome, _: &Progress| {
         bar.inc(1);

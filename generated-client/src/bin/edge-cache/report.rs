@@ -14,7 +14,7 @@ pub fn dry_run(plan: &[PlannedRequest], as_json: bool) {
                 json!({ "method": r.method, "path": r.path, "query": query, "body": r.body })
             })
             .collect();
-        println!("{}", json!({ "ok": true, "dryRun": true, "requests": requests }));
+        println!("{}", crate::json::line(&json!({ "ok": true, "dryRun": true, "requests": requests })));
         return;
     }
     println!("Dry run: {} request{}, nothing sent.", plan.len(), if plan.len() == 1 { "" } else { "s" });
@@ -53,7 +53,7 @@ pub fn outcome(report: &BatchReport, project: &str, noun: &str, as_json: bool) {
             .collect();
         println!(
             "{}",
-            json!({
+            crate::json::line(&json!({
                 "ok": report.is_success(),
                 "operation": report.operation,
                 "project": project,
@@ -65,7 +65,7 @@ pub fn outcome(report: &BatchReport, project: &str, noun: &str, as_json: bool) {
                 "notSent": report.not_sent,
                 "notDone": report.not_done().collect::<Vec<_>>(),
                 "stopped": report.stopped.map(|r| r.to_string()),
-            })
+            }))
         );
     }
     for b in report.failures() {
