@@ -38,6 +38,21 @@ pub(crate) fn sizes(n: usize, max: usize, min: usize) -> Vec<usize> {
     out
 }
 
+/// Whether `n` items split into batches none of which is under `min` ([`sizes`], without
+/// making the list): what a call checks before sending.
+pub(crate) fn splittable(n: usize, max: usize, min: usize) -> bool {
+    let max = max.max(1);
+    if n <= max {
+        return n >= min;
+    }
+    if max < min {
+        return false;
+    }
+    // A short last batch takes up to `max - min` items from the one before it.
+    let last = n % max;
+    last == 0 || last >= min || last + max >= 2 * min
+}
+
 /// What [`run`] gives back: the outcomes of the requests started (in batch order), the items
 /// never sent, and why the run stopped early, if it did.
 pub(crate) struct Ran {
@@ -172,7 +187,19 @@ fn take(slot: &mut Option<Chunk>) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::sizes;
+    use super::{sizes, splittable};
+
+    #[test]
+    fn splittable_says_what_sizes_would() {
+        for n in 0..120 {
+            for max in 1..20 {
+                for min in 0..20 {
+                    let all = sizes(n, max, min).iter().all(|s| *s >= min) && (n > 0 || min == 0);
+                    assert_eq!(splittable(n, max, min), all, "n {n} max {max} min {min}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn batches_follow_max_items_and_never_fall_under_min_items() {

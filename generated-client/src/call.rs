@@ -90,7 +90,7 @@ impl<'a> Call<'a> {
         (self.spec.check)(&self.values)?;
         let info = self.info();
         crate::check::min_items(info.batch_field, self.items.len(), info.min_items)?;
-        if batch::sizes(self.items.len(), info.max_items, info.min_items).iter().any(|s| *s < info.min_items) {
+        if !batch::splittable(self.items.len(), info.max_items, info.min_items) {
             let (min, max, got) = (info.min_items as u64, info.max_items as u64, self.items.len() as u64);
             let problem = Problem::CannotSplit { min, max, got };
             return Err(ValidationError { field: info.batch_field.to_string(), problem });
