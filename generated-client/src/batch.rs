@@ -9,6 +9,7 @@ use tracing::Instrument;
 
 use crate::error::RequestError;
 use crate::operation::OperationInfo;
+use crate::rate_limit::Track;
 use crate::report::{BatchOutcome, Progress};
 use crate::stop::{Stop, StopReason};
 
@@ -76,7 +77,8 @@ fn batch_span(index: usize, batches: usize, items: usize) -> tracing::Span {
 /// Splits `items` into batches (see [`sizes`]), runs `send` on each with at most `concurrency`
 /// in flight, and returns the outcomes in batch order. Items are moved, never copied, into the
 /// outcomes; only the batches in flight are serialised. Once `stop` says so, no batch is started
-/// and the ones in flight are abandoned (with [`RequestError::Stopped`]).
+/// and the ones in flight are abandoned (with [`RequestError::Stopped`], and what each met of
+/// the rate limit, from the [`Track`] it shares with its request).
 pub(crate) async fn run<'a, 'c, F>(
     info: &'static OperationInfo,
     items: Vec<String>,
@@ -86,7 +88,7 @@ pub(crate) async fn run<'a, 'c, F>(
     send: F,
 ) -> Ran
 where
-    F: Fn(Chunk) -> Request<'c>,
+    F: Fn(Chunk, Option<Arc<Track>>) -> Request<'c>,
 {
     let (operation, max, min) = (info.operation_id, info.max_items, info.min_items);
     let mut ran = Ran { outcomes: Vec::new(), not_sent: Vec::new(), stopped: None };
@@ -101,28 +103,15 @@ where
     }
     let total = items.len();
     let requests_total = total.div_ceil(max.max(1));
-    let progress = std::cell::Cell::new(Progress { done: 0, failed: 0, total, requests: 0, requests_total });
-    let finish = |index: usize, items: Vec<String>, result: Result<(), RequestError>| {
-        let outcome = BatchOutcome { index, result, items };
-        let mut p = progress.get();
-        p.requests += 1;
-        match outcome.result {
-            Ok(()) => p.done += outcome.items.len(),
-            Err(_) => p.failed += outcome.items.len(),
-        }
-        progress.set(p);
-        if let Some(cb) = &on_batch {
-            cb(&outcome, &p);
-        }
-        outcome
-    };
+    let mut tally = Tally { progress: Progress { done: 0, failed: 0, total, requests: 0, requests_total }, on_batch };
     let abandon = std::pin::pin!(stop.abandon());
     if items.len() <= max && stop.deadline.is_none() && stop.cancel.is_none() {
         // One request, nothing to stop it: no splitting, no stream machinery.
         let span = batch_span(0, 1, items.len());
         let mut chunk = Some(Arc::new(items));
-        let result = send(chunk.clone().unwrap_or_default()).instrument(span).await;
-        ran.outcomes.push(finish(0, take(&mut chunk), result));
+        // Nothing can abandon it: it keeps its own track.
+        let result = send(chunk.clone().unwrap_or_default(), None).instrument(span).await;
+        ran.outcomes.push(tally.finish(0, take(&mut chunk), result));
         return ran;
     }
     // The batches stay here, each shared with its request while it runs, so that one abandoned
@@ -134,7 +123,7 @@ where
     }
 
     let mut next = 0;
-    let mut flying: Vec<usize> = Vec::new();
+    let mut flying: Vec<(usize, Arc<Track>)> = Vec::new();
     let mut in_flight = FuturesUnordered::new();
     let mut abandon = abandon;
     loop {
@@ -146,10 +135,11 @@ where
             }
             let chunk = slots[next].clone().unwrap_or_default();
             let span = batch_span(next, slots.len(), chunk.len());
-            let request = send(chunk).instrument(span);
+            let track = Arc::new(Track::default());
+            let request = send(chunk, Some(track.clone())).instrument(span);
             let index = next;
             in_flight.push(async move { (index, request.await) });
-            flying.push(index);
+            flying.push((index, track));
             next += 1;
         }
         if in_flight.is_empty() {
@@ -157,18 +147,23 @@ where
         }
         match select(in_flight.next(), abandon.as_mut()).await {
             Either::Left((Some((index, result)), _)) => {
-                flying.retain(|i| *i != index);
+                flying.retain(|(i, _)| *i != index);
                 let items = take(&mut slots[index]);
-                ran.outcomes.push(finish(index, items, result));
+                ran.outcomes.push(tally.finish(index, items, result));
             }
             Either::Left((None, _)) => break,
             Either::Right((reason, _)) => {
                 ran.stopped = Some(reason);
                 // Requests in flight are abandoned: not confirmed, maybe done.
                 drop(in_flight);
-                for index in flying {
+                for (index, track) in flying {
                     let items = take(&mut slots[index]);
-                    ran.outcomes.push(finish(index, items, Err(RequestError::Stopped { operation, reason })));
+                    let waits = track.waits();
+                    ran.outcomes.push(tally.finish(
+                        index,
+                        items,
+                        Err(RequestError::Stopped { operation, reason, waits }),
+                    ));
                 }
                 break;
             }
@@ -177,6 +172,29 @@ where
     ran.not_sent = slots.iter_mut().skip(next).flat_map(take).collect();
     ran.outcomes.sort_by_key(|o| o.index);
     ran
+}
+
+/// The call's progress, counted as each request finishes and shown to the callback.
+struct Tally<'a> {
+    progress: Progress,
+    on_batch: Option<OnBatch<'a>>,
+}
+
+impl Tally<'_> {
+    /// Counts a finished request, tells the callback, and gives back its outcome.
+    fn finish(&mut self, index: usize, items: Vec<String>, result: Result<(), RequestError>) -> BatchOutcome {
+        let outcome = BatchOutcome { index, result, items };
+        let p = &mut self.progress;
+        p.requests += 1;
+        match outcome.result {
+            Ok(()) => p.done += outcome.items.len(),
+            Err(_) => p.failed += outcome.items.len(),
+        }
+        if let Some(cb) = &self.on_batch {
+            cb(&outcome, p);
+        }
+        outcome
+    }
 }
 
 /// A batch's items out of its slot: moved when its request has finished (and given back its

@@ -11,6 +11,7 @@ use crate::batch::{self, OnBatch};
 use crate::client::{EdgeCache, settings};
 use crate::contract::OperationSpec;
 use crate::operation::{OperationInfo, Place};
+use crate::rate_limit::Track;
 use crate::report::{BatchReport, PlannedRequest};
 use crate::stop::{Cancel, Stop};
 use crate::validation::{Problem, ValidationError};
@@ -133,13 +134,15 @@ impl<'a> Call<'a> {
         let info = &spec.info;
         let stop = Stop { deadline: max_time.map(|t| tokio::time::Instant::now() + t), cancel };
         let values = &values;
-        let ran = batch::run(info, items, concurrency, on_batch, &stop, |chunk: batch::Chunk| -> batch::Request<'_> {
+        let send = |chunk: batch::Chunk, shared: Option<Arc<Track>>| -> batch::Request<'_> {
             Box::pin(async move {
+                let own = Track::default();
+                let track = shared.as_deref().unwrap_or(&own);
                 let attempt = || (spec.send)(&client.api, values, &chunk);
-                crate::transport::call(info, &client.retry, &client.limiter, client.timeout, attempt).await
+                crate::transport::call(info, &client.retry, &client.limiter, client.timeout, track, attempt).await
             })
-        })
-        .await;
+        };
+        let ran = batch::run(info, items, concurrency, on_batch, &stop, send).await;
         Ok(BatchReport {
             operation: info.operation_id,
             batches: ran.outcomes,

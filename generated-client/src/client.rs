@@ -248,7 +248,7 @@ impl EdgeCacheBuilder {
             scope: self.scope,
             concurrency: self.concurrency,
             timeout: self.timeout,
-            limiter: std::sync::Arc::new(crate::rate_limit::RateLimiter::new(self.retry.max_retry_after)),
+            limiter: std::sync::Arc::new(crate::rate_limit::RateLimiter::new(&self.retry)),
             retry: self.retry,
             max_time: self.max_time,
         })

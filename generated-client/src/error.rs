@@ -131,14 +131,34 @@ pub enum RequestError {
         /// How many attempts were made.
         attempts: u32,
     },
+    /// Vercel's rate limit asked for more waiting than the [`RetryPolicy`](crate::RetryPolicy)
+    /// allows, so the request was given up at once instead of waiting (`limit` says which
+    /// setting, and what Vercel asked). It may be sent again later.
+    #[error("{}", rate_limited(operation, answer.as_ref(), limit, waits))]
+    RateLimited {
+        /// The spec's operationId.
+        operation: &'static str,
+        /// The 429 that asked, when the request's last attempt got one (with Vercel's code and
+        /// message); `None` when the request was held before it was sent (a spent window, or a
+        /// wait another request of the client was asked for).
+        answer: Option<ApiError>,
+        /// The setting that ended the waits, and the wait it refused.
+        limit: WaitLimit,
+        /// What the request went through on the rate limit before.
+        waits: RateLimitWaits,
+    },
     /// The call stopped (its time budget ran out, or it was cancelled) while this request was
     /// in flight or waiting: it may or may not have reached Vercel, so its items are not done.
-    #[error("{operation}: abandoned, not confirmed: {reason}")]
+    /// `waits` says what it went through on Vercel's rate limit, when it met it (the usual reason
+    /// a budget runs out).
+    #[error("{operation}: abandoned, not confirmed: {reason}{}", stopped_waits(waits.as_ref()))]
     Stopped {
         /// The spec's operationId.
         operation: &'static str,
         /// Why the call stopped.
         reason: StopReason,
+        /// What it went through on the rate limit (429s, waits), if it met it.
+        waits: Option<RateLimitWaits>,
     },
     /// A response arrived but could not be read (a truncated body, say).
     #[error("{operation}: HTTP {status}: the response could not be read: {}", Escaped(.message))]
@@ -164,7 +184,7 @@ impl RequestError {
     /// The HTTP status, when the API answered.
     pub fn status(&self) -> Option<u16> {
         match self {
-            RequestError::Api(e) => Some(e.status),
+            RequestError::Api(e) | RequestError::RateLimited { answer: Some(e), .. } => Some(e.status),
             RequestError::InvalidResponse { status, .. } => Some(*status),
             _ => None,
         }
@@ -173,7 +193,18 @@ impl RequestError {
     /// The API's answer, when it answered with an error status.
     pub fn api(&self) -> Option<&ApiError> {
         match self {
-            RequestError::Api(e) => Some(e),
+            RequestError::Api(e) | RequestError::RateLimited { answer: Some(e), .. } => Some(e),
+            _ => None,
+        }
+    }
+
+    /// What the request went through on Vercel's rate limit, when it gave up on it
+    /// ([`RequestError::RateLimited`]) or was abandoned after meeting it
+    /// ([`RequestError::Stopped`]).
+    pub fn rate_limit(&self) -> Option<&RateLimitWaits> {
+        match self {
+            RequestError::RateLimited { waits, .. } => Some(waits),
+            RequestError::Stopped { waits, .. } => waits.as_ref(),
             _ => None,
         }
     }
@@ -184,9 +215,10 @@ impl RequestError {
         matches!(self.status(), Some(401 | 403))
     }
 
-    /// Whether Vercel's rate limit refused it (429), after the client's waits.
+    /// Whether Vercel's rate limit refused it (429) after the client's waits, or asked for more
+    /// waiting than the retry policy allows ([`RequestError::RateLimited`]).
     pub fn is_rate_limited(&self) -> bool {
-        self.status() == Some(429)
+        self.status() == Some(429) || matches!(self, RequestError::RateLimited { .. })
     }
 
     /// Whether the network failed: a timeout, a connection refused or reset, a response cut
@@ -203,7 +235,7 @@ impl RequestError {
     /// stopped. Other statuses (400, 401, 403, 404, ...) will fail the same way.
     pub fn is_transient(&self) -> bool {
         self.is_network()
-            || matches!(self, RequestError::Stopped { .. })
+            || matches!(self, RequestError::Stopped { .. } | RequestError::RateLimited { .. })
             || self.status().is_some_and(crate::retry::is_retryable_status)
     }
 
@@ -213,6 +245,7 @@ impl RequestError {
             RequestError::Api(e) => e.operation,
             RequestError::Timeout { operation, .. }
             | RequestError::Connection { operation, .. }
+            | RequestError::RateLimited { operation, .. }
             | RequestError::Stopped { operation, .. }
             | RequestError::InvalidResponse { operation, .. }
             | RequestError::Unsendable { operation, .. } => operation,
@@ -222,6 +255,190 @@ impl RequestError {
 
 fn attempts_note(attempts: u32) -> String {
     if attempts > 1 { format!(" (after {attempts} attempts)") } else { String::new() }
+}
+
+/// [`RequestError::RateLimited`] as text: the answer (or that nothing was sent), the setting
+/// that ended the waits, and the waits before when there were several.
+fn rate_limited(operation: &str, answer: Option<&ApiError>, limit: &WaitLimit, waits: &RateLimitWaits) -> String {
+    let head = match answer {
+        Some(answer) => answer.to_string(),
+        None => format!("{operation}: not sent"),
+    };
+    let more = waits.answers_429 > 1 || !waits.waited.is_zero();
+    if more { format!("{head}: {limit}; {waits}") } else { format!("{head}: {limit}") }
+}
+
+/// What an abandoned request met of the rate limit, after the reason the call stopped.
+fn stopped_waits(waits: Option<&RateLimitWaits>) -> String {
+    match waits {
+        Some(w) if w.waiting => format!(", while it waited on the rate limit ({w})"),
+        Some(w) => format!(" ({w})"),
+        None => String::new(),
+    }
+}
+
+/// Seconds as people write them: whole ones as they are (`999999999 s`), others to a tenth.
+pub(crate) fn seconds(d: Duration) -> String {
+    if d.subsec_nanos() == 0 { format!("{} s", d.as_secs()) } else { format!("{:.1} s", d.as_secs_f64()) }
+}
+
+/// A wait Vercel asked for, and the header that asked: `Retry-After` (a 429's), or
+/// `X-RateLimit-Reset` (a 429 without `Retry-After`, or a spent window:
+/// `X-RateLimit-Remaining: 0`).
+///
+/// ```
+/// # fn show(e: &vercel_edge_cache::RequestError) {
+/// if let Some(asked) = e.rate_limit().and_then(|w| w.last_asked) {
+///     eprintln!("Vercel asked to wait {:?} ({})", asked.wait, asked.header);
+/// }
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AskedWait {
+    /// How long, from the answer that asked.
+    pub wait: Duration,
+    /// [`AskedWait::RETRY_AFTER`] or [`AskedWait::RESET`].
+    pub header: &'static str,
+}
+
+impl AskedWait {
+    /// A 429's `Retry-After`, in seconds or as a date.
+    pub const RETRY_AFTER: &'static str = "Retry-After";
+    /// `X-RateLimit-Reset`: the end of a spent window.
+    pub const RESET: &'static str = "X-RateLimit-Reset";
+
+    pub(crate) fn new(wait: Duration, header: &'static str) -> Self {
+        Self { wait, header }
+    }
+}
+
+impl fmt::Display for AskedWait {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.header {
+            AskedWait::RESET => write!(f, "{} in {}", self.header, seconds(self.wait)),
+            _ => write!(f, "{} {}", self.header, seconds(self.wait)),
+        }
+    }
+}
+
+/// What one request went through on Vercel's rate limit: the 429s it got, the last wait Vercel
+/// asked of it, and how long it waited in all. Carried by [`RequestError::RateLimited`] and by
+/// [`RequestError::Stopped`] (see [`RequestError::rate_limit`]); shown as
+/// `rate-limited: 6 answers were 429, last Retry-After 1 s, waited 5.0 s in all`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RateLimitWaits {
+    /// Answers 429 it got.
+    pub answers_429: u32,
+    /// The last wait Vercel asked for that held it (a 429's, or a spent window's, asked by an
+    /// answer to it or to another request of the client).
+    pub last_asked: Option<AskedWait>,
+    /// How long it waited on Vercel's asking, summed over its waits (bounded by
+    /// [`RetryPolicy::max_rate_limit_wait`](crate::RetryPolicy::max_rate_limit_wait)). Pacing to
+    /// share the window with other clients is not counted.
+    pub waited: Duration,
+    /// Whether it was held by the rate limit (rather than in flight) when the error was made.
+    pub waiting: bool,
+}
+
+impl RateLimitWaits {
+    /// Whether it met nothing of the rate limit.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.answers_429 == 0 && self.last_asked.is_none() && self.waited.is_zero() && !self.waiting
+    }
+}
+
+impl fmt::Display for RateLimitWaits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        match self.answers_429 {
+            0 => {}
+            1 => parts.push("1 answer was 429".to_string()),
+            n => parts.push(format!("{n} answers were 429")),
+        }
+        if let Some(asked) = self.last_asked {
+            parts.push(format!("last {asked}"));
+        }
+        if !self.waited.is_zero() {
+            parts.push(format!("waited {} in all", seconds(self.waited)));
+        }
+        if parts.is_empty() {
+            parts.push("paced to share Vercel's window with other clients of the token".into());
+        }
+        write!(f, "rate-limited: {}", parts.join(", "))
+    }
+}
+
+/// Which setting of the [`RetryPolicy`](crate::RetryPolicy) ended a request's waits on Vercel's
+/// rate limit ([`RequestError::RateLimited`]), and what Vercel asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WaitLimit {
+    /// Vercel asked for one wait longer than
+    /// [`RetryPolicy::max_retry_after`](crate::RetryPolicy::max_retry_after): not waited at all.
+    /// Every request of the client is then refused unsent, with this error, for the next
+    /// `max_retry_after`.
+    MaxRetryAfter {
+        /// The wait asked.
+        asked: AskedWait,
+        /// The setting's value.
+        max: Duration,
+    },
+    /// The wait asked would bring the request's waits, summed, over
+    /// [`RetryPolicy::max_rate_limit_wait`](crate::RetryPolicy::max_rate_limit_wait).
+    MaxRateLimitWait {
+        /// The wait asked.
+        asked: AskedWait,
+        /// What the request had waited already.
+        waited: Duration,
+        /// The setting's value.
+        max: Duration,
+    },
+    /// The request was answered 429 again after
+    /// [`RetryPolicy::max_rate_limit_waits`](crate::RetryPolicy::max_rate_limit_waits) waits.
+    MaxRateLimitWaits {
+        /// The setting's value.
+        max: u32,
+    },
+}
+
+impl WaitLimit {
+    /// The name of the [`RetryPolicy`](crate::RetryPolicy) field that would allow more:
+    /// `max_retry_after`, `max_rate_limit_wait` or `max_rate_limit_waits`.
+    pub fn setting(&self) -> &'static str {
+        match self {
+            WaitLimit::MaxRetryAfter { .. } => "max_retry_after",
+            WaitLimit::MaxRateLimitWait { .. } => "max_rate_limit_wait",
+            WaitLimit::MaxRateLimitWaits { .. } => "max_rate_limit_waits",
+        }
+    }
+}
+
+impl fmt::Display for WaitLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let setting = self.setting();
+        match self {
+            WaitLimit::MaxRetryAfter { asked, max } => write!(
+                f,
+                "Vercel asked to wait {} ({}), more than {setting} ({})",
+                seconds(asked.wait),
+                asked.header,
+                seconds(*max)
+            ),
+            WaitLimit::MaxRateLimitWait { asked, waited, max } => write!(
+                f,
+                "Vercel asked to wait {} more ({}) after {} of waits, more than {setting} ({}) in all",
+                seconds(asked.wait),
+                asked.header,
+                seconds(*waited),
+                seconds(*max)
+            ),
+            WaitLimit::MaxRateLimitWaits { max } => {
+                write!(f, "answered 429 again after {max} waits, the most {setting} allows")
+            }
+        }
+    }
 }
 
 /// An error status from the API, with Vercel's error code and message when the body had them.

@@ -14,6 +14,14 @@
 //! - **Retries** on 429, 500, 502, 503, 504, timeouts and connection errors, honouring
 //!   `Retry-After`; 5xx and timeouts only for operations the spec declares idempotent, as it does
 //!   all four. See [`RetryPolicy`].
+//! - **Paced to Vercel's rate limit**, and **every wait bounded**: requests are held while the
+//!   window is spent (`X-RateLimit-*`) rather than sent to be refused; a wait beyond
+//!   [`RetryPolicy::max_retry_after`] (60 s) is not waited but fails at once
+//!   ([`RequestError::RateLimited`], naming the wait and the setting); one request waits at most
+//!   [`RetryPolicy::max_rate_limit_wait`] (120 s) in all; nonsense headers are ignored; a call
+//!   cut short says what its requests were waiting on ([`RequestError::rate_limit`]). Clients
+//!   that share a token (processes, hosts) see each other in `X-RateLimit-Remaining` and keep to
+//!   their share of the limit ([`RetryPolicy::adaptive_rate`]).
 //! - **Typed errors**, one per situation: [`ValidationError`] before sending, [`ConfigError`]
 //!   building the client, [`RequestError`] for a failed request (with Vercel's `error.code` and
 //!   `error.message` in [`ApiError`]), and [`Error`] for any of them.
@@ -98,7 +106,7 @@ mod validation;
 mod value;
 
 pub use client::{EdgeCache, EdgeCacheBuilder};
-pub use error::{ApiError, ConfigError, Error, RequestError};
+pub use error::{ApiError, AskedWait, ConfigError, Error, RateLimitWaits, RequestError, WaitLimit};
 pub use generated::api;
 pub use generated::operations::setter_types::*;
 pub use purge::{AnyOperation, DynPurge, Purge};

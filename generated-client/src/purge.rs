@@ -254,6 +254,17 @@ mod tests {
     }
 
     #[test]
+    fn a_call_can_be_spawned_on_a_multi_threaded_runtime() {
+        // `tokio::spawn` needs a `Send` future: a call that held a `Cell` or an `Rc` across an
+        // await would stop compiling here, not in a user's service.
+        fn spawnable<T: Send>(_: T) {}
+        let c = client();
+        for info in EdgeCache::operations() {
+            spawnable(call(&c, info, vec!["a".to_string(); info.min_items.max(1)], "p").send());
+        }
+    }
+
+    #[test]
     fn fields_the_operation_does_not_have_are_refused_by_name() {
         let c = client();
         for info in EdgeCache::operations() {

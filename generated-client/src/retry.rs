@@ -9,7 +9,27 @@
 
 use std::time::{Duration, SystemTime};
 
-/// How failed attempts are retried.
+/// How failed attempts are retried, and how long Vercel's rate limit may hold a request.
+///
+/// **Every wait is bounded**, so that a run ends in a time its settings predict:
+///
+/// - a 429, or a spent window (`X-RateLimit-Remaining: 0`), is waited out for as long as Vercel
+///   asks (`Retry-After`, else until `X-RateLimit-Reset`), apart from `max_retries`, if that is
+///   at most `max_retry_after` (60 s). A longer wait is not waited at all: the request fails at
+///   once with [`RequestError::RateLimited`](crate::RequestError::RateLimited) naming the wait and
+///   the setting, and every request of the client is refused unsent for the next
+///   `max_retry_after` (those it holds at once), rather than sent to be refused;
+/// - one request waits at most `max_rate_limit_wait` (120 s) on the rate limit in all, summed
+///   over its waits, and at most `max_rate_limit_waits` (20) times after a 429;
+/// - header values that make no sense are ignored, never a reason to wait: a negative or
+///   unparsable `Retry-After`, `X-RateLimit-Remaining` or `X-RateLimit-Reset`, a reset in the
+///   past. A 429 that says nothing usable of when to come back is a transient failure, retried
+///   within `max_retries` with the backoff;
+/// - other retries wait the backoff, at most `max_backoff` each, `max_retries` times.
+///
+/// So with the defaults one request waits at most 120 s on the rate limit plus three backoffs
+/// (each under 60 s, about 0.5, 1 and 2 s on average), and `--max-time` /
+/// [`EdgeCacheBuilder::max_time`](crate::EdgeCacheBuilder::max_time) bounds a whole call.
 ///
 /// ```
 /// use std::time::Duration;
@@ -27,13 +47,31 @@ pub struct RetryPolicy {
     pub initial_backoff: Duration,
     /// The longest backoff delay.
     pub max_backoff: Duration,
-    /// The longest wait for `Retry-After` or a rate-limit window; longer ones are capped to this.
+    /// The longest single wait Vercel's rate limit may ask for (`Retry-After`, or a spent
+    /// window's `X-RateLimit-Reset`); a longer one is not waited, and the request fails at once
+    /// ([`WaitLimit::MaxRetryAfter`](crate::WaitLimit::MaxRetryAfter)). Default 60 s: a window of
+    /// a minute can be waited out, an hour's cannot without saying so.
     pub max_retry_after: Duration,
-    /// How many times one request is sent again after a 429, apart from `max_retries`.
+    /// The longest one request waits on the rate limit in all, summed over its waits (429s and
+    /// spent windows); the wait that would go beyond it is not waited
+    /// ([`WaitLimit::MaxRateLimitWait`](crate::WaitLimit::MaxRateLimitWait)). Default 120 s: two
+    /// waits of a minute-long window, the one spent when the request came and the next, should
+    /// other clients of the token take it first. Raise it with `max_retry_after`.
+    pub max_rate_limit_wait: Duration,
+    /// How many times one request is sent again after a 429 that says when, apart from
+    /// `max_retries`; then it fails ([`WaitLimit::MaxRateLimitWaits`](crate::WaitLimit)). Default
+    /// 20: a server answering 429 with `Retry-After: 0` is not hammered for long. 0 turns the
+    /// waits off: a 429 is then a transient failure, retried within `max_retries`.
     pub max_rate_limit_waits: u32,
     /// Whether requests are held while Vercel's rate-limit window is spent (`X-RateLimit-*`),
     /// rather than sent to be refused. On by default.
     pub pace_to_rate_limit: bool,
+    /// Whether the client shares the window with other clients of the token it cannot see
+    /// (other processes, other hosts): when `X-RateLimit-Remaining` falls faster than its own
+    /// requests explain, it paces itself to its share of 95 % of the limit, measured window by
+    /// window, instead of spending what it sees as soon as it can. On by default; with
+    /// `pace_to_rate_limit` only. Alone, it changes nothing.
+    pub adaptive_rate: bool,
 }
 
 impl Default for RetryPolicy {
@@ -43,8 +81,10 @@ impl Default for RetryPolicy {
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(60),
             max_retry_after: Duration::from_secs(60),
+            max_rate_limit_wait: Duration::from_secs(120),
             max_rate_limit_waits: 20,
             pace_to_rate_limit: true,
+            adaptive_rate: true,
         }
     }
 }

@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 use tracing::Instrument;
 
 use crate::contract::Sending;
-use crate::error::{ApiError, RequestError, excerpt};
+use crate::error::{ApiError, RequestError, WaitLimit, excerpt};
 use crate::operation::OperationInfo;
-use crate::rate_limit::{RateHeaders, RateLimiter};
+use crate::rate_limit::{RateHeaders, RateLimiter, Track};
 use crate::retry::{RetryPolicy, is_retryable_status};
 
 /// How long an excerpt of a non-JSON error body is, in characters.
@@ -75,14 +75,16 @@ impl Reply {
 }
 
 /// Sends one batch: `attempt()` starts an attempt, and failed attempts are retried per
-/// `policy`. Every attempt first waits for the rate limit; a 429 holds every request of the
-/// client for as long as it says, and is sent again without using up the retries meant for
-/// transient failures.
+/// `policy`. Every attempt first waits for the rate limit; a 429 that says when to come back
+/// holds every request of the client for as long as it says, and is sent again without using
+/// up the retries meant for transient failures. Waits are bounded (see [`RetryPolicy`]); what
+/// the request meets of the rate limit is kept in `track`.
 pub(crate) async fn call<'a, F>(
     info: &'static OperationInfo,
     policy: &RetryPolicy,
     limiter: &RateLimiter,
     timeout: Duration,
+    track: &Track,
     mut attempt: F,
 ) -> Result<(), RequestError>
 where
@@ -92,8 +94,23 @@ where
     // `n` counts attempts against `max_retries`; 429s are counted apart.
     let mut n = 1u32;
     let mut limited = 0u32;
+    // The last 429, for the error when the waits end.
+    let mut last_429: Option<ApiError> = None;
+    let rate_limited = |answer: Option<ApiError>, limit: WaitLimit| RequestError::RateLimited {
+        operation,
+        answer,
+        limit,
+        waits: track.snapshot(),
+    };
     loop {
-        let permit = if policy.pace_to_rate_limit { Some(limiter.acquire(operation).await) } else { None };
+        let permit = if policy.pace_to_rate_limit {
+            match limiter.acquire(operation, track).await {
+                Ok(permit) => Some(permit),
+                Err(limit) => return Err(rate_limited(last_429, limit)),
+            }
+        } else {
+            None
+        };
         // One span per attempt; its events say what was decided (done, a 429's wait, a retry's
         // delay, the failure). It holds no query value (none is secret: the project, the team
         // and its slug; they stay out all the same) and no request header: the token cannot
@@ -118,31 +135,65 @@ where
         if let Some(status) = status {
             span.record("status", status);
         }
-        for (header, value) in rate.iter().flat_map(RateHeaders::shown) {
-            span.record(*header, value.as_str());
+        if !span.is_disabled() {
+            for (header, value) in rate.iter().flat_map(RateHeaders::shown) {
+                span.record(header, value.as_str());
+            }
         }
-        if let Some(rate) = &rate
+        if let (Some(rate), Some(status)) = (&rate, status)
             && policy.pace_to_rate_limit
         {
-            limiter.observe(rate);
+            limiter.observe(rate, status);
         }
         drop(permit);
-        if status == Some(429) && limited < policy.max_rate_limit_waits {
-            let wait =
-                rate.as_ref().and_then(RateHeaders::wait_after_429).unwrap_or_else(|| policy.delay(limited + 1, None));
-            let wait = limiter.hold(wait.min(policy.max_retry_after));
-            span.in_scope(|| {
-                tracing::info!(
-                    wait_ms = wait.as_millis() as u64,
-                    "rate limited (429): holding requests, then sending again"
-                )
-            });
-            // Unpaced, the limiter holds nobody: this request waits on its own.
-            if !policy.pace_to_rate_limit {
-                tokio::time::sleep(wait).await;
+        let asked = (status == Some(429)).then(|| rate.as_ref().and_then(RateHeaders::wait_after_429));
+        if let (Some(asked), Attempt::Failed { failure, .. }) = (asked, &outcome) {
+            track.answered_429(asked);
+            last_429 = failure.api_error(operation, n + limited);
+            // A 429 that says when to come back is waited out apart from the retries; one that
+            // does not, or with the waits off (`max_rate_limit_waits: 0`), is a transient failure
+            // like a 503 (retried with the backoff, below). A wait beyond the cap is refused
+            // either way.
+            if let Some(asked) = asked {
+                if asked.wait > policy.max_retry_after {
+                    let limit = if policy.pace_to_rate_limit {
+                        limiter.block(asked)
+                    } else {
+                        WaitLimit::MaxRetryAfter { asked, max: policy.max_retry_after }
+                    };
+                    span.in_scope(|| {
+                        tracing::warn!(wait_s = asked.wait.as_secs(), "rate limited (429): wait too long")
+                    });
+                    return Err(rate_limited(last_429, limit));
+                }
+                let max = policy.max_rate_limit_waits;
+                if max > 0 && limited >= max {
+                    return Err(rate_limited(last_429, WaitLimit::MaxRateLimitWaits { max }));
+                }
+                if max > 0 {
+                    span.in_scope(|| {
+                        tracing::info!(
+                            wait_ms = asked.wait.as_millis() as u64,
+                            "rate limited (429): holding requests, then sending again"
+                        )
+                    });
+                    if policy.pace_to_rate_limit {
+                        limiter.hold(asked);
+                    } else {
+                        // Unpaced, the limiter holds nobody: this request waits on its own.
+                        let waited = track.waited();
+                        if waited + asked.wait > policy.max_rate_limit_wait {
+                            let limit = WaitLimit::MaxRateLimitWait { asked, waited, max: policy.max_rate_limit_wait };
+                            return Err(rate_limited(last_429, limit));
+                        }
+                        track.hold(Some(asked));
+                        tokio::time::sleep(asked.wait).await;
+                        track.held(asked.wait, true);
+                    }
+                    limited += 1;
+                    continue;
+                }
             }
-            limited += 1;
-            continue;
         }
         match outcome {
             Attempt::Done => {
@@ -161,7 +212,7 @@ where
                 return Err(error);
             }
         };
-        let delay = policy.delay(n, rate.as_ref().and_then(RateHeaders::retry_after));
+        let delay = policy.delay(n, rate.as_ref().and_then(RateHeaders::retry_after).map(|a| a.wait));
         span.in_scope(|| tracing::info!(delay_ms = delay.as_millis() as u64, "retrying"));
         tokio::time::sleep(delay).await;
         n += 1;
@@ -201,19 +252,30 @@ async fn run(sending: Sending<'_>, idempotent: bool) -> (Option<u16>, Option<Rat
 }
 
 impl Failure {
+    /// The API's answer, when the failure is an error status.
+    fn api_error(&self, operation: &'static str, attempts: u32) -> Option<ApiError> {
+        match self {
+            Failure::Status { status, body } => Some(api_error(operation, *status, body, attempts)),
+            _ => None,
+        }
+    }
+
     fn into_error(self, operation: &'static str, timeout: Duration, attempts: u32) -> RequestError {
         match self {
-            Failure::Status { status, body } => {
-                let (code, message) = parse_error_body(&body);
-                let body_excerpt = (code.is_none() && message.is_none()).then(|| excerpt(&body, EXCERPT_CHARS));
-                RequestError::Api(ApiError { operation, status, code, message, body_excerpt, attempts })
-            }
+            Failure::Status { status, body } => RequestError::Api(api_error(operation, status, &body, attempts)),
             Failure::BodyCut { status, message } => RequestError::InvalidResponse { operation, status, message },
             Failure::Timeout => RequestError::Timeout { operation, timeout, attempts },
             Failure::Connection(message) => RequestError::Connection { operation, message, attempts },
             Failure::Request(message) => RequestError::Unsendable { operation, message },
         }
     }
+}
+
+/// An error status and its body as the API's answer: Vercel's code and message, or an excerpt.
+fn api_error(operation: &'static str, status: u16, body: &[u8], attempts: u32) -> ApiError {
+    let (code, message) = parse_error_body(body);
+    let body_excerpt = (code.is_none() && message.is_none()).then(|| excerpt(body, EXCERPT_CHARS));
+    ApiError { operation, status, code, message, body_excerpt, attempts }
 }
 
 /// Reads a response's body, up to [`MAX_ERROR_BODY`] bytes.
@@ -384,12 +446,13 @@ mod tests {
     fn one_span_per_attempt_with_operation_status_attempt_and_elapsed_and_never_the_token() {
         let recorder = Recorder::default();
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let info = EdgeCache::operations().next().expect("an operation");
+        let sent = info.min_items.max(1);
         tracing::subscriber::with_default(recorder.clone(), || {
             runtime.block_on(async {
                 let url = server(vec![429, 200]).await;
                 let client = EdgeCache::builder("tok-SECRET-42").base_url(url).build().unwrap();
-                let info = EdgeCache::operations().next().expect("an operation");
-                let items = vec!["item"; info.min_items.max(1)];
+                let items = vec!["item"; sent];
                 let mut call = client.operation(info.operation_id, items).unwrap();
                 for field in info.required() {
                     call = call.set(field.name, "p").unwrap();
@@ -423,7 +486,7 @@ mod tests {
         assert_eq!(batches.len(), 1, "{spans:?}");
         let (batch, fields) = batches[0];
         assert_eq!(get(fields, "index").as_deref(), Some("0"));
-        assert_eq!(get(fields, "items").as_deref(), Some("1"));
+        assert_eq!(get(fields, "items"), Some(sent.to_string()));
         let parents = recorder.parents.lock().unwrap();
         for (id, (name, _)) in spans.iter().filter(|(_, (name, _))| name == "edge_cache.request") {
             assert_eq!(parents[id], Some(*batch), "{name} {id} is not in its batch's span");

@@ -1024,6 +1024,7 @@ const GLOBAL_OPTIONS: &[&str] = &[
     "--api-url",
     "--timeout",
     "--max-retries",
+    "--max-retry-after",
     "--concurrency",
     "--dry-run",
     "--json",
@@ -1041,6 +1042,7 @@ async fn help_lists_the_global_options_and_commands() {
     assert_lists(&text, "--api-url");
     assert_lists(&text, "--timeout");
     assert_lists(&text, "--max-retries");
+    assert_lists(&text, "--max-retry-after");
     assert_lists(&text, "--concurrency");
     assert_lists(&text, "--dry-run");
     assert_lists(&text, "--json");
@@ -1054,6 +1056,10 @@ async fn help_lists_the_global_options_and_commands() {
     }
     assert!(text.contains("[default: 30]"), "--timeout default");
     assert!(text.contains("[default: 3]"), "--max-retries default");
+    assert!(text.contains("[default: 60]"), "--max-retry-after default");
+    assert!(text.contains("Waits:\n  Every wait is bounded."), "the waits are documented:\n{text}");
+    assert!(text.contains("twice --max-retry-after"), "the bound in all:\n{text}");
+    assert!(!text.contains("--no-adaptive-rate"), "the benchmarks' switch is hidden");
     assert!(text.contains("[default: 4]"), "--concurrency default");
 }
 
@@ -1086,6 +1092,239 @@ async fn help_of_dangerously_delete_lists_its_options() {
     for option in GLOBAL_OPTIONS {
         assert_lists(&text, option);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile servers: every run ends within its bounds, and says why
+// ---------------------------------------------------------------------------------------------
+
+/// What a [`Hostile`] server answers every request with.
+#[derive(Clone)]
+enum Answer {
+    /// These bytes, then the connection closes.
+    Bytes(Vec<u8>),
+    /// This response head (which must say `Transfer-Encoding: chunked`), then a body that never
+    /// ends, until the client hangs up.
+    Endless(&'static str),
+}
+
+/// A loopback server for what wiremock cannot send: answers that are not HTTP, bodies that never
+/// end. It reads each request whole and records its request line.
+struct Hostile {
+    url: String,
+    requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Hostile {
+    async fn start(answer: Answer) -> Self {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+        let url = format!("http://{}", listener.local_addr().expect("an address"));
+        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = requests.clone();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let (answer, seen) = (answer.clone(), seen.clone());
+                tokio::spawn(async move {
+                    let mut got = Vec::new();
+                    let mut buf = [0u8; 8192];
+                    loop {
+                        let Ok(n) = stream.read(&mut buf).await else { return };
+                        if n == 0 {
+                            return;
+                        }
+                        got.extend_from_slice(&buf[..n]);
+                        let text = String::from_utf8_lossy(&got);
+                        let Some(end) = text.find("\r\n\r\n") else { continue };
+                        let length = text[..end]
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string())
+                            })
+                            .and_then(|v| v.parse::<usize>().ok())
+                            .unwrap_or(0);
+                        if got.len() >= end + 4 + length {
+                            seen.lock().unwrap().push(text.lines().next().unwrap_or_default().to_string());
+                            break;
+                        }
+                    }
+                    match answer {
+                        Answer::Bytes(bytes) => {
+                            let _ = stream.write_all(&bytes).await;
+                        }
+                        Answer::Endless(head) => {
+                            let chunk = format!("{:x}\r\n{}\r\n", 64 * 1024, "x".repeat(64 * 1024));
+                            if stream.write_all(head.as_bytes()).await.is_ok() {
+                                while stream.write_all(chunk.as_bytes()).await.is_ok() {}
+                            }
+                        }
+                    }
+                    let _ = stream.shutdown().await;
+                });
+            }
+        });
+        Hostile { url, requests }
+    }
+
+    /// A server answering every request with this status line and these headers, no body.
+    async fn answering(status_line: &str, headers: &[&str]) -> Self {
+        let mut head = format!("HTTP/1.1 {status_line}\r\n");
+        for h in headers {
+            head.push_str(h);
+            head.push_str("\r\n");
+        }
+        head.push_str("Content-Length: 0\r\nConnection: close\r\n\r\n");
+        Self::start(Answer::Bytes(head.into_bytes())).await
+    }
+
+    fn requests(&self) -> Vec<String> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+/// Runs `edge-cache <line>` against `server` with the default settings, and how long it took.
+async fn run_against(server: &Hostile, line: &str) -> (Output, Duration) {
+    let started = std::time::Instant::now();
+    let out =
+        run_args(&argv(&format!("--token {{token}} --project prj_1 --api-url {{mock}} {line}"), &server.url)).await;
+    (out, started.elapsed())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_after_beyond_max_retry_after_ends_the_run_at_once_naming_the_wait_and_the_flag() {
+    let server = Hostile::answering("429 Too Many Requests", &["Retry-After: 999999999"]).await;
+    let (out, took) = run_against(&server, "invalidate --tag a").await;
+    out.assert_code(1).assert_stderr_has(&[
+        "HTTP 429 Too Many Requests",
+        "Vercel asked to wait 999999999 s (Retry-After), more than max_retry_after (60 s)",
+        "raise --max-retry-after to wait that long",
+    ]);
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert_eq!(server.requests().len(), 1, "not sent again");
+    // --json says it too, for scripts.
+    let (out, _) = run_against(&server, "--json invalidate --tag a").await;
+    let error = &out.json()["batches"][0]["error"];
+    assert_eq!(error["kind"], "rate_limited");
+    assert_eq!(
+        (&error["setting"], &error["askedSeconds"], &error["status"]),
+        (&json!("max_retry_after"), &json!(999999999.0), &json!(429))
+    );
+    // With the flag raised, the same answer is a wait the run would take: it is not refused for it.
+    let (out, took) = run_against(&server, "--max-retry-after 1000000000 --max-time 2 invalidate --tag a").await;
+    out.assert_code(1).assert_stderr_has(&["the time budget ran out", "last Retry-After 999999999 s"]);
+    assert!(took < Duration::from_secs(4), "took {took:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_window_spent_until_the_year_5138_ends_the_run_at_once_and_sends_nothing_more() {
+    let server = Hostile::answering(
+        "200 OK",
+        &["X-RateLimit-Limit: 100", "X-RateLimit-Remaining: 0", "X-RateLimit-Reset: 99999999999"],
+    )
+    .await;
+    let (out, took) =
+        run_against(&server, &format!("--concurrency 1 invalidate --tag {}", tags(0..40).join(","))).await;
+    out.assert_code(1).assert_stderr_has(&[
+        "request 2 of 3 (16 tags): invalidateByTags: not sent: Vercel asked to wait ",
+        " s (X-RateLimit-Reset), more than max_retry_after (60 s); raise --max-retry-after to wait that long",
+        "request 3 of 3 (8 tags)",
+    ]);
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert_eq!(server.requests().len(), 1, "the first batch went; the others were refused unsent");
+    assert!(out.stdout.contains("16 of 40 tags of project prj_1 done; 2 requests of 3 failed."), "{}", out.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_with_negative_headers_is_no_reason_to_wait_and_fails_after_the_retries() {
+    let headers = ["Retry-After: -3", "X-RateLimit-Remaining: -5", "X-RateLimit-Reset: -100"];
+    let server = Hostile::answering("429 Too Many Requests", &headers).await;
+    let (out, took) = run_against(&server, "invalidate --tag a").await;
+    // A 429 that says nothing usable of when to come back is retried as a transient failure:
+    // the default 3 retries, each after at most 0.5, 1 and 2 s of backoff.
+    out.assert_code(1).assert_stderr_has(&["HTTP 429 Too Many Requests (empty body) (after 4 attempts)"]);
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert_eq!(server.requests().len(), 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_cut_short_while_rate_limited_says_what_it_was_waiting_on() {
+    let server = Hostile::answering("429 Too Many Requests", &["Retry-After: 1"]).await;
+    let (out, took) = run_against(&server, "--max-time 2.5 --max-retries 2 invalidate --tag a").await;
+    out.assert_code(1).assert_stderr_has(&[
+        "error: request 1 of 1 (1 tag): invalidateByTags: abandoned, not confirmed: the time budget ran out, while it waited on the rate limit (rate-limited: 3 answers were 429, last Retry-After 1 s, waited 2.",
+        "error: stopped (the time budget ran out; rate-limited: 3 answers were 429, last Retry-After 1 s, waited 2.",
+        "s in all): 1 tag not done\n",
+    ]);
+    assert!(!out.stderr.contains("0 tag"), "{}", out.stderr);
+    assert!(took < Duration::from_secs(4), "took {took:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endless_error_body_is_cut_short_and_the_run_ends() {
+    let server = Hostile::start(Answer::Endless(
+        "HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n",
+    ))
+    .await;
+    let (out, took) = run_against(&server, "invalidate --tag a").await;
+    out.assert_code(1).assert_stderr_has(&[
+        "HTTP 502 Bad Gateway; the body is not Vercel's error object: xxxx",
+        "… (after 4 attempts)",
+    ]);
+    assert!(out.stderr.len() < 2000, "the body is cut short: {} bytes of stderr", out.stderr.len());
+    assert!(took < Duration::from_secs(6), "took {took:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_is_not_followed_and_the_run_says_so() {
+    let server = Hostile::answering("307 Temporary Redirect", &["Location: /elsewhere"]).await;
+    let (out, took) = run_against(&server, "invalidate --tag a").await;
+    out.assert_code(1).assert_stderr_has(&["HTTP 307 Temporary Redirect"]);
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert!(requests[0].starts_with("POST /v1/edge-cache/invalidate-by-tags?"), "{requests:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_that_is_not_http_is_a_connection_failure_and_the_run_ends() {
+    let server = Hostile::start(Answer::Bytes(b"SSH-2.0-OpenSSH_9.6\r\n".to_vec())).await;
+    let (out, took) = run_against(&server, "invalidate --tag a").await;
+    out.assert_code(1).assert_stderr_has(&["invalidateByTags: connection failed: ", "(after 4 attempts)"]);
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn processes_sharing_a_token_share_its_rate_limit_without_refusing_each_other() {
+    // Four runs of 320 tags (20 requests each, 8 in flight) at once, against 20 requests per
+    // second in all: each measures its share from X-RateLimit-Remaining and keeps to it. Before,
+    // each spent what it saw, and about half the requests were answered 429.
+    let vercel = MockVercel::start().await;
+    vercel.rate_limit(RateLimit::new(20, Duration::from_secs(1)));
+    vercel.latency(Duration::from_millis(5));
+    let url = vercel.uri();
+    let runs: Vec<_> = (0..4)
+        .map(|p| {
+            let file = scratch_file(
+                &format!("shared-{p}.txt"),
+                &(0..320).map(|i| format!("p{p}-{i}")).collect::<Vec<_>>().join("\n"),
+            );
+            let line = format!(
+                "--token {{token}} --project prj_1 --api-url {url} --concurrency 8 invalidate --tags-from {file}"
+            );
+            let args = argv(&line, &url);
+            tokio::spawn(async move { run_args(&args).await })
+        })
+        .collect();
+    for run in runs {
+        run.await.unwrap().assert_code(0);
+    }
+    let mut delivered = vercel.items::<InvalidateByTags>();
+    delivered.sort();
+    delivered.dedup();
+    assert_eq!(delivered.len(), 4 * 320, "every tag delivered");
+    let all = vercel.purges();
+    let limited = all.iter().filter(|p| p.status == 429).count();
+    assert!(limited * 10 <= all.len(), "{limited} of {} requests answered 429 (more than 10 %)", all.len());
 }
 
 // ---------------------------------------------------------------------------------------------

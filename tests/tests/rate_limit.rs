@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use edge_cache_tests::*;
 use vercel_edge_cache::mock::{MockVercel, RateLimit};
 use vercel_edge_cache::operations::InvalidateByTags;
-use vercel_edge_cache::{Cancel, EdgeCache, RequestError, RetryPolicy, StopReason};
+use vercel_edge_cache::{AskedWait, Cancel, EdgeCache, RequestError, RetryPolicy, StopReason, WaitLimit};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -155,4 +155,73 @@ async fn more_requests_in_flight_than_a_window_allows_overrun_only_the_first_win
     let statuses: Vec<u16> = vercel.purges().iter().map(|p| p.status).collect();
     let limited = statuses.iter().filter(|s| **s == 429).count();
     assert!(limited <= 2, "{limited} answered 429: {statuses:?}");
+}
+
+#[tokio::test]
+async fn a_budget_that_runs_out_on_429s_says_what_the_abandoned_request_was_waiting_on() {
+    let server =
+        server_answering(error_response(429, "rate_limited", "Slow down").insert_header("retry-after", "1")).await;
+    let client =
+        EdgeCache::builder(TOKEN).base_url(server.uri()).max_time(Duration::from_millis(2500)).build().unwrap();
+    let report = client.invalidate_by_tags("p", ["a"]).send().await.unwrap();
+    assert_eq!(report.stopped, Some(StopReason::TimeBudget));
+    let err = only_error(&report);
+    let RequestError::Stopped { waits: Some(waits), .. } = err else { panic!("{err:?}") };
+    assert_eq!(waits.answers_429, 3, "{waits:?}");
+    assert_eq!(waits.last_asked.map(|a| (a.wait, a.header)), Some((Duration::from_secs(1), AskedWait::RETRY_AFTER)));
+    assert!(waits.waiting && waits.waited >= Duration::from_secs(2), "{waits:?}");
+    assert_eq!(err.rate_limit(), Some(waits));
+    let text = err.to_string();
+    assert!(
+        text.starts_with("invalidateByTags: abandoned, not confirmed: the time budget ran out, while it waited on the rate limit (rate-limited: 3 answers were 429, last Retry-After 1 s, waited 2."),
+        "{text}"
+    );
+    assert!(err.is_transient());
+}
+
+#[tokio::test]
+async fn a_window_spent_beyond_max_retry_after_refuses_the_rest_of_the_call_unsent() {
+    let server = server_answering(
+        ResponseTemplate::new(200)
+            .insert_header("x-ratelimit-limit", "100")
+            .insert_header("x-ratelimit-remaining", "0")
+            .insert_header("x-ratelimit-reset", "99999999999"),
+    )
+    .await;
+    let client = EdgeCache::builder(TOKEN).base_url(server.uri()).concurrency(1).build().unwrap();
+    let started = Instant::now();
+    let report = client.invalidate_by_tags("p", tags("t", 40)).send().await.unwrap();
+    assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
+    assert_eq!(requests(&server).await.len(), 1);
+    assert!(report.batches[0].result.is_ok());
+    for batch in &report.batches[1..] {
+        let err = batch.result.as_ref().unwrap_err();
+        let RequestError::RateLimited { answer: None, limit: WaitLimit::MaxRetryAfter { asked, max }, .. } = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!((asked.header, *max), (AskedWait::RESET, Duration::from_secs(60)));
+        assert!(asked.wait > Duration::from_secs(3_000 * 365 * 86_400), "{asked:?}");
+        assert!(err.to_string().starts_with("invalidateByTags: not sent: Vercel asked to wait "), "{err}");
+        assert!(err.is_rate_limited() && err.is_transient() && err.status().is_none());
+    }
+    assert_eq!(report.not_done().count(), 24);
+}
+
+#[tokio::test]
+async fn when_the_waits_run_out_the_error_says_so_and_what_the_request_met() {
+    let server =
+        server_answering(error_response(429, "rate_limited", "Slow down").insert_header("retry-after", "0")).await;
+    let policy = RetryPolicy { max_rate_limit_waits: 3, ..RetryPolicy::default() };
+    let client = EdgeCache::builder(TOKEN).base_url(server.uri()).retry_policy(policy).build().unwrap();
+    let report = client.invalidate_by_tags("p", ["a"]).send().await.unwrap();
+    assert_eq!(requests(&server).await.len(), 4, "the first attempt and 3 waits, no retries on top");
+    let err = only_error(&report);
+    let RequestError::RateLimited { limit: WaitLimit::MaxRateLimitWaits { max: 3 }, waits, .. } = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(waits.answers_429, 4);
+    assert_eq!(
+        err.to_string(),
+        "invalidateByTags: HTTP 429 Too Many Requests: rate_limited: Slow down (after 4 attempts): answered 429 again after 3 waits, the most max_rate_limit_waits allows; rate-limited: 4 answers were 429, last Retry-After 0 s"
+    );
 }

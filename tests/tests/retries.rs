@@ -5,7 +5,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use edge_cache_tests::raw::{RawServer, Reply};
 use edge_cache_tests::*;
-use vercel_edge_cache::RequestError;
+use vercel_edge_cache::{RequestError, WaitLimit};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -59,8 +59,9 @@ async fn a_429_with_retry_after_as_an_http_date_is_retried_by_that_date() {
 }
 
 #[tokio::test]
-async fn a_distant_retry_after_date_is_capped_by_the_policy() {
-    // A date an hour away is parsed and capped at max_retry_after: the client waits ~300 ms.
+async fn a_retry_after_date_beyond_max_retry_after_is_not_waited_and_the_error_names_it() {
+    // A date an hour away is parsed, and more than max_retry_after (300 ms): the request fails at
+    // once, naming the wait and the setting, and is not sent again.
     let date = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(3600));
     let server = failing_then_ok(
         error_response(429, "rate_limited", "Slow down").insert_header("Retry-After", date.as_str()),
@@ -69,10 +70,28 @@ async fn a_distant_retry_after_date_is_capped_by_the_policy() {
     .await;
     let client = builder(&server.uri()).retry_policy(slow_backoff(3, Duration::from_millis(300))).build().unwrap();
     let (report, elapsed) =
-        within(Duration::from_secs(5), "capped Retry-After", client.invalidate_by_tags("p", ["a"]).send()).await;
-    assert!(report.unwrap().is_success());
-    assert_eq!(requests(&server).await.len(), 2);
-    assert!(elapsed >= Duration::from_millis(290), "retried after {elapsed:?}, before the capped 300 ms");
+        within(Duration::from_secs(5), "Retry-After beyond the cap", client.invalidate_by_tags("p", ["a"]).send())
+            .await;
+    let report = report.unwrap();
+    let err = only_error(&report);
+    assert!(elapsed < Duration::from_millis(250), "waited {elapsed:?} for a wait it does not take");
+    assert_eq!(requests(&server).await.len(), 1);
+    let RequestError::RateLimited { limit: WaitLimit::MaxRetryAfter { asked, max }, answer: Some(answer), .. } = err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!((asked.header, *max), ("Retry-After", Duration::from_millis(300)));
+    assert!(asked.wait > Duration::from_secs(3590), "{asked:?}");
+    assert_eq!((answer.status, answer.code.as_deref()), (429, Some("rate_limited")));
+    assert!(err.is_rate_limited() && err.is_transient());
+    let text = err.to_string();
+    assert!(
+        text.starts_with(
+            "invalidateByTags: HTTP 429 Too Many Requests: rate_limited: Slow down: Vercel asked to wait 35"
+        ),
+        "{text}"
+    );
+    assert!(text.ends_with(" s (Retry-After), more than max_retry_after (0.3 s)"), "{text}");
 }
 
 #[tokio::test]

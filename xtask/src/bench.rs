@@ -2,7 +2,9 @@
 //!
 //! - `client`: `client-overhead` (per-request overhead against hand-written reqwest), `bulk`
 //!   (10 000 tags, 8 in flight, against a server answering after 50 ms), `bulk-rate-limited`
-//!   (4 000 tags under a rate limit) and `mock-throughput` (the testing kit against a bare server).
+//!   (4 000 tags under a rate limit), `bulk-many-processes` (1 to 8 CLI processes sharing one
+//!   rate limit; the CLI is built first) and `mock-throughput` (the testing kit against a bare
+//!   server).
 //! - `codegen`: `codegen-scale` (`generator::generate` on 4, 40 and 400 operations).
 //! - `process`: `bench/scripts/process_time.sh` (the built xtask's wall time and peak memory,
 //!   beside openapi-generator's).
@@ -18,7 +20,7 @@ use crate::paths;
 /// Which benchmarks to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Which {
-    /// client-overhead, bulk, bulk-rate-limited and mock-throughput.
+    /// client-overhead, bulk, bulk-rate-limited, bulk-many-processes and mock-throughput.
     Client,
     /// codegen-scale.
     Codegen,
@@ -28,16 +30,36 @@ pub enum Which {
     All,
 }
 
+/// The client benchmarks.
+const CLIENT: [&str; 5] = ["client-overhead", "bulk", "bulk-rate-limited", "bulk-many-processes", "mock-throughput"];
+
+/// The release build of the CLI that `bulk-many-processes` runs.
+const CLI_BUILD: &str = "cargo build --release --quiet -p vercel-edge-cache --features cli --bin edge-cache";
+
 pub fn run(which: Which, args: &[String]) -> ExitCode {
     let bins: &[&str] = match which {
-        Which::Client => &["client-overhead", "bulk", "bulk-rate-limited", "mock-throughput"],
+        Which::Client => &CLIENT,
         Which::Codegen => &["codegen-scale"],
         Which::Process => &[],
-        Which::All => &["client-overhead", "bulk", "bulk-rate-limited", "mock-throughput", "codegen-scale"],
+        Which::All => {
+            &["client-overhead", "bulk", "bulk-rate-limited", "bulk-many-processes", "mock-throughput", "codegen-scale"]
+        }
     };
     let root = paths::root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut failed = Vec::new();
+    if bins.contains(&"bulk-many-processes") {
+        // It runs the CLI, which it finds beside itself in target/release.
+        eprintln!("==> {CLI_BUILD}");
+        match Command::new(&cargo).current_dir(&root).args(CLI_BUILD.split(' ').skip(1)).status() {
+            Ok(s) if s.success() => {}
+            Ok(_) => failed.push("the CLI's release build".to_string()),
+            Err(e) => {
+                eprintln!("error: cannot run cargo: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     for bin in bins {
         eprintln!("==> cargo run --release -p edge-cache-bench --bin {bin}");
         let status = Command::new(&cargo)

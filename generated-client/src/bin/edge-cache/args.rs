@@ -29,6 +29,8 @@ pub fn command() -> clap::Command {
     if !crate::cli_table::EXAMPLES.is_empty() {
         after.push_str(&format!("Examples:\n  {}\n\n", crate::cli_table::EXAMPLES.join("\n  ")));
     }
+    after.push_str(WAITS);
+    after.push_str("\n\n");
     after.push_str(EXIT_CODES);
     cmd = cmd.after_help(after);
     for c in crate::cli_table::COMMANDS {
@@ -101,6 +103,15 @@ fn subcommand(c: &table::Command) -> clap::Command {
     sub
 }
 
+/// How long a run can take, shown by `--help`.
+pub const WAITS: &str = "Waits:
+  Every wait is bounded. Vercel's rate limit is waited out for as long as it asks, up to
+  --max-retry-after (60 s) at a time; a longer wait is not waited: the request fails at once,
+  naming the wait and the flag. One request waits at most twice --max-retry-after on the rate
+  limit in all. Header values that make no sense (negative, unparsable, a reset in the past) are
+  ignored. --max-time bounds the whole run. Runs that share a token (CI jobs, pods) see each
+  other in X-RateLimit-Remaining and pace themselves to their share of the limit.";
+
 /// The exit codes, shown by `--help`.
 pub const EXIT_CODES: &str = "Exit codes:
   0    every request succeeded
@@ -130,9 +141,15 @@ pub struct Global {
     /// Timeout of each attempt, in seconds
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30.0)]
     pub timeout: f64,
-    /// Retries after a failed attempt (5xx, timeouts, connection errors); 0 turns them off. A 429 is waited out apart from these, holding every request until Vercel's rate-limit window resets
+    /// Retries after a failed attempt (5xx, timeouts, connection errors, a 429 that does not say when to come back); 0 turns them off. A 429 that says when is waited out apart from these (see --max-retry-after)
     #[arg(long, global = true, value_name = "N", default_value_t = 3)]
     pub max_retries: u32,
+    /// The longest wait Vercel's rate limit may ask for (Retry-After, or a spent window's X-RateLimit-Reset), in seconds: a longer one is not waited, and the request fails at once saying so. One request waits at most twice this in all on the rate limit, and 20 times at most after a 429
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 60.0)]
+    pub max_retry_after: f64,
+    /// Spend what Vercel's rate-limit window allows as soon as possible, even when other clients of the token share it (the behaviour before adaptive pacing; for benchmarks)
+    #[arg(long, global = true, hide = true)]
+    pub no_adaptive_rate: bool,
     /// Time budget for the whole run, in seconds (curl's name): then nothing new is sent and every item not done is reported (and saved with --save-failed)
     #[arg(long, global = true, value_name = "SECONDS")]
     pub max_time: Option<f64>,

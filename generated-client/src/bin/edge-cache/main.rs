@@ -26,7 +26,9 @@ use std::time::Duration;
 
 use clap::{ArgMatches, FromArgMatches};
 use vercel_edge_cache::operations::Kind;
-use vercel_edge_cache::{BatchOutcome, BatchReport, ConfigError, DynPurge, EdgeCache, Outcome, Progress, StopReason};
+use vercel_edge_cache::{
+    BatchOutcome, BatchReport, ConfigError, DynPurge, EdgeCache, Outcome, Progress, RetryPolicy, StopReason,
+};
 
 use crate::args::Global;
 use crate::input::Items;
@@ -122,11 +124,20 @@ fn run(g: &Global, matches: &ArgMatches) -> Result<ExitCode, Failure> {
     };
     let timeout = seconds("timeout", g.timeout)?;
     let max_time = g.max_time.map(|t| seconds("max-time", t)).transpose()?;
+    let max_retry_after = seconds("max-retry-after", g.max_retry_after)?;
+    let policy = RetryPolicy {
+        max_retries: g.max_retries,
+        max_retry_after,
+        // A request waits at most twice --max-retry-after in all (see the flag's help).
+        max_rate_limit_wait: max_retry_after.saturating_mul(2),
+        adaptive_rate: !g.no_adaptive_rate,
+        ..RetryPolicy::default()
+    };
     let token = token.unwrap_or_else(|| "dry-run".to_string());
     let client = EdgeCache::builder(token)
         .base_url(g.api_url.clone())
         .timeout(timeout)
-        .max_retries(g.max_retries)
+        .retry_policy(policy)
         .concurrency(g.concurrency)
         .build()
         .map_err(|e| match e {
@@ -300,9 +311,9 @@ fn execute<'a>(ctx: &Context, client: &'a EdgeCache, purge: DynPurge<'a>) -> Res
     {
         confirm(ctx, why, plan.len())?;
     }
-    let noun = ctx.items.noun();
+    let noun = ctx.items.selection.noun;
     // With --debug, stderr is the trace's: no bar drawn over it.
-    let progress = if g.debug > 0 { indicatif::ProgressBar::hidden() } else { progress_bar(plan.len() as u64, noun) };
+    let progress = if g.debug > 0 { indicatif::ProgressBar::hidden() } else { progress_bar(plan.len() as u64, noun.1) };
     let bar = progress.clone();
     let purge = purge.on_batch(move |_: &BatchOutcome, _: &Progress| {
         bar.inc(1);

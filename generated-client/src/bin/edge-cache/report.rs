@@ -1,7 +1,7 @@
 //! What the command prints: human text on stderr/stdout, or JSON on stdout (`--json`).
 
 use serde_json::{Value, json};
-use vercel_edge_cache::{BatchReport, PlannedRequest, RequestError};
+use vercel_edge_cache::{BatchReport, PlannedRequest, RateLimitWaits, RequestError, WaitLimit};
 
 /// Prints the planned requests of a dry run (never the token).
 pub fn dry_run(plan: &[PlannedRequest], as_json: bool) {
@@ -38,8 +38,35 @@ fn encode(v: &str) -> String {
     out
 }
 
-/// Prints the outcome of a run.
-pub fn outcome(report: &BatchReport, project: &str, noun: &str, as_json: bool) {
+/// `n` of a noun (singular, plural): `1 tag`, `16 tags`.
+fn count(n: usize, noun: (&str, &str)) -> String {
+    if n == 1 { format!("1 {}", noun.0) } else { format!("{n} {}", noun.1) }
+}
+
+/// What would let a request Vercel's rate limit ended wait longer, in the CLI's flags.
+fn hint(e: &RequestError) -> &'static str {
+    match e {
+        RequestError::RateLimited { limit, .. } => match limit.setting() {
+            "max_retry_after" => "; raise --max-retry-after to wait that long",
+            "max_rate_limit_wait" => {
+                "; raise --max-retry-after to wait longer (a request waits at most twice it in all)"
+            }
+            _ => "",
+        },
+        _ => "",
+    }
+}
+
+/// What the run was waiting on when it stopped: what the first request abandoned (or given up)
+/// met of the rate limit, if any did.
+fn waiting_on(report: &BatchReport) -> Option<&RateLimitWaits> {
+    let errors = || report.batches.iter().filter_map(|b| b.result.as_ref().err());
+    let abandoned = errors().filter(|e| matches!(e, RequestError::Stopped { .. })).find_map(RequestError::rate_limit);
+    abandoned.or_else(|| errors().find_map(RequestError::rate_limit))
+}
+
+/// Prints the outcome of a run; `noun` is the selection's, singular and plural.
+pub fn outcome(report: &BatchReport, project: &str, noun: (&str, &str), as_json: bool) {
     let total = report.item_count();
     let ok = report.succeeded().count();
     if as_json {
@@ -70,29 +97,44 @@ pub fn outcome(report: &BatchReport, project: &str, noun: &str, as_json: bool) {
     }
     for b in report.failures() {
         let e = b.result.as_ref().expect_err("failures have errors");
-        eprintln!("error: request {} of {} ({} {}): {e}", b.index + 1, report.batches.len(), b.items.len(), noun);
+        let items = count(b.items.len(), noun);
+        eprintln!("error: request {} of {} ({items}): {e}{}", b.index + 1, report.batches.len(), hint(e));
     }
     if let Some(reason) = report.stopped {
-        eprintln!(
-            "error: stopped ({reason}): {} {noun} not sent, {} not confirmed in all",
-            report.not_sent.len(),
-            report.not_done().count()
-        );
+        let why = waiting_on(report).map(|w| format!("; {w}")).unwrap_or_default();
+        let not_done = report.not_done().count();
+        let unsent = match report.not_sent.len() {
+            0 => String::new(),
+            n if n == not_done => ", none of them sent".to_string(),
+            n => format!(", {n} of them never sent"),
+        };
+        eprintln!("error: stopped ({reason}{why}): {} not done{unsent}", count(not_done, noun));
     }
     if !as_json {
         let requests = report.batches.len();
         let plural = if requests == 1 { "" } else { "s" };
+        let items = if total == 1 { noun.0 } else { noun.1 };
         if report.is_success() {
-            println!("{}: {total} {noun} of project {project} done in {requests} request{plural}.", report.operation);
+            println!("{}: {total} {items} of project {project} done in {requests} request{plural}.", report.operation);
         } else {
             let failed = report.failures().count();
             let failed_plural = if failed == 1 { "" } else { "s" };
             println!(
-                "{}: {ok} of {total} {noun} of project {project} done; {failed} request{failed_plural} of {requests} failed.",
+                "{}: {ok} of {total} {items} of project {project} done; {failed} request{failed_plural} of {requests} failed.",
                 report.operation
             );
         }
     }
+}
+
+/// What a request met of the rate limit, as JSON.
+fn waits_json(w: &RateLimitWaits) -> Value {
+    json!({
+        "answers429": w.answers_429,
+        "lastWait": w.last_asked.map(|a| json!({ "header": a.header, "seconds": a.wait.as_secs_f64() })),
+        "waitedSeconds": w.waited.as_secs_f64(),
+        "waiting": w.waiting,
+    })
 }
 
 fn error_json(e: &RequestError) -> Value {
@@ -113,9 +155,23 @@ fn error_json(e: &RequestError) -> Value {
             v["kind"] = json!("connection");
             v["attempts"] = json!(attempts);
         }
-        RequestError::Stopped { reason, .. } => {
+        RequestError::Stopped { reason, waits, .. } => {
             v["kind"] = json!("stopped");
             v["reason"] = json!(reason.to_string());
+            v["rateLimit"] = json!(waits.as_ref().map(waits_json));
+        }
+        RequestError::RateLimited { answer, limit, waits, .. } => {
+            v["kind"] = json!("rate_limited");
+            v["status"] = json!(answer.as_ref().map(|a| a.status));
+            v["code"] = json!(answer.as_ref().and_then(|a| a.code.clone()));
+            v["vercelMessage"] = json!(answer.as_ref().and_then(|a| a.message.clone()));
+            v["setting"] = json!(limit.setting());
+            let asked = match limit {
+                WaitLimit::MaxRetryAfter { asked, .. } | WaitLimit::MaxRateLimitWait { asked, .. } => Some(asked),
+                _ => None,
+            };
+            v["askedSeconds"] = json!(asked.map(|a| a.wait.as_secs_f64()));
+            v["rateLimit"] = waits_json(waits);
         }
         RequestError::InvalidResponse { status, .. } => {
             v["kind"] = json!("invalid_response");
