@@ -6,7 +6,7 @@
 //! The report ends with the version the crate needs.
 
 use std::path::Path;
-use std::process::{Command, ExitCode, Stdio};
+use std::process::ExitCode;
 
 use generator::api_diff::{Change, Class};
 
@@ -87,15 +87,7 @@ pub fn spec_changes(root: &Path, commit: &str) -> Result<Vec<Change>, String> {
 /// Whether what the listing is built from is the same in the working tree as at `commit`.
 fn unchanged(root: &Path, commit: &str) -> Result<bool, String> {
     let paths = [CRATE_DIR, "Cargo.toml", "Cargo.lock", SPEC];
-    let status = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["diff", "--quiet", commit, "--"])
-        .args(paths)
-        .stdin(Stdio::null())
-        .status()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if !status.success() {
+    if !git::succeeds(root, &[&["diff", "--quiet", commit, "--"][..], &paths].concat())? {
         return Ok(false);
     }
     let untracked = git::text(root, &[&["ls-files", "--others", "--exclude-standard", "--"][..], &paths].concat())?;

@@ -1,35 +1,62 @@
 //! What xtask reads with git: files and trees at a revision, without touching the working tree
 //! or the repository's worktree list.
+//!
+//! The one place xtask runs git, and only in a checkout: a workspace whose root has no `.git`
+//! (a source tarball, an exported copy, a copy inside another repository) runs no git at all, so
+//! `codegen`, `test` and every other task that does not read history work there unchanged, and
+//! the ones that do (`api-diff`, `release`, `release-check`) say that they need a checkout.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+/// Whether `root` is the top of a git checkout (`.git`: a directory, or a file in a worktree).
+pub fn is_checkout(root: &Path) -> bool {
+    root.join(".git").exists()
+}
+
 /// Why a command needs git, for the error when the checkout has none.
 pub fn require(root: &Path, why: &str) -> Result<(), String> {
+    if !is_checkout(root) {
+        return Err(not_a_checkout(root, why));
+    }
     let out = Command::new("git").arg("-C").arg(root).args(["rev-parse", "--git-dir"]).output();
     match out {
         Ok(o) if o.status.success() => Ok(()),
-        Ok(_) => Err(format!(
-            "{} is not a git checkout (no .git): {why} reads the base with git. Run it in a clone of the repository.",
-            root.display()
-        )),
+        Ok(_) => Err(not_a_checkout(root, why)),
         Err(e) => Err(format!("cannot run git ({e}): {why} reads the base with git; install git")),
     }
 }
 
+fn not_a_checkout(root: &Path, why: &str) -> String {
+    format!(
+        "{} is not a git checkout (no .git): {why} reads the base with git. Run it in a clone of the repository.",
+        root.display()
+    )
+}
+
+/// `git <args>` in `root`, which must be a checkout: the command.
+fn git(root: &Path, args: &[&str]) -> Result<Command, String> {
+    if !is_checkout(root) {
+        return Err(not_a_checkout(root, &format!("`git {}`", args.join(" "))));
+    }
+    let mut command = Command::new("git");
+    command.arg("-C").arg(root).args(args).stdin(Stdio::null());
+    Ok(command)
+}
+
 /// `git <args>` in `root`: its standard output, or an error with its standard error.
 pub fn run(root: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
+    let out = git(root, args)?.output().map_err(|e| format!("cannot run git: {e}"))?;
     if !out.status.success() {
         return Err(format!("`git {}` failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim()));
     }
     Ok(out.stdout)
+}
+
+/// `git <args>` in `root`: whether it exited with success (for `diff --quiet` and the like).
+pub fn succeeds(root: &Path, args: &[&str]) -> Result<bool, String> {
+    let status = git(root, args)?.status().map_err(|e| format!("cannot run git: {e}"))?;
+    Ok(status.success())
 }
 
 /// `git <args>`, as trimmed text.

@@ -172,10 +172,15 @@ fn codegen_in_a_second_checkout_without_git_sharing_the_target_dir_works_on_that
 }
 
 /// `cargo xtask test` runs in a source tarball too: no task, test, benchmark or CI step runs
-/// git (which needs `.git`). In this file, only the lines that name the shim do, which fails.
+/// git (which needs `.git`), except through `xtask/src/git.rs`, which runs none where the
+/// workspace has no `.git` (the tasks that read history, `api-diff` and `release`, then say they
+/// need a checkout), and the release replays, which run it in repositories they make themselves.
+/// In this file, only the lines that name the shim do, which fails.
 #[test]
 fn no_task_test_or_ci_step_runs_git() {
     let root = root();
+    // Each runs git only in a `.git` of its own (see above).
+    let allowed = ["xtask/src/git.rs", "xtask/tests/release.rs"];
     // The patterns, spelled so that this test does not find itself.
     let git = String::from_iter(['g', 'i', 't']);
     let quoted = [format!("{q}{git}{q}", q = '"'), format!("{q}{git} ", q = '"')];
@@ -185,7 +190,7 @@ fn no_task_test_or_ci_step_runs_git() {
         let name = file.to_string_lossy().replace('\\', "/");
         let rust = name.ends_with(".rs");
         let script = name.starts_with(".ci/") || name.ends_with(".sh");
-        if !rust && !script {
+        if (!rust && !script) || allowed.contains(&name.as_str()) {
             continue;
         }
         let text = std::fs::read_to_string(root.join(&file)).unwrap_or_default();
