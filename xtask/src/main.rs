@@ -98,8 +98,8 @@ enum Command {
         date: Option<String>,
     },
     /// Fail when the API changed in a breaking way since the last recorded release without a
-    /// version bump, or changed with an empty `## [Unreleased]`; then run cargo-semver-checks
-    /// against the last release's source.
+    /// version bump, or when it or the spec's behaviour changed with an empty `## [Unreleased]`;
+    /// then run cargo-semver-checks against the last release's source.
     ReleaseCheck {
         /// The last release's source as of REV [default: the commit that last wrote its listing].
         #[arg(long, value_name = "REV", conflicts_with = "baseline_root")]

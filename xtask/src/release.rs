@@ -3,7 +3,8 @@
 //! A release is recorded as its public API listing, `generated-client/api/VERSION.txt`, beside
 //! the crate's version in `generated-client/Cargo.toml` (and Cargo.lock, and the requirement its
 //! README's dependency lines ask for) and a `## [VERSION] - DATE` section in CHANGELOG.md. `release-check` compares the working tree's listing with the newest recorded
-//! one, and runs cargo-semver-checks against that release's source as a second opinion.
+//! one and the spec with that release's, and runs cargo-semver-checks against that release's
+//! source as a second opinion.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -168,12 +169,25 @@ fn check_in(root: &Path, baseline: Baseline) -> Result<Vec<String>, String> {
         ));
     }
     let notes = read(&root.join(CHANGELOG))?;
-    if !changes.is_empty() && !changelog::has_entries(changelog::unreleased(&notes)?) {
+    let unreleased_empty = !changelog::has_entries(changelog::unreleased(&notes)?);
+    if !changes.is_empty() && unreleased_empty {
         problems.push(format!(
             "the public API changed since {last} ({}), and {CHANGELOG}'s `{}` is empty:\n{}  Describe what changes for users there (`cargo xtask api-diff` writes the list to start from).",
             generator::api_diff::summary(&changes),
             changelog::UNRELEASED,
             list(&changes, None),
+        ));
+    }
+    // What the Rust API cannot show: the spec's behaviour changes (a lower limit refuses inputs
+    // it used to accept, a smaller batch) need their changelog entry too.
+    let spec = spec_since(root, last, &record)?;
+    eprintln!("release-check: the spec since {last}: {}", generator::api_diff::summary(&spec));
+    if changes.is_empty() && !spec.is_empty() && unreleased_empty {
+        problems.push(format!(
+            "the spec changed since {last} ({}), and {CHANGELOG}'s `{}` is empty:\n{}  Describe what changes for users there (`cargo xtask api-diff` writes the list to start from).",
+            generator::api_diff::summary(&spec),
+            changelog::UNRELEASED,
+            list(&spec, None),
         ));
     }
     match semver_checks_against(root, last, &record, baseline)? {
@@ -186,6 +200,24 @@ fn check_in(root: &Path, baseline: Baseline) -> Result<Vec<String>, String> {
         None => {}
     }
     Ok(problems)
+}
+
+/// The spec's changes since the commit that last wrote the release's listing; none when that
+/// listing is not committed yet (the release is this working tree). Without git history there is
+/// nothing to compare: that is said, and the Rust side's checks still hold.
+fn spec_since(root: &Path, last: Version, record: &str) -> Result<Vec<Change>, String> {
+    if !git::is_checkout(root) {
+        eprintln!("release-check: not a git checkout: the spec is not compared with {last}'s");
+        return Ok(Vec::new());
+    }
+    if !git::text(root, &["status", "--porcelain", "--", record])?.is_empty() {
+        return Ok(Vec::new());
+    }
+    let commit = git::text(root, &["log", "-1", "--format=%H", "--", record])?;
+    if commit.is_empty() {
+        return Err(format!("no commit of this clone wrote {record} (a shallow clone?): run `git fetch --unshallow`"));
+    }
+    crate::api_diff::spec_changes(root, &commit)
 }
 
 /// cargo-semver-checks against the last release's source: `None` when that source is the

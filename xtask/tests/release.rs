@@ -313,6 +313,27 @@ fn a_tags_max_length_256_to_100_is_behaviour_naming_the_inputs_now_refused() {
     }
     assert_eq!(lines.len(), 3, "two behaviour lines and no Rust API change:\n{all}");
     assert!(version.contains("the crate needs **0.1.1**"), "{version}");
+
+    // The Rust API is the same, but users' inputs are now refused: the gate wants the entry.
+    let changelog = copy.join("CHANGELOG.md");
+    let notes = without_unreleased_entries(&std::fs::read_to_string(&changelog).unwrap());
+    std::fs::write(&changelog, &notes).unwrap();
+    let out = xtask(&copy, &["release-check"]);
+    let (_, stderr) = text(&out);
+    assert!(!out.status.success(), "release-check passed a lower limit with no changelog entry:\n{stderr}");
+    assert!(
+        stderr.contains(
+            "error: the spec changed since 0.1.0 (2 behaviour), and CHANGELOG.md's `## [Unreleased]` is empty:"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("tags of 101 to 256 characters are now refused before sending"), "{stderr}");
+    let entry = "## [Unreleased]\n\n### Changed\n\n- Tags are at most 100 characters, as Vercel now allows.\n";
+    std::fs::write(&changelog, notes.replacen("## [Unreleased]\n", entry, 1)).unwrap();
+    let out = xtask(&copy, &["release-check"]);
+    let (_, stderr) = text(&out);
+    assert!(out.status.success(), "release-check with the entry written:\n{stderr}");
+    assert!(stderr.contains("release-check: the spec since 0.1.0: 2 behaviour"), "{stderr}");
 }
 
 #[test]
