@@ -103,6 +103,8 @@ where
     }
     let total = items.len();
     let requests_total = total.div_ceil(max.max(1));
+    // One outcome per request: allocated once, at its size.
+    ran.outcomes.reserve_exact(requests_total);
     let mut tally = Tally { progress: Progress { done: 0, failed: 0, total, requests: 0, requests_total }, on_batch };
     let abandon = std::pin::pin!(stop.abandon());
     if items.len() <= max && stop.deadline.is_none() && stop.cancel.is_none() {
