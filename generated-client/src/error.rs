@@ -334,9 +334,9 @@ pub struct RateLimitWaits {
     /// The last wait Vercel asked for that held it (a 429's, or a spent window's, asked by an
     /// answer to it or to another request of the client).
     pub last_asked: Option<AskedWait>,
-    /// How long it waited on Vercel's asking, summed over its waits (bounded by
-    /// [`RetryPolicy::max_rate_limit_wait`](crate::RetryPolicy::max_rate_limit_wait)). Pacing to
-    /// share the window with other clients is not counted.
+    /// How long it was held by the rate limit, summed over its waits: on Vercel's asking, and
+    /// for its turns when sharing the window with other clients (bounded by
+    /// [`RetryPolicy::max_rate_limit_wait`](crate::RetryPolicy::max_rate_limit_wait)).
     pub waited: Duration,
     /// Whether it was held by the rate limit (rather than in flight) when the error was made.
     pub waiting: bool,

@@ -11,8 +11,10 @@
 //! **Bounded waits.** A value that makes no sense (negative, unparsable, a reset in the past) is
 //! ignored. A wait longer than `max_retry_after` is never waited: the request fails at once, and
 //! the client refuses every request unsent for `max_retry_after` ([`RateLimiter::block`]). One
-//! request's waits on Vercel's asking are summed in its [`Track`] and bounded by
-//! `max_rate_limit_wait`.
+//! request's waits (on Vercel's asking, and for its turns when sharing the window) are summed in
+//! its [`Track`] and bounded by `max_rate_limit_wait`; a turn beyond either bound is not waited
+//! (it is this client's own pacing: the request goes, and the answer says if it was too early).
+//! After a refusal, what the window was said to be is forgotten: the next request probes it.
 //!
 //! **Sharing the window** (`RetryPolicy::adaptive_rate`). Processes that share a token share its
 //! window and see nothing of each other, but every answer says how much of the window is left:
@@ -245,17 +247,15 @@ impl Track {
         });
     }
 
-    /// It waited `waited` (counted when Vercel asked for it), and goes on.
-    pub(crate) fn held(&self, waited: Duration, counted: bool) {
+    /// It waited `waited` (on Vercel's asking, or for its turn), and goes on.
+    pub(crate) fn held(&self, waited: Duration) {
         self.with(|w| {
             w.waiting = false;
-            if counted {
-                w.waited += waited;
-            }
+            w.waited += waited;
         });
     }
 
-    /// How long it waited on Vercel's asking so far.
+    /// How long it waited on the rate limit so far.
     pub(crate) fn waited(&self) -> Duration {
         self.with(|w| w.waited)
     }
@@ -367,7 +367,10 @@ impl Share {
         if !refused {
             self.tally.admitted += 1;
         }
-        let (Some(limit), Some(remaining)) = (limit, remaining) else { return };
+        let (Some(limit), Some(remaining)) = (limit, remaining) else {
+            self.unmeasured();
+            return;
+        };
         let counted = limit.saturating_sub(remaining);
         if counted == 0 || self.tally.lowest.is_some_and(|(low, _)| remaining > low) {
             return;
@@ -391,6 +394,22 @@ impl Share {
         }
     }
 
+    /// An answer that gives nothing to measure others by (no limit, no count, no reset to
+    /// count it in): taken as one that shows no one else, so that a careful start ends.
+    fn unmeasured(&mut self) {
+        if self.on && !self.known {
+            self.starting += 1;
+        }
+    }
+
+    /// Forgets the window being counted and what was seen of its length (after a wait too long
+    /// to believe): the next answers start a new one. The share measured so far is kept.
+    fn forget(&mut self) {
+        self.tally = Tally::default();
+        self.length = None;
+        self.length_seen = Duration::ZERO;
+    }
+
     /// Whether the client, not knowing yet whether it is alone, has as many requests in flight
     /// as it lets out for now.
     fn starting_full(&self, in_flight: u64) -> bool {
@@ -403,8 +422,10 @@ impl Share {
             return;
         }
         self.tally.closed = true;
-        let Some((_, share)) = self.tally.lowest else { return };
+        // A window counted to its end: whether others were evident in it is known now (when no
+        // answer gave figures, none were).
         self.known = true;
+        let Some((_, share)) = self.tally.lowest else { return };
         if share >= 1.0 {
             // No other client evident: they left, or were held by a 429 all this window. The
             // whole target for a window (paced, should they come back), then alone.
@@ -615,7 +636,17 @@ impl RateLimiter {
                     (remaining, _) => {
                         let limit = w.limit;
                         match w.share.turn(now, limit) {
-                            Some(wait) if !wait.is_zero() => Hold::Turn(wait),
+                            // Its own pacing, not Vercel's asking, within the same bounds: at most
+                            // `max_retry_after` at a time and `max_rate_limit_wait` in all. Past
+                            // them (a window of an hour, a reset in the year 5138) the request
+                            // goes now, and the answer says whether it was too early.
+                            Some(wait)
+                                if !wait.is_zero()
+                                    && wait <= self.max_wait
+                                    && track.waited() + wait <= self.max_total =>
+                            {
+                                Hold::Turn(wait)
+                            }
                             _ => {
                                 w.remaining = remaining.map(|n| n.saturating_sub(1));
                                 w.in_flight += 1;
@@ -645,7 +676,7 @@ impl RateLimiter {
                     );
                     track.hold(Some(asked));
                     sleep_unless(wait, blocked).await;
-                    track.held(started.elapsed(), true);
+                    track.held(started.elapsed());
                 }
                 Hold::ForAnswer => {
                     waited_for_answer = tokio::time::timeout(ANSWER_WAIT, changed).await.is_err();
@@ -653,7 +684,7 @@ impl RateLimiter {
                 Hold::Turn(wait) => {
                     track.hold(None);
                     sleep_unless(wait, blocked).await;
-                    track.held(started.elapsed(), false);
+                    track.held(started.elapsed());
                 }
             }
         }
@@ -664,11 +695,20 @@ impl RateLimiter {
     pub(crate) fn observe(&self, seen: &RateHeaders, status: u16) {
         let now = Instant::now();
         let reset = seen.reset.and_then(|epoch| seen.until(epoch)).map(|d| now + d);
+        if seen.reset.is_some() && reset.is_none() {
+            // A reset already past: the figures are of a window that is over, news of nothing
+            // (the limit is still the limit).
+            if seen.limit.is_some() {
+                self.window.lock().unwrap_or_else(|e| e.into_inner()).limit = seen.limit;
+            }
+            self.changed.notify_waiters();
+            return;
+        }
         self.learn(seen.limit, seen.remaining, reset, status == 429);
     }
 
     /// Learns the window from an answer's figures: the limit, the requests left, and when the
-    /// window resets (already read against the clock).
+    /// window resets (already read against the clock; `None`: the answer did not say).
     fn learn(&self, limit: Option<u64>, remaining: Option<u64>, reset: Option<Instant>, refused: bool) {
         if limit.is_none() && reset.is_none() {
             if self.careful.load(Ordering::Relaxed) {
@@ -685,6 +725,9 @@ impl RateLimiter {
         }
         let now = Instant::now();
         let Some(r) = reset.filter(|r| *r > now) else {
+            if reset.is_none() {
+                w.share.unmeasured();
+            }
             drop(w);
             self.changed.notify_waiters();
             return;
@@ -745,6 +788,13 @@ impl RateLimiter {
         if w.blocked.is_none_or(|(b, _)| until > b) {
             w.blocked = Some((until, asked));
         }
+        // What the window was said to be is not believed after the block: the first request
+        // after it goes as a probe, and its answer says again. (Kept, a reset in the year 5138
+        // would refuse every request for the client's life.)
+        w.remaining = None;
+        w.reset = None;
+        w.asked = None;
+        w.share.forget();
         drop(w);
         self.blocked.notify_waiters();
         tracing::warn!(
@@ -991,6 +1041,77 @@ mod tests {
         // The next requests too, at once, without asking again.
         assert!(limiter.acquire("op", &Track::default()).await.is_err());
         assert_eq!(Instant::now(), before);
+        // After max_retry_after the year-5138 window is not believed any more: a request goes,
+        // as a probe, at once.
+        tokio::time::advance(Duration::from_secs(60) + Duration::from_millis(1)).await;
+        let after = Instant::now();
+        let probe = limiter.acquire("op", &Track::default()).await.expect("a probe after the block");
+        assert_eq!(Instant::now(), after, "the probe was held");
+        drop(probe);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_turn_longer_than_max_retry_after_or_beyond_max_rate_limit_wait_is_not_waited() {
+        // Sharing a window said to last an hour: a tenth of 95 % of 20 requests an hour is one
+        // request every half hour; pacing to that would hold the second request 32 minutes.
+        let limiter = limiter(Duration::from_secs(60));
+        {
+            let mut w = limiter.window.lock().unwrap();
+            w.limit = Some(20);
+            w.share = Share {
+                on: true,
+                known: true,
+                settled: true,
+                share: Some(0.1),
+                length: Some(Duration::from_secs(3600)),
+                ..Share::default()
+            };
+        }
+        let started = Instant::now();
+        drop(go(&limiter).await);
+        drop(go(&limiter).await);
+        assert_eq!(Instant::now(), started, "held for a turn longer than max_retry_after");
+        // A turn within max_retry_after is waited, and counts in the request's waits; one that
+        // would take them past max_rate_limit_wait is not.
+        let limiter = RateLimiter::new(&policy(Duration::from_secs(60), Duration::from_secs(5), true));
+        {
+            let mut w = limiter.window.lock().unwrap();
+            w.limit = Some(20);
+            w.share = Share {
+                on: true,
+                known: true,
+                settled: true,
+                share: Some(0.1),
+                length: Some(Duration::from_secs(60)),
+                ..Share::default()
+            };
+        }
+        // One request every 60 / 1.9 s, about 31.6 s: beyond the 5 s allowed in all.
+        let track = Track::default();
+        drop(limiter.acquire("op", &track).await.unwrap());
+        let started = Instant::now();
+        drop(limiter.acquire("op", &track).await.unwrap());
+        assert_eq!(Instant::now(), started, "held beyond max_rate_limit_wait");
+        let limiter = RateLimiter::new(&policy(Duration::from_secs(60), Duration::from_secs(120), true));
+        {
+            let mut w = limiter.window.lock().unwrap();
+            w.limit = Some(20);
+            w.share = Share {
+                on: true,
+                known: true,
+                settled: true,
+                share: Some(0.1),
+                length: Some(Duration::from_secs(60)),
+                ..Share::default()
+            };
+        }
+        let track = Track::default();
+        drop(limiter.acquire("op", &track).await.unwrap());
+        let started = Instant::now();
+        drop(limiter.acquire("op", &track).await.unwrap());
+        let turn = Instant::now() - started;
+        assert!(turn.abs_diff(Duration::from_secs_f64(60.0 / 1.9)) < Duration::from_millis(5), "{turn:?}");
+        assert_eq!(track.waited(), turn, "the turn counts in the request's waits");
     }
 
     #[tokio::test(start_paused = true)]
@@ -1178,6 +1299,31 @@ mod tests {
         let gap = Instant::now() - went;
         drop((e, f));
         assert!(gap.abs_diff(turn_of(3.5 / 5.5, 20)) < Duration::from_millis(2), "{gap:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn answers_without_a_count_or_a_reset_end_the_careful_start_too() {
+        let limiter = limiter(Duration::from_secs(60));
+        let reset = Instant::now() + Duration::from_secs(1);
+        let (a, b) = (go(&limiter).await, go(&limiter).await);
+        // A limit and a reset, no count (or a garbled one): nothing to measure, one more.
+        limiter.learn(Some(20), None, Some(reset), false);
+        drop(a);
+        let started = Instant::now();
+        let (c, d) = (go(&limiter).await, go(&limiter).await);
+        assert_eq!((limiter.window.lock().unwrap().in_flight, Instant::now()), (3, started));
+        // A limit and no reset: one more again.
+        limiter.learn(Some(20), Some(19), None, false);
+        drop(b);
+        let started = Instant::now();
+        let (e, f) = (go(&limiter).await, go(&limiter).await);
+        assert_eq!((limiter.window.lock().unwrap().in_flight, Instant::now()), (4, started));
+        // The window ends with no figures seen: the start is over, nothing holds requests.
+        tokio::time::sleep_until(reset).await;
+        let started = Instant::now();
+        let more: Vec<_> = futures_util::future::join_all((0..8).map(|_| go(&limiter))).await;
+        assert_eq!(Instant::now(), started, "still starting carefully");
+        drop((c, d, e, f, more));
     }
 
     #[tokio::test(start_paused = true)]

@@ -20,15 +20,18 @@ use std::time::{Duration, SystemTime};
 ///   the setting, and every request of the client is refused unsent for the next
 ///   `max_retry_after` (those it holds at once), rather than sent to be refused;
 /// - one request waits at most `max_rate_limit_wait` (120 s) on the rate limit in all, summed
-///   over its waits, and at most `max_rate_limit_waits` (20) times after a 429;
+///   over its waits (Vercel's asking, and its turns when [`adaptive_rate`](Self::adaptive_rate)
+///   paces it: a turn beyond either bound is not waited, the request goes), and at most
+///   `max_rate_limit_waits` (20) times after a 429;
 /// - header values that make no sense are ignored, never a reason to wait: a negative or
 ///   unparsable `Retry-After`, `X-RateLimit-Remaining` or `X-RateLimit-Reset`, a reset in the
 ///   past. A 429 that says nothing usable of when to come back is a transient failure, retried
 ///   within `max_retries` with the backoff;
 /// - other retries wait the backoff, at most `max_backoff` each, `max_retries` times.
 ///
-/// So with the defaults one request waits at most 120 s on the rate limit plus three backoffs
-/// (each under 60 s, about 0.5, 1 and 2 s on average), and `--max-time` /
+/// So with the defaults one request waits at most 120 s on the rate limit plus three retry
+/// delays (each at most 60 s: the backoff, under 0.5, 1 and 2 s, or a `Retry-After` up to
+/// `max_retry_after`), and `--max-time` /
 /// [`EdgeCacheBuilder::max_time`](crate::EdgeCacheBuilder::max_time) bounds a whole call.
 ///
 /// ```
@@ -52,8 +55,8 @@ pub struct RetryPolicy {
     /// ([`WaitLimit::MaxRetryAfter`](crate::WaitLimit::MaxRetryAfter)). Default 60 s: a window of
     /// a minute can be waited out, an hour's cannot without saying so.
     pub max_retry_after: Duration,
-    /// The longest one request waits on the rate limit in all, summed over its waits (429s and
-    /// spent windows); the wait that would go beyond it is not waited
+    /// The longest one request waits on the rate limit in all, summed over its waits (429s, spent
+    /// windows, and its turns when sharing the window); the wait that would go beyond it is not waited
     /// ([`WaitLimit::MaxRateLimitWait`](crate::WaitLimit::MaxRateLimitWait)). Default 120 s: two
     /// waits of a minute-long window, the one spent when the request came and the next, should
     /// other clients of the token take it first. Raise it with `max_retry_after`.
@@ -70,7 +73,8 @@ pub struct RetryPolicy {
     /// (other processes, other hosts): when `X-RateLimit-Remaining` falls faster than its own
     /// requests explain, it paces itself to its share of 95 % of the limit, measured window by
     /// window, instead of spending what it sees as soon as it can. On by default; with
-    /// `pace_to_rate_limit` only. Alone, it changes nothing.
+    /// `pace_to_rate_limit` only. Alone, it changes nothing after the first window (in which a
+    /// client starts with two requests in flight, one more per answer, until it knows).
     pub adaptive_rate: bool,
 }
 

@@ -188,7 +188,7 @@ where
                         }
                         track.hold(Some(asked));
                         tokio::time::sleep(asked.wait).await;
-                        track.held(asked.wait, true);
+                        track.held(asked.wait);
                     }
                     limited += 1;
                     continue;

@@ -1303,9 +1303,11 @@ async fn a_reply_that_is_not_http_is_a_connection_failure_and_the_run_ends() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn processes_sharing_a_token_share_its_rate_limit_without_refusing_each_other() {
-    // Four runs of 320 tags (20 requests each, 8 in flight) at once, against 20 requests per
-    // second in all: each measures its share from X-RateLimit-Remaining and keeps to it. Before,
-    // each spent what it saw, and about half the requests were answered 429.
+    // Four runs of 800 tags (50 requests each, 8 in flight) at once, against 20 requests per
+    // second in all, as in the bench and issue 17's goal: each measures its share from
+    // X-RateLimit-Remaining and keeps to it. Before, each spent what it saw, and about half the
+    // requests were answered 429. (With fewer requests the first window's 429s, while the runs
+    // learn of each other, weigh too much for a share measured over a run.)
     let vercel = MockVercel::start().await;
     vercel.rate_limit(RateLimit::new(20, Duration::from_secs(1)));
     vercel.latency(Duration::from_millis(5));
@@ -1314,7 +1316,7 @@ async fn processes_sharing_a_token_share_its_rate_limit_without_refusing_each_ot
         .map(|p| {
             let file = scratch_file(
                 &format!("shared-{p}.txt"),
-                &(0..320).map(|i| format!("p{p}-{i}")).collect::<Vec<_>>().join("\n"),
+                &(0..800).map(|i| format!("p{p}-{i}")).collect::<Vec<_>>().join("\n"),
             );
             let line = format!(
                 "--token {{token}} --project prj_1 --api-url {url} --concurrency 8 invalidate --tags-from {file}"
@@ -1329,7 +1331,7 @@ async fn processes_sharing_a_token_share_its_rate_limit_without_refusing_each_ot
     let mut delivered = vercel.items::<InvalidateByTags>();
     delivered.sort();
     delivered.dedup();
-    assert_eq!(delivered.len(), 4 * 320, "every tag delivered");
+    assert_eq!(delivered.len(), 4 * 800, "every tag delivered");
     let all = vercel.purges();
     let limited = all.iter().filter(|p| p.status == 429).count();
     assert!(limited * 10 <= all.len(), "{limited} of {} requests answered 429 (more than 10 %)", all.len());

@@ -108,7 +108,8 @@ pub const WAITS: &str = "Waits:
   Every wait is bounded. Vercel's rate limit is waited out for as long as it asks, up to
   --max-retry-after (60 s) at a time; a longer wait is not waited: the request fails at once,
   naming the wait and the flag. One request waits at most twice --max-retry-after on the rate
-  limit in all. Header values that make no sense (negative, unparsable, a reset in the past) are
+  limit in all, pacing to share the window included, besides its retries' delays (--max-retries,
+  each at most 60 s). Header values that make no sense (negative, unparsable, a reset in the past) are
   ignored. --max-time bounds the whole run. Runs that share a token (CI jobs, pods) see each
   other in X-RateLimit-Remaining and pace themselves to their share of the limit.";
 
