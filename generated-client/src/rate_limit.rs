@@ -1052,66 +1052,37 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_turn_longer_than_max_retry_after_or_beyond_max_rate_limit_wait_is_not_waited() {
-        // Sharing a window said to last an hour: a tenth of 95 % of 20 requests an hour is one
-        // request every half hour; pacing to that would hold the second request 32 minutes.
-        let limiter = limiter(Duration::from_secs(60));
-        {
-            let mut w = limiter.window.lock().unwrap();
-            w.limit = Some(20);
-            w.share = Share {
+        // A client with a tenth of a window of 20 requests that lasts `window`, limits 60 s a
+        // wait and `max_total` in all: one request every `window / 1.9`.
+        let sharing = |window: u64, max_total: u64| {
+            let limiter = RateLimiter::new(&policy(Duration::from_secs(60), Duration::from_secs(max_total), true));
+            let share = Share {
                 on: true,
                 known: true,
                 settled: true,
                 share: Some(0.1),
-                length: Some(Duration::from_secs(3600)),
+                length: Some(Duration::from_secs(window)),
                 ..Share::default()
             };
+            *limiter.window.lock().unwrap() = Window { limit: Some(20), share, ..Window::default() };
+            limiter
+        };
+        // The second request's turn after the first, and what the request counted as waited.
+        async fn second_turn(limiter: &RateLimiter) -> (Duration, Duration) {
+            let track = Track::default();
+            drop(limiter.acquire("op", &track).await.unwrap());
+            let started = Instant::now();
+            drop(limiter.acquire("op", &track).await.unwrap());
+            (Instant::now() - started, track.waited())
         }
-        let started = Instant::now();
-        drop(go(&limiter).await);
-        drop(go(&limiter).await);
-        assert_eq!(Instant::now(), started, "held for a turn longer than max_retry_after");
-        // A turn within max_retry_after is waited, and counts in the request's waits; one that
-        // would take them past max_rate_limit_wait is not.
-        let limiter = RateLimiter::new(&policy(Duration::from_secs(60), Duration::from_secs(5), true));
-        {
-            let mut w = limiter.window.lock().unwrap();
-            w.limit = Some(20);
-            w.share = Share {
-                on: true,
-                known: true,
-                settled: true,
-                share: Some(0.1),
-                length: Some(Duration::from_secs(60)),
-                ..Share::default()
-            };
-        }
-        // One request every 60 / 1.9 s, about 31.6 s: beyond the 5 s allowed in all.
-        let track = Track::default();
-        drop(limiter.acquire("op", &track).await.unwrap());
-        let started = Instant::now();
-        drop(limiter.acquire("op", &track).await.unwrap());
-        assert_eq!(Instant::now(), started, "held beyond max_rate_limit_wait");
-        let limiter = RateLimiter::new(&policy(Duration::from_secs(60), Duration::from_secs(120), true));
-        {
-            let mut w = limiter.window.lock().unwrap();
-            w.limit = Some(20);
-            w.share = Share {
-                on: true,
-                known: true,
-                settled: true,
-                share: Some(0.1),
-                length: Some(Duration::from_secs(60)),
-                ..Share::default()
-            };
-        }
-        let track = Track::default();
-        drop(limiter.acquire("op", &track).await.unwrap());
-        let started = Instant::now();
-        drop(limiter.acquire("op", &track).await.unwrap());
-        let turn = Instant::now() - started;
+        // A window said to last an hour: a turn of 32 minutes, beyond max_retry_after.
+        assert_eq!(second_turn(&sharing(3600, 3600)).await, (Duration::ZERO, Duration::ZERO));
+        // A minute's window: a turn of 31.6 s, beyond the 5 s allowed in all.
+        assert_eq!(second_turn(&sharing(60, 5)).await, (Duration::ZERO, Duration::ZERO));
+        // Within both, it is waited, and counts in the request's waits.
+        let (turn, waited) = second_turn(&sharing(60, 120)).await;
         assert!(turn.abs_diff(Duration::from_secs_f64(60.0 / 1.9)) < Duration::from_millis(5), "{turn:?}");
-        assert_eq!(track.waited(), turn, "the turn counts in the request's waits");
+        assert_eq!(waited, turn, "the turn counts in the request's waits");
     }
 
     #[tokio::test(start_paused = true)]
