@@ -444,7 +444,7 @@ impl fmt::Display for WaitLimit {
 /// An error status from the API, with Vercel's error code and message when the body had them.
 ///
 /// The fields hold the server's text exactly as it came; `Display` (`{e}`) escapes its control
-/// characters (see the [module](self) documentation), so that a message such as
+/// characters (see the [crate](crate) documentation), so that a message such as
 /// `"\x1b]0;pwned\x07"` cannot act on the terminal it is printed to.
 ///
 /// ```
