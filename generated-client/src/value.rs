@@ -88,6 +88,7 @@ impl Values {
     }
 
     /// Sets a field of `info` by its wire name, from JSON (a request the testing kit received).
+    #[cfg(feature = "mock")]
     pub(crate) fn set_json(
         &mut self,
         info: &OperationInfo,
@@ -199,6 +200,7 @@ impl Kind {
     }
 
     /// A value of this kind from JSON, as a request body carries it (the testing kit).
+    #[cfg(feature = "mock")]
     pub(crate) fn read_json(&self, name: &str, json: &serde_json::Value) -> Result<Value, ValidationError> {
         use serde_json::Value as J;
         let wrong = |expected: &str| ValidationError {
@@ -250,7 +252,8 @@ fn choice(name: &str, text: &str, allowed: &[&'static str]) -> Result<&'static s
     })
 }
 
-/// How a JSON value is named in errors.
+/// How a JSON value is named in errors (the testing kit's).
+#[cfg(feature = "mock")]
 pub(crate) fn json_kind(value: &serde_json::Value) -> &'static str {
     match value {
         serde_json::Value::Null => "null",
@@ -297,10 +300,13 @@ mod tests {
         assert_eq!(Kind::OneOf(&["x", "y"]).parse("t", "y").unwrap(), Value::Choice("y"));
         assert_eq!(e(Kind::OneOf(&["x", "y"]).parse("t", "z")), "t: must be one of x, y, got \"z\"");
         assert_eq!(Kind::TextList.parse("l", "a, b").unwrap(), Value::List(vec!["a".into(), "b".into()]));
-        let json = serde_json::json!({"n": 5, "s": "x", "l": ["a", 1]});
-        assert_eq!(Kind::Integer.read_json("n", &json["n"]).unwrap(), Value::Integer(5));
-        assert_eq!(e(Kind::Integer.read_json("s", &json["s"])), "s: must be an integer, got a string");
-        assert_eq!(e(Kind::TextList.read_json("l", &json["l"])), "l: must be a list of strings, got a list");
-        assert_eq!(e(Kind::OneOf(&["x"]).read_json("n", &json["n"])), "n: must be a string, got a number");
+        #[cfg(feature = "mock")]
+        {
+            let json = serde_json::json!({"n": 5, "s": "x", "l": ["a", 1]});
+            assert_eq!(Kind::Integer.read_json("n", &json["n"]).unwrap(), Value::Integer(5));
+            assert_eq!(e(Kind::Integer.read_json("s", &json["s"])), "s: must be an integer, got a string");
+            assert_eq!(e(Kind::TextList.read_json("l", &json["l"])), "l: must be a list of strings, got a list");
+            assert_eq!(e(Kind::OneOf(&["x"]).read_json("n", &json["n"])), "n: must be a string, got a number");
+        }
     }
 }
