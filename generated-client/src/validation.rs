@@ -174,9 +174,9 @@ mod tests {
         // The testing kit names a property it does not know, as the request spelled it.
         let e = ValidationError {
             field: "tags\u{1b}[2J".into(),
-            problem: Problem::NotAccepted { operation: "invalidateByTags".into() },
+            problem: Problem::NotAccepted { operation: "someOperation".into() },
         };
-        assert_eq!(e.to_string(), r"tags\u{1b}[2J: is not accepted by invalidateByTags");
+        assert_eq!(e.to_string(), r"tags\u{1b}[2J: is not accepted by someOperation");
         let e = ValidationError {
             field: "target".into(),
             problem: Problem::Unreadable { reason: "unknown variant `\u{7}\r\n`".into() },

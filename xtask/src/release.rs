@@ -210,14 +210,23 @@ fn spec_since(root: &Path, last: Version, record: &str) -> Result<Vec<Change>, S
         eprintln!("release-check: not a git checkout: the spec is not compared with {last}'s");
         return Ok(Vec::new());
     }
+    match recorded_commit(root, record)? {
+        Some(commit) => crate::api_diff::spec_changes(root, &commit),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The commit that last wrote the release's listing `record`; `None` when the listing is not
+/// committed yet (the release is this working tree). Needs a checkout.
+fn recorded_commit(root: &Path, record: &str) -> Result<Option<String>, String> {
     if !git::text(root, &["status", "--porcelain", "--", record])?.is_empty() {
-        return Ok(Vec::new());
+        return Ok(None);
     }
     let commit = git::text(root, &["log", "-1", "--format=%H", "--", record])?;
     if commit.is_empty() {
         return Err(format!("no commit of this clone wrote {record} (a shallow clone?): run `git fetch --unshallow`"));
     }
-    crate::api_diff::spec_changes(root, &commit)
+    Ok(Some(commit))
 }
 
 /// cargo-semver-checks against the last release's source: `None` when that source is the
@@ -238,19 +247,15 @@ fn semver_checks_against(
         }
         Baseline::Recorded => {
             git::require(root, why).map_err(|e| format!("{e} Or pass --baseline-root DIR (the source of {last})."))?;
-            let pending = git::text(root, &["status", "--porcelain", "--", record])?;
-            if !pending.is_empty() {
+            let commit = recorded_commit(root, record).map_err(|e| {
+                format!("{e}, or pass --baseline-rev REV or --baseline-root DIR (the source of {last})")
+            })?;
+            let Some(commit) = commit else {
                 eprintln!(
                     "release-check: {record} is not committed yet: the source of {last} is this working tree, nothing for cargo-semver-checks to compare"
                 );
                 return Ok(None);
-            }
-            let commit = git::text(root, &["log", "-1", "--format=%H", "--", record])?;
-            if commit.is_empty() {
-                return Err(format!(
-                    "no commit of this clone wrote {record} (a shallow clone?): run `git fetch --unshallow`, or pass --baseline-rev REV or --baseline-root DIR (the source of {last})"
-                ));
-            }
+            };
             commit
         }
     };
