@@ -39,6 +39,15 @@ pub(crate) fn sizes(n: usize, max: usize, min: usize) -> Vec<usize> {
     out
 }
 
+/// The sizes of the requests a call of `info` with `n` items makes: [`sizes`] on its batch
+/// field, or one request without items for an operation that takes no selection.
+pub(crate) fn requests(info: &OperationInfo, n: usize) -> Vec<usize> {
+    match info.batch_field {
+        Some(_) => sizes(n, info.max_items, info.min_items),
+        None => vec![0],
+    }
+}
+
 /// Whether `n` items split into batches none of which is under `min` ([`sizes`], without
 /// making the list): what a call checks before sending.
 pub(crate) fn splittable(n: usize, max: usize, min: usize) -> bool {
@@ -90,9 +99,10 @@ pub(crate) async fn run<'a, 'c, F>(
 where
     F: Fn(Chunk, Option<Arc<Track>>) -> Request<'c>,
 {
-    let (operation, max, min) = (info.operation_id, info.max_items, info.min_items);
+    let operation = info.operation_id;
+    let selects = info.batch_field.is_some();
     let mut ran = Ran { outcomes: Vec::new(), not_sent: Vec::new(), stopped: None };
-    if items.is_empty() {
+    if items.is_empty() && selects {
         // Nothing selected (the spec allows it with `minItems: 0`): nothing to send.
         return ran;
     }
@@ -102,12 +112,13 @@ where
         return ran;
     }
     let total = items.len();
-    let requests_total = total.div_ceil(max.max(1));
+    let sizes = requests(info, total);
+    let requests_total = sizes.len();
     // One outcome per request: allocated once, at its size.
     ran.outcomes.reserve_exact(requests_total);
     let mut tally = Tally { progress: Progress { done: 0, failed: 0, total, requests: 0, requests_total }, on_batch };
     let abandon = std::pin::pin!(stop.abandon());
-    if items.len() <= max && stop.deadline.is_none() && stop.cancel.is_none() {
+    if requests_total == 1 && stop.deadline.is_none() && stop.cancel.is_none() {
         // One request, nothing to stop it: no splitting, no stream machinery.
         let span = batch_span(0, 1, items.len());
         let mut chunk = Some(Arc::new(items));
@@ -120,7 +131,7 @@ where
     // (dropped) loses no item.
     let mut slots: Vec<Option<Arc<Vec<String>>>> = Vec::new();
     let mut rest = items.into_iter();
-    for size in sizes(rest.len(), max, min) {
+    for size in sizes {
         slots.push(Some(Arc::new(rest.by_ref().take(size).collect())));
     }
 

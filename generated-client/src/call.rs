@@ -77,10 +77,13 @@ impl<'a> Call<'a> {
         self.values.set_text(&self.spec.info, name, text)
     }
 
-    /// How many requests the selection needs.
+    /// How many requests the selection needs (one, for an operation without a selection).
     pub(crate) fn batch_count(&self) -> usize {
         let info = self.info();
-        batch::sizes(self.items.len(), info.max_items, info.min_items).len()
+        match info.batch_field {
+            Some(_) => batch::sizes(self.items.len(), info.max_items, info.min_items).len(),
+            None => 1,
+        }
     }
 
     /// Checks the whole selection and every value against the spec's rules; answers the
@@ -90,11 +93,18 @@ impl<'a> Call<'a> {
             .map_err(|problem| ValidationError { field: "concurrency".into(), problem })?;
         (self.spec.check)(&self.values)?;
         let info = self.info();
-        crate::check::min_items(info.batch_field, self.items.len(), info.min_items)?;
+        let Some(batch_field) = info.batch_field else {
+            if !self.items.is_empty() {
+                let problem = Problem::NotAccepted { operation: info.operation_id.to_string() };
+                return Err(ValidationError { field: "selection".into(), problem });
+            }
+            return Ok(concurrency);
+        };
+        crate::check::min_items(batch_field, self.items.len(), info.min_items)?;
         if !batch::splittable(self.items.len(), info.max_items, info.min_items) {
             let (min, max, got) = (info.min_items as u64, info.max_items as u64, self.items.len() as u64);
             let problem = Problem::CannotSplit { min, max, got };
-            return Err(ValidationError { field: info.batch_field.to_string(), problem });
+            return Err(ValidationError { field: batch_field.to_string(), problem });
         }
         for (i, item) in self.items.iter().enumerate() {
             (self.spec.check_item)(i, item)?;
@@ -115,11 +125,15 @@ impl<'a> Call<'a> {
         let query = self.query();
         let mut start = 0;
         let mut plan = Vec::new();
-        for size in batch::sizes(self.items.len(), info.max_items, info.min_items) {
+        let sizes = match info.batch_field {
+            Some(_) => batch::sizes(self.items.len(), info.max_items, info.min_items),
+            None => vec![0],
+        };
+        for size in sizes {
             let chunk = &self.items[start..start + size];
             start += size;
             let body = (self.spec.body)(chunk, &self.values).map_err(|reason| ValidationError {
-                field: info.batch_field.to_string(),
+                field: info.batch_field.unwrap_or("body").to_string(),
                 problem: Problem::Unrepresentable { reason },
             })?;
             plan.push(PlannedRequest { method: info.method, path: info.path, query: query.clone(), body });

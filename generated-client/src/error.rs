@@ -111,6 +111,20 @@ pub enum RequestError {
     /// The API answered with an error status.
     #[error("{0}")]
     Api(ApiError),
+    /// Vercel asks the token's user to log in again before it acts (a 403 with the error code
+    /// `challenge_required`): every request of the token is refused until then. Run
+    /// `vercel login` (or create a new token), then send again.
+    ///
+    /// ```
+    /// # fn handle(e: &vercel_edge_cache::RequestError) {
+    /// use vercel_edge_cache::RequestError;
+    /// if let RequestError::ChallengeRequired(answer) = e {
+    ///     eprintln!("log in again with `vercel login`, then retry ({})", answer.status);
+    /// }
+    /// # }
+    /// ```
+    #[error("{0}; Vercel requires you to log in again: run `vercel login` (or create a new token), then retry")]
+    ChallengeRequired(ApiError),
     /// No answer within the per-attempt timeout.
     #[error("{operation}: timed out after {timeout:?}{}", attempts_note(*.attempts))]
     Timeout {
@@ -181,10 +195,21 @@ pub enum RequestError {
 }
 
 impl RequestError {
+    /// The error of an error status: [`RequestError::ChallengeRequired`] when Vercel's code
+    /// says so, else [`RequestError::Api`].
+    pub(crate) fn of(answer: ApiError) -> Self {
+        match answer.code.as_deref() {
+            Some(CHALLENGE_REQUIRED) => RequestError::ChallengeRequired(answer),
+            _ => RequestError::Api(answer),
+        }
+    }
+
     /// The HTTP status, when the API answered.
     pub fn status(&self) -> Option<u16> {
         match self {
-            RequestError::Api(e) | RequestError::RateLimited { answer: Some(e), .. } => Some(e.status),
+            RequestError::Api(e)
+            | RequestError::ChallengeRequired(e)
+            | RequestError::RateLimited { answer: Some(e), .. } => Some(e.status),
             RequestError::InvalidResponse { status, .. } => Some(*status),
             _ => None,
         }
@@ -193,7 +218,9 @@ impl RequestError {
     /// The API's answer, when it answered with an error status.
     pub fn api(&self) -> Option<&ApiError> {
         match self {
-            RequestError::Api(e) | RequestError::RateLimited { answer: Some(e), .. } => Some(e),
+            RequestError::Api(e)
+            | RequestError::ChallengeRequired(e)
+            | RequestError::RateLimited { answer: Some(e), .. } => Some(e),
             _ => None,
         }
     }
@@ -210,7 +237,8 @@ impl RequestError {
     }
 
     /// Whether the token was refused: 401 (missing, malformed, expired or revoked) or 403 (no
-    /// access to this project or team). [`ApiError::code`] tells which.
+    /// access to this project or team, or [`RequestError::ChallengeRequired`]).
+    /// [`ApiError::code`] tells which.
     pub fn is_auth(&self) -> bool {
         matches!(self.status(), Some(401 | 403))
     }
@@ -242,7 +270,7 @@ impl RequestError {
     /// The spec's operationId of the request.
     pub fn operation(&self) -> &'static str {
         match self {
-            RequestError::Api(e) => e.operation,
+            RequestError::Api(e) | RequestError::ChallengeRequired(e) => e.operation,
             RequestError::Timeout { operation, .. }
             | RequestError::Connection { operation, .. }
             | RequestError::RateLimited { operation, .. }
@@ -440,6 +468,10 @@ impl fmt::Display for WaitLimit {
         }
     }
 }
+
+/// Vercel's `error.code` when the token's user must log in again
+/// ([`RequestError::ChallengeRequired`]).
+pub(crate) const CHALLENGE_REQUIRED: &str = "challenge_required";
 
 /// An error status from the API, with Vercel's error code and message when the body had them.
 ///

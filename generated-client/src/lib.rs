@@ -1,5 +1,6 @@
 //! A client for Vercel's edge-cache API: invalidate or delete CDN cache entries by cache tag or
-//! by source image, from a CMS webhook, a deploy pipeline or a CI job.
+//! by source image, purge a project's whole CDN cache, or delete an immutable static file, from
+//! a CMS webhook, a deploy pipeline or a CI job.
 //!
 //! Generated from a hand-maintained OpenAPI description (`spec/edge-cache.yaml`) by
 //! `cargo xtask codegen`, with a small hand-written runtime beside the generated code:
@@ -10,10 +11,11 @@
 //!   `tags[37]: at most 256 characters, got 300`.
 //! - **Any number of items.** Selections are split into requests of at most the spec's
 //!   `maxItems` ([`operations::OperationInfo::max_items`]), sent a few at a time, and reported
-//!   request by request ([`BatchReport`]).
+//!   request by request ([`BatchReport`]). An operation that takes no selection (purging the
+//!   whole cache) is one request, with the same checks, retries and report.
 //! - **Retries** on 429, 500, 502, 503, 504, timeouts and connection errors, honouring
 //!   `Retry-After`; 5xx and timeouts only for operations the spec declares idempotent, as it does
-//!   all four. See [`RetryPolicy`].
+//!   every edge-cache operation. See [`RetryPolicy`].
 //! - **Paced to Vercel's rate limit**, and **every wait bounded**: requests are held while the
 //!   window is spent (`X-RateLimit-*`) rather than sent to be refused; a wait beyond
 //!   [`RetryPolicy::max_retry_after`] (60 s) is not waited but fails at once
@@ -24,7 +26,8 @@
 //!   their share of the limit ([`RetryPolicy::adaptive_rate`]).
 //! - **Typed errors**, one per situation: [`ValidationError`] before sending, [`ConfigError`]
 //!   building the client, [`RequestError`] for a failed request (with Vercel's `error.code` and
-//!   `error.message` in [`ApiError`]), and [`Error`] for any of them.
+//!   `error.message` in [`ApiError`]; [`RequestError::ChallengeRequired`] when Vercel asks the
+//!   user to log in again), and [`Error`] for any of them.
 //! - **The token stays secret**: redacted in `Debug`, never in errors or traces, and sent only
 //!   over https (plain http to loopback only, for tests).
 //! - **Server text is data**: Vercel's `error.code` and `error.message` are kept exact in
@@ -117,7 +120,7 @@ pub use stop::{Cancel, StopReason};
 pub use token::TokenError;
 pub use validation::{Problem, ValidationError};
 
-/// The operations of the spec that take a selection: one marker type each (the type parameter
+/// The operations of the spec: one marker type each (the type parameter
 /// of its [`Purge`] and of the testing kit's queries), and what describes them.
 ///
 /// Each marker's [`EdgeCache`] method starts a call; [`EdgeCache::operations`] lists their

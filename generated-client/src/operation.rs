@@ -39,7 +39,10 @@ pub trait Operation: Sealed + Send + Sync + 'static {
 /// ```
 /// use vercel_edge_cache::EdgeCache;
 /// for info in EdgeCache::operations() {
-///     println!("{} {} {}: {} in requests of at most {}", info.method, info.path, info.operation_id, info.batch_field, info.max_items);
+///     match info.batch_field {
+///         Some(list) => println!("{} {} {}: {list} in requests of at most {}", info.method, info.path, info.operation_id, info.max_items),
+///         None => println!("{} {} {}: one request", info.method, info.path, info.operation_id),
+///     }
 ///     for field in info.fields {
 ///         println!("  {} ({:?}, {:?})", field.name, field.place, field.kind);
 ///     }
@@ -59,11 +62,13 @@ pub struct OperationInfo {
     /// The query parameters, in the order requests send them, then the body properties other
     /// than the batch field, in spec order.
     pub fields: &'static [Field],
-    /// The body list a selection is split on.
-    pub batch_field: &'static str,
-    /// The fewest items one request carries (`minItems`).
+    /// The body list a selection is split on; `None` for an operation that takes no selection
+    /// (a call of it is one request).
+    pub batch_field: Option<&'static str>,
+    /// The fewest items one request carries (`minItems`; 0 without a batch field).
     pub min_items: usize,
-    /// The most items one request carries (`maxItems`): selections are split into batches of it.
+    /// The most items one request carries (`maxItems`): selections are split into batches of it
+    /// (0 without a batch field).
     pub max_items: usize,
     /// Whether the batch field also takes its items written as one string (a `oneOf` with a
     /// string alternative); the client always sends a list.
@@ -78,6 +83,9 @@ pub struct OperationInfo {
     /// the spec): then 5xx, timeouts and resets are retried too, not only 429 and connections
     /// never made.
     pub idempotent: bool,
+    /// Whether the spec marks the operation `deprecated` (its `EdgeCache` method is
+    /// `#[deprecated]`, and the CLI warns).
+    pub deprecated: bool,
 }
 
 impl OperationInfo {
@@ -86,10 +94,11 @@ impl OperationInfo {
         self.fields.iter().find(|f| f.name == name)
     }
 
-    /// The required query parameters: the positional arguments of the operation's
-    /// [`EdgeCache`](crate::EdgeCache) method, in order.
+    /// The required query parameters, then the required body properties: the positional
+    /// arguments of the operation's [`EdgeCache`](crate::EdgeCache) method, in order (before
+    /// the selection, if it takes one).
     pub fn required(&self) -> impl Iterator<Item = &'static Field> {
-        self.fields.iter().filter(|f| f.required && f.place == Place::Query)
+        self.fields.iter().filter(|f| f.required)
     }
 }
 

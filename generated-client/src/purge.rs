@@ -195,7 +195,7 @@ pub(crate) fn find(operation_id: &str) -> Option<&'static OperationSpec> {
 mod tests {
     //! Spec-agnostic: every operation of the registry, through the run-time API, so that these
     //! tests hold whatever operations the spec has (the tests crate checks the real four).
-    use crate::operations::OperationInfo;
+    use crate::operations::{OperationInfo, Place};
     use crate::{DynPurge, EdgeCache};
 
     fn client() -> EdgeCache {
@@ -214,6 +214,7 @@ mod tests {
     fn plans_split_on_max_items_and_keep_every_item_once_in_order() {
         let c = client();
         for info in EdgeCache::operations() {
+            let Some(batch_field) = info.batch_field else { continue };
             // Two full batches and a short one (which may take items from the one before it).
             let items: Vec<String> = (0..2 * info.max_items + 1).map(|i| format!("item{i}")).collect();
             let plan = call(&c, info, items.clone(), "p").plan().unwrap();
@@ -221,10 +222,10 @@ mod tests {
             let mut seen = Vec::new();
             for r in &plan {
                 assert_eq!((r.method, r.path), (info.method, info.path));
-                for field in info.required() {
+                for field in info.required().filter(|f| f.place == Place::Query) {
                     assert!(r.query.contains(&(field.name, "p".to_string())), "required: {:?}", r.query);
                 }
-                let batch = r.body[info.batch_field].as_array().unwrap();
+                let batch = r.body[batch_field].as_array().unwrap();
                 assert!(batch.len() <= info.max_items && batch.len() >= info.min_items);
                 seen.extend(batch.iter().map(|v| v.as_str().unwrap().to_string()));
             }
@@ -233,16 +234,38 @@ mod tests {
     }
 
     #[test]
+    fn an_operation_without_a_selection_is_one_request_and_refuses_items() {
+        let c = client();
+        for info in EdgeCache::operations().filter(|i| i.batch_field.is_none()) {
+            let plan = call(&c, info, Vec::new(), "p").plan().unwrap();
+            assert_eq!(plan.len(), 1, "{}", info.operation_id);
+            let r = &plan[0];
+            assert_eq!((r.method, r.path), (info.method, info.path));
+            for field in info.required() {
+                match field.place {
+                    Place::Query => assert!(r.query.contains(&(field.name, "p".to_string())), "{:?}", r.query),
+                    Place::Body => assert_eq!(r.body[field.name], "p", "{}", r.body),
+                }
+            }
+            let err = call(&c, info, vec!["a".to_string()], "p").validate().unwrap_err();
+            assert_eq!(err.to_string(), format!("selection: is not accepted by {}", info.operation_id));
+        }
+    }
+
+    #[test]
     fn the_whole_selection_is_checked_before_anything_is_sent() {
         let c = client();
         for info in EdgeCache::operations() {
-            if info.min_items > 0 {
+            if let Some(batch_field) = info.batch_field
+                && info.min_items > 0
+            {
                 let err = call(&c, info, Vec::new(), "p").validate().unwrap_err();
                 let unit = if info.min_items == 1 { "item" } else { "items" };
-                let expected = format!("{}: at least {} {unit} per request, got 0", info.batch_field, info.min_items);
+                let expected = format!("{batch_field}: at least {} {unit} per request, got 0", info.min_items);
                 assert_eq!(err.to_string(), expected);
             }
-            let items = vec!["item".to_string(); info.min_items.max(1)];
+            let n = if info.batch_field.is_some() { info.min_items.max(1) } else { 0 };
+            let items = vec!["item".to_string(); n];
             if let Some(required) = info.required().next() {
                 // Not set: present is all `required` asks (an empty value is the spec's minLength).
                 let err = c.operation(info.operation_id, items.clone()).unwrap().validate().unwrap_err();
@@ -260,7 +283,8 @@ mod tests {
         fn spawnable<T: Send>(_: T) {}
         let c = client();
         for info in EdgeCache::operations() {
-            spawnable(call(&c, info, vec!["a".to_string(); info.min_items.max(1)], "p").send());
+            let n = if info.batch_field.is_some() { info.min_items.max(1) } else { 0 };
+            spawnable(call(&c, info, vec!["a".to_string(); n], "p").send());
         }
     }
 

@@ -204,7 +204,7 @@ where
             Attempt::Failed { failure, .. } => {
                 let error = failure.into_error(operation, timeout, n + limited);
                 // `error` shows the server's text escaped (its `Display`).
-                if matches!(error, RequestError::Api(_)) {
+                if error.api().is_some() {
                     span.in_scope(|| tracing::info!(error = %error, "request failed"));
                 } else {
                     span.in_scope(|| tracing::warn!(error = %error, "request failed"));
@@ -262,7 +262,7 @@ impl Failure {
 
     fn into_error(self, operation: &'static str, timeout: Duration, attempts: u32) -> RequestError {
         match self {
-            Failure::Status { status, body } => RequestError::Api(api_error(operation, status, &body, attempts)),
+            Failure::Status { status, body } => RequestError::of(api_error(operation, status, &body, attempts)),
             Failure::BodyCut { status, message } => RequestError::InvalidResponse { operation, status, message },
             Failure::Timeout => RequestError::Timeout { operation, timeout, attempts },
             Failure::Connection(message) => RequestError::Connection { operation, message, attempts },

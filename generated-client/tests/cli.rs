@@ -172,8 +172,13 @@ async fn received(server: &MockServer) -> Vec<Seen> {
             path: r.url.path().to_string(),
             query: r.url.query().map(str::to_string),
             authorization: r.headers.get("authorization").map(|v| v.to_str().expect("ASCII header").to_string()),
-            body: serde_json::from_slice(&r.body)
-                .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&r.body))),
+            // No body (an operation that takes none) reads as `null`.
+            body: if r.body.is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_slice(&r.body)
+                    .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&r.body)))
+            },
         })
         .collect();
     seen.sort_by_key(|s| s.body.to_string());
@@ -1834,4 +1839,90 @@ async fn completions_and_the_man_page_come_from_the_same_definition() {
     man.assert_code(0);
     assert!(man.stdout.starts_with(".ie") || man.stdout.contains(".TH edge-cache 1"), "{}", man.stdout);
     assert!(man.stdout.contains("invalidate") && man.stdout.contains("max\\-time"), "{}", man.stdout);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operations without a selection: `purge` and `dangerously-delete-immutable-static`
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn purge_needs_yes_without_a_terminal_then_sends_one_request_without_a_body() {
+    use vercel_edge_cache::operations::{Operation, PurgeAll};
+    let server = server().await;
+    let out = run_line(&format!("{BASE} purge"), &server).await;
+    out.assert_code(2).assert_stderr_has(&["purge needs confirmation", "pass --yes", "Nothing was sent"]);
+    assert_nothing_sent(&server).await;
+
+    let out = run_line(&format!("{BASE} --team-id team_1 purge --yes"), &server).await;
+    out.assert_code(0);
+    assert_eq!(out.stdout, "purgeAll: project prj_1 done.\n");
+    assert_eq!(
+        received(&server).await,
+        [post(PurgeAll::INFO.path, "projectIdOrName=prj_1&teamId=team_1", Value::Null)]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn purge_help_says_it_purges_the_cdn_cache_only() {
+    let out = run_args(&["purge", "--help"]).await;
+    out.assert_code(0);
+    let help = out.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        help.contains(
+            "Unlike `vercel cache purge`, which also purges the data cache by default, this purges the CDN cache only"
+        ),
+        "{help}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dangerously_delete_immutable_static_takes_the_path_as_its_argument() {
+    use vercel_edge_cache::operations::{DangerouslyDeleteImmutableStatic, Operation};
+    let server = server().await;
+    let path = "/_next/static/chunks/main-0a1b2c.js";
+    let out = run_line(&format!("{BASE} dangerously-delete-immutable-static {path}"), &server).await;
+    out.assert_code(2).assert_stderr_has(&["needs confirmation", "--yes"]);
+    let out = run_line(&format!("{BASE} dangerously-delete-immutable-static --yes"), &server).await;
+    out.assert_code(2).assert_stderr_has(&["<PATH>"]);
+    let out = run_line(&format!("{BASE} dangerously-delete-immutable-static {path} --yes --json"), &server).await;
+    out.assert_code(0);
+    assert_eq!(out.json()["ok"], true);
+    assert_eq!(out.json()["operation"], DangerouslyDeleteImmutableStatic::INFO.operation_id);
+    assert_eq!(
+        received(&server).await,
+        [post(DangerouslyDeleteImmutableStatic::INFO.path, "projectIdOrName=prj_1", json!({ "path": path }))]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn challenge_required_exits_1_and_says_to_log_in_again() {
+    let server = MockServer::start().await;
+    let body = json!({ "error": { "code": "challenge_required", "message": "Please log in again" } });
+    Mock::given(any()).respond_with(ResponseTemplate::new(403).set_body_json(body)).mount(&server).await;
+    let out = run_line(&format!("{BASE} purge --yes"), &server).await;
+    out.assert_code(1);
+    assert_eq!(
+        out.stderr,
+        "error: request 1 of 1: purgeAll: HTTP 403 Forbidden: challenge_required: Please log in again; Vercel requires you to log in again: run `vercel login` (or create a new token), then retry\n"
+    );
+    let out = run_line(&format!("{BASE} purge --yes --json"), &server).await;
+    out.assert_code(1);
+    assert_eq!(out.json()["batches"][0]["error"]["kind"], "challenge_required");
+    assert_eq!(out.json()["batches"][0]["error"]["code"], "challenge_required");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_testing_kit_records_what_the_cli_sent_for_both() {
+    let vercel = MockVercel::start().await;
+    let uri = vercel.uri();
+    let out = run_args(&argv("--token {token} --project prj_1 --api-url {mock} purge --yes", &uri)).await;
+    out.assert_code(0);
+    let line = "--token {token} --project prj_1 --api-url {mock} dangerously-delete-immutable-static /_next/a.js --yes";
+    run_args(&argv(line, &uri)).await.assert_code(0);
+    let accepted = vercel.accepted();
+    assert_eq!(
+        accepted.iter().map(|p| p.operation.as_str()).collect::<Vec<_>>(),
+        ["purgeAll", "dangerouslyDeleteImmutableStatic"]
+    );
+    assert_eq!(accepted[1].path.as_deref(), Some("/_next/a.js"));
 }

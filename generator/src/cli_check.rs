@@ -16,7 +16,7 @@ pub fn check(file: &Path, cli: &CliConfig, ops: &[Operation]) -> Vec<SpecError> 
     let mut errors = check_document(file, cli);
     // Per command, every flag name its routes add, and what it is: one flag, one meaning.
     let mut flags_of: BTreeMap<(String, String), String> = BTreeMap::new();
-    let mut taken: BTreeMap<(String, String), String> = BTreeMap::new();
+    let mut taken: BTreeMap<(String, Option<String>), String> = BTreeMap::new();
     for op in ops {
         let Some(m) = &op.cli else { continue };
         let at = |msg: String| {
@@ -24,12 +24,43 @@ pub fn check(file: &Path, cli: &CliConfig, ops: &[Operation]) -> Vec<SpecError> 
             SpecError::new(file, Location::Pointer { pointer: format!("{p}/{CLI_EXTENSION}"), operation }, msg)
         };
         if let Some(other) = taken.insert((m.command.clone(), m.selection.clone()), op.id.clone()) {
+            let how = match &m.selection {
+                Some(s) => format!("`{} --{s}`", m.command),
+                None => format!("`{}` without a selection", m.command),
+            };
             errors.push(at(format!(
-                "`{} --{}` already reaches operation `{other}`; two operations cannot share a command and selection",
-                m.command, m.selection
+                "{how} already reaches operation `{other}`; two operations cannot share a command and selection"
             )));
         }
         errors.extend(check_operation(cli, op, m, &mut flags_of).into_iter().map(at));
+    }
+    // A command that reaches an operation without a selection reaches only it.
+    for ((command, selection), id) in &taken {
+        let others = taken.keys().filter(|(c, _)| c == command).count();
+        if selection.is_none() && others > 1 {
+            let op = ops.iter().find(|op| op.id == *id).expect("taken from ops");
+            let Location::Pointer { pointer: p, operation } = op.location() else { unreachable!() };
+            errors.push(SpecError::new(
+                file,
+                Location::Pointer { pointer: format!("{p}/{CLI_EXTENSION}"), operation },
+                format!(
+                    "command `{command}` reaches this operation without a selection and others with one; give this operation a command of its own"
+                ),
+            ));
+        }
+    }
+    for (i, c) in cli.commands.iter().enumerate() {
+        if !taken.keys().any(|(command, _)| *command == c.name) {
+            let index = i.to_string();
+            errors.push(doc_error(
+                file,
+                vec![CLI_EXTENSION, "commands", index.as_str()],
+                format!(
+                    "command `{}` reaches no operation; name it in an operation's {CLI_EXTENSION} (`command: {}`), or remove it",
+                    c.name, c.name
+                ),
+            ));
+        }
     }
     errors.extend(check_examples(file, cli, ops, &flags_of));
     errors
@@ -90,13 +121,33 @@ fn check_operation(
     if !cli.commands.iter().any(|c| c.name == m.command) {
         errors.push(format!("command `{}` is not among the document's {CLI_EXTENSION} commands", m.command));
     }
-    let Some(selection) = cli.selections.get(&m.selection) else {
-        errors.push(format!("selection `{}` is not among the document's {CLI_EXTENSION} selections", m.selection));
-        return errors;
-    };
     if let Err(why) = op.high_level_call() {
         errors.push(format!("the CLI cannot reach this operation: it has no high-level call ({why})"));
     }
+    // A wrong selection is reported, and the rest checked as if none were given.
+    let selection = match (&m.selection, &op.batch) {
+        (Some(name), Some(_)) => match cli.selections.get(name) {
+            Some(selection) => Some((name.as_str(), selection)),
+            None => {
+                errors.push(format!("selection `{name}` is not among the document's {CLI_EXTENSION} selections"));
+                None
+            }
+        },
+        (Some(name), None) => {
+            errors.push(format!(
+                "selection `{name}`: the operation has no batch field, so it takes no selection; remove `selection`"
+            ));
+            None
+        }
+        (None, Some(batch)) => {
+            errors.push(format!(
+                "the operation takes a selection (its batch field `{}`); name one of the document's {CLI_EXTENSION} selections with `selection`",
+                batch.field
+            ));
+            None
+        }
+        (None, None) => None,
+    };
     let mut mean = |flag: &str, meaning: String, errors: &mut Vec<String>| {
         if let Some(other) = flags_of.insert((m.command.clone(), flag.to_string()), meaning.clone())
             && other != meaning
@@ -105,56 +156,112 @@ fn check_operation(
                 .push(format!("flag `--{flag}` of command `{}` would mean two things ({other}; {meaning})", m.command));
         }
     };
-    mean(&m.selection, "a selection".into(), &mut errors);
-    mean(&selection.from, "a selection file".into(), &mut errors);
-    for q in op.query.iter().filter(|q| q.required) {
-        if !cli.parameters.values().any(|wire| *wire == q.name) {
-            errors.push(format!(
-                "the required query parameter `{}` is set by no CLI flag; map one of {PARAMETER_FLAGS:?} to it in the document's {CLI_EXTENSION} parameters",
-                q.name
-            ));
-        }
+    if let Some((name, selection)) = selection {
+        mean(name, "a selection".into(), &mut errors);
+        mean(&selection.from, "a selection file".into(), &mut errors);
     }
     if !op.other_params.is_empty() {
         errors.push(format!("the CLI sets query parameters only; this operation also takes {:?}", op.other_params));
     }
-    for flag in &m.flags {
-        match flag_meaning(cli, op, m, selection, &flag.field, &flag.flag) {
+    for arg in &m.args {
+        let property = op.body_properties().iter().find(|p| p.name == *arg);
+        match property {
+            Some(p) if op.body_requires(arg) && p.rule.is_scalar() => {}
+            _ => errors.push(format!(
+                "argument `{arg}` is not a required request-body property that is a string, integer, number or boolean"
+            )),
+        }
+    }
+    let flags = m.all_flags(cli, op);
+    let taken: Vec<&str> = flags.iter().map(|f| f.flag.as_str()).collect();
+    for flag in &flags {
+        match flag_meaning(cli, op, selection, &flag.field, &flag.flag) {
             Ok(meaning) => mean(&flag.flag, meaning, &mut errors),
-            Err(e) => errors.push(e),
+            Err(e) => errors.push(rename_hint(e, op, selection, flag, &taken)),
         }
     }
     errors
+}
+
+/// A flag's problem, with a rename that works where a rename is the fix: the field's name
+/// after its place (`--query-target`), else with a number.
+fn rename_hint(
+    problem: FlagProblem,
+    op: &Operation,
+    selection: Option<(&str, &Selection)>,
+    flag: &crate::cli_map::FlagMapping,
+    taken: &[&str],
+) -> String {
+    match problem {
+        FlagProblem::Other(message) => message,
+        FlagProblem::Clash(message) => {
+            let place = if op.query.iter().any(|q| q.name == flag.field) { "query" } else { "body" };
+            let free = |name: &str| {
+                !GLOBAL_FLAGS.contains(&name)
+                    && !taken.contains(&name)
+                    && selection.is_none_or(|(n, s)| n != name && s.from != name)
+            };
+            let base = format!("{place}-{}", crate::names::kebab(&flag.field));
+            let rename = std::iter::once(base.clone())
+                .chain((2..).map(|i| format!("{base}-{i}")))
+                .find(|name| free(name))
+                .expect("an unbounded list of names has a free one");
+            let global = (place == "query" && PARAMETER_FLAGS.contains(&flag.flag.as_str())).then(|| {
+                format!(
+                    "let the global flag set it (`{}: {}` in the document's {CLI_EXTENSION} parameters), or ",
+                    flag.flag, flag.field
+                )
+            });
+            format!(
+                "{message}; {}rename it in the operation's {CLI_EXTENSION} flags: `{{ field: {}, flag: {rename} }}`",
+                global.unwrap_or_default(),
+                flag.field
+            )
+        }
+    }
+}
+
+/// Why a field cannot be the flag it was given.
+enum FlagProblem {
+    /// The flag's name is the CLI's already: a rename fixes it.
+    Clash(String),
+    /// Anything else.
+    Other(String),
 }
 
 /// What a field's flag is (for the one-meaning check), or why it cannot be one.
 fn flag_meaning(
     cli: &CliConfig,
     op: &Operation,
-    m: &CliMapping,
-    selection: &Selection,
+    selection: Option<(&str, &Selection)>,
     field: &str,
     flag: &str,
-) -> Result<String, String> {
+) -> Result<String, FlagProblem> {
     let batch = op.batch.as_ref().map(|b| b.field.as_str());
     let (what, rule) = if let Some(p) = op.body_properties().iter().find(|p| p.name == field) {
         if batch == Some(field) {
-            return Err(format!("flag `{field}` is the batch field; the selection gives it"));
+            return Err(FlagProblem::Other(format!("flag `{field}` is the batch field; the selection gives it")));
         }
         ("the body property", &p.rule)
     } else if let Some(q) = op.query.iter().find(|q| q.name == field) {
-        if q.required || cli.parameters.values().any(|wire| wire == field) {
-            return Err(format!("flag `{field}` is a query parameter a global flag or an argument sets already"));
+        if cli.parameters.values().any(|wire| wire == field) {
+            return Err(FlagProblem::Other(format!("flag `{field}` is a query parameter a global flag sets already")));
         }
         ("the query parameter", &q.rule)
     } else {
-        return Err(format!("flag `{field}` is not a request-body property or query parameter of the operation"));
+        return Err(FlagProblem::Other(format!(
+            "flag `{field}` is not a request-body property or query parameter of the operation"
+        )));
     };
-    if GLOBAL_FLAGS.contains(&flag) || flag == m.selection || flag == selection.from {
-        return Err(format!("flag `--{flag}` clashes with a flag the CLI already has"));
+    if GLOBAL_FLAGS.contains(&flag) || selection.is_some_and(|(name, s)| flag == name || flag == s.from) {
+        return Err(FlagProblem::Clash(format!(
+            "flag `--{flag}` of `{field}` clashes with a flag the CLI already has"
+        )));
     }
-    if !rule.is_scalar() {
-        return Err(format!("flag `{field}` is not a string, integer, number or boolean"));
+    if !crate::cli_map::flaggable(rule) {
+        return Err(FlagProblem::Other(format!(
+            "flag `{field}` is not a string, integer, number, boolean or list of strings"
+        )));
     }
     Ok(format!("{what} `{field}`, {}", ValueKind::of(rule).describe()))
 }

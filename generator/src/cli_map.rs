@@ -22,12 +22,14 @@
 //!       help: A cache tag
 //! ```
 //!
-//! On an operation, which command and selection reach it, and which of its fields are flags: a
-//! body property or an optional query parameter, by its wire name (the flag is its name in
-//! kebab case), or renamed:
+//! On an operation, which command and selection reach it (an operation without a batch field
+//! takes no selection), which of its required body properties are positional arguments
+//! (`args`), and how its flags are named. Every other body property and every query parameter
+//! that no global flag sets is a flag named after it in kebab case, unless `flags` renames it:
 //!
 //! ```yaml
 //! x-edge-cache-cli: { command: invalidate, selection: tag, flags: [target, { field: dryRun, flag: preview }] }
+//! x-edge-cache-cli: { command: dangerously-delete-immutable-static, args: [path] }
 //! ```
 //!
 //! An operation without the extension is in the library only. This module reads the mapping;
@@ -95,11 +97,41 @@ pub struct Selection {
 pub struct CliMapping {
     /// The subcommand.
     pub command: String,
-    /// The selection (a key of the document's `selections`).
-    pub selection: String,
-    /// The operation's fields given as flags.
+    /// The selection (a key of the document's `selections`), for an operation with a batch
+    /// field.
+    #[serde(default)]
+    pub selection: Option<String>,
+    /// The required body properties given as positional arguments, in order.
+    #[serde(default)]
+    pub args: Vec<String>,
+    /// The operation's fields given as flags, named or renamed here (the others are flags
+    /// named after them).
     #[serde(default)]
     pub flags: Vec<FlagMapping>,
+}
+
+impl CliMapping {
+    /// Every flag of the operation: those the mapping names, then each other field that is
+    /// neither the batch field, a positional argument, nor set by a global flag (`parameters`),
+    /// and that a flag can give (a string, integer, number, boolean or list of strings), named
+    /// after it in kebab case.
+    pub fn all_flags(&self, cli: &CliConfig, op: &crate::model::Operation) -> Vec<FlagMapping> {
+        let mut flags = self.flags.clone();
+        let batch = op.batch.as_ref().map(|b| b.field.as_str());
+        let fields = op.query.iter().map(|q| (q.name.as_str(), &q.rule));
+        let fields = fields.chain(op.body_properties().iter().map(|p| (p.name.as_str(), &p.rule)));
+        for (field, rule) in fields {
+            let set_elsewhere = !flaggable(rule)
+                || Some(field) == batch
+                || self.args.iter().any(|a| a == field)
+                || cli.parameters.values().any(|wire| wire == field)
+                || flags.iter().any(|f| f.field == field);
+            if !set_elsewhere {
+                flags.push(FlagMapping { field: field.to_string(), flag: crate::names::kebab(field) });
+            }
+        }
+        flags
+    }
 }
 
 /// A field of an operation given as a flag of its command.
@@ -127,6 +159,13 @@ impl From<FlagEntry> for FlagMapping {
             FlagEntry::Renamed { field, flag } => FlagMapping { field, flag },
         }
     }
+}
+
+/// Whether a flag can give a value of `rule`: a string, an integer, a number, a boolean, or a
+/// list of strings (comma-separated).
+pub fn flaggable(rule: &crate::model::Rule) -> bool {
+    use crate::model::Rule;
+    rule.is_scalar() || matches!(rule, Rule::Array { items, .. } if matches!(**items, Rule::String { .. }))
 }
 
 /// Reads the document's `x-edge-cache-cli`.

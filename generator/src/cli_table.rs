@@ -19,12 +19,12 @@ pub fn generate(api: &Api) -> TokenStream {
         quote! { crate::table::Command { name: #name, about: #about, confirm: #confirm } }
     });
     let selections =
-        api.cli.selections.iter().filter(|(name, _)| routed.iter().any(|(_, m)| &m.selection == *name)).map(
+        api.cli.selections.iter().filter(|(name, _)| routed.iter().any(|(_, m)| m.selection.as_ref() == Some(*name))).map(
             |(name, s)| {
                 let (from, one, many, help) = (&s.from, &s.noun.0, &s.noun.1, &s.help);
                 // Its own separator, else that of the string form of its operations' batch field
                 // (`x-edge-cache-split`): one rule for the CLI and the mock.
-                let written = routed.iter().filter(|(_, m)| &m.selection == name).find_map(|(op, _)| {
+                let written = routed.iter().filter(|(_, m)| m.selection.as_ref() == Some(name)).find_map(|(op, _)| {
                     match op.batch.as_ref()?.text.as_ref()? {
                         Rule::String { separator, .. } => separator.clone(),
                         _ => None,
@@ -38,17 +38,38 @@ pub fn generate(api: &Api) -> TokenStream {
             },
         );
     let routes = routed.iter().map(|(op, m)| {
-        let (command, selection, id) = (&m.command, &m.selection, &op.id);
-        let flags = m.flags.iter().filter_map(|f| {
-            let description = match op.body_properties().iter().find(|p| p.name == f.field) {
+        let (command, id) = (&m.command, &op.id);
+        let selection = match &m.selection {
+            Some(s) => quote! { Some(#s) },
+            None => quote! { None },
+        };
+        let help = |field: &str| {
+            let description = match op.body_properties().iter().find(|p| p.name == field) {
                 Some(p) => p.description.as_deref(),
-                None => op.query.iter().find(|q| q.name == f.field)?.description.as_deref(),
+                None => op.query.iter().find(|q| q.name == field).and_then(|q| q.description.as_deref()),
             };
-            let help = description.unwrap_or("").trim().lines().next().unwrap_or("").trim_end_matches('.');
-            let (flag, field) = (&f.flag, &f.field);
-            Some(quote! { crate::table::Flag { name: #flag, field: #field, help: #help } })
+            description.unwrap_or("").trim().lines().next().unwrap_or("").trim_end_matches('.').to_string()
+        };
+        let args = m.args.iter().map(|field| {
+            let (name, help) = (crate::names::kebab(field).to_uppercase().replace('-', "_"), help(field));
+            quote! { crate::table::Positional { name: #name, field: #field, help: #help } }
         });
-        quote! { crate::table::Route { command: #command, selection: #selection, operation_id: #id, flags: &[#(#flags),*] } }
+        let flags = m.all_flags(&api.cli, op).into_iter().map(|f| {
+            let help = help(&f.field);
+            let (flag, field) = (&f.flag, &f.field);
+            quote! { crate::table::Flag { name: #flag, field: #field, help: #help } }
+        });
+        let deprecated = op.deprecated;
+        quote! {
+            crate::table::Route {
+                command: #command,
+                selection: #selection,
+                operation_id: #id,
+                args: &[#(#args),*],
+                flags: &[#(#flags),*],
+                deprecated: #deprecated,
+            }
+        }
     });
     let parameters = api.cli.parameters.iter().map(|(flag, wire)| quote! { (#flag, #wire) });
     let examples = &api.cli.examples;

@@ -86,6 +86,8 @@ pub struct Operation {
     pub cli: Option<crate::cli_map::CliMapping>,
     /// Whether the spec declares it idempotent (`x-edge-cache-idempotent: true`).
     pub idempotent: bool,
+    /// Whether the spec marks it `deprecated`.
+    pub deprecated: bool,
 }
 
 impl Operation {
@@ -112,17 +114,16 @@ impl Operation {
     /// Why the operation gets no high-level call (`EdgeCache::<operation>`), if it does not:
     /// the one rule, used by the layer and by the CLI mapping's checks.
     pub fn high_level_call(&self) -> Result<(), String> {
-        if self.batch.is_none() {
-            return Err("its body has no batch field".into());
-        }
         if !self.other_params.is_empty() {
             return Err("it has path or header parameters".into());
         }
         if self.query.iter().any(|q| !q.rule.is_scalar()) {
             return Err("a query parameter is not a string, integer, number or boolean".into());
         }
-        if !matches!(self.body, Some(Rule::Object { .. })) {
-            return Err("its body is not an object".into());
+        match &self.body {
+            None if self.body_required => return Err("its required request body is not JSON".into()),
+            None | Some(Rule::Object { .. }) => {}
+            Some(_) => return Err("its body is not an object".into()),
         }
         let batch = self.batch.as_ref().map(|b| b.field.as_str());
         for p in self.body_properties().iter().filter(|p| Some(p.name.as_str()) != batch) {
@@ -134,6 +135,12 @@ impl Operation {
             if !checked {
                 return Err(format!(
                     "its property `{}` has constraints that the generated checks do not cover",
+                    p.name
+                ));
+            }
+            if self.body_requires(&p.name) && !p.rule.is_scalar() {
+                return Err(format!(
+                    "its required property `{}` is not a string, integer, number or boolean (required properties are the call's arguments)",
                     p.name
                 ));
             }
@@ -425,6 +432,7 @@ fn build_operation(
         batch,
         cli,
         idempotent,
+        deprecated: op.deprecated,
     })
 }
 

@@ -164,7 +164,8 @@ async fn tags_still_purge_and_the_source_image_calls_are_gone() {
     assert!(report.is_success());
     assert_eq!(seen(&s).await, vec![("/v1/edge-cache/invalidate-by-tags".to_string(), "projectIdOrName=p".to_string(), json!({"tags": ["a", "b"]}))]);
     let ids: Vec<&str> = EdgeCache::operations().map(|o| o.operation_id).collect();
-    assert_eq!(ids, ["invalidateByTags", "dangerouslyDeleteByTags"]);
+    assert!(ids.contains(&"invalidateByTags") && ids.contains(&"dangerouslyDeleteByTags"), "{ids:?}");
+    assert!(!ids.iter().any(|id| id.contains("SrcImages")), "the source-image operations are gone: {ids:?}");
 }
 
 #[test]
@@ -524,5 +525,99 @@ fn the_cli_builds_with_no_commands() {
     assert!(err.contains("unrecognized subcommand 'invalidate'"), "{err}");
 }
 "#,
+    );
+}
+
+#[test]
+fn operations_of_other_shapes_get_a_call_a_cli_command_and_a_mock_route() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/evolution/shapes.yaml");
+    let spec = std::fs::read_to_string(path).unwrap();
+    replay(
+        "shapes",
+        &spec,
+        r##"
+use vercel_edge_cache::Region;
+use vercel_edge_cache::mock::MockVercel;
+use vercel_edge_cache::operations::{DeleteFile, Operation, PurgeEverything};
+
+/// (method, path, query, body) of every request received; no body is `null`.
+async fn requests(s: &MockServer) -> Vec<(String, String, String, Value)> {
+    s.received_requests().await.unwrap().iter().map(|r| {
+        let body = if r.body.is_empty() { Value::Null } else { serde_json::from_slice(&r.body).unwrap() };
+        (r.method.to_string(), r.url.path().to_string(), r.url.query().unwrap_or("").to_string(), body)
+    }).collect()
+}
+
+#[tokio::test]
+async fn an_operation_without_a_body_is_one_request_without_one() {
+    let s = server(200, json!({})).await;
+    let report = client(&s.uri()).purge_everything("p").send().await.unwrap();
+    assert!(report.is_success());
+    assert_eq!(requests(&s).await, [("POST".to_string(), "/v1/purge-everything".to_string(), "projectIdOrName=p".to_string(), Value::Null)]);
+    assert_eq!(PurgeEverything::INFO.batch_field, None);
+}
+
+#[tokio::test]
+async fn a_required_body_property_and_a_required_enum_parameter_are_arguments_of_a_put() {
+    let s = server(200, json!({})).await;
+    let c = client(&s.uri());
+    c.delete_file("p", Region::Eu, "/a.js").force(true).send().await.unwrap();
+    assert_eq!(requests(&s).await, [("PUT".to_string(), "/v1/files".to_string(), "projectIdOrName=p&region=eu".to_string(), json!({"path": "/a.js", "force": true}))]);
+    let err = c.delete_file("p", Region::Us, "").send().await.unwrap_err();
+    assert_eq!(err.to_string(), "path: at least 1 character, got 0");
+    let err = c.delete_file("p", Region::Us, "x".repeat(21)).send().await.unwrap_err();
+    assert_eq!(err.to_string(), "path: at most 20 characters, got 21");
+    assert_eq!(requests(&s).await.len(), 1, "refused calls send nothing");
+}
+
+#[tokio::test]
+async fn the_kit_serves_checks_and_records_each() {
+    let vercel = MockVercel::start().await;
+    let c = client(&vercel.uri());
+    c.purge_everything("p").send().await.unwrap();
+    c.delete_file("p", Region::Us, "/b.js").send().await.unwrap();
+    #[allow(deprecated)]
+    c.legacy_purge("p").send().await.unwrap();
+    assert_eq!(vercel.accepted_of::<PurgeEverything>().len(), 1);
+    let deleted = vercel.accepted_of::<DeleteFile>();
+    assert_eq!((deleted[0].path.as_deref(), deleted[0].region), (Some("/b.js"), Some(Region::Us)));
+    assert_eq!(vercel.accepted().len(), 3);
+    let r = reqwest::Client::new().put(format!("{}/v1/files?projectIdOrName=p&region=eu", vercel.uri())).bearer_auth("tok").json(&json!({})).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(r.text().await.unwrap().contains("path: is required"));
+}
+
+#[test]
+fn the_cli_takes_the_path_as_an_argument_and_flags_named_after_the_fields() {
+    let (code, out, err) = cli(&["--project", "p", "--dry-run", "delete-file", "/a.js", "--region", "eu", "--force"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("PUT /v1/files?projectIdOrName=p&region=eu"), "{out}");
+    assert!(out.contains(r#"{"force":true,"path":"/a.js"}"#), "{out}");
+    let (code, _, err) = cli(&["--project", "p", "--dry-run", "delete-file", "--region", "eu"]);
+    assert_eq!(code, 2, "the path is required: {err}");
+    let (code, out, err) = cli(&["--project", "p", "--dry-run", "purge-everything"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("POST /v1/purge-everything?projectIdOrName=p"), "{out}");
+}
+
+#[test]
+fn a_deprecated_operation_warns_in_the_cli() {
+    let (code, _, err) = cli(&["--project", "p", "--dry-run", "legacy-purge"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("warning: Vercel's API marks `legacyPurge` (legacy-purge) deprecated"), "{err}");
+    let (_, help, _) = cli(&["--help"]);
+    assert!(help.contains("Purge the old way. [deprecated by Vercel]"), "{help}");
+}
+"##,
+    );
+    // The library's call is `#[deprecated]`.
+    let files = generator::generate(Path::new("shapes.yaml"), "shapes.yaml", spec.as_bytes()).unwrap();
+    let operations = files.iter().find(|f| f.path.ends_with("operations.rs")).expect("operations.rs");
+    assert!(
+        operations
+            .contents
+            .contains("#[deprecated = \"the spec marks this operation deprecated\"]\n    pub fn legacy_purge"),
+        "{}",
+        operations.contents
     );
 }

@@ -47,6 +47,75 @@ pub mod types {
             Default::default()
         }
     }
+    ///The body of `dangerouslyDeleteImmutableStatic`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
+    pub struct DangerouslyDeleteImmutableStaticRequest {
+        ///The path of the immutable static file, such as `/_next/static/chunks/main.js`.
+        pub path: DangerouslyDeleteImmutableStaticRequestPath,
+    }
+    impl DangerouslyDeleteImmutableStaticRequest {
+        pub fn builder() -> builder::DangerouslyDeleteImmutableStaticRequest {
+            Default::default()
+        }
+    }
+    ///The path of the immutable static file, such as `/_next/static/chunks/main.js`.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct DangerouslyDeleteImmutableStaticRequestPath(::std::string::String);
+    impl ::std::ops::Deref for DangerouslyDeleteImmutableStaticRequestPath {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DangerouslyDeleteImmutableStaticRequestPath>
+    for ::std::string::String {
+        fn from(value: DangerouslyDeleteImmutableStaticRequestPath) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DangerouslyDeleteImmutableStaticRequestPath {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DangerouslyDeleteImmutableStaticRequestPath {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for DangerouslyDeleteImmutableStaticRequestPath {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DangerouslyDeleteImmutableStaticRequestPath {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     /**Vercel's error body. Vercel documents `error.code` and `error.message`; other fields may
 appear and are accepted (the client reads only `code` and `message`).
 */
@@ -583,6 +652,51 @@ Vercel's own CLI sends).
             }
         }
         #[derive(Clone, Debug)]
+        pub struct DangerouslyDeleteImmutableStaticRequest {
+            path: ::std::result::Result<
+                super::DangerouslyDeleteImmutableStaticRequestPath,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DangerouslyDeleteImmutableStaticRequest {
+            fn default() -> Self {
+                Self {
+                    path: Err("no value supplied for path".to_string()),
+                }
+            }
+        }
+        impl DangerouslyDeleteImmutableStaticRequest {
+            pub fn path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    super::DangerouslyDeleteImmutableStaticRequestPath,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for path: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DangerouslyDeleteImmutableStaticRequest>
+        for super::DangerouslyDeleteImmutableStaticRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DangerouslyDeleteImmutableStaticRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { path: value.path? })
+            }
+        }
+        impl ::std::convert::From<super::DangerouslyDeleteImmutableStaticRequest>
+        for DangerouslyDeleteImmutableStaticRequest {
+            fn from(value: super::DangerouslyDeleteImmutableStaticRequest) -> Self {
+                Self { path: Ok(value.path) }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Error {
             error: ::std::result::Result<super::ErrorError, ::std::string::String>,
         }
@@ -822,9 +936,10 @@ Vercel's own CLI sends).
 #[derive(Clone, Debug)]
 /**Client for Vercel Edge Cache API
 
-A hand-maintained fragment of Vercel's REST API: the four edge-cache endpoints that mark
-cached content stale (invalidate) or deleted (dangerously delete), by cache tag or by the
-source image of optimised images.
+A hand-maintained fragment of Vercel's REST API: the edge-cache endpoints that mark cached
+content stale (invalidate) or deleted (dangerously delete), by cache tag or by the source
+image of optimised images, and the two that Vercel's own CLI uses beyond them: purging a
+project's whole CDN cache, and deleting one immutable static file.
 
 Faithful to Vercel's endpoint documentation and published OpenAPI description. Where this
 fragment is deliberately stricter than the published description, the place says so with an
@@ -986,6 +1101,57 @@ let response = client.dangerously_delete_by_src_images()
         &self,
     ) -> builder::DangerouslyDeleteBySrcImages<'_> {
         builder::DangerouslyDeleteBySrcImages::new(self)
+    }
+    /**Purge the whole CDN cache
+
+Purges every entry of the project's CDN cache. Each next request for any path of the
+project waits for the origin, so this can send a stampede of requests to it. Prefer
+invalidating by tag unless the whole cache must go.
+
+
+Sends a `POST` request to `/v1/edge-cache/purge-all`
+
+Arguments:
+- `project_id_or_name`: The ID or the name of the project whose cache is changed.
+- `slug`: The URL slug of the team that owns the project (an alternative to `teamId`).
+- `team_id`: The ID of the team that owns the project, when the token may act for several.
+```ignore
+let response = client.purge_all()
+    .project_id_or_name(project_id_or_name)
+    .slug(slug)
+    .team_id(team_id)
+    .send()
+    .await;
+```*/
+    pub fn purge_all(&self) -> builder::PurgeAll<'_> {
+        builder::PurgeAll::new(self)
+    }
+    /**Dangerously delete an immutable static file
+
+Deletes one immutable static file (a build's hashed asset) from the CDN. Its URL then
+answers 410 Gone for 7 days, so delete only what no page still references.
+
+
+Sends a `POST` request to `/v1/edge-cache/dangerously-delete-immutable-static`
+
+Arguments:
+- `project_id_or_name`: The ID or the name of the project whose cache is changed.
+- `slug`: The URL slug of the team that owns the project (an alternative to `teamId`).
+- `team_id`: The ID of the team that owns the project, when the token may act for several.
+- `body`
+```ignore
+let response = client.dangerously_delete_immutable_static()
+    .project_id_or_name(project_id_or_name)
+    .slug(slug)
+    .team_id(team_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn dangerously_delete_immutable_static(
+        &self,
+    ) -> builder::DangerouslyDeleteImmutableStatic<'_> {
+        builder::DangerouslyDeleteImmutableStatic::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -1511,6 +1677,232 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "dangerously_delete_by_src_images",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::purge_all`]
+
+[`Client::purge_all`]: super::Client::purge_all*/
+    #[derive(Debug, Clone)]
+    pub struct PurgeAll<'a> {
+        client: &'a super::Client,
+        project_id_or_name: Result<types::ProjectIdOrName, String>,
+        slug: Result<Option<::std::string::String>, String>,
+        team_id: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> PurgeAll<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                project_id_or_name: Err(
+                    "project_id_or_name was not initialized".to_string(),
+                ),
+                slug: Ok(None),
+                team_id: Ok(None),
+            }
+        }
+        pub fn project_id_or_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ProjectIdOrName>,
+        {
+            self.project_id_or_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ProjectIdOrName` for project_id_or_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn slug<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.slug = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for slug failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn team_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.team_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for team_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/v1/edge-cache/purge-all`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<()>> {
+            let Self { client, project_id_or_name, slug, team_id } = self;
+            let project_id_or_name = project_id_or_name.map_err(Error::InvalidRequest)?;
+            let slug = slug.map_err(Error::InvalidRequest)?;
+            let team_id = team_id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/edge-cache/purge-all", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "projectIdOrName",
+                        &project_id_or_name,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("slug", &slug))
+                .query(&progenitor_client::QueryParam::new("teamId", &team_id))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "purge_all",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::dangerously_delete_immutable_static`]
+
+[`Client::dangerously_delete_immutable_static`]: super::Client::dangerously_delete_immutable_static*/
+    #[derive(Debug, Clone)]
+    pub struct DangerouslyDeleteImmutableStatic<'a> {
+        client: &'a super::Client,
+        project_id_or_name: Result<types::ProjectIdOrName, String>,
+        slug: Result<Option<::std::string::String>, String>,
+        team_id: Result<Option<::std::string::String>, String>,
+        body: Result<types::builder::DangerouslyDeleteImmutableStaticRequest, String>,
+    }
+    impl<'a> DangerouslyDeleteImmutableStatic<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                project_id_or_name: Err(
+                    "project_id_or_name was not initialized".to_string(),
+                ),
+                slug: Ok(None),
+                team_id: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn project_id_or_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ProjectIdOrName>,
+        {
+            self.project_id_or_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ProjectIdOrName` for project_id_or_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn slug<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.slug = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for slug failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn team_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.team_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for team_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DangerouslyDeleteImmutableStaticRequest>,
+            <V as std::convert::TryInto<
+                types::DangerouslyDeleteImmutableStaticRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `DangerouslyDeleteImmutableStaticRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::DangerouslyDeleteImmutableStaticRequest,
+            ) -> types::builder::DangerouslyDeleteImmutableStaticRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/edge-cache/dangerously-delete-immutable-static`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<()>> {
+            let Self { client, project_id_or_name, slug, team_id, body } = self;
+            let project_id_or_name = project_id_or_name.map_err(Error::InvalidRequest)?;
+            let slug = slug.map_err(Error::InvalidRequest)?;
+            let team_id = team_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::DangerouslyDeleteImmutableStaticRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/edge-cache/dangerously-delete-immutable-static", client.baseurl,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "projectIdOrName",
+                        &project_id_or_name,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("slug", &slug))
+                .query(&progenitor_client::QueryParam::new("teamId", &team_id))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "dangerously_delete_immutable_static",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;

@@ -5,6 +5,8 @@ pub static EXAMPLES: &[&str] = &[
     "edge-cache --project my-site invalidate --srcimg /images/hero.png",
     "git diff --name-only | edge-cache --project my-site invalidate --tags-from -",
     "edge-cache --project my-site dangerously-delete --tag product-42 --revalidation-deadline-seconds 60 --yes",
+    "edge-cache --project my-site purge --yes",
+    "edge-cache --project my-site dangerously-delete-immutable-static /_next/static/chunks/main.js --yes",
 ];
 /// The global flags that set query parameters: (flag, wire name).
 pub static PARAMETERS: &[(&str, &str)] = &[
@@ -23,6 +25,18 @@ pub static COMMANDS: &[crate::table::Command] = &[
         name: "dangerously-delete",
         about: "Mark the selection deleted: the next request for it waits for the origin.",
         confirm: Some("The next request for each entry will wait for the origin."),
+    },
+    crate::table::Command {
+        name: "purge",
+        about: "Purge the project's whole CDN cache. Unlike `vercel cache purge`, which also purges the data cache by default, this purges the CDN cache only.",
+        confirm: Some(
+            "Every cached response of the project is purged; each next request waits for the origin.",
+        ),
+    },
+    crate::table::Command {
+        name: "dangerously-delete-immutable-static",
+        about: "Delete one immutable static file from the CDN: its URL then answers 410 Gone for 7 days.",
+        confirm: Some("The URL will answer 410 Gone for 7 days."),
     },
 ];
 /// The selections: the flags that give items.
@@ -46,8 +60,9 @@ pub static SELECTIONS: &[crate::table::Selection] = &[
 pub static ROUTES: &[crate::table::Route] = &[
     crate::table::Route {
         command: "invalidate",
-        selection: "tag",
+        selection: Some("tag"),
         operation_id: "invalidateByTags",
+        args: &[],
         flags: &[
             crate::table::Flag {
                 name: "target",
@@ -55,11 +70,13 @@ pub static ROUTES: &[crate::table::Route] = &[
                 help: "The environment whose cache is changed; both when left out",
             },
         ],
+        deprecated: false,
     },
     crate::table::Route {
         command: "dangerously-delete",
-        selection: "tag",
+        selection: Some("tag"),
         operation_id: "dangerouslyDeleteByTags",
+        args: &[],
         flags: &[
             crate::table::Flag {
                 name: "target",
@@ -72,17 +89,21 @@ pub static ROUTES: &[crate::table::Route] = &[
                 help: "How long, in seconds, a deleted entry may still be served stale while it is revalidated",
             },
         ],
+        deprecated: false,
     },
     crate::table::Route {
         command: "invalidate",
-        selection: "srcimg",
+        selection: Some("srcimg"),
         operation_id: "invalidateBySrcImages",
+        args: &[],
         flags: &[],
+        deprecated: false,
     },
     crate::table::Route {
         command: "dangerously-delete",
-        selection: "srcimg",
+        selection: Some("srcimg"),
         operation_id: "dangerouslyDeleteBySrcImages",
+        args: &[],
         flags: &[
             crate::table::Flag {
                 name: "revalidation-deadline-seconds",
@@ -90,5 +111,28 @@ pub static ROUTES: &[crate::table::Route] = &[
                 help: "How long, in seconds, a deleted entry may still be served stale while it is revalidated",
             },
         ],
+        deprecated: false,
+    },
+    crate::table::Route {
+        command: "purge",
+        selection: None,
+        operation_id: "purgeAll",
+        args: &[],
+        flags: &[],
+        deprecated: false,
+    },
+    crate::table::Route {
+        command: "dangerously-delete-immutable-static",
+        selection: None,
+        operation_id: "dangerouslyDeleteImmutableStatic",
+        args: &[
+            crate::table::Positional {
+                name: "PATH",
+                field: "path",
+                help: "The path of the immutable static file, such as `/_next/static/chunks/main.js`",
+            },
+        ],
+        flags: &[],
+        deprecated: false,
     },
 ];

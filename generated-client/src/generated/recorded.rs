@@ -32,6 +32,9 @@ pub struct RecordedPurge {
     /// The body property `revalidationDeadlineSeconds`: How long, in seconds, a deleted entry may still be served stale while it is revalidated.
     #[serde(rename = "revalidationDeadlineSeconds")]
     pub revalidation_deadline_seconds: Option<i64>,
+    /// The body property `path`: The path of the immutable static file, such as `/_next/static/chunks/main.js`.
+    #[serde(rename = "path")]
+    pub path: Option<String>,
     /// The HTTP status the mock answered; 0 when it dropped the connection instead.
     pub status: u16,
     /// The message of the error body the mock answered, if it refused or failed the request.
@@ -62,6 +65,7 @@ impl RecordedPurge {
             target: request.choice("target"),
             revalidation_deadline_seconds: request
                 .integer("revalidationDeadlineSeconds"),
+            path: request.text("path"),
             status,
             error,
         }

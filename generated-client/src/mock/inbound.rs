@@ -15,6 +15,8 @@ pub(crate) struct Request {
     spec: Option<&'static OperationSpec>,
     query: Vec<(String, String)>,
     body: Result<Json, String>,
+    /// Whether the body was empty (or only white space).
+    empty_body: bool,
     /// The values that read as their field's kind.
     values: Values,
 }
@@ -26,13 +28,9 @@ impl Request {
     /// A request of the operation `spec` (`None` when its method and path match none), with its
     /// decoded query pairs and its body bytes.
     pub(crate) fn new(spec: Option<&'static OperationSpec>, query: Vec<(String, String)>, body: &[u8]) -> Self {
-        let body = serde_json::from_slice::<Json>(body).map_err(|e| {
-            if body.iter().all(u8::is_ascii_whitespace) {
-                "an empty body".to_string()
-            } else {
-                format!("not JSON ({e})")
-            }
-        });
+        let empty_body = body.iter().all(u8::is_ascii_whitespace);
+        let body = serde_json::from_slice::<Json>(body)
+            .map_err(|e| if empty_body { "an empty body".to_string() } else { format!("not JSON ({e})") });
         let mut values = Values::default();
         if let Some(spec) = spec {
             let info = &spec.info;
@@ -51,7 +49,7 @@ impl Request {
                 }
             }
         }
-        Self { spec, query, body, values }
+        Self { spec, query, body, empty_body, values }
     }
 
     fn info(&self) -> Option<&'static OperationInfo> {
@@ -128,7 +126,8 @@ impl Request {
     /// separator. Values that are not strings are left out.
     pub(crate) fn items(&self) -> Vec<String> {
         let (Some(info), Ok(body)) = (self.info(), &self.body) else { return Vec::new() };
-        match body.get(info.batch_field) {
+        let Some(field) = info.batch_field else { return Vec::new() };
+        match body.get(field) {
             Some(Json::Array(list)) => list.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
             Some(Json::String(s)) if info.text_form => match info.separator {
                 Some(sep) => s.split(sep).map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect(),
@@ -146,15 +145,26 @@ impl Request {
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         let Some(spec) = self.spec else { return Ok(()) };
         let info = &spec.info;
-        let body = self.body.as_ref().map_err(|got| refuse("body", wrong("a JSON object", got)))?;
         for (name, text) in self.query.iter().filter(|(name, _)| is(info, name, Place::Query)) {
             Values::new(info.fields).set_text(info, name, text)?;
         }
+        let takes_body = info.batch_field.is_some() || info.fields.iter().any(|f| f.place == Place::Body);
+        if !takes_body {
+            // An operation without a request body: nothing, or an empty object, is sent.
+            return match &self.body {
+                Err(_) if self.empty_body => (spec.check)(&self.values),
+                Ok(Json::Object(object)) if object.is_empty() => (spec.check)(&self.values),
+                _ => Err(refuse("body", Problem::NotAccepted { operation: info.operation_id.to_string() })),
+            };
+        }
+        let body = self.body.as_ref().map_err(|got| refuse("body", wrong("a JSON object", got)))?;
         let Some(object) = body.as_object() else {
             return Err(refuse("body", wrong("a JSON object", json_kind(body))));
         };
-        check_items(spec, object.get(info.batch_field))?;
-        for (name, json) in object.iter().filter(|(name, _)| *name != info.batch_field) {
+        if let Some(field) = info.batch_field {
+            check_items(spec, field, object.get(field))?;
+        }
+        for (name, json) in object.iter().filter(|(name, _)| Some(name.as_str()) != info.batch_field) {
             if is(info, name, Place::Body) {
                 Values::new(info.fields).set_json(info, name, json)?;
             } else if !info.additional_properties {
@@ -167,9 +177,8 @@ impl Request {
 
 /// The batch field: present, a list of strings of `minItems` to `maxItems` items each checked,
 /// or its string form.
-fn check_items(spec: &OperationSpec, value: Option<&Json>) -> Result<(), ValidationError> {
+fn check_items(spec: &OperationSpec, field: &str, value: Option<&Json>) -> Result<(), ValidationError> {
     let info = &spec.info;
-    let field = info.batch_field;
     match value {
         None => Err(refuse(field, Problem::Missing)),
         Some(Json::Array(list)) => {

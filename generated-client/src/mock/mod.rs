@@ -119,6 +119,12 @@ impl MockVercel {
         self.purges().into_iter().filter(|p| (200..300).contains(&p.status)).collect()
     }
 
+    /// The accepted requests (answered 2xx) of `O`, in the order they arrived: what an operation
+    /// without a selection did (`purge_all`, say), or the values its requests carried.
+    pub fn accepted_of<O: Operation>(&self) -> Vec<RecordedPurge> {
+        self.accepted().into_iter().filter(|p| p.operation == O::INFO.operation_id).collect()
+    }
+
     /// Every item that accepted requests of `O` carried, in the order the requests arrived: what
     /// was purged, across batches. (A client sends batches a few at a time, so compare as sets,
     /// or sorted, unless it sends one at a time.)

@@ -15,11 +15,15 @@ pub fn command_flags(api: &Api) -> BTreeMap<String, Flags> {
     for op in &api.operations {
         let Some(m) = &op.cli else { continue };
         let flags = commands.entry(m.command.clone()).or_default();
-        if let Some(selection) = api.cli.selections.get(&m.selection) {
-            flags.insert(m.selection.clone(), format!("<{}>...", selection.noun.0.to_uppercase()));
+        if let Some((name, selection)) = m.selection.as_ref().and_then(|s| Some((s, api.cli.selections.get(s)?))) {
+            flags.insert(name.clone(), format!("<{}>...", selection.noun.0.to_uppercase()));
             flags.insert(selection.from.clone(), "<FILE|->".into());
         }
-        for flag in &m.flags {
+        for (i, arg) in m.args.iter().enumerate() {
+            // Positional arguments, listed by position.
+            flags.insert(format!("<{}>", i + 1), format!("<{}>", arg.to_uppercase()));
+        }
+        for flag in &m.all_flags(&api.cli, op) {
             let rule = match op.body_properties().iter().find(|p| p.name == flag.field) {
                 Some(p) => &p.rule,
                 None => match op.query.iter().find(|q| q.name == flag.field) {

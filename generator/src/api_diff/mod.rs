@@ -141,19 +141,26 @@ fn added(n: &Operation) -> Change {
     let text = match n.high_level_call() {
         Ok(()) => {
             let mut args: Vec<String> = n.query.iter().filter(|q| q.required).map(|q| q.rust_name.clone()).collect();
-            args.push(n.batch.as_ref().map(|b| setter(&b.field)).unwrap_or_default());
+            args.extend(properties(n).iter().filter(|(_, _, required)| *required).map(|(name, ..)| setter(name)));
+            args.extend(n.batch.as_ref().map(|b| setter(&b.field)));
             let cli = match &n.cli {
-                Some(m) => format!("; CLI: `edge-cache {} --{}`", m.command, m.selection),
+                Some(m) => {
+                    let args: String = m.args.iter().map(|a| format!(" <{}>", a.to_uppercase())).collect();
+                    let selection = m.selection.as_ref().map(|s| format!(" --{s}")).unwrap_or_default();
+                    format!("; CLI: `edge-cache {}{args}{selection}`", m.command)
+                }
                 None => "; not in the CLI (no `x-edge-cache-cli`)".into(),
             };
             format!(
-                "operation `{}` (`{} {}`) added: `EdgeCache::{}({})`, `operations::{}`{cli}",
+                "operation `{}` (`{} {}`) added: `EdgeCache::{}({})`, `operations::{}`{cli}; mock: serves and records `{} {}`",
                 n.id,
                 n.method,
                 n.path,
                 method(n),
                 args.join(", "),
-                marker(n)
+                marker(n),
+                n.method,
+                n.path,
             )
         }
         Err(why) => format!(
@@ -182,6 +189,17 @@ fn operation(o: &Operation, n: &Operation, out: &mut Vec<Change>) {
         )),
         (Err(_), Ok(())) => out.push(Change::new(Class::Additive, format!("`{id}`: `EdgeCache::{}` added", method(n)))),
         _ => {}
+    }
+    if o.deprecated != n.deprecated {
+        let text = if n.deprecated {
+            format!(
+                "`{id}`: deprecated by the spec: `EdgeCache::{}` is `#[deprecated]` and the CLI warns when it is used",
+                method(n)
+            )
+        } else {
+            format!("`{id}`: no longer deprecated",)
+        };
+        out.push(Change::new(Class::Behaviour, text));
     }
     query(o, n, out);
     body(o, n, out);
@@ -297,20 +315,25 @@ fn body(o: &Operation, n: &Operation, out: &mut Vec<Change>) {
             (None, true) => out.push(Change::new(
                 Class::Breaking,
                 format!(
-                    "`{id}`: required body property `{name}` added: calls that do not set it (`.{}()`) are refused",
-                    setter(name)
+                    "`{id}`: required body property `{name}` added: `EdgeCache::{}` takes it as an argument",
+                    method(n)
                 ),
             )),
             (Some(false), true) => out.push(Change::new(
                 Class::Breaking,
                 format!(
-                    "`{id}`: body property `{name}` is required now: calls without `.{}()` are refused",
+                    "`{id}`: body property `{name}` is required now: `EdgeCache::{}` takes it as an argument (the setter `.{}()` is gone)",
+                    method(n),
                     setter(name)
                 ),
             )),
             (Some(true), false) => out.push(Change::new(
-                Class::Behaviour,
-                format!("`{id}`: body property `{name}` is optional now: calls without it are sent"),
+                Class::Breaking,
+                format!(
+                    "`{id}`: body property `{name}` is optional now: `EdgeCache::{}` no longer takes it as an argument (the setter `.{}()` sets it)",
+                    method(n),
+                    setter(name)
+                ),
             )),
             _ => {}
         }

@@ -11,17 +11,18 @@ use crate::model::Rule;
 use crate::progenitor_names::Shape;
 
 /// The body of `fn body(items: &[String], values: &contract::Values)`.
-pub fn build(c: &Covered) -> TokenStream {
-    let body_type = &c.body_type;
-    let (batch_ident, batch_shape) = &c.batch_field;
-    let constrained = matches!(&c.batch.item, Rule::String { min_length, max_length, .. } if min_length.is_some() || max_length.is_some());
-    let items = match list(batch_shape, constrained, 0) {
-        Some(direct) => direct,
-        None => quote! { contract::convert::list(items)? },
-    };
+pub fn build(c: &Covered, body_type: &syn::Ident) -> TokenStream {
+    let batch = c.batch.zip(c.batch_field.as_ref()).map(|(batch, (batch_ident, batch_shape))| {
+        let constrained = matches!(&batch.item, Rule::String { min_length, max_length, .. } if min_length.is_some() || max_length.is_some());
+        let items = match list(batch_shape, constrained, 0) {
+            Some(direct) => direct,
+            None => quote! { contract::convert::list(items)? },
+        };
+        quote! { #batch_ident: #items, }
+    });
     let fields = c.fields.iter().filter(|f| f.place == Place::Body).map(|f| field(c, f));
     quote! {
-        Ok(types::#body_type { #batch_ident: #items, #(#fields),* })
+        Ok(types::#body_type { #batch #(#fields),* })
     }
 }
 

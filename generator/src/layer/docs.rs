@@ -3,9 +3,9 @@
 //! and pass, as doc tests, whatever operations it has. The hand-written runtime's own doc
 //! tests name none.
 
-use super::plan::{Covered, FieldPlan, Place, Plan};
+use super::plan::{Covered, FieldPlan, Plan};
 use crate::kinds::ValueKind;
-use crate::model::Rule;
+use crate::model::{Batch, Rule};
 use crate::names::kebab;
 
 /// The preamble of a generated Markdown file (an HTML comment: rustdoc shows nothing of it).
@@ -19,7 +19,7 @@ const ITEMS: usize = 40;
 /// The front page's example: the first operation's call, with a scope parameter and an enum
 /// setter when the spec has them, and its outcome; or a word that the spec has none.
 pub fn example(plan: &Plan) -> String {
-    let Some(c) = plan.covered.first() else {
+    let Some(c) = first(plan) else {
         return "The spec has no operation with a high-level call: use [`EdgeCache::api`], the generated \
                 low-level client.\n"
             .into();
@@ -27,6 +27,28 @@ pub fn example(plan: &Plan) -> String {
     let scope = plan.scope.first().map(|p| format!(".{}(\"my-{}\")", p.ident, kebab(p.wire))).unwrap_or_default();
     let setters: String = c.fields.iter().filter_map(enum_setter).map(|s| format!("\n    {s}")).collect();
     let uses = if setters.is_empty() { String::new() } else { setter_enums(c) };
+    let Some(batch) = c.batch else {
+        return format!(
+            "# Example\n\n\
+             ```no_run\n\
+             use vercel_edge_cache::{{EdgeCache, Error, Outcome{uses}}};\n\n\
+             # async fn run() -> Result<(), Error> {{\n\
+             // VERCEL_TOKEN, and VERCEL_API_URL when set.\n\
+             let client = EdgeCache::builder_from_env()?{scope}.build()?;\n\n\
+             let report = client\n    .{method}({args}){setters}\n    .send()\n    .await?; \
+             // Err only if the input broke a rule: then nothing was sent.\n\n\
+             match report.outcome() {{\n\
+             \x20   Outcome::Done => {{}}\n\
+             \x20   Outcome::Partial {{ cause }} if cause.is_auth() => eprintln!(\"check the token: {{cause}}\"),\n\
+             \x20   Outcome::Partial {{ cause }} => eprintln!(\"not done: {{cause}}\"),\n\
+             \x20   Outcome::Stopped {{ reason, .. }} => eprintln!(\"stopped: {{reason}}\"),\n\
+             }}\n\
+             # Ok(()) }}\n\
+             ```\n",
+            method = c.method,
+            args = args(c).trim_end_matches(", "),
+        );
+    };
     format!(
         "# Example\n\n\
          ```no_run\n\
@@ -47,18 +69,42 @@ pub fn example(plan: &Plan) -> String {
          let again: Vec<&str> = report.not_done().collect(); // what a later run must send\n\
          # Ok(()) }}\n\
          ```\n",
-        requests = requests(c),
-        max = c.batch.max_items,
-        items = items(c),
+        requests = requests(batch),
+        max = batch.max_items,
+        items = items(batch),
         method = c.method,
         args = args(c),
     )
 }
 
+/// The operation the examples show: the first that takes a selection, else the first.
+fn first<'p, 'a>(plan: &'p Plan<'a>) -> Option<&'p Covered<'a>> {
+    plan.covered.iter().find(|c| c.batch.is_some()).or_else(|| plan.covered.first())
+}
+
 /// The testing kit's example: the first operation sent to the mock, and what it recorded.
 pub fn mock_example(plan: &Plan) -> String {
-    let Some(c) = plan.covered.first() else {
+    let Some(c) = first(plan) else {
         return "The spec has no operation with a high-level call, so the kit serves none.\n".into();
+    };
+    let Some(batch) = c.batch else {
+        return format!(
+            "```\n\
+             use vercel_edge_cache::mock::MockVercel;\n\
+             use vercel_edge_cache::{{EdgeCache, operations::{marker}}};\n\n\
+             # #[tokio::main(flavor = \"current_thread\")]\n\
+             # async fn main() -> Result<(), vercel_edge_cache::Error> {{\n\
+             let vercel = MockVercel::start().await;\n\
+             let client = EdgeCache::builder(\"test-token\").base_url(vercel.uri()).build()?;\n\n\
+             client.{method}({args}).send().await?;\n\n\
+             assert_eq!(vercel.accepted().len(), 1);\n\
+             assert_eq!(vercel.accepted_of::<{marker}>().len(), 1);\n\
+             # Ok(()) }}\n\
+             ```\n",
+            marker = c.marker,
+            method = c.method,
+            args = args(c).trim_end_matches(", "),
+        );
     };
     format!(
         "```\n\
@@ -78,21 +124,21 @@ pub fn mock_example(plan: &Plan) -> String {
          # Ok(()) }}\n\
          ```\n",
         marker = c.marker,
-        items = items(c),
+        items = items(batch),
         method = c.method,
         args = args(c),
-        requests = requests(c),
-        max = c.batch.max_items,
+        requests = requests(batch),
+        max = batch.max_items,
     )
 }
 
-fn requests(c: &Covered) -> usize {
-    ITEMS.div_ceil(c.batch.max_items.max(1) as usize)
+fn requests(batch: &Batch) -> usize {
+    ITEMS.div_ceil(batch.max_items.max(1) as usize)
 }
 
 /// `ITEMS` distinct items that keep to the batch field's item rule.
-fn items(c: &Covered) -> String {
-    match &c.batch.item {
+fn items(batch: &Batch) -> String {
+    match &batch.item {
         Rule::String { enumeration, .. } if !enumeration.is_empty() => {
             let values: Vec<String> = enumeration.iter().map(|v| format!("{v:?}")).collect();
             format!("[{}].iter().cycle().take({ITEMS}).map(|s| s.to_string()).collect()", values.join(", "))
@@ -111,10 +157,11 @@ fn items(c: &Covered) -> String {
     }
 }
 
-/// The call's positional arguments (the required query parameters), each a value of its kind.
+/// The call's positional arguments (the required query parameters and body properties), each
+/// a value of its kind.
 fn args(c: &Covered) -> String {
     let mut out = String::new();
-    for f in c.fields.iter().filter(|f| f.place == Place::Query && f.required) {
+    for f in c.fields.iter().filter(|f| f.positional()) {
         let value = match &f.kind {
             ValueKind::Integer => "1".to_string(),
             ValueKind::Number => "1.0".to_string(),
@@ -131,8 +178,7 @@ fn args(c: &Covered) -> String {
 /// `.target(Target::Production)` for an optional enum field.
 fn enum_setter(f: &FieldPlan) -> Option<String> {
     let ValueKind::Choice(values) = &f.kind else { return None };
-    (!(f.place == Place::Query && f.required))
-        .then(|| format!(".{}({}::{})", f.setter, enum_name(f), variant(values.first())))
+    (!f.positional()).then(|| format!(".{}({}::{})", f.setter, enum_name(f), variant(values.first())))
 }
 
 fn setter_enums(c: &Covered) -> String {

@@ -50,7 +50,7 @@ pub fn generate(file: &Path, api: &Api, types: &Types) -> Result<Layer, Vec<Spec
 
 fn operations(plan: &Plan) -> TokenStream {
     let mut doc = String::from(
-        " The operations of the spec that take a selection, one marker type each, with their checks,\n setters and `EdgeCache` methods.",
+        " The operations of the spec with a high-level call, one marker type each, with their checks,\n setters and `EdgeCache` methods.",
     );
     if !plan.library_only.is_empty() {
         doc.push_str("\n\n Operations reachable only through `EdgeCache::api()`, the generated low-level client:");

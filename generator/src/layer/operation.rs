@@ -19,17 +19,27 @@ pub fn public(c: &Covered) -> TokenStream {
         marker_doc.splice(0..0, [format!(" {summary}."), String::new()]);
     }
     marker_doc.extend(doc_lines(op.description.as_deref()));
-    let setters = c.fields.iter().filter(|f| !(f.place == Place::Query && f.required)).map(|f| setter(c, f));
-    let positional: Vec<&FieldPlan> = c.fields.iter().filter(|f| f.place == Place::Query && f.required).collect();
+    let setters = c.fields.iter().filter(|f| !f.positional()).map(|f| setter(c, f));
+    let positional: Vec<&FieldPlan> = c.fields.iter().filter(|f| f.positional()).collect();
     let args = positional.iter().map(|f| f.kind.setter(&f.setter, &choice(f), &json(f)).arg);
-    let field = &c.batch.field;
-    let items = crate::names::ident(field, crate::names::Case::Snake);
-    let start = quote! { contract::start(self, #items.into_iter().map(Into::into).collect()) };
+    let (items, generics, bounds, start) = match c.batch {
+        Some(batch) => {
+            let items = crate::names::ident(&batch.field, crate::names::Case::Snake);
+            (
+                Some(quote! { #items: I }),
+                quote! { <I, S> },
+                quote! { where I: IntoIterator<Item = S>, S: Into<String>, },
+                quote! { contract::start(self, #items.into_iter().map(Into::into).collect()) },
+            )
+        }
+        None => (None, quote! {}, quote! {}, quote! { contract::start(self, ::std::vec::Vec::new()) }),
+    };
     let call = positional.iter().fold(start, |call, f| {
         let (id, value) = (&f.id, f.kind.setter(&f.setter, &choice(f), &json(f)).value);
         quote! { contract::set(#call, #module::field::#id, #value) }
     });
     let method_doc = method_doc(c);
+    let deprecated = c.op.deprecated.then(|| quote! { #[deprecated = "the spec marks this operation deprecated"] });
     quote! {
         #(#[doc = #marker_doc])*
         #[derive(Debug, Clone, Copy)]
@@ -47,10 +57,9 @@ pub fn public(c: &Covered) -> TokenStream {
 
         impl contract::EdgeCache {
             #(#[doc = #method_doc])*
-            pub fn #method<I, S>(&self, #(#args,)* #items: I) -> contract::Purge<'_, #marker>
-            where
-                I: IntoIterator<Item = S>,
-                S: Into<String>,
+            #deprecated
+            pub fn #method #generics (&self, #(#args,)* #items) -> contract::Purge<'_, #marker>
+            #bounds
             {
                 #call
             }
@@ -61,17 +70,21 @@ pub fn public(c: &Covered) -> TokenStream {
 fn method_doc(c: &Covered) -> Vec<String> {
     let op = c.op;
     let summary = op.summary.as_deref().unwrap_or("");
-    let mut doc = vec![format!(
-        " {} (`{}`): sends every item of `{}`, in requests of at most {} each.",
-        if summary.is_empty() { op.id.as_str() } else { summary },
-        op.id,
-        c.batch.field,
-        c.batch.max_items
-    )];
+    let name = if summary.is_empty() { op.id.as_str() } else { summary };
+    let mut doc = vec![match c.batch {
+        Some(batch) => format!(
+            " {name} (`{}`): sends every item of `{}`, in requests of at most {} each.",
+            op.id, batch.field, batch.max_items
+        ),
+        None => format!(" {name} (`{}`): one request.", op.id),
+    }];
     doc.push(String::new());
     doc.extend(doc_lines(op.description.as_deref()));
     doc.push(String::new());
-    doc.push(" Nothing is sent until `.send().await`; the whole selection is checked first.".into());
+    doc.push(match c.batch {
+        Some(_) => " Nothing is sent until `.send().await`; the whole selection is checked first.".into(),
+        None => " Nothing is sent until `.send().await`; every value is checked first.".into(),
+    });
     doc
 }
 
@@ -116,34 +129,65 @@ fn setter(c: &Covered, f: &FieldPlan) -> TokenStream {
 
 /// The private module: the operation's description, its fields' ids and functions.
 pub fn module(c: &Covered) -> TokenStream {
-    let (op, module, batch) = (c.op, &c.module, c.batch);
+    let (op, module) = (c.op, &c.module);
     let (id, http, path) = (&op.id, &op.method, &op.path);
     let summary = op.summary.as_deref().unwrap_or("");
-    let field = &batch.field;
-    let (min, max) = (
-        proc_macro2::Literal::usize_unsuffixed(batch.min_items as usize),
-        proc_macro2::Literal::usize_unsuffixed(batch.max_items as usize),
-    );
-    let separator = match &batch.text {
-        Some(crate::model::Rule::String { separator: Some(sep), .. }) => quote! { Some(#sep) },
-        _ => quote! { None },
+    let (batch_field, min, max, separator, text_form) = match c.batch {
+        Some(batch) => {
+            let field = &batch.field;
+            let separator = match &batch.text {
+                Some(crate::model::Rule::String { separator: Some(sep), .. }) => quote! { Some(#sep) },
+                _ => quote! { None },
+            };
+            (
+                quote! { Some(#field) },
+                batch.min_items as usize,
+                batch.max_items as usize,
+                separator,
+                batch.text.is_some(),
+            )
+        }
+        None => (quote! { None }, 0, 0, quote! { None }, false),
     };
-    let text_form = batch.text.is_some();
+    let (min, max) = (proc_macro2::Literal::usize_unsuffixed(min), proc_macro2::Literal::usize_unsuffixed(max));
     let additional = matches!(&op.body, Some(crate::model::Rule::Object { additional: true, .. }));
-    let idempotent = op.idempotent;
+    let (idempotent, deprecated) = (op.idempotent, op.deprecated);
     let fields = c.fields.iter().map(field_info);
     let ids = c.fields.iter().map(|f| {
         let (id, wire) = (&f.id, f.wire);
         quote! { pub(crate) const #id: contract::FieldId = contract::FieldId::named(super::FIELDS, #wire); }
     });
     let check = checks::values(c);
-    let item_checks = checks::string(&batch.item, field, quote! { Some(index) }, quote! { item });
-    let text_checks = match &batch.text {
-        Some(rule) => checks::string(rule, field, quote! { None }, quote! { text }),
-        None => quote! {},
+    let (item_checks, text_checks) = match c.batch {
+        Some(batch) => (
+            checks::string(&batch.item, &batch.field, quote! { Some(index) }, quote! { item }),
+            match &batch.text {
+                Some(rule) => checks::string(rule, &batch.field, quote! { None }, quote! { text }),
+                None => quote! {},
+            },
+        ),
+        None => (quote! {}, quote! {}),
     };
-    let body = super::body::build(c);
-    let body_type = &c.body_type;
+    let body = match &c.body_type {
+        Some(body_type) => {
+            let build = super::body::build(c, body_type);
+            quote! {
+                fn body(items: &[String], values: &contract::Values) -> Result<types::#body_type, String> {
+                    let _ = (items, values);
+                    #build
+                }
+
+                fn json_body(items: &[String], values: &contract::Values) -> Result<serde_json::Value, String> {
+                    contract::convert::to_json(body(items, values))
+                }
+            }
+        }
+        None => quote! {
+            fn json_body(_: &[String], _: &contract::Values) -> Result<serde_json::Value, String> {
+                Ok(serde_json::Value::Null)
+            }
+        },
+    };
     let send = send(c);
     quote! {
         mod #module {
@@ -156,13 +200,14 @@ pub fn module(c: &Covered) -> TokenStream {
                     path: #path,
                     summary: #summary,
                     fields: FIELDS,
-                    batch_field: #field,
+                    batch_field: #batch_field,
                     min_items: #min,
                     max_items: #max,
                     text_form: #text_form,
                     separator: #separator,
                     additional_properties: #additional,
                     idempotent: #idempotent,
+                    deprecated: #deprecated,
                 },
                 check,
                 check_item,
@@ -195,14 +240,7 @@ pub fn module(c: &Covered) -> TokenStream {
                 Ok(())
             }
 
-            fn body(items: &[String], values: &contract::Values) -> Result<types::#body_type, String> {
-                let _ = values;
-                #body
-            }
-
-            fn json_body(items: &[String], values: &contract::Values) -> Result<serde_json::Value, String> {
-                contract::convert::to_json(body(items, values))
-            }
+            #body
 
             #send
         }
@@ -229,14 +267,23 @@ fn send(c: &Covered) -> TokenStream {
         debug_assert!(!matches!(f.kind, ValueKind::TextList | ValueKind::Json), "query parameters are scalar");
         quote! { if let Some(v) = values.#reader(field::#id) { b = b.#setter(v); } }
     });
+    let (body, with_body) = match c.body_type {
+        Some(_) => (
+            quote! {
+                let body = match body(items, values) {
+                    Ok(body) => body,
+                    Err(e) => return contract::unsendable(e),
+                };
+            },
+            quote! { .body(body) },
+        ),
+        None => (quote! { let _ = items; }, quote! {}),
+    };
     quote! {
         fn send<'a>(api: &'a api::Client, values: &contract::Values, items: &[String]) -> contract::Sending<'a> {
-            let body = match body(items, values) {
-                Ok(body) => body,
-                Err(e) => return contract::unsendable(e),
-            };
+            #body
             #[allow(unused_mut)]
-            let mut b = api.#client_method().body(body);
+            let mut b = api.#client_method()#with_body;
             #(#query)*
             contract::sending(b.send())
         }

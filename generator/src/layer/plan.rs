@@ -55,8 +55,8 @@ pub struct SetterEnum<'a> {
 pub struct Covered<'a> {
     /// The operation.
     pub op: &'a Operation,
-    /// Its batch field.
-    pub batch: &'a Batch,
+    /// Its batch field, if it takes a selection.
+    pub batch: Option<&'a Batch>,
     /// Its marker type.
     pub marker: syn::Ident,
     /// Its `EdgeCache` method.
@@ -65,10 +65,10 @@ pub struct Covered<'a> {
     pub module: syn::Ident,
     /// progenitor's client method for it.
     pub client_method: syn::Ident,
-    /// progenitor's body type.
-    pub body_type: syn::Ident,
+    /// progenitor's body type, if the operation has a body.
+    pub body_type: Option<syn::Ident>,
     /// progenitor's field of the batch field, and its shape.
-    pub batch_field: (syn::Ident, Shape),
+    pub batch_field: Option<(syn::Ident, Shape)>,
     /// Its fields: query parameters in the order progenitor sends them, then the body
     /// properties other than the batch field, in spec order.
     pub fields: Vec<FieldPlan<'a>>,
@@ -101,7 +101,7 @@ pub struct FieldPlan<'a> {
     pub description: Option<&'a str>,
     /// Its `FieldId` constant.
     pub id: syn::Ident,
-    /// Its typed setter, or the call's argument of a required query parameter.
+    /// Its typed setter, or the call's argument of a required field ([`FieldPlan::positional`]).
     pub setter: syn::Ident,
     /// The setter enum's path (for [`ValueKind::Choice`]).
     pub choice: Option<TokenStream>,
@@ -138,7 +138,7 @@ pub fn plan<'a>(file: &Path, api: &'a Api, types: &Types) -> Result<Plan<'a>, Ve
 /// An operation's plan, or its problems.
 fn cover<'a>(op: &'a Operation, types: &Types) -> Result<Covered<'a>, Vec<String>> {
     let mut problems = Vec::new();
-    let batch = op.batch.as_ref().ok_or_else(|| vec!["no batch field".to_string()])?;
+    let batch = op.batch.as_ref();
     let bad: Vec<String> = rust_names(op).into_iter().filter(|(n, c)| !makes_ident(n, *c)).map(|(n, _)| n).collect();
     if !bad.is_empty() {
         return Err(vec![format!(
@@ -157,9 +157,15 @@ fn cover<'a>(op: &'a Operation, types: &Types) -> Result<Covered<'a>, Vec<String
         ));
     }
     let body_name = progenitor_names::body_type(op);
-    let Some(body) = types.get(&body_name) else {
-        problems.push(format!("progenitor generated no body type `{body_name}` for this operation"));
-        return Err(problems);
+    let body = match &op.body {
+        None => None,
+        Some(_) => match types.get(&body_name) {
+            Some(body) => Some(body),
+            None => {
+                problems.push(format!("progenitor generated no body type `{body_name}` for this operation"));
+                return Err(problems);
+            }
+        },
     };
     let mut fields = Vec::new();
     for q in progenitor_names::query_order(&op.query) {
@@ -168,11 +174,11 @@ fn cover<'a>(op: &'a Operation, types: &Types) -> Result<Covered<'a>, Vec<String
     }
     for p in op.body_properties() {
         let rust = rust_name(&p.name, Case::Snake);
-        let Some(shape) = body.fields.get(&rust) else {
+        let Some(shape) = body.and_then(|b| b.fields.get(&rust)) else {
             problems.push(format!("progenitor's body type `{body_name}` lacks the property `{}`", p.name));
             continue;
         };
-        if p.name != batch.field {
+        if batch.is_none_or(|b| p.name != b.field) {
             let target = (ident(&p.name, Case::Snake), Some(shape.clone()));
             let required = op.body_requires(&p.name);
             fields.push(field(p.name.as_str(), Place::Body, &p.rule, required, p.description.as_deref(), target));
@@ -184,12 +190,17 @@ fn cover<'a>(op: &'a Operation, types: &Types) -> Result<Covered<'a>, Vec<String
             f.setter = syn::parse_str(&q.rust_name).unwrap_or_else(|_| ident(&q.rust_name, Case::Snake));
         }
     }
-    problems.extend(field_clashes(&fields));
+    problems.extend(field_clashes(&fields, batch.map(|b| b.field.as_str())));
     if !problems.is_empty() {
         return Err(problems);
     }
-    let batch_shape =
-        body.fields.get(&rust_name(&batch.field, Case::Snake)).cloned().unwrap_or(Shape::Other("?".into()));
+    let batch_field = batch.map(|batch| {
+        let shape = body
+            .and_then(|b| b.fields.get(&rust_name(&batch.field, Case::Snake)))
+            .cloned()
+            .unwrap_or(Shape::Other("?".into()));
+        (ident(&batch.field, Case::Snake), shape)
+    });
     Ok(Covered {
         op,
         batch,
@@ -197,10 +208,18 @@ fn cover<'a>(op: &'a Operation, types: &Types) -> Result<Covered<'a>, Vec<String
         method: ident(&op.id, Case::Snake),
         module: ident(&format!("op_{}", rust_name(&op.id, Case::Snake)), Case::Snake),
         client_method: progenitor_names::client_method(op),
-        body_type: ident(&body_name, Case::Pascal),
-        batch_field: (ident(&batch.field, Case::Snake), batch_shape),
+        body_type: body.map(|_| ident(&body_name, Case::Pascal)),
+        batch_field,
         fields,
     })
+}
+
+impl FieldPlan<'_> {
+    /// Whether it is an argument of the operation's `EdgeCache` method (a required query
+    /// parameter or body property) rather than a setter.
+    pub fn positional(&self) -> bool {
+        self.required
+    }
 }
 
 fn field<'a>(
@@ -236,11 +255,12 @@ fn rust_names(op: &Operation) -> Vec<(String, Case)> {
     names
 }
 
-/// Setters that clash with the call's methods or each other, and fields of one wire name or
-/// constant.
-fn field_clashes(fields: &[FieldPlan]) -> Vec<String> {
+/// Setters that clash with the call's methods or each other, arguments of the call that clash
+/// with each other or with its selection (`batch`), and fields of one wire name or constant.
+fn field_clashes(fields: &[FieldPlan], batch: Option<&str>) -> Vec<String> {
     let mut problems = Vec::new();
     let mut setters: Vec<String> = Vec::new();
+    let mut args: Vec<String> = batch.map(|b| rust_name(b, Case::Snake)).into_iter().collect();
     let mut ids: BTreeMap<String, &str> = BTreeMap::new();
     for f in fields {
         if let Some(first) = ids.insert(f.id.to_string(), f.wire) {
@@ -249,10 +269,17 @@ fn field_clashes(fields: &[FieldPlan]) -> Vec<String> {
                 f.wire
             ));
         }
-        if f.place == Place::Query && f.required {
+        let name = f.setter.to_string();
+        if f.positional() {
+            if args.contains(&name) {
+                problems.push(format!(
+                    "the required field `{}` would be the call's argument `{name}`, which another argument has; rename it",
+                    f.wire
+                ));
+            }
+            args.push(name);
             continue;
         }
-        let name = f.setter.to_string();
         if PURGE_METHODS.contains(&name.as_str()) || setters.contains(&name) {
             problems.push(format!(
                 "the setter `{name}` would clash with another method of the call's builder; rename the property"

@@ -108,8 +108,12 @@ pub fn generate(file: &std::path::Path, plan: &Plan) -> Result<TokenStream, Vec<
             quote! { #wire => self.#name.as_ref().map(ToString::to_string), }
         })
         .collect();
-    let batch_fields =
-        plan.covered.iter().map(|c| format!("`{}` of `{}`", c.batch.field, c.op.id)).collect::<Vec<_>>().join(", ");
+    let batch_fields = plan
+        .covered
+        .iter()
+        .filter_map(|c| Some(format!("`{}` of `{}`", c.batch?.field, c.op.id)))
+        .collect::<Vec<_>>()
+        .join(", ");
     let items_doc =
         format!(" The items of the request's batch field ({batch_fields}), whether the request was accepted or not.");
     Ok(quote! {

@@ -52,26 +52,32 @@ pub fn command() -> clap::Command {
     cmd
 }
 
-/// One command: the item flags of its selections and the flags of its operations.
+/// One command: the item flags of its selections (or the positional arguments of its one
+/// operation without a selection) and the flags of its operations.
 fn subcommand(c: &table::Command) -> clap::Command {
     let mut sub = clap::Command::new(c.name).about(c.about);
     let mut seen: Vec<&str> = Vec::new();
     for route in table::routes(c.name) {
-        if seen.contains(&route.selection) {
-            continue;
+        for arg in route.args {
+            sub = sub.arg(Arg::new(arg.field).value_name(arg.name).required(true).help(arg.help));
         }
-        seen.push(route.selection);
-        let s = table::selection(route.selection);
+        let Some(flag) = route.selection.filter(|s| !seen.contains(s)) else { continue };
+        seen.push(flag);
+        let s = table::selection(flag);
         let value_name = match s.split {
             Some(sep) => format!("{}[{sep}{}...]", s.flag.to_uppercase(), s.flag.to_uppercase()),
             None => s.flag.to_uppercase(),
         };
-        sub = sub.arg(Arg::new(s.flag).long(s.flag).value_name(value_name).action(ArgAction::Append).help(s.help)).arg(
-            Arg::new(s.from)
-                .long(s.from)
-                .value_name("FILE|-")
-                .help(format!("Read {} from a file, one per line (`-` for standard input)", s.noun.1)),
-        );
+        let from_help = match s.split {
+            Some(sep) => format!(
+                "Read {} from a file, one per line, and `{sep}` splits a line as it splits --{} (`-` for standard input)",
+                s.noun.1, s.flag
+            ),
+            None => format!("Read {} from a file, one per line (`-` for standard input)", s.noun.1),
+        };
+        sub = sub
+            .arg(Arg::new(s.flag).long(s.flag).value_name(value_name).action(ArgAction::Append).help(s.help))
+            .arg(Arg::new(s.from).long(s.from).value_name("FILE|-").help(from_help));
     }
     let mut flags: Vec<&str> = Vec::new();
     for (route, flag) in table::routes(c.name).flat_map(|r| r.flags.iter().map(move |f| (r, f))) {
@@ -81,7 +87,7 @@ fn subcommand(c: &table::Command) -> clap::Command {
         flags.push(flag.name);
         let only: Vec<&str> = table::routes(c.name)
             .filter(|r| r.flags.iter().any(|f| f.name == flag.name))
-            .map(|r| table::selection(r.selection).noun.0)
+            .filter_map(|r| Some(table::selection(r.selection?).noun.0))
             .collect();
         let mut help = flag.help.to_string();
         if only.len() < seen.len() {
@@ -89,7 +95,7 @@ fn subcommand(c: &table::Command) -> clap::Command {
         }
         let arg = Arg::new(flag.name).long(flag.name).help(help);
         // What the flag takes is the field's kind, as the library parses it.
-        let arg = match table::kind(route, flag) {
+        let arg = match table::kind(route, flag.field) {
             Kind::OneOf(values) => arg
                 .value_name(values.join("|"))
                 .value_parser(clap::builder::PossibleValuesParser::new(values.iter().copied())),
@@ -99,6 +105,9 @@ fn subcommand(c: &table::Command) -> clap::Command {
             _ => arg.value_name("VALUE"),
         };
         sub = sub.arg(arg);
+    }
+    if table::routes(c.name).any(|r| r.deprecated) {
+        sub = sub.about(format!("{} [deprecated by Vercel]", c.about));
     }
     sub
 }

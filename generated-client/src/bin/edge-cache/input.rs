@@ -13,32 +13,32 @@ use crate::table::{self, Route, Selection};
 pub struct Items {
     /// The operation the command and selection reach.
     pub route: &'static Route,
-    /// Its selection.
-    pub selection: &'static Selection,
+    /// Its selection; `None` for an operation that takes none.
+    pub selection: Option<&'static Selection>,
     /// The items, without blanks and repeats, in the order given.
     pub items: Vec<String>,
 }
 
 impl Items {
-    /// Reads the selection of command `command`; exactly one kind must be given.
+    /// Reads the selection of command `command`; exactly one kind must be given, unless the
+    /// command reaches an operation that takes none.
     pub fn read(command: &str, m: &ArgMatches) -> Result<Self, Failure> {
         let routes: Vec<&'static Route> = table::routes(command).collect();
-        let given: Vec<&'static Route> = routes
-            .iter()
-            .copied()
-            .filter(|r| {
-                let s = table::selection(r.selection);
+        if let [route] = routes.as_slice()
+            && route.selection.is_none()
+        {
+            return Ok(Items { route, selection: None, items: Vec::new() });
+        }
+        let selections = || routes.iter().filter_map(|r| Some((*r, table::selection(r.selection?))));
+        let given: Vec<&'static Route> = selections()
+            .filter(|(_, s)| {
                 m.contains_id(s.flag) && m.get_many::<String>(s.flag).is_some() || m.get_one::<String>(s.from).is_some()
             })
+            .map(|(r, _)| r)
             .collect();
         let kinds = || {
-            let kinds: Vec<String> = routes
-                .iter()
-                .map(|r| {
-                    let s = table::selection(r.selection);
-                    format!("{} (--{}, --{})", s.noun.1, s.flag, s.from)
-                })
-                .collect();
+            let kinds: Vec<String> =
+                selections().map(|(_, s)| format!("{} (--{}, --{})", s.noun.1, s.flag, s.from)).collect();
             kinds.join(" or ")
         };
         let route = match given.as_slice() {
@@ -46,7 +46,7 @@ impl Items {
             [one] => *one,
             _ => return Err(Failure::usage(format!("give either {}, not both", kinds()))),
         };
-        let selection = table::selection(route.selection);
+        let selection = table::selection(route.selection.expect("given routes have a selection"));
         let mut items: Vec<String> = Vec::new();
         for value in m.get_many::<String>(selection.flag).into_iter().flatten() {
             match selection.split {
@@ -73,17 +73,17 @@ impl Items {
                 selection.noun.1
             )));
         }
-        Ok(Items { route, selection, items: dedup(items) })
+        Ok(Items { route, selection: Some(selection), items: dedup(items) })
     }
 
     /// Whether the items come from standard input.
     pub fn reads_stdin(&self, m: &ArgMatches) -> bool {
-        m.get_one::<String>(self.selection.from).is_some_and(|p| p == "-")
+        self.selection.is_some_and(|s| m.get_one::<String>(s.from).is_some_and(|p| p == "-"))
     }
 
-    /// The noun for this many items.
-    pub fn noun(&self) -> &'static str {
-        if self.items.len() == 1 { self.selection.noun.0 } else { self.selection.noun.1 }
+    /// The selection's noun, singular and plural, if it has one.
+    pub fn nouns(&self) -> Option<(&'static str, &'static str)> {
+        self.selection.map(|s| s.noun)
     }
 }
 

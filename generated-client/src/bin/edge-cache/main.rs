@@ -117,6 +117,12 @@ fn run(g: &Global, matches: &ArgMatches) -> Result<ExitCode, Failure> {
     }
     let project = project.unwrap_or_default();
     let items = Items::read(command, m)?;
+    if items.route.deprecated {
+        eprintln!(
+            "warning: Vercel's API marks `{}` ({command}) deprecated; it may be removed",
+            items.route.operation_id
+        );
+    }
     // Seconds as a duration; the client's settings check says what it accepts.
     let seconds = |flag: &str, value: f64| {
         Duration::try_from_secs_f64(value)
@@ -195,9 +201,14 @@ fn start<'a>(
             set.push((wire, value.to_string()));
         }
     }
+    for arg in route.args {
+        if let Some(value) = m.get_one::<String>(arg.field) {
+            set.push((arg.field, value.clone()));
+        }
+    }
     // Flags of the command that this selection's operation does not take are refused.
     for (other, route_flag) in table::routes(route.command).flat_map(|r| r.flags.iter().map(move |f| (r, f))) {
-        let given = match table::kind(other, route_flag) {
+        let given = match table::kind(other, route_flag.field) {
             Kind::Boolean => m.get_flag(route_flag.name).then(|| "true".to_string()),
             _ => m.get_one::<String>(route_flag.name).cloned(),
         };
@@ -207,7 +218,7 @@ fn start<'a>(
             None => {
                 let only: Vec<&str> = table::routes(route.command)
                     .filter(|r| r.flags.iter().any(|f| f.name == route_flag.name))
-                    .map(|r| r.selection)
+                    .filter_map(|r| r.selection)
                     .collect();
                 return Err(Failure::usage(format!(
                     "--{} applies to {} selections only",
@@ -311,9 +322,12 @@ fn execute<'a>(ctx: &Context, client: &'a EdgeCache, purge: DynPurge<'a>) -> Res
     {
         confirm(ctx, why, plan.len())?;
     }
-    let noun = ctx.items.selection.noun;
+    let noun = ctx.items.nouns();
     // With --debug, stderr is the trace's: no bar drawn over it.
-    let progress = if g.debug > 0 { indicatif::ProgressBar::hidden() } else { progress_bar(plan.len() as u64, noun.1) };
+    let progress = match noun {
+        Some(noun) if g.debug == 0 => progress_bar(plan.len() as u64, noun.1),
+        _ => indicatif::ProgressBar::hidden(),
+    };
     let bar = progress.clone();
     let purge = purge.on_batch(move |_: &BatchOutcome, _: &Progress| {
         bar.inc(1);
@@ -386,11 +400,24 @@ fn confirm(ctx: &Context, why: &str, requests: usize) -> Result<(), Failure> {
             ctx.command
         )));
     }
+    let what = match ctx.items.nouns() {
+        Some((one, many)) => {
+            let n = ctx.items.items.len();
+            format!(" {n} {} of", if n == 1 { one } else { many })
+        }
+        None => {
+            ctx.items
+                .route
+                .args
+                .iter()
+                .map(|a| format!(" {}", ctx.matches.get_one::<String>(a.field).map_or("", String::as_str)))
+                .collect::<String>()
+                + " for"
+        }
+    };
     eprint!(
-        "{} {} {} of project {} ({} request{})? {why} [y/N] ",
+        "{}{what} project {} ({} request{})? {why} [y/N] ",
         ctx.command,
-        ctx.items.items.len(),
-        ctx.items.noun(),
         ctx.project,
         requests,
         if requests == 1 { "" } else { "s" }

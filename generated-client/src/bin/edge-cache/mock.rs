@@ -13,16 +13,16 @@ use vercel_edge_cache::operations::Place;
 pub fn command() -> clap::Command {
     let operations: Vec<String> = EdgeCache::operations()
         .map(|i| {
-            let required: Vec<&str> = i.required().map(|p| p.name).collect();
+            let required: Vec<&str> = i.required().filter(|p| p.place == Place::Query).map(|p| p.name).collect();
             let body = i.fields.iter().filter(|f| f.place == Place::Body).map(|f| f.name);
-            let body: Vec<&str> = std::iter::once(i.batch_field).chain(body).collect();
+            let body: Vec<&str> = i.batch_field.into_iter().chain(body).collect();
             format!(
                 "  {} {}  ({})\n      query: {}; body: {}",
                 i.method,
                 i.path,
                 i.operation_id,
                 if required.is_empty() { "-".to_string() } else { required.join(", ") },
-                body.join(", ")
+                if body.is_empty() { "-".to_string() } else { body.join(", ") }
             )
         })
         .collect();

@@ -21,7 +21,9 @@ pub fn dry_run(plan: &[PlannedRequest], as_json: bool) {
     for r in plan {
         let query: Vec<String> = r.query.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect();
         println!("{} {}?{}", r.method, r.path, query.join("&"));
-        println!("{}", r.body);
+        if !r.body.is_null() {
+            println!("{}", r.body);
+        }
     }
 }
 
@@ -65,8 +67,9 @@ fn waiting_on(report: &BatchReport) -> Option<&RateLimitWaits> {
     abandoned.or_else(|| errors().find_map(RequestError::rate_limit))
 }
 
-/// Prints the outcome of a run; `noun` is the selection's, singular and plural.
-pub fn outcome(report: &BatchReport, project: &str, noun: (&str, &str), as_json: bool) {
+/// Prints the outcome of a run; `noun` is the selection's, singular and plural (none for an
+/// operation that takes no selection).
+pub fn outcome(report: &BatchReport, project: &str, noun: Option<(&str, &str)>, as_json: bool) {
     let total = report.item_count();
     let ok = report.succeeded().count();
     if as_json {
@@ -97,8 +100,8 @@ pub fn outcome(report: &BatchReport, project: &str, noun: (&str, &str), as_json:
     }
     for b in report.failures() {
         let e = b.result.as_ref().expect_err("failures have errors");
-        let items = count(b.items.len(), noun);
-        eprintln!("error: request {} of {} ({items}): {e}{}", b.index + 1, report.batches.len(), hint(e));
+        let items = noun.map(|noun| format!(" ({})", count(b.items.len(), noun))).unwrap_or_default();
+        eprintln!("error: request {} of {}{items}: {e}{}", b.index + 1, report.batches.len(), hint(e));
     }
     if let Some(reason) = report.stopped {
         let why = waiting_on(report).map(|w| format!("; {w}")).unwrap_or_default();
@@ -108,8 +111,20 @@ pub fn outcome(report: &BatchReport, project: &str, noun: (&str, &str), as_json:
             n if n == not_done => ", none of them sent".to_string(),
             n => format!(", {n} of them never sent"),
         };
-        eprintln!("error: stopped ({reason}{why}): {} not done{unsent}", count(not_done, noun));
+        match noun {
+            Some(noun) => eprintln!("error: stopped ({reason}{why}): {} not done{unsent}", count(not_done, noun)),
+            None => eprintln!("error: stopped ({reason}{why}): not done"),
+        }
     }
+    let Some(noun) = noun else {
+        if !as_json {
+            match report.is_success() {
+                true => println!("{}: project {project} done.", report.operation),
+                false => println!("{}: project {project} not done.", report.operation),
+            }
+        }
+        return;
+    };
     if !as_json {
         let requests = report.batches.len();
         let plural = if requests == 1 { "" } else { "s" };
@@ -140,8 +155,9 @@ fn waits_json(w: &RateLimitWaits) -> Value {
 fn error_json(e: &RequestError) -> Value {
     let mut v = json!({ "message": e.to_string() });
     match e {
-        RequestError::Api(api) => {
-            v["kind"] = json!("api");
+        RequestError::Api(api) | RequestError::ChallengeRequired(api) => {
+            v["kind"] =
+                json!(if matches!(e, RequestError::ChallengeRequired(_)) { "challenge_required" } else { "api" });
             v["status"] = json!(api.status);
             v["code"] = json!(api.code);
             v["vercelMessage"] = json!(api.message);

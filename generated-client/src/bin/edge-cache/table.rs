@@ -40,17 +40,33 @@ pub struct Flag {
     pub help: &'static str,
 }
 
-/// Which operation a command and selection reach, and the flags it takes.
+/// A required body property given as a positional argument of its command.
+#[derive(Debug)]
+pub struct Positional {
+    /// The argument's value name in `--help` (`PATH`).
+    pub name: &'static str,
+    /// The field's wire name.
+    pub field: &'static str,
+    /// Help.
+    pub help: &'static str,
+}
+
+/// Which operation a command and selection reach, and the arguments and flags it takes.
 #[derive(Debug)]
 pub struct Route {
     /// The subcommand.
     pub command: &'static str,
-    /// The selection's item flag.
-    pub selection: &'static str,
+    /// The selection's item flag; `None` for an operation that takes no selection (then the
+    /// command reaches only it).
+    pub selection: Option<&'static str>,
     /// The spec's operationId.
     pub operation_id: &'static str,
+    /// The positional arguments, in order.
+    pub args: &'static [Positional],
     /// The flags.
     pub flags: &'static [Flag],
+    /// Whether the spec marks the operation deprecated (the CLI warns when it is used).
+    pub deprecated: bool,
 }
 
 /// The selection named by its item flag.
@@ -63,8 +79,8 @@ pub fn routes(command: &str) -> impl Iterator<Item = &'static Route> + '_ {
     crate::cli_table::ROUTES.iter().filter(move |r| r.command == command)
 }
 
-/// The kind of a route's flag: that of the field it sets.
-pub fn kind(route: &Route, flag: &Flag) -> vercel_edge_cache::operations::Kind {
+/// The kind of a route's field (a flag's or an argument's), by its wire name.
+pub fn kind(route: &Route, field: &str) -> vercel_edge_cache::operations::Kind {
     let info = vercel_edge_cache::EdgeCache::operations().find(|i| i.operation_id == route.operation_id);
-    info.and_then(|i| i.field(flag.field)).map_or(vercel_edge_cache::operations::Kind::Text, |f| f.kind)
+    info.and_then(|i| i.field(field)).map_or(vercel_edge_cache::operations::Kind::Text, |f| f.kind)
 }
