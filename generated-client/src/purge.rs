@@ -192,22 +192,37 @@ pub(crate) fn find(operation_id: &str) -> Option<&'static OperationSpec> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     //! Spec-agnostic: every operation of the registry, through the run-time API, so that these
     //! tests hold whatever operations the spec has (the tests crate checks the real four).
-    use crate::operations::{OperationInfo, Place};
+    use crate::operations::{Kind, OperationInfo, Place};
     use crate::{DynPurge, EdgeCache};
 
     fn client() -> EdgeCache {
         EdgeCache::builder("t").base_url("http://127.0.0.1:9").build().unwrap()
     }
 
-    fn call<'a>(c: &'a EdgeCache, info: &OperationInfo, items: Vec<String>, required: &str) -> DynPurge<'a> {
+    /// A call of `info` with `items` and every required field set: text fields to `required`,
+    /// the others to a value of their kind.
+    pub(crate) fn call<'a>(c: &'a EdgeCache, info: &OperationInfo, items: Vec<String>, required: &str) -> DynPurge<'a> {
         let mut p = c.operation(info.operation_id, items).unwrap();
         for field in info.required() {
-            p = p.set(field.name, required).unwrap();
+            let value = match field.kind {
+                Kind::OneOf(values) => values.first().copied().unwrap_or_default(),
+                Kind::Integer | Kind::Number => "1",
+                Kind::Boolean => "true",
+                _ => required,
+            };
+            p = p.set(field.name, value).unwrap();
         }
         p
+    }
+
+    /// The items of a call of `info` that its spec accepts: the fewest a request carries (at
+    /// least one), or none for an operation that takes no selection.
+    pub(crate) fn items(info: &OperationInfo) -> Vec<String> {
+        let n = if info.batch_field.is_some() { info.min_items.max(1) } else { 0 };
+        (0..n).map(|i| format!("item-{i}")).collect()
     }
 
     #[test]
@@ -222,7 +237,7 @@ mod tests {
             let mut seen = Vec::new();
             for r in &plan {
                 assert_eq!((r.method, r.path), (info.method, info.path));
-                for field in info.required().filter(|f| f.place == Place::Query) {
+                for field in info.required().filter(|f| f.place == Place::Query && f.kind == Kind::Text) {
                     assert!(r.query.contains(&(field.name, "p".to_string())), "required: {:?}", r.query);
                 }
                 let batch = r.body[batch_field].as_array().unwrap();
@@ -241,7 +256,7 @@ mod tests {
             assert_eq!(plan.len(), 1, "{}", info.operation_id);
             let r = &plan[0];
             assert_eq!((r.method, r.path), (info.method, info.path));
-            for field in info.required() {
+            for field in info.required().filter(|f| f.kind == Kind::Text) {
                 match field.place {
                     Place::Query => assert!(r.query.contains(&(field.name, "p".to_string())), "{:?}", r.query),
                     Place::Body => assert_eq!(r.body[field.name], "p", "{}", r.body),
@@ -264,8 +279,7 @@ mod tests {
                 let expected = format!("{batch_field}: at least {} {unit} per request, got 0", info.min_items);
                 assert_eq!(err.to_string(), expected);
             }
-            let n = if info.batch_field.is_some() { info.min_items.max(1) } else { 0 };
-            let items = vec!["item".to_string(); n];
+            let items = items(info);
             if let Some(required) = info.required().next() {
                 // Not set: present is all `required` asks (an empty value is the spec's minLength).
                 let err = c.operation(info.operation_id, items.clone()).unwrap().validate().unwrap_err();
@@ -283,8 +297,7 @@ mod tests {
         fn spawnable<T: Send>(_: T) {}
         let c = client();
         for info in EdgeCache::operations() {
-            let n = if info.batch_field.is_some() { info.min_items.max(1) } else { 0 };
-            spawnable(call(&c, info, vec!["a".to_string(); n], "p").send());
+            spawnable(call(&c, info, items(info), "p").send());
         }
     }
 

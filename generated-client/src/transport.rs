@@ -447,16 +447,11 @@ mod tests {
         let recorder = Recorder::default();
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let info = EdgeCache::operations().next().expect("an operation");
-        let sent = info.min_items.max(1);
         tracing::subscriber::with_default(recorder.clone(), || {
             runtime.block_on(async {
                 let url = server(vec![429, 200]).await;
                 let client = EdgeCache::builder("tok-SECRET-42").base_url(url).build().unwrap();
-                let items = vec!["item"; sent];
-                let mut call = client.operation(info.operation_id, items).unwrap();
-                for field in info.required() {
-                    call = call.set(field.name, "p").unwrap();
-                }
+                let call = crate::purge::tests::call(&client, info, crate::purge::tests::items(info), "p");
                 let report = call.send().await.unwrap();
                 assert!(report.is_success());
             })
@@ -486,7 +481,7 @@ mod tests {
         assert_eq!(batches.len(), 1, "{spans:?}");
         let (batch, fields) = batches[0];
         assert_eq!(get(fields, "index").as_deref(), Some("0"));
-        assert_eq!(get(fields, "items"), Some(sent.to_string()));
+        assert_eq!(get(fields, "items"), Some(crate::purge::tests::items(info).len().to_string()));
         let parents = recorder.parents.lock().unwrap();
         for (id, (name, _)) in spans.iter().filter(|(_, (name, _))| name == "edge_cache.request") {
             assert_eq!(parents[id], Some(*batch), "{name} {id} is not in its batch's span");

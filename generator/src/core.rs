@@ -44,10 +44,12 @@ pub fn generate(file: &Path, api: &OpenAPI) -> Result<(syn::File, Types), SpecEr
     Ok((syntax, types))
 }
 
-/// Marks the structs of `api::types` (the request and response bodies) `#[non_exhaustive]`:
-/// they are built with their builders (`X::builder()`) or serde outside the crate, so that an
-/// optional property the spec adds is a new field, not a breaking change for code that wrote a
-/// struct literal. The generated layer, inside the crate, still builds them directly.
+/// Marks the structs and enums of `api::types` (the request and response bodies, and the values
+/// of an `enum` or `oneOf`) `#[non_exhaustive]`: the structs are built with their builders
+/// (`X::builder()`) or serde outside the crate, so that an optional property the spec adds is a
+/// new field, not a breaking change for code that wrote a struct literal; and a value the spec
+/// adds to an `enum` is a new variant, not a breaking change for a `match` (it has a wildcard
+/// arm). The generated layer, inside the crate, still builds and matches them directly.
 fn mark_structs_non_exhaustive(file: &mut syn::File) {
     for item in &mut file.items {
         let syn::Item::Mod(m) = item else { continue };
@@ -55,10 +57,12 @@ fn mark_structs_non_exhaustive(file: &mut syn::File) {
             continue;
         }
         for item in m.content.iter_mut().flat_map(|(_, items)| items.iter_mut()) {
-            if let syn::Item::Struct(s) = item
-                && matches!(s.fields, syn::Fields::Named(_))
-            {
-                s.attrs.push(syn::parse_quote!(#[non_exhaustive]));
+            match item {
+                syn::Item::Struct(s) if matches!(s.fields, syn::Fields::Named(_)) => {
+                    s.attrs.push(syn::parse_quote!(#[non_exhaustive]));
+                }
+                syn::Item::Enum(e) => e.attrs.push(syn::parse_quote!(#[non_exhaustive])),
+                _ => {}
             }
         }
     }

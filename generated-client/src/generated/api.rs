@@ -423,6 +423,7 @@ Vercel's own CLI sends).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(untagged)]
+    #[non_exhaustive]
     pub enum Tags {
         List(TagList),
         String(TagString),
@@ -450,6 +451,7 @@ Vercel's own CLI sends).
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum Target {
         #[serde(rename = "production")]
         Production,

@@ -8,6 +8,8 @@ use crate::generated::api::{self, types};
 pub mod setter_types {
     use crate::contract;
     /// The environment whose cache is changed; both when left out.
+    ///
+    /// A value the spec adds is a new variant: a `match` needs a wildcard arm (`_ =>`).
     #[derive(
         Debug,
         Clone,
@@ -18,6 +20,7 @@ pub mod setter_types {
         serde::Serialize,
         serde::Deserialize
     )]
+    #[non_exhaustive]
     pub enum Target {
         /// `production`
         #[serde(rename = "production")]

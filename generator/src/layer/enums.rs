@@ -16,6 +16,10 @@ pub fn setter_enum(e: &SetterEnum) -> TokenStream {
     if doc.is_empty() {
         doc.push(format!(" The values of `{wire}`."));
     }
+    doc.extend([
+        String::new(),
+        " A value the spec adds is a new variant: a `match` needs a wildcard arm (`_ =>`).".to_string(),
+    ]);
     let variants = e.values.iter().map(|(value, variant)| {
         let doc = format!(" `{value}`");
         quote! { #[doc = #doc] #[serde(rename = #value)] #variant }
@@ -27,6 +31,7 @@ pub fn setter_enum(e: &SetterEnum) -> TokenStream {
     quote! {
         #(#[doc = #doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants),*
         }
