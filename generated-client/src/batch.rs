@@ -72,7 +72,7 @@ pub(crate) struct Ran {
 }
 
 /// One request of a batch: what [`run`] starts, with the batch's items shared with it.
-pub(crate) type Request<'c> = BoxFuture<'c, Result<(), RequestError>>;
+pub(crate) type Request<'c> = BoxFuture<'c, Result<Option<serde_json::Value>, RequestError>>;
 
 /// A batch's items, shared between [`run`] and the batch's request.
 pub(crate) type Chunk = Arc<Vec<String>>;
@@ -195,8 +195,17 @@ struct Tally<'a> {
 
 impl Tally<'_> {
     /// Counts a finished request, tells the callback, and gives back its outcome.
-    fn finish(&mut self, index: usize, items: Vec<String>, result: Result<(), RequestError>) -> BatchOutcome {
-        let outcome = BatchOutcome { index, result, items };
+    fn finish(
+        &mut self,
+        index: usize,
+        items: Vec<String>,
+        result: Result<Option<serde_json::Value>, RequestError>,
+    ) -> BatchOutcome {
+        let (result, response) = match result {
+            Ok(response) => (Ok(()), response),
+            Err(e) => (Err(e), None),
+        };
+        let outcome = BatchOutcome { index, result, items, response };
         let p = &mut self.progress;
         p.requests += 1;
         match outcome.result {

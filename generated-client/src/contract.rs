@@ -66,6 +66,9 @@ pub struct OperationSpec {
     pub send: for<'a> fn(&'a crate::generated::api::Client, &Values, &[String]) -> Sending<'a>,
     /// The JSON body of one batch, as [`send`](OperationSpec::send) would send it.
     pub body: fn(&[String], &Values) -> Result<serde_json::Value, String>,
+    /// A body of the successful answer, as JSON text, when the spec gives it one: what the
+    /// testing kit answers.
+    pub success_body: Option<&'static str>,
 }
 
 /// The API as a whole.
@@ -96,7 +99,7 @@ pub fn sending<'a, T, E>(
     attempt: impl Future<Output = Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>> + Send + 'a,
 ) -> Sending<'a>
 where
-    T: 'a,
+    T: serde::Serialize + 'a,
     E: 'a,
 {
     Box::pin(async move { Reply::of(attempt.await) })

@@ -32,6 +32,10 @@ use crate::contract::Sealed;
 pub trait Operation: Sealed + Send + Sync + 'static {
     /// Its facts.
     const INFO: &'static OperationInfo = &<Self as Sealed>::SPEC.info;
+
+    /// The body of its successful answer, as progenitor types it: `()` when the spec gives the
+    /// answer no JSON body. [`BatchOutcome::response`](crate::BatchOutcome::response) reads it.
+    type Response: serde::de::DeserializeOwned + Send + 'static;
 }
 
 /// The facts of an operation: where it goes, the values it takes, and how selections are split.

@@ -22,7 +22,7 @@ const MAX_ERROR_BODY: usize = 64 * 1024;
 
 /// What one attempt came to.
 enum Attempt {
-    Done,
+    Done(Option<serde_json::Value>),
     Failed { failure: Failure, retryable: bool },
 }
 
@@ -38,8 +38,8 @@ enum Failure {
 /// An attempt's result, as progenitor's builder gave it (read by [`Reply::of`], in the
 /// contract's `sending`), before the transport reads it.
 pub enum Reply {
-    /// A success: its status and rate-limit headers.
-    Answer { status: u16, rate: RateHeaders },
+    /// A success: its status, rate-limit headers and JSON body (`None` without one).
+    Answer { status: u16, rate: RateHeaders, body: Option<serde_json::Value> },
     /// An error status whose body is still to be read.
     Refused(reqwest::Response),
     /// An error status whose body progenitor has read already.
@@ -54,13 +54,22 @@ pub enum Reply {
 
 impl Reply {
     /// Reads progenitor's result of one attempt.
-    pub(crate) fn of<T, E>(result: Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>) -> Self {
+    pub(crate) fn of<T: serde::Serialize, E>(
+        result: Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>,
+    ) -> Self {
         use progenitor_client::Error as P;
         match result {
-            Ok(r) => Reply::Answer { status: r.status().as_u16(), rate: RateHeaders::of(r.headers()) },
-            Err(P::UnexpectedResponse(response)) if response.status().is_success() => {
-                Reply::Answer { status: response.status().as_u16(), rate: RateHeaders::of(response.headers()) }
+            Ok(r) => {
+                let (status, rate) = (r.status().as_u16(), RateHeaders::of(r.headers()));
+                // progenitor's typed body, kept as JSON for the report (`()`, no body, is null).
+                let body = serde_json::to_value(r.into_inner()).ok().filter(|v| !v.is_null());
+                Reply::Answer { status, rate, body }
             }
+            Err(P::UnexpectedResponse(response)) if response.status().is_success() => Reply::Answer {
+                status: response.status().as_u16(),
+                rate: RateHeaders::of(response.headers()),
+                body: None,
+            },
             Err(P::UnexpectedResponse(response)) => Reply::Refused(response),
             Err(P::ErrorResponse(rv)) => {
                 Reply::Status { status: rv.status().as_u16(), rate: RateHeaders::of(rv.headers()) }
@@ -74,7 +83,8 @@ impl Reply {
     }
 }
 
-/// Sends one batch: `attempt()` starts an attempt, and failed attempts are retried per
+/// Sends one batch, and gives back the JSON body of its successful answer, if it had one:
+/// `attempt()` starts an attempt, and failed attempts are retried per
 /// `policy`. Every attempt first waits for the rate limit; a 429 that says when to come back
 /// holds every request of the client for as long as it says, and is sent again without using
 /// up the retries meant for transient failures. Waits are bounded (see [`RetryPolicy`]); what
@@ -86,7 +96,7 @@ pub(crate) async fn call<'a, F>(
     timeout: Duration,
     track: &Track,
     mut attempt: F,
-) -> Result<(), RequestError>
+) -> Result<Option<serde_json::Value>, RequestError>
 where
     F: FnMut() -> Sending<'a>,
 {
@@ -196,9 +206,9 @@ where
             }
         }
         match outcome {
-            Attempt::Done => {
+            Attempt::Done(body) => {
                 span.in_scope(|| tracing::debug!("done"));
-                return Ok(());
+                return Ok(body);
             }
             Attempt::Failed { retryable: true, .. } if n <= policy.max_retries => {}
             Attempt::Failed { failure, .. } => {
@@ -226,7 +236,7 @@ where
 async fn run(sending: Sending<'_>, idempotent: bool) -> (Option<u16>, Option<RateHeaders>, Attempt) {
     let failed = |failure, retryable| Attempt::Failed { failure, retryable };
     match sending.await {
-        Reply::Answer { status, rate } => (Some(status), Some(rate), Attempt::Done),
+        Reply::Answer { status, rate, body } => (Some(status), Some(rate), Attempt::Done(body)),
         Reply::Refused(response) => {
             let status = response.status().as_u16();
             let rate = RateHeaders::of(response.headers());
@@ -403,7 +413,8 @@ mod tests {
     }
 
     /// A loopback server answering each connection's requests with the next status in `statuses`.
-    async fn server(statuses: Vec<u16>) -> String {
+    /// A server answering `statuses` in turn (then 200), a 200 with `success` as its JSON body.
+    async fn server(statuses: Vec<u16>, success: &'static str) -> String {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
@@ -429,8 +440,10 @@ mod tests {
                             .unwrap_or(0);
                         if got.len() >= end + 4 + len {
                             let status = statuses.next().unwrap_or(200);
+                            let body = if status == 200 { success } else { "" };
                             let reply = format!(
-                                "HTTP/1.1 {status} X\r\nretry-after: 0\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                                "HTTP/1.1 {status} X\r\nretry-after: 0\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                                body.len()
                             );
                             let _ = sock.write_all(reply.as_bytes()).await;
                             break;
@@ -449,7 +462,10 @@ mod tests {
         let info = EdgeCache::operations().next().expect("an operation");
         tracing::subscriber::with_default(recorder.clone(), || {
             runtime.block_on(async {
-                let url = server(vec![429, 200]).await;
+                // A success answers what the spec says of it (the testing kit's body).
+                let spec =
+                    crate::generated::spec::API.operations.iter().find(|s| s.info.operation_id == info.operation_id);
+                let url = server(vec![429, 200], spec.and_then(|s| s.success_body).unwrap_or("")).await;
                 let client = EdgeCache::builder("tok-SECRET-42").base_url(url).build().unwrap();
                 let call = crate::purge::tests::call(&client, info, crate::purge::tests::items(info), "p");
                 let report = call.send().await.unwrap();

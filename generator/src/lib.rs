@@ -34,6 +34,7 @@ pub mod output;
 pub mod progenitor_names;
 pub mod refs;
 pub mod render;
+pub mod response;
 pub mod shape;
 pub mod spec_diff;
 pub mod validate;

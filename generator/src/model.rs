@@ -88,6 +88,8 @@ pub struct Operation {
     pub idempotent: bool,
     /// Whether the spec marks it `deprecated`.
     pub deprecated: bool,
+    /// The JSON body of its successful answer, if it has one.
+    pub success: Option<crate::response::SuccessBody>,
 }
 
 impl Operation {
@@ -433,6 +435,7 @@ fn build_operation(
         cli,
         idempotent,
         deprecated: op.deprecated,
+        success: crate::response::success_body(cx.api, op),
     })
 }
 

@@ -171,3 +171,15 @@ pub fn body_type(op: &Operation) -> String {
         None => rust_name(&format!("{}-body", op.id), Case::Pascal),
     }
 }
+
+/// The Rust type progenitor gives an operation's successful JSON answer, if it names one: the
+/// component's (as for [`body_type`]), or `<OperationId>Response` for an object written inline.
+/// Any other inline schema is read as JSON (`None`).
+pub fn response_type(op: &Operation) -> Option<String> {
+    let success = op.success.as_ref()?;
+    match &success.component {
+        Some(component) => Some(rust_name(component, Case::Pascal)),
+        None if success.inline_object => Some(rust_name(&format!("{}-response", op.id), Case::Pascal)),
+        None => None,
+    }
+}

@@ -549,12 +549,29 @@ async fn requests(s: &MockServer) -> Vec<(String, String, String, Value)> {
 }
 
 #[tokio::test]
-async fn an_operation_without_a_body_is_one_request_without_one() {
-    let s = server(200, json!({})).await;
+async fn an_operation_without_a_body_is_one_request_without_one_and_its_answer_is_typed() {
+    let s = server(200, json!({"purged": 42, "id": "req_1"})).await;
     let report = client(&s.uri()).purge_everything("p").send().await.unwrap();
     assert!(report.is_success());
     assert_eq!(requests(&s).await, [("POST".to_string(), "/v1/purge-everything".to_string(), "projectIdOrName=p".to_string(), Value::Null)]);
     assert_eq!(PurgeEverything::INFO.batch_field, None);
+    let answer: vercel_edge_cache::api::types::PurgeResult = report.batches[0].response::<PurgeEverything>().expect("a typed answer");
+    assert_eq!((answer.purged, answer.id.as_deref()), (42, Some("req_1")));
+    assert_eq!(report.batches[0].response, Some(json!({"purged": 42, "id": "req_1"})));
+    // An answer that is not what the spec says is a failure of the request, not a success.
+    let s = server(200, json!({"nothing": true})).await;
+    let report = client(&s.uri()).purge_everything("p").send().await.unwrap();
+    assert!(report.first_error().is_some(), "{:?}", report.batches);
+}
+
+#[test]
+fn the_cli_shows_the_answer_in_json() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let s = rt.block_on(server(200, json!({"purged": 7})));
+    let (code, out, err) = cli(&["--token", "tok", "--project", "p", "--api-url", &s.uri(), "purge-everything", "--yes", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["batches"][0]["response"], json!({"purged": 7}), "{out}");
 }
 
 #[tokio::test]
@@ -574,7 +591,9 @@ async fn a_required_body_property_and_a_required_enum_parameter_are_arguments_of
 async fn the_kit_serves_checks_and_records_each() {
     let vercel = MockVercel::start().await;
     let c = client(&vercel.uri());
-    c.purge_everything("p").send().await.unwrap();
+    // The kit answers the least body the spec accepts, which the client reads typed.
+    let report = c.purge_everything("p").send().await.unwrap();
+    assert_eq!(report.batches[0].response::<PurgeEverything>().map(|r| r.purged), Some(0));
     c.delete_file("p", Region::Us, "/b.js").send().await.unwrap();
     #[allow(deprecated)]
     c.legacy_purge("p").send().await.unwrap();

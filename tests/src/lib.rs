@@ -22,6 +22,7 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 pub mod fresh;
 pub mod prism;
 pub mod raw;
+pub mod spec;
 
 /// The token every test client uses. Distinctive, so that a leak is easy to find.
 pub const TOKEN: &str = "tok_S3CRET_never_print_me_4f9a";
@@ -195,103 +196,67 @@ pub fn assert_no_token(texts: &[(&str, String)]) {
     }
 }
 
-/// An operation of the spec, as the spec writes it (not taken from the client), for tests that
-/// run the same checks on each. A table, not a match: adding an operation adds a row.
+/// An operation of the spec that takes a selection, as the spec writes it (read from
+/// `spec/edge-cache.yaml` by [`spec`], not taken from the client), for tests that run the same
+/// checks on each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Op {
-    operation_id: &'static str,
-    path: &'static str,
-    field: &'static str,
-    max_items: usize,
-    takes_target: bool,
-    takes_deadline: bool,
-    documents_402: bool,
-}
+pub struct Op(&'static spec::Operation);
 
-#[allow(non_upper_case_globals)]
 impl Op {
-    /// `invalidateByTags`.
-    pub const InvalidateTags: Op = Op {
-        operation_id: "invalidateByTags",
-        path: "/v1/edge-cache/invalidate-by-tags",
-        field: "tags",
-        max_items: 16,
-        takes_target: true,
-        takes_deadline: false,
-        documents_402: false,
-    };
-    /// `dangerouslyDeleteByTags`.
-    pub const DeleteTags: Op = Op {
-        operation_id: "dangerouslyDeleteByTags",
-        path: "/v1/edge-cache/dangerously-delete-by-tags",
-        field: "tags",
-        max_items: 16,
-        takes_target: true,
-        takes_deadline: true,
-        documents_402: false,
-    };
-    /// `invalidateBySrcImages`.
-    pub const InvalidateSrcImages: Op = Op {
-        operation_id: "invalidateBySrcImages",
-        path: "/v1/edge-cache/invalidate-by-src-images",
-        field: "srcImages",
-        max_items: 8,
-        takes_target: false,
-        takes_deadline: false,
-        documents_402: true,
-    };
-    /// `dangerouslyDeleteBySrcImages`.
-    pub const DeleteSrcImages: Op = Op {
-        operation_id: "dangerouslyDeleteBySrcImages",
-        path: "/v1/edge-cache/dangerously-delete-by-src-images",
-        field: "srcImages",
-        max_items: 8,
-        takes_target: false,
-        takes_deadline: true,
-        documents_402: true,
-    };
+    /// Every operation of the spec with a batch field, in spec order.
+    pub fn all() -> impl Iterator<Item = Op> {
+        spec::operations().iter().filter(|o| o.batch.is_some()).map(Op)
+    }
 
-    /// All four, in spec order.
-    pub const ALL: [Op; 4] = [Op::InvalidateTags, Op::DeleteTags, Op::InvalidateSrcImages, Op::DeleteSrcImages];
+    /// The operation with this operationId (it must take a selection).
+    pub fn named(operation_id: &str) -> Op {
+        Op::all()
+            .find(|o| o.operation_id() == operation_id)
+            .unwrap_or_else(|| panic!("the spec has no operation `{operation_id}` with a batch field"))
+    }
+
+    fn batch(self) -> &'static spec::Batch {
+        self.0.batch.as_ref().expect("Op holds operations with a batch field")
+    }
 
     /// The spec's operationId.
     pub fn operation_id(self) -> &'static str {
-        self.operation_id
+        &self.0.operation_id
     }
 
     /// The path, as the spec writes it.
     pub fn path(self) -> &'static str {
-        self.path
+        &self.0.path
     }
 
     /// The body list: `tags` or `srcImages`.
     pub fn field(self) -> &'static str {
-        self.field
+        &self.batch().field
     }
 
     /// The most items per request in the spec.
     pub fn max_items(self) -> usize {
-        self.max_items
+        self.batch().max_items
     }
 
-    /// Whether the operation selects by tags (and so takes a `target`).
+    /// Whether the operation takes a `target` (the tag operations).
     pub fn by_tags(self) -> bool {
-        self.takes_target
+        self.0.properties.iter().any(|p| p == "target")
     }
 
-    /// Whether the operation deletes (and so takes a deadline).
+    /// Whether the operation takes a deadline (the delete operations).
     pub fn deletes(self) -> bool {
-        self.takes_deadline
+        self.0.properties.iter().any(|p| p == "revalidationDeadlineSeconds")
     }
 
     /// Whether 402 is a documented status of the operation.
     pub fn documents_402(self) -> bool {
-        self.documents_402
+        self.0.statuses.iter().any(|s| s == "402")
     }
 
     /// `n` items fit for the operation.
     pub fn items(self, n: usize) -> Vec<String> {
-        if self.field == "tags" { tags("tag", n) } else { src_images("img", n) }
+        if self.field() == "tags" { tags("tag", n) } else { src_images("img", n) }
     }
 
     /// Sends `items` with the given options through the client's call of the operation, chosen
@@ -303,10 +268,10 @@ impl Op {
         items: Vec<String>,
         options: Options,
     ) -> Result<BatchReport, Error> {
-        let mut p = client.operation(self.operation_id, items).expect("an operation of the spec");
+        let mut p = client.operation(self.operation_id(), items).expect("an operation of the spec");
         p = p.set("projectIdOrName", project)?;
-        let target = options.target.filter(|_| self.takes_target).map(|t| t.to_string());
-        let deadline = options.deadline.filter(|_| self.takes_deadline).map(|d| d.to_string());
+        let target = options.target.filter(|_| self.by_tags()).map(|t| t.to_string());
+        let deadline = options.deadline.filter(|_| self.deletes()).map(|d| d.to_string());
         for (name, value) in [
             ("teamId", options.team_id),
             ("slug", options.slug),

@@ -48,7 +48,7 @@ fn sizes(lists: &[Vec<String>]) -> Vec<usize> {
 
 #[tokio::test]
 async fn forty_tags_go_out_as_three_requests_of_at_most_sixteen() {
-    for op in [Op::InvalidateTags, Op::DeleteTags] {
+    for op in [Op::named("invalidateByTags"), Op::named("dangerouslyDeleteByTags")] {
         let server = ok_server().await;
         let client = client(&server.uri());
         let all = tags("post", 40);
@@ -79,7 +79,7 @@ async fn forty_tags_go_out_as_three_requests_of_at_most_sixteen() {
 
 #[tokio::test]
 async fn seventeen_source_images_go_out_as_eight_eight_and_one() {
-    for op in [Op::InvalidateSrcImages, Op::DeleteSrcImages] {
+    for op in [Op::named("invalidateBySrcImages"), Op::named("dangerouslyDeleteBySrcImages")] {
         let server = ok_server().await;
         let client = client(&server.uri());
         let all = src_images("photo", 17);
@@ -102,7 +102,7 @@ async fn seventeen_source_images_go_out_as_eight_eight_and_one() {
 
 #[tokio::test]
 async fn a_selection_of_exactly_max_items_is_one_request_and_one_more_is_two() {
-    for op in Op::ALL {
+    for op in Op::all() {
         let max = op.max_items();
         for (n, expected) in [(1, vec![1]), (max, vec![max]), (max + 1, vec![max, 1])] {
             let server = ok_server().await;
@@ -264,6 +264,6 @@ async fn plan_splits_the_same_way_without_sending() {
     let lens: Vec<usize> = plan.iter().map(|p| p.body["tags"].as_array().unwrap().len()).collect();
     assert_eq!(lens, vec![16, 16, 8]);
     assert!(plan.iter().all(|p| p.body["target"] == "preview"));
-    assert!(plan.iter().all(|p| p.method == "POST" && p.path == Op::InvalidateTags.path()));
+    assert!(plan.iter().all(|p| p.method == "POST" && p.path == Op::named("invalidateByTags").path()));
     assert_nothing_sent(&server).await;
 }

@@ -26,7 +26,7 @@ async fn from_env_reads_the_token_and_the_api_url() {
     let report = client.invalidate_by_tags("proj", ["a"]).send().await.unwrap();
     assert!(report.is_success(), "{report:#?}");
     let request = only_request(&server).await;
-    assert_eq!(request.url.path(), Op::InvalidateTags.path());
+    assert_eq!(request.url.path(), Op::named("invalidateByTags").path());
     // The token is trimmed of the white space around it.
     assert_eq!(header(&request, "authorization"), Some(format!("Bearer {TOKEN}")));
 

@@ -37,7 +37,7 @@ async fn valid_combinations(prism: &Prism) -> (usize, Vec<String>) {
     let mut cases = 0;
     let targets = [None, Some(Target::Production), Some(Target::Preview)];
     let deadlines = [None, Some(0), Some(300), Some(31_536_000)];
-    for op in Op::ALL {
+    for op in Op::all() {
         let targets: &[Option<Target>] = if op.by_tags() { &targets } else { &[None] };
         let deadlines: &[Option<i64>] = if op.deletes() { &deadlines } else { &[None] };
         for (team, slug) in scopes() {
@@ -120,7 +120,7 @@ fn raw_cases() -> Vec<Raw> {
     vec![
         Raw {
             what: "a valid request (control)",
-            path: Op::InvalidateTags.path(),
+            path: Op::named("invalidateByTags").path(),
             query: project,
             auth: true,
             body: json!({"tags": ["a"]}),
@@ -129,7 +129,7 @@ fn raw_cases() -> Vec<Raw> {
         },
         Raw {
             what: "17 tags in one request",
-            path: Op::InvalidateTags.path(),
+            path: Op::named("invalidateByTags").path(),
             query: project,
             auth: true,
             body: json!({"tags": seventeen}),
@@ -138,7 +138,7 @@ fn raw_cases() -> Vec<Raw> {
         },
         Raw {
             what: "17 tags to delete in one request",
-            path: Op::DeleteTags.path(),
+            path: Op::named("dangerouslyDeleteByTags").path(),
             query: project,
             auth: true,
             body: json!({"tags": seventeen}),
@@ -147,7 +147,7 @@ fn raw_cases() -> Vec<Raw> {
         },
         Raw {
             what: "9 source images in one request",
-            path: Op::InvalidateSrcImages.path(),
+            path: Op::named("invalidateBySrcImages").path(),
             query: project,
             auth: true,
             body: json!({"srcImages": nine}),
@@ -156,7 +156,7 @@ fn raw_cases() -> Vec<Raw> {
         },
         Raw {
             what: "a tag of 257 characters",
-            path: Op::InvalidateTags.path(),
+            path: Op::named("invalidateByTags").path(),
             query: project,
             auth: true,
             body: json!({"tags": ["x".repeat(257)]}),
@@ -165,7 +165,7 @@ fn raw_cases() -> Vec<Raw> {
         },
         Raw {
             what: "no tags",
-            path: Op::InvalidateTags.path(),
+            path: Op::named("invalidateByTags").path(),
             query: project,
             auth: true,
             body: json!({"tags": []}),
@@ -174,7 +174,7 @@ fn raw_cases() -> Vec<Raw> {
         },
         Raw {
             what: "a deadline above one year",
-            path: Op::DeleteSrcImages.path(),
+            path: Op::named("dangerouslyDeleteBySrcImages").path(),
             query: project,
             auth: true,
             body: json!({"srcImages": ["/a.png"], "revalidationDeadlineSeconds": 31_536_001}),
@@ -183,7 +183,7 @@ fn raw_cases() -> Vec<Raw> {
         },
         Raw {
             what: "a negative deadline",
-            path: Op::DeleteTags.path(),
+            path: Op::named("dangerouslyDeleteByTags").path(),
             query: project,
             auth: true,
             body: json!({"tags": ["a"], "revalidationDeadlineSeconds": -1}),
@@ -192,7 +192,7 @@ fn raw_cases() -> Vec<Raw> {
         },
         Raw {
             what: "a fractional deadline",
-            path: Op::DeleteTags.path(),
+            path: Op::named("dangerouslyDeleteByTags").path(),
             query: project,
             auth: true,
             body: json!({"tags": ["a"], "revalidationDeadlineSeconds": 1.5}),
@@ -201,7 +201,7 @@ fn raw_cases() -> Vec<Raw> {
         },
         Raw {
             what: "an unknown target",
-            path: Op::InvalidateTags.path(),
+            path: Op::named("invalidateByTags").path(),
             query: project,
             auth: true,
             body: json!({"tags": ["a"], "target": "staging"}),
@@ -210,7 +210,7 @@ fn raw_cases() -> Vec<Raw> {
         },
         Raw {
             what: "a target on a source-image operation",
-            path: Op::InvalidateSrcImages.path(),
+            path: Op::named("invalidateBySrcImages").path(),
             query: project,
             auth: true,
             body: json!({"srcImages": ["/a.png"], "target": "production"}),
@@ -219,7 +219,7 @@ fn raw_cases() -> Vec<Raw> {
         },
         Raw {
             what: "a snake_case body key",
-            path: Op::DeleteSrcImages.path(),
+            path: Op::named("dangerouslyDeleteBySrcImages").path(),
             query: project,
             auth: true,
             body: json!({"src_images": ["/a.png"]}),
@@ -228,7 +228,7 @@ fn raw_cases() -> Vec<Raw> {
         },
         Raw {
             what: "no projectIdOrName",
-            path: Op::InvalidateTags.path(),
+            path: Op::named("invalidateByTags").path(),
             query: &[("project", "p")],
             auth: true,
             body: json!({"tags": ["a"]}),
@@ -237,7 +237,7 @@ fn raw_cases() -> Vec<Raw> {
         },
         Raw {
             what: "no bearer token",
-            path: Op::InvalidateTags.path(),
+            path: Op::named("invalidateByTags").path(),
             query: project,
             auth: false,
             body: json!({"tags": ["a"]}),

@@ -40,7 +40,7 @@ async fn invalidate_by_tags_sends_the_exact_request() {
     assert_eq!(report.operation, "invalidateByTags");
 
     let request = only_request(&server).await;
-    assert_request(&request, Op::InvalidateTags);
+    assert_request(&request, Op::named("invalidateByTags"));
     assert_eq!(query_pairs(&request), vec![("projectIdOrName".to_string(), "my-project".to_string())]);
     // `target` left out when unset.
     assert_eq!(body(&request), json!({ "tags": ["blog", "home"] }));
@@ -53,7 +53,7 @@ async fn invalidate_by_tags_sends_the_target() {
         let client = client(&server.uri());
         client.invalidate_by_tags("p", ["a"]).target(target).send().await.unwrap();
         let request = only_request(&server).await;
-        assert_request(&request, Op::InvalidateTags);
+        assert_request(&request, Op::named("invalidateByTags"));
         assert_eq!(body(&request), json!({ "tags": ["a"], "target": wire }));
     }
 }
@@ -73,7 +73,7 @@ async fn dangerously_delete_by_tags_sends_the_exact_request() {
     assert_eq!(report.operation, "dangerouslyDeleteByTags");
 
     let request = only_request(&server).await;
-    assert_request(&request, Op::DeleteTags);
+    assert_request(&request, Op::named("dangerouslyDeleteByTags"));
     assert_eq!(query_pairs(&request), vec![("projectIdOrName".to_string(), "my-project".to_string())]);
     assert_eq!(
         body(&request),
@@ -88,7 +88,7 @@ async fn dangerously_delete_by_tags_leaves_unset_options_out() {
     let client = client(&server.uri());
     client.dangerously_delete_by_tags("p", ["a"]).send().await.unwrap();
     let request = only_request(&server).await;
-    assert_request(&request, Op::DeleteTags);
+    assert_request(&request, Op::named("dangerouslyDeleteByTags"));
     assert_eq!(body(&request), json!({ "tags": ["a"] }));
 }
 
@@ -102,7 +102,7 @@ async fn invalidate_by_src_images_sends_the_exact_request() {
     assert_eq!(report.operation, "invalidateBySrcImages");
 
     let request = only_request(&server).await;
-    assert_request(&request, Op::InvalidateSrcImages);
+    assert_request(&request, Op::named("invalidateBySrcImages"));
     assert_eq!(query_pairs(&request), vec![("projectIdOrName".to_string(), "my-project".to_string())]);
     assert_eq!(body(&request), json!({ "srcImages": images }));
 }
@@ -121,7 +121,7 @@ async fn dangerously_delete_by_src_images_sends_the_exact_request() {
     assert_eq!(report.operation, "dangerouslyDeleteBySrcImages");
 
     let request = only_request(&server).await;
-    assert_request(&request, Op::DeleteSrcImages);
+    assert_request(&request, Op::named("dangerouslyDeleteBySrcImages"));
     assert_eq!(query_pairs(&request), vec![("projectIdOrName".to_string(), "my-project".to_string())]);
     assert_eq!(body(&request), json!({ "srcImages": ["/images/hero.png"], "revalidationDeadlineSeconds": 0 }));
     assert_integer_deadline(&request, 0);
@@ -133,7 +133,7 @@ async fn dangerously_delete_by_src_images_leaves_the_deadline_out_when_unset() {
     let client = client(&server.uri());
     client.dangerously_delete_by_src_images("p", ["/a.png"]).send().await.unwrap();
     let request = only_request(&server).await;
-    assert_request(&request, Op::DeleteSrcImages);
+    assert_request(&request, Op::named("dangerouslyDeleteBySrcImages"));
     assert_eq!(body(&request), json!({ "srcImages": ["/a.png"] }));
 }
 
@@ -151,7 +151,7 @@ async fn reserved_and_non_ascii_query_values_are_percent_encoded_and_read_back_i
     let project = "my proj&x=1#frag/?a+b%20ü";
     let team = "team/1?&=#ü";
     let slug = "slug with spaces & ünïcödé=";
-    for op in Op::ALL {
+    for op in Op::all() {
         let server = ok_server().await;
         let client = builder(&server.uri()).team_id(team).slug(slug).build().unwrap();
         let report = op.send_plain(&client, project, op.items(1)).await.unwrap();
@@ -174,7 +174,7 @@ async fn reserved_and_non_ascii_query_values_are_percent_encoded_and_read_back_i
 
 #[tokio::test]
 async fn team_id_and_slug_are_sent_only_when_set() {
-    for op in Op::ALL {
+    for op in Op::all() {
         for (team, slug) in
             [(None, None), (Some("team_1"), None), (None, Some("my-team")), (Some("team_1"), Some("my-team"))]
         {
@@ -204,7 +204,7 @@ async fn team_id_and_slug_are_sent_only_when_set() {
 
 #[tokio::test]
 async fn a_per_call_scope_overrides_the_clients() {
-    for op in Op::ALL {
+    for op in Op::all() {
         let server = ok_server().await;
         let client = builder(&server.uri()).team_id("team_client").slug("client-slug").build().unwrap();
 
@@ -247,7 +247,12 @@ async fn the_typed_scope_setters_of_every_call_override_the_clients() {
     client.invalidate_by_src_images("p", ["/a.png"]).team_id("t3").slug("s3").send().await.unwrap();
     client.dangerously_delete_by_src_images("p", ["/a.png"]).team_id("t4").slug("s4").send().await.unwrap();
     let sent = requests(&server).await;
-    let ops = [Op::InvalidateTags, Op::DeleteTags, Op::InvalidateSrcImages, Op::DeleteSrcImages];
+    let ops = [
+        Op::named("invalidateByTags"),
+        Op::named("dangerouslyDeleteByTags"),
+        Op::named("invalidateBySrcImages"),
+        Op::named("dangerouslyDeleteBySrcImages"),
+    ];
     assert_eq!(sent.len(), ops.len());
     for (i, (request, op)) in sent.iter().zip(ops).enumerate() {
         assert_request(request, op);
@@ -286,7 +291,7 @@ async fn every_batch_carries_the_headers_query_and_options() {
     let sent = requests(&server).await;
     assert_eq!(sent.len(), 3);
     for request in &sent {
-        assert_request(request, Op::DeleteTags);
+        assert_request(request, Op::named("dangerouslyDeleteByTags"));
         assert_eq!(query_map(request), expected_query(&[("projectIdOrName", "proj"), ("teamId", "team_1")]));
         let b = body(request);
         assert_eq!(b["target"], "preview");
@@ -334,7 +339,7 @@ async fn a_trailing_slash_in_the_base_url_does_not_change_the_path() {
     let server = ok_server().await;
     let client = client(&format!("{}/", server.uri()));
     client.invalidate_by_tags("p", ["a"]).send().await.unwrap();
-    assert_eq!(only_request(&server).await.url.path(), Op::InvalidateTags.path());
+    assert_eq!(only_request(&server).await.url.path(), Op::named("invalidateByTags").path());
 }
 
 #[tokio::test]

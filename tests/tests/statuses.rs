@@ -26,7 +26,7 @@ fn documented(op: Op) -> Vec<(u16, &'static str, &'static str, &'static str)> {
 
 #[tokio::test]
 async fn every_documented_status_is_an_api_error_with_vercels_code_and_message() {
-    for op in Op::ALL {
+    for op in Op::all() {
         for (status, reason, code, message) in documented(op) {
             let server = server_answering(error_response(status, code, message)).await;
             let client = client(&server.uri());

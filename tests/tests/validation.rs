@@ -19,7 +19,7 @@ fn assert_refused<E: Into<Error>>(result: Result<vercel_edge_cache::BatchReport,
 
 #[tokio::test]
 async fn a_tag_of_257_characters_is_refused() {
-    for op in [Op::InvalidateTags, Op::DeleteTags] {
+    for op in [Op::named("invalidateByTags"), Op::named("dangerouslyDeleteByTags")] {
         let server = ok_server().await;
         let client = client(&server.uri());
         let mut selection = tags("t", 3);
@@ -57,7 +57,7 @@ async fn tag_length_counts_characters_not_bytes() {
 
 #[tokio::test]
 async fn a_deadline_above_one_year_is_refused() {
-    for op in [Op::DeleteTags, Op::DeleteSrcImages] {
+    for op in [Op::named("dangerouslyDeleteByTags"), Op::named("dangerouslyDeleteBySrcImages")] {
         let server = ok_server().await;
         let client = client(&server.uri());
         let options = Options { deadline: Some(31_536_001), ..Options::default() };
@@ -73,7 +73,7 @@ async fn a_deadline_above_one_year_is_refused() {
 
 #[tokio::test]
 async fn a_negative_deadline_is_refused() {
-    for op in [Op::DeleteTags, Op::DeleteSrcImages] {
+    for op in [Op::named("dangerouslyDeleteByTags"), Op::named("dangerouslyDeleteBySrcImages")] {
         let server = ok_server().await;
         let client = client(&server.uri());
         let options = Options { deadline: Some(-1), ..Options::default() };
@@ -85,7 +85,7 @@ async fn a_negative_deadline_is_refused() {
 
 #[tokio::test]
 async fn deadlines_at_the_limits_are_sent() {
-    for op in [Op::DeleteTags, Op::DeleteSrcImages] {
+    for op in [Op::named("dangerouslyDeleteByTags"), Op::named("dangerouslyDeleteBySrcImages")] {
         for deadline in [0, 31_536_000] {
             let server = ok_server().await;
             let client = client(&server.uri());
@@ -99,7 +99,7 @@ async fn deadlines_at_the_limits_are_sent() {
 
 #[tokio::test]
 async fn an_empty_project_is_refused() {
-    for op in Op::ALL {
+    for op in Op::all() {
         let server = ok_server().await;
         let client = client(&server.uri());
         let result = op.send_plain(&client, "", op.items(1)).await;
@@ -110,7 +110,7 @@ async fn an_empty_project_is_refused() {
 
 #[tokio::test]
 async fn an_empty_selection_is_refused() {
-    for op in Op::ALL {
+    for op in Op::all() {
         let server = ok_server().await;
         let client = client(&server.uri());
         let result = op.send_plain(&client, "proj", Vec::new()).await;
@@ -122,7 +122,7 @@ async fn an_empty_selection_is_refused() {
 
 #[tokio::test]
 async fn nine_source_images_are_batched_not_refused() {
-    for op in [Op::InvalidateSrcImages, Op::DeleteSrcImages] {
+    for op in [Op::named("invalidateBySrcImages"), Op::named("dangerouslyDeleteBySrcImages")] {
         let server = ok_server().await;
         let client = client(&server.uri());
         let report = op.send_plain(&client, "proj", src_images("i", 9)).await.expect("9 images are split, not refused");

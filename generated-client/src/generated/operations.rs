@@ -111,7 +111,9 @@ pub enum InvalidateByTags {}
 impl contract::Sealed for InvalidateByTags {
     const SPEC: &'static contract::OperationSpec = &op_invalidate_by_tags::SPEC;
 }
-impl contract::Operation for InvalidateByTags {}
+impl contract::Operation for InvalidateByTags {
+    type Response = ();
+}
 impl contract::Purge<'_, InvalidateByTags> {
     /// Sets `slug` for this call, overriding the client's.
     ///
@@ -178,7 +180,9 @@ pub enum DangerouslyDeleteByTags {}
 impl contract::Sealed for DangerouslyDeleteByTags {
     const SPEC: &'static contract::OperationSpec = &op_dangerously_delete_by_tags::SPEC;
 }
-impl contract::Operation for DangerouslyDeleteByTags {}
+impl contract::Operation for DangerouslyDeleteByTags {
+    type Response = ();
+}
 impl contract::Purge<'_, DangerouslyDeleteByTags> {
     /// Sets `slug` for this call, overriding the client's.
     ///
@@ -255,7 +259,9 @@ pub enum InvalidateBySrcImages {}
 impl contract::Sealed for InvalidateBySrcImages {
     const SPEC: &'static contract::OperationSpec = &op_invalidate_by_src_images::SPEC;
 }
-impl contract::Operation for InvalidateBySrcImages {}
+impl contract::Operation for InvalidateBySrcImages {
+    type Response = ();
+}
 impl contract::Purge<'_, InvalidateBySrcImages> {
     /// Sets `slug` for this call, overriding the client's.
     ///
@@ -313,7 +319,9 @@ pub enum DangerouslyDeleteBySrcImages {}
 impl contract::Sealed for DangerouslyDeleteBySrcImages {
     const SPEC: &'static contract::OperationSpec = &op_dangerously_delete_by_src_images::SPEC;
 }
-impl contract::Operation for DangerouslyDeleteBySrcImages {}
+impl contract::Operation for DangerouslyDeleteBySrcImages {
+    type Response = ();
+}
 impl contract::Purge<'_, DangerouslyDeleteBySrcImages> {
     /// Sets `slug` for this call, overriding the client's.
     ///
@@ -382,7 +390,9 @@ pub enum PurgeAll {}
 impl contract::Sealed for PurgeAll {
     const SPEC: &'static contract::OperationSpec = &op_purge_all::SPEC;
 }
-impl contract::Operation for PurgeAll {}
+impl contract::Operation for PurgeAll {
+    type Response = ();
+}
 impl contract::Purge<'_, PurgeAll> {
     /// Sets `slug` for this call, overriding the client's.
     ///
@@ -435,7 +445,9 @@ pub enum DangerouslyDeleteImmutableStatic {}
 impl contract::Sealed for DangerouslyDeleteImmutableStatic {
     const SPEC: &'static contract::OperationSpec = &op_dangerously_delete_immutable_static::SPEC;
 }
-impl contract::Operation for DangerouslyDeleteImmutableStatic {}
+impl contract::Operation for DangerouslyDeleteImmutableStatic {
+    type Response = ();
+}
 impl contract::Purge<'_, DangerouslyDeleteImmutableStatic> {
     /// Sets `slug` for this call, overriding the client's.
     ///
@@ -513,6 +525,7 @@ mod op_invalidate_by_tags {
         check_text,
         send,
         body: json_body,
+        success_body: None,
     };
     const FIELDS: &[contract::Field] = &[
         contract::Field {
@@ -660,6 +673,7 @@ mod op_dangerously_delete_by_tags {
         check_text,
         send,
         body: json_body,
+        success_body: None,
     };
     const FIELDS: &[contract::Field] = &[
         contract::Field {
@@ -838,6 +852,7 @@ mod op_invalidate_by_src_images {
         check_text,
         send,
         body: json_body,
+        success_body: None,
     };
     const FIELDS: &[contract::Field] = &[
         contract::Field {
@@ -960,6 +975,7 @@ mod op_dangerously_delete_by_src_images {
         check_text,
         send,
         body: json_body,
+        success_body: None,
     };
     const FIELDS: &[contract::Field] = &[
         contract::Field {
@@ -1113,6 +1129,7 @@ mod op_purge_all {
         check_text,
         send,
         body: json_body,
+        success_body: None,
     };
     const FIELDS: &[contract::Field] = &[
         contract::Field {
@@ -1223,6 +1240,7 @@ mod op_dangerously_delete_immutable_static {
         check_text,
         send,
         body: json_body,
+        success_body: None,
     };
     const FIELDS: &[contract::Field] = &[
         contract::Field {

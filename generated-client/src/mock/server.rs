@@ -165,7 +165,11 @@ async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Answer, Droppe
             }
             Ok(()) => {
                 record(200, None);
-                Ok(answer(200, Bytes::new(), None, rate))
+                // The spec's example of the answer's body, or the least body it accepts.
+                let body = entry
+                    .and_then(|spec| spec.success_body)
+                    .map_or_else(Bytes::new, |b| Bytes::from_static(b.as_bytes()));
+                Ok(answer(200, body, None, rate))
             }
         },
     }

@@ -39,6 +39,14 @@ pub fn public(c: &Covered) -> TokenStream {
         quote! { contract::set(#call, #module::field::#id, #value) }
     });
     let method_doc = method_doc(c);
+    let response = match (&op.success, crate::progenitor_names::response_type(op)) {
+        (Some(_), Some(name)) => {
+            let name = crate::names::ident(&name, crate::names::Case::Pascal);
+            quote! { types::#name }
+        }
+        (Some(_), None) => quote! { serde_json::Value },
+        (None, _) => quote! { () },
+    };
     let deprecated = c.op.deprecated.then(|| quote! { #[deprecated = "the spec marks this operation deprecated"] });
     quote! {
         #(#[doc = #marker_doc])*
@@ -49,7 +57,9 @@ pub fn public(c: &Covered) -> TokenStream {
             const SPEC: &'static contract::OperationSpec = &#module::SPEC;
         }
 
-        impl contract::Operation for #marker {}
+        impl contract::Operation for #marker {
+            type Response = #response;
+        }
 
         impl contract::Purge<'_, #marker> {
             #(#setters)*
@@ -189,6 +199,13 @@ pub fn module(c: &Covered) -> TokenStream {
         },
     };
     let send = send(c);
+    let success_body = match &op.success {
+        Some(success) => {
+            let text = success.sample.to_string();
+            quote! { Some(#text) }
+        }
+        None => quote! { None },
+    };
     quote! {
         mod #module {
             use super::*;
@@ -214,6 +231,7 @@ pub fn module(c: &Covered) -> TokenStream {
                 check_text,
                 send,
                 body: json_body,
+                success_body: #success_body,
             };
 
             const FIELDS: &[contract::Field] = &[#(#fields),*];

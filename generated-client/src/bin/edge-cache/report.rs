@@ -77,7 +77,10 @@ pub fn outcome(report: &BatchReport, project: &str, noun: Option<(&str, &str)>, 
             .batches
             .iter()
             .map(|b| match &b.result {
-                Ok(()) => json!({ "index": b.index, "items": b.items, "ok": true }),
+                Ok(()) => match &b.response {
+                    Some(response) => json!({ "index": b.index, "items": b.items, "ok": true, "response": response }),
+                    None => json!({ "index": b.index, "items": b.items, "ok": true }),
+                },
                 Err(e) => json!({ "index": b.index, "items": b.items, "ok": false, "error": error_json(e) }),
             })
             .collect();
