@@ -118,6 +118,17 @@ impl<'a> Call<'a> {
         fields.filter_map(|(i, f)| Some((f.name, self.values.at(i)?.query_text()?))).collect()
     }
 
+    /// The path of every request, its parameters filled in as progenitor sends them.
+    fn path(&self) -> String {
+        let mut path = self.info().path.to_string();
+        for (i, field) in self.info().fields.iter().enumerate().filter(|(_, f)| f.place == Place::Path) {
+            if let Some(value) = self.values.at(i).and_then(Value::query_text) {
+                path = path.replace(&format!("{{{}}}", field.name), &progenitor_client::encode_path(&value));
+            }
+        }
+        path
+    }
+
     /// Validates, then lists the requests [`Call::send`] would make.
     pub(crate) fn plan(&self) -> Result<Vec<PlannedRequest>, ValidationError> {
         self.checked()?;
@@ -136,7 +147,7 @@ impl<'a> Call<'a> {
                 field: info.batch_field.unwrap_or("body").to_string(),
                 problem: Problem::Unrepresentable { reason },
             })?;
-            plan.push(PlannedRequest { method: info.method, path: info.path, query: query.clone(), body });
+            plan.push(PlannedRequest { method: info.method, path: self.path(), query: query.clone(), body });
         }
         Ok(plan)
     }

@@ -126,7 +126,10 @@ pub struct Field {
 
 /// Where a field goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Place {
+    /// The path (`/v1/widgets/{id}`): an argument of the call.
+    Path,
     /// The query string.
     Query,
     /// The JSON body.

@@ -13,8 +13,8 @@ use crate::stop::StopReason;
 pub struct PlannedRequest {
     /// The HTTP method.
     pub method: &'static str,
-    /// The path.
-    pub path: &'static str,
+    /// The path, its parameters filled in (percent-encoded, as sent).
+    pub path: String,
     /// Query parameters in the order sent.
     pub query: Vec<(&'static str, String)>,
     /// The JSON body.

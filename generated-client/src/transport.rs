@@ -467,7 +467,7 @@ mod tests {
                     crate::generated::spec::API.operations.iter().find(|s| s.info.operation_id == info.operation_id);
                 let url = server(vec![429, 200], spec.and_then(|s| s.success_body).unwrap_or("")).await;
                 let client = EdgeCache::builder("tok-SECRET-42").base_url(url).build().unwrap();
-                let call = crate::purge::tests::call(&client, info, crate::purge::tests::items(info), "p");
+                let call = crate::purge::tests::call(&client, info, crate::purge::tests::items(info), "prj");
                 let report = call.send().await.unwrap();
                 assert!(report.is_success());
             })

@@ -121,9 +121,6 @@ fn check_operation(
     if !cli.commands.iter().any(|c| c.name == m.command) {
         errors.push(format!("command `{}` is not among the document's {CLI_EXTENSION} commands", m.command));
     }
-    if let Err(why) = op.high_level_call() {
-        errors.push(format!("the CLI cannot reach this operation: it has no high-level call ({why})"));
-    }
     // A wrong selection is reported, and the rest checked as if none were given.
     let selection = match (&m.selection, &op.batch) {
         (Some(name), Some(_)) => match cli.selections.get(name) {
@@ -161,7 +158,10 @@ fn check_operation(
         mean(&selection.from, "a selection file".into(), &mut errors);
     }
     if !op.other_params.is_empty() {
-        errors.push(format!("the CLI sets query parameters only; this operation also takes {:?}", op.other_params));
+        errors.push(format!(
+            "the CLI cannot set header or cookie parameters; this operation takes {:?}",
+            op.other_params
+        ));
     }
     for arg in &m.args {
         let property = op.body_properties().iter().find(|p| p.name == *arg);

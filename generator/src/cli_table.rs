@@ -46,11 +46,19 @@ pub fn generate(api: &Api) -> TokenStream {
         let help = |field: &str| {
             let description = match op.body_properties().iter().find(|p| p.name == field) {
                 Some(p) => p.description.as_deref(),
-                None => op.query.iter().find(|q| q.name == field).and_then(|q| q.description.as_deref()),
+                None => op
+                    .query
+                    .iter()
+                    .chain(&op.path_params)
+                    .find(|q| q.name == field)
+                    .and_then(|q| q.description.as_deref()),
             };
             description.unwrap_or("").trim().lines().next().unwrap_or("").trim_end_matches('.').to_string()
         };
-        let args = m.args.iter().map(|field| {
+        // Path parameters first (they name what the command acts on), then the arguments the
+        // mapping names.
+        let path = op.path_params.iter().map(|p| &p.name);
+        let args = path.chain(&m.args).map(|field| {
             let (name, help) = (crate::names::kebab(field).to_uppercase().replace('-', "_"), help(field));
             quote! { crate::table::Positional { name: #name, field: #field, help: #help } }
         });

@@ -71,7 +71,9 @@ pub struct Operation {
     pub description: Option<String>,
     /// Query parameters in spec order.
     pub query: Vec<QueryParam>,
-    /// Path and header parameters (the high-level call does not take them).
+    /// Path parameters in spec order (each required): arguments of the high-level call.
+    pub path_params: Vec<QueryParam>,
+    /// Header and cookie parameters (the high-level call does not take them).
     pub other_params: Vec<String>,
     /// The JSON request body's rules, if the operation has a body.
     pub body: Option<Rule>,
@@ -117,10 +119,10 @@ impl Operation {
     /// the one rule, used by the layer and by the CLI mapping's checks.
     pub fn high_level_call(&self) -> Result<(), String> {
         if !self.other_params.is_empty() {
-            return Err("it has path or header parameters".into());
+            return Err(format!("it has header or cookie parameters ({})", self.other_params.join(", ")));
         }
-        if self.query.iter().any(|q| !q.rule.is_scalar()) {
-            return Err("a query parameter is not a string, integer, number or boolean".into());
+        if self.query.iter().chain(&self.path_params).any(|q| !q.rule.is_scalar()) {
+            return Err("a query or path parameter is not a string, integer, number or boolean".into());
         }
         match &self.body {
             None if self.body_required => return Err("its required request body is not JSON".into()),
@@ -415,7 +417,7 @@ fn build_operation(
 ) -> Result<Operation, SpecError> {
     let at = ["paths", path, method];
     let id = op.operation_id.clone().ok_or_else(|| cx.err(&at, "the operation has no operationId"))?;
-    let (query, other_params) = parameters(cx, &at, op, shared)?;
+    let (query, path_params, other_params) = parameters(cx, &at, op, shared)?;
     let RequestBodyRules { body, body_component, body_required } = request_body(cx, &at, op)?;
     let batch = batch(cx, &at, op, body.as_ref())?;
     let cli = crate::cli_map::mapping(cx.file, &op.extensions, &at)?;
@@ -427,6 +429,7 @@ fn build_operation(
         summary: op.summary.clone(),
         description: op.description.clone(),
         query,
+        path_params,
         other_params,
         body,
         body_component,
@@ -439,27 +442,33 @@ fn build_operation(
     })
 }
 
-/// The operation's parameters, the path item's (`shared`) first: its query parameters
-/// ([`query_param`]), and the names of the others (path and header parameters).
+/// The operation's parameters, the path item's (`shared`) first: its query and path parameters
+/// ([`query_param`]), and the names of the others (header and cookie parameters).
+#[allow(clippy::type_complexity)]
 fn parameters(
     cx: &Ctx,
     at: &[&str],
     op: &OaOperation,
     shared: &[ReferenceOr<Parameter>],
-) -> Result<(Vec<QueryParam>, Vec<String>), SpecError> {
+) -> Result<(Vec<QueryParam>, Vec<QueryParam>, Vec<String>), SpecError> {
     let mut query = Vec::new();
+    let mut path = Vec::new();
     let mut other_params = Vec::new();
     for (i, p) in shared.iter().chain(op.parameters.iter()).enumerate() {
         let idx = i.to_string();
         let (param, ptr) = resolve_parameter(cx, p, &[at, &["parameters", &idx]].concat())?;
-        if let Parameter::Query { parameter_data, .. } = param {
-            let ptr: Vec<&str> = ptr.iter().map(String::as_str).collect();
-            query.push(query_param(cx, parameter_data, &ptr)?);
-        } else {
-            other_params.push(param.parameter_data_ref().name.clone());
+        let ptr: Vec<&str> = ptr.iter().map(String::as_str).collect();
+        match param {
+            Parameter::Query { parameter_data, .. } => query.push(query_param(cx, parameter_data, &ptr)?),
+            Parameter::Path { parameter_data, .. } => {
+                let mut p = query_param(cx, parameter_data, &ptr)?;
+                p.required = true;
+                path.push(p);
+            }
+            _ => other_params.push(param.parameter_data_ref().name.clone()),
         }
     }
-    Ok((query, other_params))
+    Ok((query, path, other_params))
 }
 
 /// A query parameter (`ptr` is where it is declared): its schema's rules (anything, when it is

@@ -83,10 +83,17 @@ fn error_responses_are_left_to_the_runtime() {
     assert!(!api.contains("ErrorResponse"), "an error status is typed by progenitor");
     assert!(api.contains("204u16 => Ok(ResponseValue::empty(response))"));
     assert!(api.contains("_ => Err(Error::UnexpectedResponse(response))"));
-    // A path parameter: no high-level call yet, and the layer says why.
+    // A path parameter is an argument of the high-level call, set through progenitor's builder.
     let ops = feature_file("error_schema", "operations.rs");
-    assert!(ops.contains("`deleteWidget` (it has path or header parameters)"), "{ops}");
-    assert!(ops.contains("pub(crate) const OPERATIONS: &[&contract::OperationSpec] = &[];"), "{ops}");
+    assert!(
+        ops.contains("pub fn delete_widget(\n        &self,\n        widget_id: impl Into<String>,\n    )"),
+        "{ops}"
+    );
+    assert!(ops.contains("b = b.widget_id(v);"), "{ops}");
+    assert!(
+        ops.contains("pub(crate) const OPERATIONS: &[&contract::OperationSpec] = &[&op_delete_widget::SPEC];"),
+        "{ops}"
+    );
 }
 
 #[test]
@@ -107,10 +114,10 @@ fn changing_a_limit_changes_the_checks_and_the_batches() {
 }
 
 #[test]
-fn a_property_whose_constraints_go_unchecked_leaves_its_operation_to_the_low_level_client() {
+fn a_property_whose_constraints_go_unchecked_is_a_located_error_not_a_low_level_operation() {
     // An object with a required field beside the batch list: the generated checks do not cover
-    // it, so no high-level call could refuse bad input before sending; the operation stays in
-    // `api` and the layer says why.
+    // it, so no high-level call could refuse bad input before sending. Nothing is left silently
+    // to the low-level client: codegen refuses the spec, naming the operation and why.
     let spec = r#"
 openapi: 3.0.3
 info: {title: t, version: '1'}
@@ -135,10 +142,11 @@ paths:
       responses:
         '200': {description: Done.}
 "#;
-    let ops = contents(&generate_ok("object-option.yaml", spec), "operations.rs").to_string();
-    assert!(
-        ops.contains("`purgeTags` (its property `filter` has constraints that the generated checks do not cover)"),
-        "{ops}"
+    let err = generator::generate(std::path::Path::new("object-option.yaml"), "object-option.yaml", spec.as_bytes())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "object-option.yaml: at #/paths/~1v1~1purge/post in POST /v1/purge (operationId `purgeTags`): the operation cannot get a high-level call (checks, retries, the testing kit's route, a CLI command): its property `filter` has constraints that the generated checks do not cover; describe it in a shape the layer covers, or leave it out of the spec"
     );
-    assert!(!ops.contains("pub fn purge_tags"), "{ops}");
 }

@@ -13,6 +13,7 @@ use crate::value::{Value, Values, json_kind};
 #[derive(Debug, Clone)]
 pub(crate) struct Request {
     spec: Option<&'static OperationSpec>,
+    path: Vec<(String, String)>,
     query: Vec<(String, String)>,
     body: Result<Json, String>,
     /// Whether the body was empty (or only white space).
@@ -27,7 +28,12 @@ pub(crate) struct Request {
 impl Request {
     /// A request of the operation `spec` (`None` when its method and path match none), with its
     /// decoded query pairs and its body bytes.
-    pub(crate) fn new(spec: Option<&'static OperationSpec>, query: Vec<(String, String)>, body: &[u8]) -> Self {
+    pub(crate) fn new(
+        spec: Option<&'static OperationSpec>,
+        path: &[(String, String)],
+        query: Vec<(String, String)>,
+        body: &[u8],
+    ) -> Self {
         let empty_body = body.iter().all(u8::is_ascii_whitespace);
         let body = serde_json::from_slice::<Json>(body)
             .map_err(|e| if empty_body { "an empty body".to_string() } else { format!("not JSON ({e})") });
@@ -35,6 +41,9 @@ impl Request {
         if let Some(spec) = spec {
             let info = &spec.info;
             values = Values::new(info.fields);
+            for (name, text) in path {
+                let _ = values.set_text(info, name, text);
+            }
             // The first value of each parameter, as servers read a repeated one.
             for (i, (name, text)) in query.iter().enumerate() {
                 if is(info, name, Place::Query) && !query[..i].iter().any(|(n, _)| n == name) {
@@ -49,7 +58,7 @@ impl Request {
                 }
             }
         }
-        Self { spec, query, body, empty_body, values }
+        Self { spec, path: path.to_vec(), query, body, empty_body, values }
     }
 
     fn info(&self) -> Option<&'static OperationInfo> {
@@ -145,7 +154,8 @@ impl Request {
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         let Some(spec) = self.spec else { return Ok(()) };
         let info = &spec.info;
-        for (name, text) in self.query.iter().filter(|(name, _)| is(info, name, Place::Query)) {
+        let params = self.path.iter().filter(|(name, _)| is(info, name, Place::Path));
+        for (name, text) in params.chain(self.query.iter().filter(|(name, _)| is(info, name, Place::Query))) {
             Values::new(info.fields).set_text(info, name, text)?;
         }
         let takes_body = info.batch_field.is_some() || info.fields.iter().any(|f| f.place == Place::Body);

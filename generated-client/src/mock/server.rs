@@ -85,6 +85,30 @@ pub(crate) async fn serve(listener: TcpListener, shared: Shared) {
 
 type Answer = Response<Full<Bytes>>;
 
+/// The values of a path template's parameters (`/v1/widgets/{id}` against `/v1/widgets/w%201`:
+/// `id` is `w 1`), if `path` matches it: the same segments, each literal one equal.
+fn path_params(template: &str, path: &str) -> Option<Vec<(String, String)>> {
+    let (mut t, mut p) = (template.split('/'), path.split('/'));
+    let mut params = Vec::new();
+    loop {
+        match (t.next(), p.next()) {
+            (None, None) => return Some(params),
+            (Some(t), Some(p)) => match t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+                Some(name) if !p.is_empty() => {
+                    let value = url::form_urlencoded::parse(format!("v={}", p.replace('+', "%2B")).as_bytes())
+                        .next()
+                        .map(|(_, v)| v.into_owned())?;
+                    params.push((name.to_string(), value));
+                }
+                Some(_) => return None,
+                None if t == p => {}
+                None => return None,
+            },
+            _ => return None,
+        }
+    }
+}
+
 async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Answer, Dropped> {
     let (parts, body) = req.into_parts();
     let body = body.collect().await.map_err(|_| Dropped)?.to_bytes();
@@ -94,9 +118,15 @@ async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Answer, Droppe
     }
     let query: Vec<(String, String)> =
         parts.uri.query().map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
-    let on_path: Vec<_> = API.operations.iter().filter(|spec| spec.info.path == path).collect();
-    let entry = on_path.iter().find(|spec| spec.info.method.eq_ignore_ascii_case(parts.method.as_str())).copied();
-    let request = inbound::Request::new(entry.copied(), query, &body);
+    // The operations whose path template the path matches, with the path parameters' values.
+    let on_path: Vec<_> =
+        API.operations.iter().filter_map(|spec| Some((*spec, path_params(spec.info.path, &path)?))).collect();
+    let entry = on_path.iter().find(|(spec, _)| spec.info.method.eq_ignore_ascii_case(parts.method.as_str()));
+    let request = match entry {
+        Some((spec, params)) => inbound::Request::new(Some(spec), params, query, &body),
+        None => inbound::Request::new(None, &[], query, &body),
+    };
+    let entry = entry.map(|(spec, _)| *spec);
     let seq = {
         let mut state = lock(&shared);
         state.arrivals += 1;
@@ -112,7 +142,7 @@ async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Answer, Droppe
             record(404, Some(message.clone()));
             return Ok(error(404, &message, None, None));
         }
-        let allowed: Vec<&str> = on_path.iter().map(|spec| spec.info.method).collect();
+        let allowed: Vec<&str> = on_path.iter().map(|(spec, _)| spec.info.method).collect();
         let message = format!("{} is not allowed on {path}; the spec has {}", parts.method, allowed.join(", "));
         record(405, Some(message.clone()));
         return Ok(not_allowed(&message, &allowed));

@@ -140,7 +140,8 @@ fn removed(o: &Operation) -> Change {
 fn added(n: &Operation) -> Change {
     let text = match n.high_level_call() {
         Ok(()) => {
-            let mut args: Vec<String> = n.query.iter().filter(|q| q.required).map(|q| q.rust_name.clone()).collect();
+            let mut args: Vec<String> = n.path_params.iter().map(|p| p.rust_name.clone()).collect();
+            args.extend(n.query.iter().filter(|q| q.required).map(|q| q.rust_name.clone()));
             args.extend(properties(n).iter().filter(|(_, _, required)| *required).map(|(name, ..)| setter(name)));
             args.extend(n.batch.as_ref().map(|b| setter(&b.field)));
             let cli = match &n.cli {
@@ -202,6 +203,7 @@ fn operation(o: &Operation, n: &Operation, out: &mut Vec<Change>) {
         out.push(Change::new(Class::Behaviour, text));
     }
     query(o, n, out);
+    path_params(o, n, out);
     body(o, n, out);
     batch(o, n, out);
     if o.idempotent != n.idempotent {
@@ -274,6 +276,34 @@ fn query(o: &Operation, n: &Operation, out: &mut Vec<Change>) {
                 format!("`{id}`: optional query parameter `{}` added: the setter `.{}()`", p.name, p.rust_name),
             )
         });
+    }
+}
+
+/// Path parameters added or removed: either changes the arguments of the call (and of its CLI
+/// command), so either is breaking.
+fn path_params(o: &Operation, n: &Operation, out: &mut Vec<Change>) {
+    let id = &n.id;
+    for p in o.path_params.iter().filter(|p| !n.path_params.iter().any(|q| q.name == p.name)) {
+        out.push(Change::new(
+            Class::Breaking,
+            format!(
+                "`{id}`: path parameter `{}` removed: `EdgeCache::{}` no longer takes `{}`",
+                p.name,
+                method(n),
+                p.rust_name
+            ),
+        ));
+    }
+    for p in n.path_params.iter().filter(|p| !o.path_params.iter().any(|q| q.name == p.name)) {
+        out.push(Change::new(
+            Class::Breaking,
+            format!(
+                "`{id}`: path parameter `{}` added: `EdgeCache::{}` takes `{}` as an argument",
+                p.name,
+                method(n),
+                p.rust_name
+            ),
+        ));
     }
 }
 

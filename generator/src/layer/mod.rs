@@ -49,15 +49,8 @@ pub fn generate(file: &Path, api: &Api, types: &Types) -> Result<Layer, Vec<Spec
 }
 
 fn operations(plan: &Plan) -> TokenStream {
-    let mut doc = String::from(
-        " The operations of the spec with a high-level call, one marker type each, with their checks,\n setters and `EdgeCache` methods.",
-    );
-    if !plan.library_only.is_empty() {
-        doc.push_str("\n\n Operations reachable only through `EdgeCache::api()`, the generated low-level client:");
-        for (op, why) in &plan.library_only {
-            doc.push_str(&format!("\n - `{}` ({why})", op.id));
-        }
-    }
+    let doc =
+        " The operations of the spec, one marker type each, with their checks, setters and\n `EdgeCache` methods.";
     let enums = plan.enums.iter().map(enums::setter_enum);
     let scope = scope(&plan.scope);
     let public = plan.covered.iter().map(operation::public);

@@ -88,8 +88,11 @@ fn method_doc(c: &Covered) -> Vec<String> {
         ),
         None => format!(" {name} (`{}`): one request.", op.id),
     }];
-    doc.push(String::new());
-    doc.extend(doc_lines(op.description.as_deref()));
+    let description = doc_lines(op.description.as_deref());
+    if !description.is_empty() {
+        doc.push(String::new());
+        doc.extend(description);
+    }
     doc.push(String::new());
     doc.push(match c.batch {
         Some(_) => " Nothing is sent until `.send().await`; the whole selection is checked first.".into(),
@@ -115,7 +118,7 @@ fn setter(c: &Covered, f: &FieldPlan) -> TokenStream {
     let s = f.kind.setter(&syn::Ident::new(arg, proc_macro2::Span::call_site()), &choice(f), &json(f));
     let (generics, arg, bounds, value) = (s.generics, s.arg, s.bounds, s.value);
     let mut doc = match f.place {
-        Place::Query => {
+        Place::Query | Place::Path => {
             let overrides = if f.in_scope { ", overriding the client's" } else { "" };
             vec![format!(" Sets `{}` for this call{overrides}.", f.wire)]
         }
@@ -268,6 +271,7 @@ pub fn module(c: &Covered) -> TokenStream {
 fn field_info(f: &FieldPlan) -> TokenStream {
     let (name, required, in_scope, kind) = (f.wire, f.required, f.in_scope, f.kind.runtime());
     let place = match f.place {
+        Place::Path => quote! { contract::Place::Path },
         Place::Query => quote! { contract::Place::Query },
         Place::Body => quote! { contract::Place::Body },
     };
@@ -280,7 +284,8 @@ fn field_info(f: &FieldPlan) -> TokenStream {
 /// `fn send`: the body, progenitor's builder with the query set, and the attempt.
 fn send(c: &Covered) -> TokenStream {
     let client_method = &c.client_method;
-    let query = c.fields.iter().filter(|f| f.place == Place::Query).map(|f| {
+    // Path and query parameters alike go through progenitor's builder setters.
+    let query = c.fields.iter().filter(|f| f.place != Place::Body).map(|f| {
         let (id, reader, setter) = (&f.id, f.kind.reader(), &f.target.0);
         debug_assert!(!matches!(f.kind, ValueKind::TextList | ValueKind::Json), "query parameters are scalar");
         quote! { if let Some(v) = values.#reader(field::#id) { b = b.#setter(v); } }

@@ -19,10 +19,8 @@ use crate::progenitor_names::{self, Shape, Types};
 
 /// The whole layer.
 pub struct Plan<'a> {
-    /// The operations with a high-level call.
+    /// The operations, each with its high-level call (one that cannot have one is an error).
     pub covered: Vec<Covered<'a>>,
-    /// The others, and why.
-    pub library_only: Vec<(&'a Operation, String)>,
     /// The optional string query parameters every covered operation takes.
     pub scope: Vec<ScopeParam<'a>>,
     /// The setter enums, by name.
@@ -77,6 +75,8 @@ pub struct Covered<'a> {
 /// Where a field goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Place {
+    /// The path, through progenitor's builder setter.
+    Path,
     /// The query, through progenitor's builder setter.
     Query,
     /// The body, as progenitor's body struct's field.
@@ -116,10 +116,16 @@ pub struct FieldPlan<'a> {
 pub fn plan<'a>(file: &Path, api: &'a Api, types: &Types) -> Result<Plan<'a>, Vec<SpecError>> {
     let mut errors = Vec::new();
     let mut covered = Vec::new();
-    let mut library_only = Vec::new();
     for op in &api.operations {
         match op.high_level_call() {
-            Err(why) => library_only.push((op, why)),
+            // Nothing is silently low-level only: an operation the layer cannot cover is refused.
+            Err(why) => errors.push(SpecError::new(
+                file,
+                op.location(),
+                format!(
+                    "the operation cannot get a high-level call (checks, retries, the testing kit's route, a CLI command): {why}; describe it in a shape the layer covers, or leave it out of the spec"
+                ),
+            )),
             Ok(()) => match cover(op, types) {
                 Ok(c) => covered.push(c),
                 Err(problems) => errors.extend(problems.into_iter().map(|m| SpecError::new(file, op.location(), m))),
@@ -132,7 +138,7 @@ pub fn plan<'a>(file: &Path, api: &'a Api, types: &Types) -> Result<Plan<'a>, Ve
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(Plan { covered, library_only, scope, enums })
+    Ok(Plan { covered, scope, enums })
 }
 
 /// An operation's plan, or its problems.
@@ -168,6 +174,10 @@ fn cover<'a>(op: &'a Operation, types: &Types) -> Result<Covered<'a>, Vec<String
         },
     };
     let mut fields = Vec::new();
+    for p in &op.path_params {
+        let target = (progenitor_names::query_setter(p), None);
+        fields.push(field(p.name.as_str(), Place::Path, &p.rule, true, p.description.as_deref(), target));
+    }
     for q in progenitor_names::query_order(&op.query) {
         let target = (progenitor_names::query_setter(q), None);
         fields.push(field(q.name.as_str(), Place::Query, &q.rule, q.required, q.description.as_deref(), target));
@@ -184,8 +194,10 @@ fn cover<'a>(op: &'a Operation, types: &Types) -> Result<Covered<'a>, Vec<String
             fields.push(field(p.name.as_str(), Place::Body, &p.rule, required, p.description.as_deref(), target));
         }
     }
-    // Required query parameters are the call's arguments, by their Rust names.
-    for (f, q) in fields.iter_mut().filter(|f| f.place == Place::Query).zip(progenitor_names::query_order(&op.query)) {
+    // Path parameters and required query parameters are the call's arguments, by their Rust
+    // names.
+    let params = op.path_params.iter().chain(progenitor_names::query_order(&op.query));
+    for (f, q) in fields.iter_mut().filter(|f| f.place != Place::Body).zip(params) {
         if f.required {
             f.setter = syn::parse_str(&q.rust_name).unwrap_or_else(|_| ident(&q.rust_name, Case::Snake));
         }
@@ -249,8 +261,8 @@ fn field<'a>(
 /// The spec names the layer makes Rust names of, each with its case.
 fn rust_names(op: &Operation) -> Vec<(String, Case)> {
     let mut names = vec![(op.id.clone(), Case::Snake), (op.id.clone(), Case::Pascal)];
-    names.extend(op.query.iter().map(|q| (q.name.clone(), Case::Snake)));
-    names.extend(op.query.iter().map(|q| (q.rust_name.clone(), Case::Snake)));
+    names.extend(op.query.iter().chain(&op.path_params).map(|q| (q.name.clone(), Case::Snake)));
+    names.extend(op.query.iter().chain(&op.path_params).map(|q| (q.rust_name.clone(), Case::Snake)));
     names.extend(op.body_properties().iter().map(|p| (p.name.clone(), Case::Snake)));
     names
 }

@@ -27,8 +27,9 @@ struct Field {
 
 impl Field {
     fn of(c: &Covered, f: &FieldPlan) -> Self {
-        let query = f.place == Place::Query;
-        let param = c.op.query.iter().find(|q| query && q.name == f.wire);
+        // A parameter (of the query or the path) is read from the request's URL.
+        let query = f.place != Place::Body;
+        let param = c.op.query.iter().chain(&c.op.path_params).find(|q| query && q.name == f.wire);
         let name = param.map_or_else(|| rust_name(f.wire, Case::Snake), |q| q.rust_name.clone());
         let (ty, reader) = f.kind.recorded(f.choice.as_ref().filter(|_| f.choice_shared));
         Field {
