@@ -205,17 +205,6 @@ pub fn arg_usize(name: &str, default: usize) -> usize {
     }
 }
 
-/// A rustls configuration for the hand-written reqwest baselines: the *ring* provider (the
-/// workspace's reqwest has `rustls-no-provider`) and an empty trust store, which is never used
-/// since the baselines talk plain http to loopback.
-pub fn baseline_tls() -> rustls::ClientConfig {
-    rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .expect("TLS versions")
-        .with_root_certificates(rustls::RootCertStore::empty())
-        .with_no_client_auth()
-}
-
 /// One line of the machine this runs on, for the record.
 pub fn machine() -> String {
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);

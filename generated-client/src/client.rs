@@ -234,8 +234,7 @@ impl EdgeCacheBuilder {
             auth.set_sensitive(true);
             headers.insert(reqwest::header::HeaderName::from_static(API.auth.header), auth);
         }
-        let http = reqwest::Client::builder()
-            .tls_backend_preconfigured(crate::tls::config()?)
+        let http = crate::tls::configure(reqwest::Client::builder())?
             .user_agent(EdgeCache::USER_AGENT)
             .default_headers(headers)
             .timeout(self.timeout)

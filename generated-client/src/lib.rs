@@ -52,14 +52,16 @@
 //!
 //! # TLS, and your own reqwest
 //!
-//! TLS is rustls with the *ring* provider (no aws-lc, no OpenSSL). This crate's reqwest is
-//! built with `rustls-no-provider`, and cargo unifies features: a reqwest of your own without a
-//! TLS feature gets rustls too, whose `reqwest::Client::new()` panics ("No rustls crypto provider
-//! is configured") unless a process-wide provider is installed. So building an [`EdgeCache`]
-//! (or starting a `mock::MockVercel`) installs *ring* as rustls's process-wide default provider
-//! when none is installed yet; a provider your application installed first is kept. A reqwest
-//! client of yours built before either still needs a provider: install one first, e.g.
-//! `rustls::crypto::ring::default_provider().install_default()`.
+//! TLS is reqwest's own default: rustls with aws-lc-rs (whose key exchange includes the
+//! post-quantum X25519MLKEM768) and the platform's trust store; no OpenSSL. A reqwest of your own
+//! in the same build, with or without TLS features, works as it would without this crate.
+//!
+//! For builds that cannot compile aws-lc (it needs a C compiler), the `ring` feature uses rustls
+//! with *ring* instead: `default-features = false, features = ["ring"]`. *ring* has no
+//! post-quantum key exchange, and rustls deprecates its *ring* provider; with it, this crate's
+//! reqwest has no provider of its own, so building an [`EdgeCache`] (or starting a
+//! `mock::MockVercel`) installs *ring* as rustls's process-wide default provider when none is
+//! installed yet, for a reqwest client of yours built after.
 //!
 //! # Layout
 //!

@@ -311,9 +311,7 @@ pub struct Options {
     pub concurrency: Option<usize>,
 }
 
-/// A plain reqwest client for raw requests to loopback servers (the workspace builds reqwest
-/// without a default crypto provider, so this installs *ring* first).
+/// A plain reqwest client for raw requests to loopback servers.
 pub fn raw_http_client() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder().build().expect("a plain reqwest client")
 }

@@ -1,7 +1,9 @@
-//! Depending on the crate changes nothing else in a user's build. Its reqwest is built without
-//! a crypto provider of its own (no aws-lc); cargo unifies features, so a user's reqwest without
-//! TLS features gets rustls too, and panics in `reqwest::Client::new()` unless a provider is
-//! installed. Building an `EdgeCache` or starting a `MockVercel` installs *ring* when none is.
+//! Depending on the crate changes nothing else in a user's build. By default its TLS is reqwest's
+//! own (rustls with aws-lc-rs), so a user's reqwest without TLS features gets that working
+//! default by cargo's feature unification. With the `ring` feature instead, its reqwest has no
+//! crypto provider of its own, and a user's reqwest would panic in `reqwest::Client::new()`
+//! unless one is installed: building an `EdgeCache` or starting a `MockVercel` installs *ring*
+//! when none is. Both are built and run here, as a user's crate.
 
 use std::path::Path;
 
@@ -9,7 +11,7 @@ use edge_cache_tests::fresh;
 
 /// A user's crate: its own reqwest with no TLS feature, next to the client and its testing kit.
 const DEPENDENCIES: &str = r#"[dependencies]
-vercel-edge-cache = { path = CLIENT, features = ["mock"] }
+vercel-edge-cache = { path = CLIENT, FEATURES }
 reqwest = { version = "0.13", default-features = false, features = ["json"] }
 serde_json = "1"
 tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
@@ -51,15 +53,25 @@ async fn the_testing_kit_alone_lets_our_reqwest_client_work() {
 }
 "#;
 
-#[test]
-fn a_crate_with_its_own_reqwest_without_tls_features_works_next_to_the_client() {
-    let dependencies = DEPENDENCIES.replace("CLIENT", &fresh::client_path());
+/// Builds and tests the user's crate with the client's `features` (a manifest fragment).
+fn user_crate(name: &str, features: &str) {
+    let dependencies = DEPENDENCIES.replace("CLIENT", &fresh::client_path()).replace("FEATURES", features);
     let krate = fresh::Crate {
-        name: "downstream-reqwest",
+        name,
         dependencies: &dependencies,
         files: &[("src/lib.rs", ""), ("tests/own_reqwest.rs", TEST)],
     };
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let out = fresh::cargo(tmp, &krate, "test", "a crate whose own reqwest has no TLS feature");
+    let out = fresh::cargo(tmp, &krate, "test", &format!("a crate whose own reqwest has no TLS feature ({features})"));
     assert!(out.contains("test result: ok. 2 passed; 0 failed"), "the crate's two tests ran:\n{out}");
+}
+
+#[test]
+fn a_crate_with_its_own_reqwest_without_tls_features_works_next_to_the_client() {
+    user_crate("downstream-reqwest", r#"features = ["mock"]"#);
+}
+
+#[test]
+fn the_same_with_the_ring_feature_instead_of_aws_lc() {
+    user_crate("downstream-reqwest-ring", r#"default-features = false, features = ["mock", "ring"]"#);
 }

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use edge_cache_bench::{Server, ServerConfig, arg_usize, baseline_tls, machine, median};
+use edge_cache_bench::{Server, ServerConfig, arg_usize, machine, median};
 use futures::stream::{self, StreamExt};
 use vercel_edge_cache::EdgeCache;
 use vercel_edge_cache::operations::InvalidateByTags;
@@ -84,7 +84,6 @@ fn main() {
     rt.block_on(async {
         let client = EdgeCache::builder(TOKEN).base_url(&base).max_retries(0).concurrency(concurrency).build().expect("client");
         let http = reqwest::Client::builder()
-            .tls_backend_preconfigured(baseline_tls())
             .user_agent(EdgeCache::USER_AGENT)
             .timeout(EdgeCache::DEFAULT_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())

@@ -15,7 +15,7 @@
 use std::future::Future;
 use std::time::Instant;
 
-use edge_cache_bench::{Server, ServerConfig, arg_usize, baseline_tls, machine, median, min_max};
+use edge_cache_bench::{Server, ServerConfig, arg_usize, machine, median, min_max};
 use futures::stream::{self, StreamExt};
 use vercel_edge_cache::{EdgeCache, api::types};
 
@@ -36,7 +36,6 @@ struct Baseline {
 impl Baseline {
     fn new(base: &str) -> Self {
         let http = reqwest::Client::builder()
-            .tls_backend_preconfigured(baseline_tls())
             .user_agent(EdgeCache::USER_AGENT)
             .timeout(EdgeCache::DEFAULT_TIMEOUT)
             .connect_timeout(EdgeCache::DEFAULT_TIMEOUT)
