@@ -152,7 +152,7 @@ fn code_version() -> String {
 }
 
 /// FNV-1a: a stable hash for cache keys (std's hasher may change between releases).
-fn fnv(bytes: &[u8]) -> u64 {
+pub fn fnv(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
 }
 

@@ -2,7 +2,7 @@
 //!
 //! - `cargo xtask codegen [--check] [--spec PATH] [--out DIR]`
 //! - `cargo xtask spec-diff --upstream FILE [--spec PATH]`
-//! - `cargo xtask test [-- ARGS]`
+//! - `cargo xtask test [CARGO TEST ARGS] [-- TEST BINARY ARGS]`
 //! - `cargo xtask bench [client|codegen|process|all] [-- ARGS]`
 //! - `cargo xtask man [--out FILE]`
 //! - `cargo xtask api-listing [--out FILE]`
@@ -25,6 +25,8 @@ mod releases;
 mod semver_checks;
 mod spec_diff;
 mod test;
+mod test_report;
+mod tools;
 mod version;
 
 use std::path::PathBuf;
@@ -62,10 +64,14 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         spec: Option<PathBuf>,
     },
-    /// Install what the tests need (Prism, openapi-spec-validator, schemathesis), validate the spec, then run every test.
+    /// Install what the tests need (Prism, openapi-spec-validator, schemathesis) unless their
+    /// lockfiles are unchanged since the last install, validate the spec, then run every test
+    /// binary (`cargo test --workspace --all-features --no-fail-fast`) and list every failure with
+    /// the command that reruns it alone.
     Test {
-        /// Extra arguments for `cargo test`.
-        #[arg(last = true)]
+        /// `cargo test`'s own arguments, passed on: `-p PACKAGE`, `--test NAME`, a test-name
+        /// filter, and after `--` the test binaries' (`-- NAME --exact`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
     /// Write the `edge-cache` man page, generated from its clap definition (clap_mangen).
