@@ -70,6 +70,18 @@ pub struct Binary {
     pub failed: bool,
     /// Its `test result:` line, once printed.
     pub counts: Option<Counts>,
+    /// Where its output is: before `failures:` (the result lines), in the failures' details
+    /// (where a test's captured output, even another `cargo test`'s, is printed), or ended by
+    /// cargo's word that it failed.
+    part: Part,
+}
+
+/// Where a binary's output is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Part {
+    Results,
+    Details,
+    Done,
 }
 
 /// The test binaries of one `cargo test` run, as read from its output.
@@ -114,34 +126,52 @@ impl Report {
     }
 
     /// Reads one line of cargo's or a test binary's output, `now` after the start of the run.
+    ///
+    /// A failed test's captured output, printed under `failures:`, may hold another
+    /// `cargo test`'s lines (the replays run cargo in copies of the workspace): those belong to
+    /// that test. So a binary starts at a `Running` line naming an executable of this build (or
+    /// at `Doc-tests`, outside a failure's details), and a failed binary ends at cargo's
+    /// `error: test failed, to rerun pass `SELECTOR`` naming it; its counts are its last
+    /// `test result:` line.
     pub fn line(&mut self, line: &str, now: Duration) {
         let line = line.trim_end();
         if let Some(current) = self.binaries.last_mut() {
             current.took = now.saturating_sub(current.started);
         }
         let status = line.trim_start();
+        let part = self.binaries.last().map_or(Part::Done, |b| b.part);
         if let Some(rest) = status.strip_prefix("Running ") {
             // `Running tests/cli.rs (target/debug/deps/cli-0123abcd)`
             let exe = rest.rsplit_once(" (").map(|(_, p)| p.trim_end_matches(')')).unwrap_or(rest);
             let file = exe.rsplit(['/', '\\']).next().unwrap_or(exe).trim_end_matches(".exe");
-            let selector = self.executables.get(file).cloned().unwrap_or_else(|| rest.to_string());
-            self.start(selector, now);
-        } else if let Some(library) = status.strip_prefix("Doc-tests ") {
+            match self.executables.get(file) {
+                Some(selector) => return self.start(selector.clone(), now),
+                None if self.executables.is_empty() && part != Part::Details => {
+                    return self.start(rest.to_string(), now);
+                }
+                None => {}
+            }
+        } else if let Some(library) = status.strip_prefix("Doc-tests ")
+            && part != Part::Details
+        {
             let selector = match self.libraries.get(library) {
                 Some(package) => format!("-p {package} --doc"),
                 None => format!("--doc ({library})"),
             };
-            self.start(selector, now);
-        } else if let Some(current) = self.binaries.last_mut() {
-            if let Some(name) = line.strip_prefix("test ").and_then(|l| l.strip_suffix(" ... FAILED")) {
-                current.failed_tests.push(name.to_string());
-            } else if let Some(counts) = Counts::parse(line) {
-                current.counts = Some(counts);
-            } else if line.starts_with("error: test failed, to rerun pass")
-                || line.starts_with("error: doctest failed, to rerun pass")
-            {
-                current.failed = true;
-            }
+            return self.start(selector, now);
+        }
+        let Some(current) = self.binaries.last_mut() else { return };
+        if cargo_says_failed(line, &current.selector) {
+            current.failed = true;
+            current.part = Part::Done;
+        } else if current.part == Part::Results
+            && let Some(name) = line.strip_prefix("test ").and_then(|l| l.strip_suffix(" ... FAILED"))
+        {
+            current.failed_tests.push(name.to_string());
+        } else if line == "failures:" && current.part == Part::Results {
+            current.part = Part::Details;
+        } else if let Some(counts) = Counts::parse(line) {
+            current.counts = Some(counts);
         }
     }
 
@@ -153,6 +183,7 @@ impl Report {
             failed_tests: Vec::new(),
             failed: false,
             counts: None,
+            part: Part::Results,
         });
     }
 
@@ -232,6 +263,19 @@ impl Report {
     }
 }
 
+/// Whether `line` is cargo's word that the binary `selector` failed: `error: test failed, to
+/// rerun pass `-p vercel-edge-cache --test cli`` (or `doctest failed`). A selector that is not
+/// one (the build said nothing of the binary) takes any such line.
+fn cargo_says_failed(line: &str, selector: &str) -> bool {
+    let Some(rest) = line
+        .strip_prefix("error: test failed, to rerun pass `")
+        .or_else(|| line.strip_prefix("error: doctest failed, to rerun pass `"))
+    else {
+        return false;
+    };
+    rest.strip_suffix('`') == Some(selector) || !selector.starts_with("-p ")
+}
+
 /// `word` as one shell word.
 fn quoted(word: &str) -> String {
     let plain = !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "_-:./=@".contains(c));
@@ -304,6 +348,38 @@ FAILED  -p vercel-edge-cache --doc  src/lib.rs - EdgeCache (line 12)
 test result: FAILED. 13 passed; 3 failed; 1 ignored; 0 measured; 0 filtered out; finished in 52.00s
 "
         );
+    }
+
+    #[test]
+    fn another_cargo_tests_output_printed_by_a_failed_test_is_that_tests_not_this_runs() {
+        let mut r = Report::default();
+        let generator = "path+file:///w/generator#edge-cache-generator@0.1.0";
+        r.artifact(&artifact(generator, "test", "evolution", Some("/w/target/debug/deps/evolution-77")));
+        let transcript = [
+            "     Running tests/evolution.rs (target/debug/deps/evolution-77)",
+            "test removed ... ok",
+            "test limits ... FAILED",
+            "failures:",
+            "---- limits stdout ----",
+            "limits: the regenerated crate fails to build or its tests fail:",
+            "     Running tests/evolution.rs (target/tmp/evolution/target/debug/deps/evolution-99)",
+            "test a_copys_test ... FAILED",
+            "test result: FAILED. 0 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.10s",
+            "error: test failed, to rerun pass `--test evolution`",
+            "   Doc-tests vercel_edge_cache",
+            "test src/lib.rs - (line 51) - compile ... FAILED",
+            "failures:",
+            "    limits",
+            "test result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; finished in 24.00s",
+            "error: test failed, to rerun pass `-p edge-cache-generator --test evolution`",
+        ];
+        for line in transcript {
+            r.line(line, Duration::ZERO);
+        }
+        assert_eq!(r.binaries.len(), 1, "{:?}", r.binaries);
+        assert_eq!(r.binaries[0].failed_tests, ["limits"]);
+        assert!(r.binaries[0].failed);
+        assert_eq!(r.binaries[0].counts.map(|c| (c.passed, c.failed)), Some((1, 1)));
     }
 
     #[test]
