@@ -3,8 +3,10 @@
 //! A snapshot cannot show that the crate still builds; this does.
 //!
 //! The copies live under `target/tmp/evolution/<case>/` and share one target directory there,
-//! so the dependencies are built once; each case recompiles only the client crate. The cases
-//! take turns: the copies are one package to cargo, so their artifacts share names.
+//! so the dependencies are built once; each case compiles only its client crate, which sits in
+//! `client-<case>/` so that cargo keeps each case's artifacts apart: the copy's files are written
+//! only when they differ, and a case whose inputs did not change is not rebuilt on the next run.
+//! The cases take turns: each one's CLI test runs `target/debug/edge-cache`, one path for all.
 
 mod common;
 
@@ -64,6 +66,10 @@ fn replay(case: &str, spec: &str, test: &str) {
     let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("evolution");
     let copy = root.join(case);
+    // The crate sits in a directory named after the case: cargo names a workspace member's
+    // artifacts after its path in the workspace, so each case's stay apart in the shared target
+    // directory, and one whose files did not change is fresh.
+    let krate = format!("client-{case}");
     let ws = workspace();
     let files = generator::generate(Path::new("spec.yaml"), "spec.yaml", spec.as_bytes())
         .unwrap_or_else(|e| panic!("{case}: the spec does not generate: {e}"));
@@ -71,22 +77,24 @@ fn replay(case: &str, spec: &str, test: &str) {
     // when it differs, so cargo (which goes by modification times) rebuilds a case only when
     // its inputs changed: a second run with nothing changed only runs the tests again.
     let generated: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
-    sync_dir(&ws.join("generated-client"), &copy.join("generated-client"), Path::new("src"), &generated);
+    sync_dir(&ws.join("generated-client"), &copy.join(&krate), Path::new("src"), &generated);
     // The copy's manifest, without the CLI test of the real crate (it tests the real spec).
     let manifest = std::fs::read_to_string(ws.join("generated-client/Cargo.toml")).unwrap();
     let manifest = manifest.split("[[test]]").next().unwrap().to_string();
-    write(&copy.join("generated-client/Cargo.toml"), &manifest);
+    write(&copy.join(&krate).join("Cargo.toml"), &manifest);
     let workspace_manifest = std::fs::read_to_string(ws.join("Cargo.toml")).unwrap();
     let members = workspace_manifest.lines().find(|l| l.starts_with("members = ")).expect("a members line");
-    write(&copy.join("Cargo.toml"), &workspace_manifest.replace(members, r#"members = ["generated-client"]"#));
+    write(&copy.join("Cargo.toml"), &workspace_manifest.replace(members, &format!("members = [\"{krate}\"]")));
     write(&copy.join("Cargo.lock"), &std::fs::read_to_string(ws.join("Cargo.lock")).unwrap());
     // The crate's README documents the real spec's calls (and is compiled as doc tests); the
     // copy's doc tests are the runtime's and the generated ones.
-    write(&copy.join("generated-client/README.md"), "# A regenerated copy\n");
+    write(&copy.join(&krate).join("README.md"), "# A regenerated copy\n");
     write(&copy.join("spec.yaml"), spec);
-    write(&copy.join("generated-client/tests/evolution.rs"), &format!("{PRELUDE}\n{test}"));
+    write(&copy.join(&krate).join("tests/evolution.rs"), &format!("{PRELUDE}\n{test}"));
+    // A copy made before the crate's directory was named after the case.
+    let _ = std::fs::remove_dir_all(copy.join("generated-client"));
 
-    generator::output::write_all(&copy.join("generated-client"), &files).unwrap();
+    generator::output::write_all(&copy.join(&krate), &files).unwrap();
 
     // The runtime's own unit tests (`--lib`) and doc tests (`--doc`, with the generated
     // examples) run too: they must hold for any spec.
