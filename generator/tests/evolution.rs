@@ -3,8 +3,10 @@
 //! A snapshot cannot show that the crate still builds; this does.
 //!
 //! The copies live under `target/tmp/evolution/<case>/` and share one target directory there,
-//! so the dependencies are built once; each case recompiles only the client crate. The cases
-//! take turns: the copies are one package to cargo, so their artifacts share names.
+//! so the dependencies are built once; each case compiles only its client crate, which sits in
+//! `client-<case>/` so that cargo keeps each case's artifacts apart: the copy's files are written
+//! only when they differ, and a case whose inputs did not change is not rebuilt on the next run.
+//! The cases take turns: each one's CLI test runs `target/debug/edge-cache`, one path for all.
 
 mod common;
 
@@ -63,26 +65,35 @@ fn replay(case: &str, spec: &str, test: &str) {
     let _turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("evolution");
     let copy = root.join(case);
+    // The crate sits in a directory named after the case: cargo names a workspace member's
+    // artifacts after its path in the workspace, so each case's stay apart in the shared target
+    // directory, and one whose files did not change is fresh.
+    let krate = format!("client-{case}");
     let ws = workspace();
-    let _ = std::fs::remove_dir_all(copy.join("generated-client/src"));
-    copy_dir(&ws.join("generated-client/src"), &copy.join("generated-client/src"));
+    let files = generator::generate(Path::new("spec.yaml"), "spec.yaml", spec.as_bytes())
+        .unwrap_or_else(|e| panic!("{case}: the spec does not generate: {e}"));
+    // The crate's hand-written sources, as the workspace has them. Every file is written only
+    // when it differs, so cargo (which goes by modification times) rebuilds a case only when
+    // its inputs changed: a second run with nothing changed only runs the tests again.
+    let generated: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    sync_dir(&ws.join("generated-client"), &copy.join(&krate), Path::new("src"), &generated);
     // The copy's manifest, without the CLI test of the real crate (it tests the real spec).
     let manifest = std::fs::read_to_string(ws.join("generated-client/Cargo.toml")).unwrap();
     let manifest = manifest.split("[[test]]").next().unwrap().to_string();
-    write(&copy.join("generated-client/Cargo.toml"), &manifest);
+    write(&copy.join(&krate).join("Cargo.toml"), &manifest);
     let workspace_manifest = std::fs::read_to_string(ws.join("Cargo.toml")).unwrap();
     let members = workspace_manifest.lines().find(|l| l.starts_with("members = ")).expect("a members line");
-    write(&copy.join("Cargo.toml"), &workspace_manifest.replace(members, r#"members = ["generated-client"]"#));
-    std::fs::copy(ws.join("Cargo.lock"), copy.join("Cargo.lock")).unwrap();
+    write(&copy.join("Cargo.toml"), &workspace_manifest.replace(members, &format!("members = [\"{krate}\"]")));
+    write(&copy.join("Cargo.lock"), &std::fs::read_to_string(ws.join("Cargo.lock")).unwrap());
     // The crate's README documents the real spec's calls (and is compiled as doc tests); the
     // copy's doc tests are the runtime's and the generated ones.
-    write(&copy.join("generated-client/README.md"), "# A regenerated copy\n");
+    write(&copy.join(&krate).join("README.md"), "# A regenerated copy\n");
     write(&copy.join("spec.yaml"), spec);
-    write(&copy.join("generated-client/tests/evolution.rs"), &format!("{PRELUDE}\n{test}"));
+    write(&copy.join(&krate).join("tests/evolution.rs"), &format!("{PRELUDE}\n{test}"));
+    // A copy made before the crate's directory was named after the case.
+    let _ = std::fs::remove_dir_all(copy.join("generated-client"));
 
-    let files = generator::generate(Path::new("spec.yaml"), "spec.yaml", spec.as_bytes())
-        .unwrap_or_else(|e| panic!("{case}: the spec does not generate: {e}"));
-    generator::output::write_all(&copy.join("generated-client"), &files).unwrap();
+    generator::output::write_all(&copy.join(&krate), &files).unwrap();
 
     // The runtime's own unit tests (`--lib`) and doc tests (`--doc`, with the generated
     // examples) run too: they must hold for any spec.
@@ -123,20 +134,38 @@ fn cargo_test(case: &str, copy: &Path, targets: &[&str]) -> (String, String) {
     (stdout, stderr)
 }
 
+/// Writes `text` to `path`, unless it holds `text` already.
 fn write(path: &Path, text: &str) {
+    if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
+        return;
+    }
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
+/// Makes `to/rel` hold the files of `from/rel`, less those in `generated` (paths relative to
+/// `to`, which the generator writes): each written only when it differs, and files that are in
+/// neither removed.
+fn sync_dir(from: &Path, to: &Path, rel: &Path, generated: &[PathBuf]) {
+    std::fs::create_dir_all(to.join(rel)).unwrap();
+    for entry in std::fs::read_dir(from.join(rel)).unwrap() {
         let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
+        let path = rel.join(entry.file_name());
         if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
+            sync_dir(from, to, &path, generated);
+        } else if !generated.contains(&path) {
+            write(&to.join(&path), &std::fs::read_to_string(entry.path()).unwrap());
+        }
+    }
+    for entry in std::fs::read_dir(to.join(rel)).unwrap() {
+        let entry = entry.unwrap();
+        let path = rel.join(entry.file_name());
+        if !from.join(&path).exists() && !generated.contains(&path) {
+            if entry.file_type().unwrap().is_dir() {
+                std::fs::remove_dir_all(entry.path()).unwrap();
+            } else {
+                std::fs::remove_file(entry.path()).unwrap();
+            }
         }
     }
 }

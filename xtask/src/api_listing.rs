@@ -3,7 +3,10 @@
 //! CLI's spec-declared flags (`[cli]` lines, see `generator::api_diff::cli_lines`).
 //!
 //! rustdoc runs with its own target directory (`<target>/api-listing`), so its JSON build never
-//! invalidates the normal ones, and with `--cfg docsrs` as docs.rs runs it.
+//! invalidates the normal ones, and with `--cfg docsrs` as docs.rs runs it. A listing is cached
+//! there, keyed by the hash of every file it is built from (and of this code and the toolchain):
+//! rustdoc's JSON build is never fresh to cargo, and the release replays and release-check ask
+//! for the same tree's listing several times.
 //!
 //! `cargo xtask api-listing [--out FILE]` prints (or writes) the working tree's listing. The
 //! checked-in copy is an insta snapshot (`xtask/tests/snapshots/public_api__listing.snap`), so
@@ -35,8 +38,56 @@ pub fn target_dir() -> PathBuf {
     paths::target_dir().join("api-listing")
 }
 
-/// The listing of the workspace at `root` (its client crate and its spec).
+/// The listing of the workspace at `root` (its client crate and its spec): read from a cache
+/// under the target directory when every file it is built from is as it was then (see
+/// [`tree_key`]), else built with rustdoc and cached.
 pub fn build(root: &Path) -> Result<String, String> {
+    let cache = target_dir().join("cache").join(format!("tree-{:016x}.txt", fnv(tree_key(root)?.as_bytes())));
+    if let Ok(text) = std::fs::read_to_string(&cache) {
+        eprintln!("api-listing: the sources are unchanged since the listing in {} was built", paths::label(&cache));
+        return Ok(text);
+    }
+    let text = build_uncached(root)?;
+    if let Some(parent) = cache.parent() {
+        let _ = std::fs::create_dir_all(parent);
+    }
+    let _ = std::fs::write(&cache, &text);
+    Ok(text)
+}
+
+/// What the listing of the workspace at `root` is built from, as one text to hash: every file of
+/// the client crate (its sources, manifest and README), the workspace's manifest and lockfile,
+/// the spec (the CLI lines), and this code and the toolchain.
+fn tree_key(root: &Path) -> Result<String, String> {
+    let mut files = Vec::new();
+    let mut dirs = vec![root.join(CRATE_DIR)];
+    while let Some(dir) = dirs.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+            let path = entry.path();
+            if path.is_dir() {
+                if entry.file_name() != "target" {
+                    dirs.push(path);
+                }
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files.extend(["Cargo.toml", "Cargo.lock", SPEC].map(|f| root.join(f)));
+    let mut key = code_version();
+    for file in files {
+        let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let name = file.strip_prefix(root).unwrap_or(&file).to_string_lossy().replace('\\', "/");
+        key.push_str(&format!("\n{name} {:016x} {}", fnv(&bytes), bytes.len()));
+    }
+    Ok(key)
+}
+
+/// The listing of the workspace at `root`, built with rustdoc.
+fn build_uncached(root: &Path) -> Result<String, String> {
     let rust = rust_listing(root, &target_dir())?;
     let spec_path = root.join(SPEC);
     let bytes = std::fs::read(&spec_path).map_err(|e| format!("cannot read {}: {e}", spec_path.display()))?;
@@ -152,7 +203,7 @@ fn code_version() -> String {
 }
 
 /// FNV-1a: a stable hash for cache keys (std's hasher may change between releases).
-fn fnv(bytes: &[u8]) -> u64 {
+pub fn fnv(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
 }
 

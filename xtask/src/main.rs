@@ -2,13 +2,13 @@
 //!
 //! - `cargo xtask codegen [--check] [--spec PATH] [--out DIR]`
 //! - `cargo xtask spec-diff --upstream FILE [--spec PATH]`
-//! - `cargo xtask test [-- ARGS]`
+//! - `cargo xtask test [CARGO TEST ARGS] [-- TEST BINARY ARGS]`
 //! - `cargo xtask bench [client|codegen|process|all] [-- ARGS]`
 //! - `cargo xtask man [--out FILE]`
 //! - `cargo xtask api-listing [--out FILE]`
 //! - `cargo xtask api-diff [--base REV]`
 //! - `cargo xtask release VERSION [--date YYYY-MM-DD]`
-//! - `cargo xtask release-check [--baseline-rev REV | --baseline-root DIR]`
+//! - `cargo xtask release-check [--baseline-rev REV | --baseline-root DIR | --no-semver-checks]`
 
 mod api_diff;
 mod api_listing;
@@ -25,6 +25,8 @@ mod releases;
 mod semver_checks;
 mod spec_diff;
 mod test;
+mod test_report;
+mod tools;
 mod version;
 
 use std::path::PathBuf;
@@ -62,10 +64,14 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         spec: Option<PathBuf>,
     },
-    /// Install what the tests need (Prism, openapi-spec-validator, schemathesis), validate the spec, then run every test.
+    /// Install what the tests need (Prism, openapi-spec-validator, schemathesis) unless their
+    /// lockfiles are unchanged since the last install, validate the spec, then run every test
+    /// binary (`cargo test --workspace --all-features --no-fail-fast`) and list every failure with
+    /// the command that reruns it alone.
     Test {
-        /// Extra arguments for `cargo test`.
-        #[arg(last = true)]
+        /// `cargo test`'s own arguments, passed on: `-p PACKAGE`, `--test NAME`, a test-name
+        /// filter, and after `--` the test binaries' (`-- NAME --exact`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
     /// Write the `edge-cache` man page, generated from its clap definition (clap_mangen).
@@ -99,8 +105,12 @@ enum Command {
     },
     /// Fail when the API changed in a breaking way since the last recorded release without a
     /// version bump, or when it or the spec's behaviour changed with an empty `## [Unreleased]`;
-    /// then run cargo-semver-checks against the last release's source.
+    /// then, when the public API listing differs from the last release's, run cargo-semver-checks
+    /// against that release's source (built into target/tools the first time).
     ReleaseCheck {
+        /// Only this gate: do not run cargo-semver-checks even when the listing differs.
+        #[arg(long, conflicts_with_all = ["baseline_rev", "baseline_root"])]
+        no_semver_checks: bool,
         /// The last release's source as of REV [default: the commit that last wrote its listing].
         #[arg(long, value_name = "REV", conflicts_with = "baseline_root")]
         baseline_rev: Option<String>,
@@ -130,10 +140,13 @@ fn main() -> ExitCode {
         Command::ApiListing { out } => api_listing::run(out),
         Command::ApiDiff { base } => api_diff::run(Some(base)),
         Command::Release { version, date } => release::release(&version, date),
-        Command::ReleaseCheck { baseline_rev, baseline_root } => release::check(match (baseline_rev, baseline_root) {
-            (Some(rev), _) => release::Baseline::Rev(rev),
-            (None, Some(dir)) => release::Baseline::Root(dir),
-            (None, None) => release::Baseline::Recorded,
-        }),
+        Command::ReleaseCheck { no_semver_checks, baseline_rev, baseline_root } => {
+            release::check(match (no_semver_checks, baseline_rev, baseline_root) {
+                (true, _, _) => None,
+                (false, Some(rev), _) => Some(release::Baseline::Rev(rev)),
+                (false, None, Some(dir)) => Some(release::Baseline::Root(dir)),
+                (false, None, None) => Some(release::Baseline::Recorded),
+            })
+        }
     }
 }

@@ -1,30 +1,37 @@
-//! `cargo xtask test`: install what the tests need, then run every test of the workspace.
+//! `cargo xtask test [CARGO TEST ARGS]`: install what the tests need (once per lockfile), validate
+//! the spec, then run every test binary of the workspace with `cargo test --no-fail-fast`, and end
+//! with every binary's time and every failure, each with the command that reruns it alone.
 
-use std::path::{Path, PathBuf};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, ExitCode};
+use std::time::Instant;
 
-use crate::paths;
+use crate::test_report::Report;
+use crate::{paths, tools};
 
 pub fn run(extra: &[String]) -> ExitCode {
+    let started = Instant::now();
     let root = paths::root();
-    let tools = match install_tools(&root) {
+    let tools = match tools::install(&root).and_then(|t| tools::validate_spec(&root, &t).map(|()| t)) {
         Ok(tools) => tools,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .current_dir(&root)
-        .args(["test", "--workspace", "--all-features"])
-        .args(extra)
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(&root)
+        .args(cargo_args(extra))
         .env("PRISM_BIN", &tools.prism)
         .env("SCHEMATHESIS_BIN", &tools.schemathesis)
-        .env("EDGE_CACHE_SPEC", root.join("spec/edge-cache.yaml"))
-        .status();
-    match status {
-        Ok(s) if s.success() => ExitCode::SUCCESS,
-        Ok(_) => ExitCode::FAILURE,
+        .env("EDGE_CACHE_SPEC", root.join("spec/edge-cache.yaml"));
+    eprintln!("tools and spec ready in {:.0} s; cargo test:", started.elapsed().as_secs_f64());
+    let started = Instant::now();
+    match run_and_read(cmd, started) {
+        Ok((report, cargo_ok)) => {
+            print!("{}", report.summary(cargo_ok, started.elapsed()));
+            if report.passed(cargo_ok) { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+        }
         Err(e) => {
             eprintln!("error: cannot run cargo test: {e}");
             ExitCode::FAILURE
@@ -32,104 +39,77 @@ pub fn run(extra: &[String]) -> ExitCode {
     }
 }
 
-/// The tools the tests run, installed.
-struct Tools {
-    prism: PathBuf,
-    schemathesis: PathBuf,
+/// `cargo test`'s arguments: every package (unless one is named) with every feature, every
+/// binary whatever fails (`--no-fail-fast`), the build's messages as JSON for [`Report`], then
+/// the caller's arguments, cargo's and, after `--`, the test binaries'.
+fn cargo_args(extra: &[String]) -> Vec<String> {
+    let ours = extra.iter().position(|a| a == "--").map_or(extra, |i| &extra[..i]);
+    let has = |flag: &str| ours.iter().any(|a| a == flag || a.starts_with(&format!("{flag}=")));
+    let mut args: Vec<String> = vec!["test".into(), "--message-format=json-render-diagnostics".into()];
+    let names_a_package = has("--package") || ours.iter().any(|a| a.starts_with("-p"));
+    if !names_a_package && !has("--workspace") {
+        args.push("--workspace".into());
+    }
+    if !has("--all-features") {
+        args.push("--all-features".into());
+    }
+    if !has("--no-fail-fast") {
+        args.push("--no-fail-fast".into());
+    }
+    args.extend(extra.iter().cloned());
+    args
 }
 
-/// Installs Prism and schemathesis, and validates the spec with openapi-spec-validator.
-fn install_tools(root: &Path) -> Result<Tools, String> {
-    let prism_dir = root.join("tools/prism");
-    install_prism(&prism_dir)?;
-    validate_spec(root)?;
-    let schemathesis = python_tool(root, "schemathesis", "st")?;
-    Ok(Tools { prism: prism_dir.join("node_modules/.bin/prism"), schemathesis })
-}
-
-/// `npm ci` from the committed lockfile, unless the installed tree already matches it.
-fn install_prism(dir: &Path) -> Result<(), String> {
-    for tool in ["node", "npm"] {
-        match Command::new(tool).arg("--version").output() {
-            Ok(o) if o.status.success() => {}
-            _ => {
-                return Err(format!(
-                    "`{tool}` was not found. The contract tests run Prism, an npm package: install Node.js 20 or newer with npm \
-                     (Debian: `apt-get install nodejs npm`), then run `cargo xtask test` again."
-                ));
+/// Runs `cmd` with its output and errors on one pipe, in the order they were written: the JSON
+/// messages go to the report, every other line to standard output and the report.
+fn run_and_read(mut cmd: Command, started: Instant) -> std::io::Result<(Report, bool)> {
+    let (reader, writer) = std::io::pipe()?;
+    cmd.stdout(writer.try_clone()?).stderr(writer);
+    let mut child = cmd.spawn()?;
+    // The command holds the pipe's writing ends: drop them, or the pipe never closes.
+    drop(cmd);
+    let mut report = Report::default();
+    let mut reader = BufReader::new(reader);
+    let mut bytes = Vec::new();
+    let stdout = std::io::stdout();
+    while reader.read_until(b'\n', &mut bytes)? > 0 {
+        let line = String::from_utf8_lossy(&bytes);
+        match line.starts_with("{\"reason\":").then(|| serde_json::from_str(&line).ok()).flatten() {
+            Some(message) => report.artifact(&message),
+            None => {
+                let mut out = stdout.lock();
+                out.write_all(&bytes)?;
+                out.flush()?;
+                report.line(&line, started.elapsed());
             }
         }
+        bytes.clear();
     }
-    let lock = dir.join("package-lock.json");
-    let installed = dir.join("node_modules/.package-lock.json");
-    let up_to_date = match (std::fs::read(&lock), std::fs::read(&installed)) {
-        (Ok(_), Ok(_)) => {
-            dir.join("node_modules/.bin/prism").exists()
-                && std::fs::metadata(&installed).and_then(|m| m.modified()).ok()
-                    >= std::fs::metadata(&lock).and_then(|m| m.modified()).ok()
-        }
-        _ => false,
-    };
-    if up_to_date {
-        return Ok(());
-    }
-    eprintln!("installing Prism: npm ci in {}", dir.display());
-    let status = Command::new("npm")
-        .current_dir(dir)
-        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-        .status()
-        .map_err(|e| format!("cannot run npm: {e}"))?;
-    if !status.success() {
-        return Err(format!("`npm ci` failed in {}; Prism is needed by the contract tests", dir.display()));
-    }
-    Ok(())
+    let status = child.wait()?;
+    Ok((report, status.success()))
 }
 
-/// Validates the spec with openapi-spec-validator (PyPI), pinned in tools/spec-validator.
-fn validate_spec(root: &Path) -> Result<(), String> {
-    let bin = python_tool(root, "spec-validator", "openapi-spec-validator")?;
-    let spec = root.join("spec/edge-cache.yaml");
-    run_step(Command::new(&bin).arg(&spec), "validate spec/edge-cache.yaml with openapi-spec-validator")
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Installs the Python tool pinned in `tools/<dir>/requirements.txt` into a virtualenv in the
-/// target directory (`CARGO_TARGET_DIR` when set), again whenever the requirements change, and
-/// returns the path of its executable `bin`.
-fn python_tool(root: &Path, dir: &str, bin: &str) -> Result<PathBuf, String> {
-    let requirements = root.join("tools").join(dir).join("requirements.txt");
-    let venv = paths::target_dir().join(format!("{dir}-venv"));
-    let exe = venv.join("bin").join(bin);
-    let stamp = venv.join("installed-requirements.txt");
-    let wanted =
-        std::fs::read_to_string(&requirements).map_err(|e| format!("cannot read {}: {e}", requirements.display()))?;
-    if exe.exists() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
-        return Ok(exe);
+    fn args(extra: &[&str]) -> String {
+        cargo_args(&extra.iter().map(|s| s.to_string()).collect::<Vec<_>>()).join(" ")
     }
-    eprintln!("installing {bin} into {}", venv.display());
-    let python = ["python3", "python"]
-        .into_iter()
-        .find(|p| Command::new(p).arg("--version").output().is_ok_and(|o| o.status.success()))
-        .ok_or_else(|| {
-            format!(
-                "python3 was not found; the tests run {bin} (PyPI, pinned in tools/{dir}): install Python 3 with venv and pip \
-                 (Debian: `apt-get install python3 python3-venv`), then run `cargo xtask test` again"
-            )
-        })?;
-    run_step(Command::new(python).args(["-m", "venv", "--clear"]).arg(&venv), "create a Python virtualenv")?;
-    run_step(
-        Command::new(venv.join("bin/python"))
-            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
-            .arg(&requirements),
-        &format!("pip install {bin} (tools/{dir}/requirements.txt)"),
-    )?;
-    std::fs::write(&stamp, wanted).map_err(|e| format!("cannot write {}: {e}", stamp.display()))?;
-    Ok(exe)
-}
 
-fn run_step(cmd: &mut Command, what: &str) -> Result<(), String> {
-    match cmd.status() {
-        Ok(s) if s.success() => Ok(()),
-        Ok(s) => Err(format!("failed to {what} ({s})")),
-        Err(e) => Err(format!("cannot {what}: {e}")),
+    #[test]
+    fn cargo_gets_the_callers_flags_and_filter_and_runs_every_binary() {
+        let base = "test --message-format=json-render-diagnostics";
+        assert_eq!(args(&[]), format!("{base} --workspace --all-features --no-fail-fast"));
+        assert_eq!(
+            args(&["--no-fail-fast", "rate_limit"]),
+            format!("{base} --workspace --all-features --no-fail-fast rate_limit")
+        );
+        assert_eq!(
+            args(&["-p", "vercel-edge-cache", "--test", "cli", "--", "a_test", "--exact"]),
+            format!("{base} --all-features --no-fail-fast -p vercel-edge-cache --test cli -- a_test --exact")
+        );
+        // After `--`, arguments are the test binaries': they name no package.
+        assert_eq!(args(&["--", "-p"]), format!("{base} --workspace --all-features --no-fail-fast -- -p"));
     }
 }
