@@ -16,6 +16,13 @@ edition = "2024"
 
 [workspace]
 
+# The workspace's dev profile, so that the crates it shares with the workspace's build are reused.
+[profile.dev.package."*"]
+debug = false
+
+[profile.dev]
+debug = "line-tables-only"
+
 [dependencies]
 vercel-edge-cache = { path = "$root/generated-client", features = ["mock"] }
 tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
@@ -32,12 +39,12 @@ RS
 cd "$dir/crate"
 cargo generate-lockfile --quiet
 # vercel-edge-cache is a path dependency, so cargo shows its warnings (a registry crate's it caps).
-CARGO_TARGET_DIR="$dir/target" cargo build --quiet --color never 2> "$dir/stderr.txt" || { cat "$dir/stderr.txt"; exit 1; }
+CARGO_TARGET_DIR="$root/target" cargo build --quiet --color never 2> "$dir/stderr.txt" || { cat "$dir/stderr.txt"; exit 1; }
 if grep -q "^warning" "$dir/stderr.txt"; then
   echo "a fresh crate with the newest compatible dependencies gets warnings from vercel-edge-cache:" >&2
   cat "$dir/stderr.txt" >&2
   exit 1
 fi
-out="$(CARGO_TARGET_DIR="$dir/target" cargo run --quiet)"
+out="$(CARGO_TARGET_DIR="$root/target" cargo run --quiet)"
 [ "$out" = "true" ] || { echo "the fresh crate's purge did not succeed: $out" >&2; exit 1; }
 echo "a fresh crate with the newest compatible dependencies builds vercel-edge-cache without a warning, and purges: $(grep -A1 '^name = "rustls"$' Cargo.lock | tail -1), $(grep -A1 '^name = "reqwest"$' Cargo.lock | tail -1)"
