@@ -276,9 +276,11 @@ fn two_operations_removed_is_breaking_needs_0_2_0_and_the_release_gate_holds_unt
 fn an_optional_body_property_added_is_additive_on_the_spec_side_and_names_its_setter() {
     let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
     let (copy, summary) = replay("property", add_a_reason_property);
-    assert!(summary.contains("(spec side): 2 additive; from 0.1.0 the crate needs 0.1.1"), "{summary}");
+    assert!(summary.contains("(spec side): 3 additive; from 0.1.0 the crate needs 0.1.1"), "{summary}");
     let (lines, version) = api_diff(&copy);
     let all = lines.join("\n");
+    // The operation is in the CLI, so the new property is a flag named after it there too.
+    assert!(has(&lines, "- **additive** CLI: the flag `edge-cache invalidate --reason <TEXT>`"), "{all}");
     assert!(
         has(&lines, "- **additive** `invalidateByTags`: optional body property `reason` added: the setter `.reason()`"),
         "{all}"
