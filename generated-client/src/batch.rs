@@ -94,6 +94,7 @@ pub(crate) async fn run<'a, 'c, F>(
     concurrency: NonZeroUsize,
     on_batch: Option<OnBatch<'a>>,
     stop: &Stop,
+    stop_on_refusal: bool,
     send: F,
 ) -> Ran
 where
@@ -140,8 +141,11 @@ where
     let mut in_flight = FuturesUnordered::new();
     let mut abandon = abandon;
     loop {
-        // Start batches up to the limit, unless the call must stop.
+        // Start batches up to the limit, unless the call must stop (a refusal stops it for good).
         while in_flight.len() < concurrency.get() && next < slots.len() {
+            if matches!(ran.stopped, Some(StopReason::Refused { .. })) {
+                break;
+            }
             if let Some(reason) = stop.reason() {
                 ran.stopped.get_or_insert(reason);
                 break;
@@ -162,7 +166,16 @@ where
             Either::Left((Some((index, result)), _)) => {
                 flying.retain(|(i, _)| *i != index);
                 let items = take(&mut slots[index]);
-                ran.outcomes.push(tally.finish(index, items, result));
+                let outcome = tally.finish(index, items, result);
+                // An answer no later request would change: nothing new is sent; the requests
+                // in flight finish, and the rest is reported not sent.
+                if stop_on_refusal
+                    && ran.stopped.is_none()
+                    && let Some(status) = outcome.result.as_ref().err().and_then(RequestError::refusal)
+                {
+                    ran.stopped = Some(StopReason::Refused { status });
+                }
+                ran.outcomes.push(outcome);
             }
             Either::Left((None, _)) => break,
             Either::Right((reason, _)) => {
@@ -183,6 +196,10 @@ where
         }
     }
     ran.not_sent = slots.iter_mut().skip(next).flat_map(take).collect();
+    // A refusal that came when every request had been started cut nothing short.
+    if matches!(ran.stopped, Some(StopReason::Refused { .. })) && next == slots.len() {
+        ran.stopped = None;
+    }
     ran.outcomes.sort_by_key(|o| o.index);
     ran
 }

@@ -167,7 +167,7 @@ impl<'a> Call<'a> {
                 crate::transport::call(info, &client.retry, &client.limiter, client.timeout, track, attempt).await
             })
         };
-        let ran = batch::run(info, items, concurrency, on_batch, &stop, send).await;
+        let ran = batch::run(info, items, concurrency, on_batch, &stop, client.retry.stop_on_refusal, send).await;
         Ok(BatchReport {
             operation: info.operation_id,
             batches: ran.outcomes,

@@ -243,6 +243,17 @@ impl RequestError {
         matches!(self.status(), Some(401 | 403))
     }
 
+    /// The status, when it is an answer no later request would change (401, 402, 403, 404):
+    /// what stops a call ([`RetryPolicy::stop_on_refusal`](crate::RetryPolicy::stop_on_refusal)).
+    pub fn refusal(&self) -> Option<u16> {
+        match self {
+            RequestError::Api(e) | RequestError::ChallengeRequired(e) => {
+                crate::retry::REFUSALS.contains(&e.status).then_some(e.status)
+            }
+            _ => None,
+        }
+    }
+
     /// Whether Vercel's rate limit refused it (429) after the client's waits, or asked for more
     /// waiting than the retry policy allows ([`RequestError::RateLimited`]).
     pub fn is_rate_limited(&self) -> bool {

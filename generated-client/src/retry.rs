@@ -76,7 +76,17 @@ pub struct RetryPolicy {
     /// `pace_to_rate_limit` only. Alone, it changes nothing after the first window (in which a
     /// client starts with two requests in flight, one more per answer, until it knows).
     pub adaptive_rate: bool,
+    /// Whether a call stops at an answer that no later request would change: 401 (the token is
+    /// refused), 402 (the plan lacks the feature), 403 (the token may not act on the project, or
+    /// Vercel wants the user to log in again) or 404 (no such project or team). Nothing new is
+    /// sent, the requests in flight finish, and the rest is reported not sent
+    /// ([`StopReason::Refused`](crate::StopReason::Refused)). On by default; off, every batch is
+    /// sent whatever the answers.
+    pub stop_on_refusal: bool,
 }
+
+/// The statuses that refuse every request of a call alike: see [`RetryPolicy::stop_on_refusal`].
+pub(crate) const REFUSALS: [u16; 4] = [401, 402, 403, 404];
 
 impl Default for RetryPolicy {
     fn default() -> Self {
@@ -89,6 +99,7 @@ impl Default for RetryPolicy {
             max_rate_limit_waits: 20,
             pace_to_rate_limit: true,
             adaptive_rate: true,
+            stop_on_refusal: true,
         }
     }
 }

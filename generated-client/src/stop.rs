@@ -12,19 +12,30 @@ use tokio::time::Instant;
 
 /// Why a call stopped before every request had an answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum StopReason {
     /// Its time budget ([`crate::EdgeCacheBuilder::max_time`], [`crate::Purge::max_time`]) ran out.
     TimeBudget,
     /// Its [`Cancel`] was cancelled.
     Cancelled,
+    /// Vercel refused a request with an answer no later request would change (401, 402, 403,
+    /// 404: see [`RetryPolicy::stop_on_refusal`](crate::RetryPolicy::stop_on_refusal)): a person
+    /// must act (a token, a plan, a project) before the rest can be sent.
+    Refused {
+        /// The status of the refusal.
+        status: u16,
+    },
 }
 
 impl fmt::Display for StopReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            StopReason::TimeBudget => "the time budget ran out",
-            StopReason::Cancelled => "cancelled",
-        })
+        match self {
+            StopReason::TimeBudget => f.write_str("the time budget ran out"),
+            StopReason::Cancelled => f.write_str("cancelled"),
+            StopReason::Refused { status } => {
+                write!(f, "Vercel refused a request (HTTP {status}), as it would refuse every other")
+            }
+        }
     }
 }
 

@@ -430,13 +430,15 @@ async fn server_forbidding_the_second_batch() -> MockServer {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_batch_answered_403_exits_1_naming_status_code_and_message() {
+async fn a_batch_answered_403_exits_3_naming_status_code_and_message() {
     let server = server_forbidding_the_second_batch().await;
     let out = run_line(&format!("{BASE} invalidate --tag {}", tags(0..40).join(",")), &server).await;
-    out.assert_code(1).assert_stderr_has(&["403", "forbidden", "Nope"]);
+    // A refusal: a person must act, whatever the other batches did.
+    out.assert_code(3).assert_stderr_has(&["403", "forbidden", "Nope"]);
     assert_eq!(out.stderr, "error: request 2 of 3 (16 tags): invalidateByTags: HTTP 403 Forbidden: forbidden: Nope\n");
     assert_eq!(out.stdout, "invalidateByTags: 24 of 40 tags of project prj_1 done; 1 request of 3 failed.\n");
-    // Every batch was sent once: the failure does not stop the others, and 403 is not retried.
+    // The three requests were in flight together (--concurrency 4): a refusal stops only what is
+    // not sent yet. Each was sent once: 403 is not retried.
     let seen = received(&server).await;
     assert_eq!(seen.len(), 3, "{seen:#?}");
     assert_eq!(seen[1], post(INVALIDATE_TAGS, "projectIdOrName=prj_1", json!({ "tags": tags(16..32) })));
@@ -446,7 +448,7 @@ async fn a_batch_answered_403_exits_1_naming_status_code_and_message() {
 async fn a_batch_answered_403_in_json() {
     let server = server_forbidding_the_second_batch().await;
     let out = run_line(&format!("{BASE} invalidate --tag {} --json", tags(0..40).join(",")), &server).await;
-    out.assert_code(1).assert_stderr_has(&["403", "forbidden", "Nope"]);
+    out.assert_code(3).assert_stderr_has(&["403", "forbidden", "Nope"]);
     assert_eq!(
         out.json(),
         json!({
@@ -508,7 +510,7 @@ fn assert_no_control_characters(what: &str, text: &str) {
 async fn a_servers_control_characters_never_reach_the_terminal_and_json_keeps_the_exact_text() {
     let server = server_with_a_hostile_message().await;
     let out = run_line(&format!("{BASE} invalidate --tag a"), &server).await;
-    out.assert_code(1);
+    out.assert_code(3);
     assert_no_control_characters("stderr", &out.stderr);
     assert_no_control_characters("stdout", &out.stdout);
     // One line of ours, with the server's text shown escaped: no line that it made.
@@ -519,7 +521,7 @@ async fn a_servers_control_characters_never_reach_the_terminal_and_json_keeps_th
 
     // --json: the exact text, for programs; the JSON escapes every control character.
     let out = run_line(&format!("{BASE} --json invalidate --tag a"), &server).await;
-    out.assert_code(1);
+    out.assert_code(3);
     assert_no_control_characters("stdout", &out.stdout);
     assert_no_control_characters("stderr", &out.stderr);
     let error = &out.json()["batches"][0]["error"];
@@ -529,7 +531,7 @@ async fn a_servers_control_characters_never_reach_the_terminal_and_json_keeps_th
 
     // --debug: the trace shows it escaped too.
     let out = run_line(&format!("{BASE} --debug invalidate --tag a"), &server).await;
-    out.assert_code(1).assert_stderr_has(&["request failed", r"No access\u{1b}[2J"]);
+    out.assert_code(3).assert_stderr_has(&["request failed", r"No access\u{1b}[2J"]);
     assert_no_control_characters("stderr", &out.stderr);
 }
 
@@ -1240,7 +1242,8 @@ async fn a_window_spent_until_the_year_5138_ends_the_run_at_once_and_sends_nothi
     out.assert_code(1).assert_stderr_has(&[
         "request 2 of 3 (16 tags): invalidateByTags: not sent: Vercel asked to wait ",
         " s (X-RateLimit-Reset), more than max_retry_after (60 s); raise --max-retry-after to wait that long",
-        "request 3 of 3 (8 tags)",
+        // The third batch met the same refusal to wait: counted, not repeated.
+        "error: and 1 more request failed the same way",
     ]);
     assert!(took < Duration::from_secs(5), "took {took:?}");
     assert_eq!(server.requests().len(), 1, "the first batch went; the others were refused unsent");
@@ -1357,7 +1360,7 @@ async fn save_failed_holds_exactly_the_failed_batch_and_a_rerun_from_it_sends_ju
     let file = scratch_file("failed-batch.txt", "stale content");
     let out =
         run_line(&format!("{BASE} invalidate --tag {} --save-failed {file}", tags(0..40).join(",")), &server).await;
-    out.assert_code(1);
+    out.assert_code(3);
     assert_eq!(saved_lines(&file), tags(16..32));
 
     let again = self::server().await;
@@ -1895,18 +1898,18 @@ async fn dangerously_delete_immutable_static_takes_the_path_as_its_argument() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn challenge_required_exits_1_and_says_to_log_in_again() {
+async fn challenge_required_exits_3_and_says_to_log_in_again() {
     let server = MockServer::start().await;
     let body = json!({ "error": { "code": "challenge_required", "message": "Please log in again" } });
     Mock::given(any()).respond_with(ResponseTemplate::new(403).set_body_json(body)).mount(&server).await;
     let out = run_line(&format!("{BASE} purge --yes"), &server).await;
-    out.assert_code(1);
+    out.assert_code(3);
     assert_eq!(
         out.stderr,
         "error: request 1 of 1: purgeAll: HTTP 403 Forbidden: challenge_required: Please log in again; Vercel requires you to log in again: run `vercel login` (or create a new token), then retry\n"
     );
     let out = run_line(&format!("{BASE} purge --yes --json"), &server).await;
-    out.assert_code(1);
+    out.assert_code(3);
     assert_eq!(out.json()["batches"][0]["error"]["kind"], "challenge_required");
     assert_eq!(out.json()["batches"][0]["error"]["code"], "challenge_required");
 }
@@ -1925,4 +1928,40 @@ async fn the_testing_kit_records_what_the_cli_sent_for_both() {
         ["purgeAll", "dangerouslyDeleteImmutableStatic"]
     );
     assert_eq!(accepted[1].path.as_deref(), Some("/_next/a.js"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// A run that cannot succeed stops at once
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_thousand_tags_to_a_refusing_server_stop_after_the_requests_in_flight_and_are_all_saved() {
+    let server = MockServer::start().await;
+    let body =
+        json!({ "error": { "code": "forbidden", "message": "You don't have permission to access this project" } });
+    Mock::given(any()).respond_with(ResponseTemplate::new(403).set_body_json(body)).mount(&server).await;
+    let all: Vec<String> = (0..5000).map(|i| format!("tag-{i:04}")).collect();
+    let input = scratch_file("refused-tags.txt", &all.join("\n"));
+    let saved = scratch_file("refused-saved.txt", "");
+    let out = run_line(&format!("{BASE} --save-failed {saved} invalidate --tags-from {input}"), &server).await;
+    out.assert_code(3);
+    let sent = received(&server).await.len();
+    assert!((1..=4).contains(&sent), "at most the requests in flight (--concurrency 4) are sent; {sent} were");
+    // The error once, with a count of the requests that met it too, then why the run stopped.
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    let refusals = lines.iter().filter(|l| l.contains("HTTP 403 Forbidden: forbidden")).count();
+    assert_eq!(refusals, 1, "the error once:\n{}", out.stderr);
+    if sent > 1 {
+        assert!(out.stderr.contains(&format!("error: and {} more request", sent - 1)), "{}", out.stderr);
+    }
+    assert!(
+        out.stderr.contains(
+            "error: stopped (Vercel refused a request (HTTP 403), as it would refuse every other): 5000 tags not done"
+        ),
+        "{}",
+        out.stderr
+    );
+    let mut kept: Vec<String> = std::fs::read_to_string(&saved).unwrap().lines().map(str::to_string).collect();
+    kept.sort();
+    assert_eq!(kept, all, "--save-failed holds every tag");
 }

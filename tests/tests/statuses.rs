@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use edge_cache_tests::raw::{RawServer, Reply, closed_port_url};
 use edge_cache_tests::*;
-use vercel_edge_cache::{ApiError, RequestError};
+use vercel_edge_cache::{ApiError, EdgeCache, Outcome, RequestError, RetryPolicy, StopReason};
 use wiremock::{MockServer, ResponseTemplate};
 
 /// The status, Vercel's code and message, for each documented error status.
@@ -322,4 +322,64 @@ async fn a_redirect_is_not_followed_so_the_token_goes_nowhere_else() {
     assert_eq!(err.status(), Some(307), "{err:?}");
     assert_eq!(requests(&server).await.len(), 1);
     assert_nothing_sent(&elsewhere).await;
+}
+
+/// 5 000 tags, in 313 requests of 16.
+fn five_thousand_tags() -> Vec<String> {
+    tags("t", 5000)
+}
+
+#[tokio::test]
+async fn a_refused_token_stops_the_call_after_the_requests_in_flight_and_every_tag_is_not_done() {
+    // The testing kit, requiring another token: every request is answered 401.
+    let vercel = vercel_edge_cache::mock::MockVercel::start().await;
+    vercel.require_token("the-right-token");
+    let client = EdgeCache::builder(TOKEN).base_url(vercel.uri()).build().unwrap();
+    let concurrency = EdgeCache::DEFAULT_CONCURRENCY;
+    let report = client.invalidate_by_tags("my-site", five_thousand_tags()).send().await.unwrap();
+    let sent = vercel.purges().len();
+    assert!((1..=concurrency).contains(&sent), "at most the requests in flight are sent, {sent} were");
+    match report.outcome() {
+        Outcome::Stopped { reason: StopReason::Refused { status: 401 }, cause: Some(cause) } => {
+            assert_eq!(cause.status(), Some(401));
+            assert_eq!(cause.refusal(), Some(401));
+        }
+        other => panic!("not stopped by the refusal: {other:?}"),
+    }
+    assert_eq!(report.not_done().count(), 5000, "every tag is reported not done");
+    assert_eq!(report.not_sent.len(), 5000 - 16 * report.batches.len());
+    let Outcome::Stopped { reason, .. } = report.outcome() else { unreachable!() };
+    assert_eq!(reason.to_string(), "Vercel refused a request (HTTP 401), as it would refuse every other");
+}
+
+#[tokio::test]
+async fn each_refusing_status_stops_the_call_and_the_setting_turns_it_off() {
+    for status in [401, 402, 403, 404] {
+        let server = server_answering(error_response(status, "nope", "No")).await;
+        let client = builder(&server.uri()).concurrency(1).build().unwrap();
+        let report = client.invalidate_by_tags("my-site", tags("t", 48)).send().await.unwrap();
+        assert_eq!(requests(&server).await.len(), 1, "{status}: one request, then the call stops");
+        assert!(
+            matches!(report.outcome(), Outcome::Stopped { reason: StopReason::Refused { status: s }, .. } if s == status)
+        );
+    }
+    // A 500 is not a refusal: every batch is sent.
+    let server = server_answering(error_response(500, "internal_server_error", "Oops")).await;
+    let report = builder(&server.uri())
+        .concurrency(1)
+        .build()
+        .unwrap()
+        .invalidate_by_tags("p", tags("t", 48))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(requests(&server).await.len(), 3);
+    assert!(matches!(report.outcome(), Outcome::Partial { .. }));
+    // Off, the old behaviour: every batch is sent whatever the answers.
+    let server = server_answering(error_response(403, "forbidden", "No")).await;
+    let policy = RetryPolicy { max_retries: 0, stop_on_refusal: false, ..RetryPolicy::default() };
+    let client = builder(&server.uri()).retry_policy(policy).concurrency(1).build().unwrap();
+    let report = client.invalidate_by_tags("p", tags("t", 48)).send().await.unwrap();
+    assert_eq!(requests(&server).await.len(), 3);
+    assert!(matches!(report.outcome(), Outcome::Partial { .. }));
 }

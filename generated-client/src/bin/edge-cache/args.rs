@@ -12,7 +12,7 @@ use crate::table;
 /// before sending, splits large selections into batches and retries transient failures.
 ///
 /// Exit codes: 0 every request succeeded; 1 an API or network failure; 2 a usage or validation
-/// error (nothing was sent).
+/// error (nothing was sent); 3 refused (401, 402, 403, 404: a person must act).
 ///
 /// The commands, and which flags each takes, come from the spec (`x-edge-cache-cli`).
 #[derive(Debug, clap::Parser)]
@@ -125,8 +125,12 @@ pub const WAITS: &str = "Waits:
 /// The exit codes, shown by `--help`.
 pub const EXIT_CODES: &str = "Exit codes:
   0    every request succeeded
-  1    an API or network failure, or the --max-time budget ran out (see --save-failed)
+  1    an API or network failure (transient: a later run may succeed), or the --max-time budget
+       ran out (see --save-failed)
   2    a usage or validation error: nothing was sent
+  3    refused: Vercel answered 401, 402, 403 or 404, which no later request would change (a
+       person must act on the token, the plan or the project); nothing more was sent after it,
+       and what was not done is reported and saved (--save-failed)
   130  interrupted (Ctrl-C): what was not done is reported and saved";
 
 /// Options accepted before or after the subcommand.

@@ -366,8 +366,12 @@ fn execute<'a>(ctx: &Context, client: &'a EdgeCache, purge: DynPurge<'a>) -> Res
         save_failed(path, &report)?;
     }
     report::outcome(&report, ctx.project, noun, g.json);
+    // A refusal (401, 402, 403, 404) needs a person, not a retry: an exit code of its own.
+    let refused = report.failures().any(|b| b.result.as_ref().is_err_and(|e| e.refusal().is_some()));
     Ok(match report.outcome() {
         Outcome::Stopped { reason: StopReason::Cancelled, .. } => ExitCode::from(130),
+        Outcome::Stopped { reason: StopReason::Refused { .. }, .. } => ExitCode::from(3),
+        Outcome::Partial { .. } if refused => ExitCode::from(3),
         Outcome::Done => ExitCode::SUCCESS,
         _ => ExitCode::from(1),
     })

@@ -101,10 +101,26 @@ pub fn outcome(report: &BatchReport, project: &str, noun: Option<(&str, &str)>, 
             }))
         );
     }
+    // Each error once: requests that failed alike (every batch refused with the same 403, say)
+    // are counted on the first one's line.
+    let mut shown: Vec<(String, usize)> = Vec::new();
     for b in report.failures() {
+        let e = b.result.as_ref().expect_err("failures have errors").to_string();
+        match shown.iter_mut().find(|(text, _)| *text == e) {
+            Some((_, more)) => *more += 1,
+            None => shown.push((e, 0)),
+        }
+    }
+    for (text, more) in &shown {
+        let b = report.failures().find(|b| b.result.as_ref().is_err_and(|e| e.to_string() == *text));
+        let Some(b) = b else { continue };
         let e = b.result.as_ref().expect_err("failures have errors");
         let items = noun.map(|noun| format!(" ({})", count(b.items.len(), noun))).unwrap_or_default();
         eprintln!("error: request {} of {}{items}: {e}{}", b.index + 1, report.batches.len(), hint(e));
+        if *more > 0 {
+            let s = if *more == 1 { "" } else { "s" };
+            eprintln!("error: and {more} more request{s} failed the same way");
+        }
     }
     if let Some(reason) = report.stopped {
         let why = waiting_on(report).map(|w| format!("; {w}")).unwrap_or_default();
