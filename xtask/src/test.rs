@@ -9,6 +9,8 @@ use std::time::Instant;
 use crate::test_report::Report;
 use crate::{paths, tools};
 
+/// Runs the tests with `extra` passed on to `cargo test`; fails when a tool cannot be installed,
+/// the spec is invalid, or any test binary failed.
 pub fn run(extra: &[String]) -> ExitCode {
     let started = Instant::now();
     let root = paths::root();

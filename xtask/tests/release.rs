@@ -5,10 +5,11 @@
 //! command, and passes after `cargo xtask release 0.2.0`.
 //!
 //! Each copy is a git repository under `target/tmp/api-diff/<case>` whose one commit is this
-//! working tree (its `HEAD` is the base of `api-diff`). The copies share one target directory
-//! there, so rustdoc's dependencies are built once, and the base's listing (the same tree in
-//! every copy) is built once and then read from xtask's cache. The cases take turns: they write
-//! rustdoc's JSON into the same place.
+//! working tree (its `HEAD` is the base of `api-diff`). xtask runs there with this workspace's
+//! target directory, so rustdoc's dependencies are the ones built for the public API listing,
+//! and a listing of files it has seen (the base's, the same tree as this one) is read from
+//! xtask's cache (`target/api-listing/cache`, keyed by the files' content). The cases take
+//! turns: they write rustdoc's JSON into the same place.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -24,6 +25,11 @@ static TURN: Mutex<()> = Mutex::new(());
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the workspace").to_path_buf()
+}
+
+/// This workspace's target directory.
+fn target_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).parent().expect("tmp is in the target directory").to_path_buf()
 }
 
 fn scratch() -> PathBuf {
@@ -55,9 +61,9 @@ fn run(program: &str, dir: &Path, args: &[&str]) -> Output {
         .args(args)
         // The copy is the workspace here, not the checkout that built xtask.
         .env_remove("CARGO_MANIFEST_DIR")
-        .env("CARGO_TARGET_DIR", scratch().join("target"))
+        .env("CARGO_TARGET_DIR", target_dir())
         // cargo-semver-checks is installed once, in the real target directory.
-        .env("XTASK_TOOLS_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap().join("tools"))
+        .env("XTASK_TOOLS_DIR", target_dir().join("tools"))
         // git stops at the copies: a copy without `.git` is not inside this checkout's repository.
         .env("GIT_CEILING_DIRECTORIES", scratch())
         .env("GIT_AUTHOR_NAME", "t")
