@@ -113,8 +113,8 @@ where
         return ran;
     }
     let total = items.len();
-    let sizes = requests(info, total);
-    let requests_total = sizes.len();
+    // As many as `requests` makes, counted without allocating (the one-request path needs no list).
+    let requests_total = if selects { total.div_ceil(info.max_items.max(1)) } else { 1 };
     // One outcome per request: allocated once, at its size.
     ran.outcomes.reserve_exact(requests_total);
     let mut tally = Tally { progress: Progress { done: 0, failed: 0, total, requests: 0, requests_total }, on_batch };
@@ -132,7 +132,7 @@ where
     // (dropped) loses no item.
     let mut slots: Vec<Option<Arc<Vec<String>>>> = Vec::new();
     let mut rest = items.into_iter();
-    for size in sizes {
+    for size in requests(info, total) {
         slots.push(Some(Arc::new(rest.by_ref().take(size).collect())));
     }
 
