@@ -65,7 +65,8 @@ pub fn install() -> Result<PathBuf, String> {
 
 /// Runs `cargo semver-checks check-release` on the client crate of the workspace at `root`
 /// against the source at `baseline` (a workspace whose client crate is the last release), with
-/// feature `mock` (whose API holds the default one's). Whether it passed, and what it printed.
+/// the default features (a TLS backend: the crate refuses to build without one) and `mock`
+/// (whose API holds the default one's). Whether it passed, and what it printed.
 pub fn check(root: &Path, baseline: &Path) -> Result<(bool, String), String> {
     let bin = install()?;
     let out = Command::new(bin)
@@ -74,7 +75,7 @@ pub fn check(root: &Path, baseline: &Path) -> Result<(bool, String), String> {
         .arg(root.join("Cargo.toml"))
         .arg("--baseline-root")
         .arg(baseline)
-        .args(["--only-explicit-features", "--features", "mock", "--color", "never"])
+        .args(["--default-features", "--features", "mock", "--color", "never"])
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("cannot run cargo-semver-checks: {e}"))?;
