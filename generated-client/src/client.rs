@@ -59,13 +59,13 @@ impl fmt::Debug for EdgeCache {
 }
 
 impl EdgeCache {
-    /// The `User-Agent` every request carries.
+    /// The `User-Agent` every request carries: `vercel-edge-cache/` and the crate's version.
     pub const USER_AGENT: &str = concat!("vercel-edge-cache/", env!("CARGO_PKG_VERSION"));
 
-    /// The default per-attempt timeout.
+    /// The default per-attempt timeout: 30 s.
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-    /// The default number of requests in flight for a large selection.
+    /// The default number of requests in flight for a large selection: 4.
     pub const DEFAULT_CONCURRENCY: usize = 4;
 
     /// Where requests go unless the client is told otherwise: the spec's first server (empty

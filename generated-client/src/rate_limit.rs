@@ -59,7 +59,7 @@ use tokio::time::Instant;
 use crate::error::{AskedWait, RateLimitWaits, WaitLimit};
 use crate::retry::RetryPolicy;
 
-/// How far the local clock may be from the server's `Date` and still be trusted.
+/// How far the local clock may be from the server's `Date` and still be trusted: 2 s.
 pub const MAX_SKEW: Duration = Duration::from_secs(2);
 
 /// Margin added to a wait for a reset by the local clock, for the server's own rounding.

@@ -51,7 +51,7 @@ impl fmt::Display for StopReason {
 pub struct Cancel(Arc<(AtomicBool, Notify)>);
 
 impl Cancel {
-    /// How long requests in flight may still finish after a cancellation.
+    /// How long requests in flight may still finish after a cancellation: 500 ms.
     pub const GRACE: Duration = Duration::from_millis(500);
 
     /// A switch, not yet cancelled.
