@@ -1965,3 +1965,21 @@ async fn five_thousand_tags_to_a_refusing_server_stop_after_the_requests_in_flig
     kept.sort();
     assert_eq!(kept, all, "--save-failed holds every tag");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mock_help_shows_only_its_own_options() {
+    for help in ["--help", "-h"] {
+        let out = run_args(&["mock", help]).await;
+        out.assert_code(0);
+        for own in ["--port", "--host", "--require-token"] {
+            assert!(out.stdout.contains(own), "{help} lacks {own}:\n{}", out.stdout);
+        }
+        // The global options (which do not apply to it) are not listed, the required ones least.
+        for global in ["--token", "--project", "--max-retries", "--save-failed", "[required]"] {
+            assert!(!out.stdout.contains(global), "{help} lists {global}:\n{}", out.stdout);
+        }
+    }
+    // The other commands still list them.
+    let out = run_args(&["invalidate", "--help"]).await;
+    assert!(out.stdout.contains("--token") && out.stdout.contains("--save-failed"), "{}", out.stdout);
+}

@@ -49,6 +49,12 @@ pub fn command() -> clap::Command {
         )
         .subcommand(crate::mock::command())
         .subcommand(clap::Command::new("man").hide(true).about("Print the man page (roff); `cargo xtask man` writes it"));
+    // The global options do not apply to `mock`: its `--help` shows only its own (clap copies
+    // the global ones into every subcommand when it builds the command).
+    cmd.build();
+    if let Some(mock) = cmd.find_subcommand_mut("mock") {
+        *mock = std::mem::take(mock).mut_args(|a| if a.is_global_set() { a.hide(true) } else { a });
+    }
     cmd
 }
 
