@@ -283,27 +283,16 @@ fn query(o: &Operation, n: &Operation, out: &mut Vec<Change>) {
 /// command), so either is breaking.
 fn path_params(o: &Operation, n: &Operation, out: &mut Vec<Change>) {
     let id = &n.id;
-    for p in o.path_params.iter().filter(|p| !n.path_params.iter().any(|q| q.name == p.name)) {
-        out.push(Change::new(
-            Class::Breaking,
-            format!(
-                "`{id}`: path parameter `{}` removed: `EdgeCache::{}` no longer takes `{}`",
-                p.name,
-                method(n),
-                p.rust_name
-            ),
-        ));
-    }
-    for p in n.path_params.iter().filter(|p| !o.path_params.iter().any(|q| q.name == p.name)) {
-        out.push(Change::new(
-            Class::Breaking,
-            format!(
-                "`{id}`: path parameter `{}` added: `EdgeCache::{}` takes `{}` as an argument",
-                p.name,
-                method(n),
-                p.rust_name
-            ),
-        ));
+    for (from, to, what) in
+        [(o, n, "removed: `EdgeCache::{m}` no longer takes"), (n, o, "added: `EdgeCache::{m}` takes")]
+    {
+        for p in from.path_params.iter().filter(|p| !to.path_params.iter().any(|q| q.name == p.name)) {
+            let what = what.replace("{m}", &method(n));
+            out.push(Change::new(
+                Class::Breaking,
+                format!("`{id}`: path parameter `{}` {what} `{}`", p.name, p.rust_name),
+            ));
+        }
     }
 }
 

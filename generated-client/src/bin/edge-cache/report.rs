@@ -1,7 +1,7 @@
 //! What the command prints: human text on stderr/stdout, or JSON on stdout (`--json`).
 
 use serde_json::{Value, json};
-use vercel_edge_cache::{BatchReport, PlannedRequest, RateLimitWaits, RequestError, WaitLimit};
+use vercel_edge_cache::{BatchOutcome, BatchReport, PlannedRequest, RateLimitWaits, RequestError, WaitLimit};
 
 /// Prints the planned requests of a dry run (never the token).
 pub fn dry_run(plan: &[PlannedRequest], as_json: bool) {
@@ -103,22 +103,20 @@ pub fn outcome(report: &BatchReport, project: &str, noun: Option<(&str, &str)>, 
     }
     // Each error once: requests that failed alike (every batch refused with the same 403, say)
     // are counted on the first one's line.
-    let mut shown: Vec<(String, usize)> = Vec::new();
+    let mut shown: Vec<(String, &BatchOutcome, usize)> = Vec::new();
     for b in report.failures() {
-        let e = b.result.as_ref().expect_err("failures have errors").to_string();
-        match shown.iter_mut().find(|(text, _)| *text == e) {
-            Some((_, more)) => *more += 1,
-            None => shown.push((e, 0)),
+        let text = b.result.as_ref().err().map(ToString::to_string).unwrap_or_default();
+        match shown.iter_mut().find(|(seen, ..)| *seen == text) {
+            Some((.., more)) => *more += 1,
+            None => shown.push((text, b, 0)),
         }
     }
-    for (text, more) in &shown {
-        let b = report.failures().find(|b| b.result.as_ref().is_err_and(|e| e.to_string() == *text));
-        let Some(b) = b else { continue };
-        let e = b.result.as_ref().expect_err("failures have errors");
+    for (_, b, more) in shown {
+        let Err(e) = &b.result else { continue };
         let items = noun.map(|noun| format!(" ({})", count(b.items.len(), noun))).unwrap_or_default();
         eprintln!("error: request {} of {}{items}: {e}{}", b.index + 1, report.batches.len(), hint(e));
-        if *more > 0 {
-            let s = if *more == 1 { "" } else { "s" };
+        if more > 0 {
+            let s = if more == 1 { "" } else { "s" };
             eprintln!("error: and {more} more request{s} failed the same way");
         }
     }
