@@ -64,3 +64,101 @@ fn what_the_fixture_specs_generate_reaches_the_runtime_only_through_the_contract
         }
     }
 }
+
+/// The runtime's folders, lowest first: a module may import its own folder's and lower ones'
+/// (`generated`, the generated code, is not a layer: the contract says what the runtime reads
+/// of it).
+const LAYERS: [&str; 5] = ["types", "engine", "client", "mock", "contract"];
+
+/// The modules the hand-written runtime's source names (`crate::a::b`, `crate::a::{b, c}`,
+/// `super::b` in a folder), by module path (`engine/call`), each with the modules it names.
+/// Comments and `#[cfg(test)]` modules (at the end of a file) are left out.
+fn runtime_imports() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let root = workspace().join("generated-client/src");
+    let mut files = Vec::new();
+    let mut dirs = vec![root.clone()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if path.is_dir() && name != "generated" && name != "bin" {
+                dirs.push(path);
+            } else if name.ends_with(".rs") {
+                let module = path.strip_prefix(&root).unwrap().with_extension("").to_string_lossy().replace('\\', "/");
+                files.push((module.trim_end_matches("/mod").to_string(), std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    let modules: std::collections::BTreeSet<String> = files.iter().map(|(m, _)| m.clone()).collect();
+    let word = |s: &str| s.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect::<String>();
+    let mut imports = std::collections::BTreeMap::new();
+    for (module, text) in files {
+        let code: String = text
+            .split("#[cfg(test)]\nmod tests")
+            .next()
+            .unwrap()
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .map(|l| format!("{}\n", l.split(" // ").next().unwrap()))
+            .collect();
+        let mut named = std::collections::BTreeSet::new();
+        let mut add = |first: &str, second: &str| {
+            let nested = format!("{first}/{second}");
+            named.insert(if modules.contains(&nested) { nested } else { first.to_string() });
+        };
+        for (i, _) in code.match_indices("crate::") {
+            let rest = &code[i + "crate::".len()..];
+            let first = word(rest);
+            let after = &rest[first.len()..];
+            match after.strip_prefix("::") {
+                Some(group) if group.starts_with('{') => {
+                    for part in group[1..group.find('}').unwrap()].split(',') {
+                        add(&first, &word(part.trim()));
+                    }
+                }
+                Some(next) => add(&first, &word(next)),
+                None => add(&first, ""),
+            }
+        }
+        let folder = module.split('/').next().unwrap().to_string();
+        for (i, _) in code.match_indices("super::") {
+            add(&folder, &word(&code[i + "super::".len()..]));
+        }
+        named.remove(&module);
+        imports.insert(module, named);
+    }
+    imports
+}
+
+#[test]
+fn the_runtimes_layers_import_only_lower_ones_and_no_module_imports_itself_through_others() {
+    let imports = runtime_imports();
+    assert!(imports.contains_key("engine/call") && imports.contains_key("types/error"), "{imports:?}");
+    let rank = |module: &str| LAYERS.iter().position(|l| module.split('/').next() == Some(*l));
+    for (module, named) in &imports {
+        let Some(own) = rank(module) else { continue };
+        for other in named {
+            if let Some(theirs) = rank(other) {
+                assert!(
+                    theirs <= own,
+                    "{module} imports {other}: a {} module may not import a {} one",
+                    LAYERS[own],
+                    LAYERS[theirs]
+                );
+            }
+        }
+    }
+    // No circle: every module's imports, followed, never lead back to it.
+    for start in imports.keys() {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut stack: Vec<(String, Vec<String>)> = vec![(start.clone(), vec![start.clone()])];
+        while let Some((module, trail)) = stack.pop() {
+            for next in imports.get(&module).into_iter().flatten() {
+                assert!(next != start, "a circle of imports: {} -> {start}", trail.join(" -> "));
+                if seen.insert(next.clone()) {
+                    stack.push((next.clone(), [trail.clone(), vec![next.clone()]].concat()));
+                }
+            }
+        }
+    }
+}

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use edge_cache_tests::*;
 use vercel_edge_cache::mock::{MockVercel, RateLimit};
 use vercel_edge_cache::operations::InvalidateByTags;
-use vercel_edge_cache::{AskedWait, Cancel, EdgeCache, RequestError, RetryPolicy, StopReason, WaitLimit};
+use vercel_edge_cache::{AskedWait, CancellationToken, EdgeCache, RequestError, RetryPolicy, StopReason, WaitLimit};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -102,7 +102,7 @@ async fn a_cancelled_call_sends_nothing_new_and_reports_what_is_not_done() {
         .mount(&server)
         .await;
     let client = builder(&server.uri()).concurrency(1).build().unwrap();
-    let cancel = Cancel::new();
+    let cancel = CancellationToken::new();
     let trigger = cancel.clone();
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(450)).await;

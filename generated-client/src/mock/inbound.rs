@@ -4,10 +4,10 @@
 
 use serde_json::Value as Json;
 
-use crate::contract::OperationSpec;
-use crate::operation::{OperationInfo, Place};
-use crate::validation::{Problem, ValidationError};
-use crate::value::{Value, Values, json_kind};
+use crate::engine::spec::OperationSpec;
+use crate::engine::value::{Value, Values, json_kind};
+use crate::types::operation::{OperationInfo, Place};
+use crate::types::validation::{Problem, ValidationError};
 
 /// A request as the mock received it.
 #[derive(Debug, Clone)]
@@ -197,7 +197,7 @@ fn check_items(spec: &OperationSpec, field: &str, value: Option<&Json>) -> Resul
                     return Err(refuse(&format!("{field}[{i}]"), wrong("a string", json_kind(v))));
                 }
             }
-            crate::check::count(field, list.len(), Some(info.min_items as u64), Some(info.max_items as u64))?;
+            crate::engine::check::count(field, list.len(), Some(info.min_items as u64), Some(info.max_items as u64))?;
             for (i, v) in list.iter().enumerate() {
                 (spec.check_item)(i, v.as_str().unwrap_or_default())?;
             }

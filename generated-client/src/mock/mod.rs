@@ -31,8 +31,8 @@ pub use self::script::{Fault, RateLimit};
 #[doc(hidden)]
 pub use self::server::{CONTROL_ENDPOINTS, CONTROL_PREFIX, ControlEndpoint};
 use self::server::{Shared, lock};
+use crate::client::operation::Operation;
 pub use crate::generated::recorded::RecordedPurge;
-use crate::operation::Operation;
 
 /// The mock server. It runs on the tokio runtime that started it, and stops when dropped: it
 /// then answers nothing, not even on connections a client keeps alive.
@@ -57,7 +57,7 @@ impl MockVercel {
     /// Starts a mock on `address` (port 0 for a free one).
     pub async fn bind(address: SocketAddr) -> std::io::Result<Self> {
         // A test's own reqwest may be built with our reqwest's features (see the crate docs).
-        crate::tls::install_default_provider();
+        crate::engine::tls::install_default_provider();
         let listener = TcpListener::bind(address).await?;
         let address = listener.local_addr()?;
         let shared = Shared::default();

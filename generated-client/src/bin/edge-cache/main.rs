@@ -9,11 +9,11 @@ mod input;
 mod json;
 mod mock;
 mod report;
-#[path = "../../reserved.rs"]
+#[path = "../../contract/reserved.rs"]
 #[allow(dead_code)]
 mod reserved;
 // The library's escaping of text from elsewhere, for the JSON the CLI prints.
-#[path = "../../text.rs"]
+#[path = "../../types/text.rs"]
 #[allow(dead_code)]
 mod text;
 // Which flag kinds a spec uses depends on it.
@@ -344,7 +344,7 @@ fn execute<'a>(ctx: &Context, client: &'a EdgeCache, purge: DynPurge<'a>) -> Res
     // Ctrl-C: stop sending, give requests in flight a short grace, then report and save what
     // is not done. A second Ctrl-C exits at once (the saved file is renamed into place whole,
     // so it is complete or absent).
-    let cancel = vercel_edge_cache::Cancel::new();
+    let cancel = vercel_edge_cache::CancellationToken::new();
     let purge = purge.cancel_on(&cancel);
     let report = runtime
         .block_on(async {

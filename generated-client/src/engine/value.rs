@@ -1,10 +1,10 @@
-//! The values of a call's fields, kept by the one non-generic call ([`crate::call::Call`]):
+//! The values of a call's fields, kept by the one non-generic call ([`crate::engine::call::Call`]):
 //! each set in one place ([`Values::set`]), from a typed setter, from text (the CLI,
 //! `DynPurge::set`) or from JSON (the testing kit), and read by the generated checks and bodies
 //! through a [`FieldId`] resolved at compile time.
 
-use crate::operation::{Field, Kind, OperationInfo};
-use crate::validation::{Problem, ValidationError};
+use crate::types::operation::{Field, Kind, OperationInfo};
+use crate::types::validation::{Problem, ValidationError};
 
 /// A field's value, of its [`Kind`].
 #[derive(Debug, Clone, PartialEq)]
@@ -268,7 +268,7 @@ pub(crate) fn json_kind(value: &serde_json::Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::operation::Place;
+    use crate::types::operation::Place;
 
     const FIELDS: &[Field] = &[
         Field { name: "a", place: Place::Query, kind: Kind::Text, required: true, in_scope: false, description: "" },

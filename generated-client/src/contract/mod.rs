@@ -26,90 +26,23 @@
 //! (feature `mock`) is generated too, and built by the mock through [`crate::mock::inbound`].
 //!
 //! **The runtime's reserved names** (methods of [`EdgeCache`], [`Purge`], …, which an operation
-//! or a property may not take) live in one file, `reserved.rs`, which the generator includes
+//! or a property may not take) live in one file, [`reserved`], which the generator includes
 //! too; tests check it against the runtime in both directions.
 
-use std::future::Future;
+pub(crate) mod reserved;
 
-pub(crate) use crate::check;
+pub(crate) use crate::client::operation::Operation;
+pub(crate) use crate::client::purge::Purge;
 pub(crate) use crate::client::{EdgeCache, EdgeCacheBuilder};
-pub(crate) use crate::convert;
+pub(crate) use crate::engine::spec::{ApiSpec, Auth, OperationSpec, Sealed};
+pub(crate) use crate::engine::transport::{Sending, sending, unsendable};
+pub(crate) use crate::engine::value::{FieldId, Value, Values};
+pub(crate) use crate::engine::{check, convert};
 #[cfg(feature = "mock")]
 pub(crate) use crate::mock::inbound::Request as Inbound;
-pub(crate) use crate::operation::{Field, Kind, Operation, OperationInfo, Place};
-pub(crate) use crate::purge::Purge;
-pub(crate) use crate::scope::Scope;
-pub(crate) use crate::transport::Reply;
-pub(crate) use crate::validation::ValidationError;
-pub(crate) use crate::value::{FieldId, Value, Values};
-
-/// Implemented by the generated marker types, and by nothing outside the crate: the supertrait
-/// that seals [`Operation`].
-pub trait Sealed {
-    /// The operation's description.
-    const SPEC: &'static OperationSpec;
-}
-
-/// One operation, as the generated code describes it to the runtime.
-#[derive(Debug)]
-pub struct OperationSpec {
-    /// Its facts.
-    pub info: OperationInfo,
-    /// Checks the values of a call (query parameters and body properties), one generated
-    /// statement per constraint.
-    pub check: fn(&Values) -> Result<(), ValidationError>,
-    /// Checks the item at an index of the selection.
-    pub check_item: fn(usize, &str) -> Result<(), ValidationError>,
-    /// Checks the batch field's string form ([`OperationInfo::text_form`]).
-    pub check_text: fn(&str) -> Result<(), ValidationError>,
-    /// Starts one attempt of one batch through progenitor's builder.
-    pub send: for<'a> fn(&'a crate::generated::api::Client, &Values, &[String]) -> Sending<'a>,
-    /// The JSON body of one batch, as [`send`](OperationSpec::send) would send it.
-    pub body: fn(&[String], &Values) -> Result<serde_json::Value, String>,
-    /// A body of the successful answer, as JSON text, when the spec gives it one: what the
-    /// testing kit answers.
-    pub success_body: Option<&'static str>,
-}
-
-/// The API as a whole.
-#[derive(Debug)]
-pub struct ApiSpec {
-    /// The spec's first server; empty when it names none.
-    pub base_url: &'static str,
-    /// How requests authenticate.
-    pub auth: Auth,
-    /// Every operation with a high-level call, in spec order.
-    pub operations: &'static [&'static OperationSpec],
-}
-
-/// The header every request carries its credential in (`header` empty: none).
-#[derive(Debug)]
-pub struct Auth {
-    /// Its name, lower case.
-    pub header: &'static str,
-    /// What goes before the token (`"Bearer "`).
-    pub prefix: &'static str,
-}
-
-/// One attempt in flight.
-pub type Sending<'a> = std::pin::Pin<Box<dyn Future<Output = Reply> + Send + 'a>>;
-
-/// An attempt, from the future of progenitor's `send()`.
-pub fn sending<'a, T, E>(
-    attempt: impl Future<Output = Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>> + Send + 'a,
-) -> Sending<'a>
-where
-    T: serde::Serialize + 'a,
-    E: 'a,
-{
-    Box::pin(async move { Reply::of(attempt.await) })
-}
-
-/// An attempt that cannot be made: the body could not be built (the spec and progenitor's types
-/// disagree; the checks make this unreachable for input they accept).
-pub fn unsendable<'a>(message: String) -> Sending<'a> {
-    Box::pin(std::future::ready(Reply::Unsendable(message)))
-}
+pub(crate) use crate::types::operation::{Field, Kind, OperationInfo, Place};
+pub(crate) use crate::types::scope::Scope;
+pub(crate) use crate::types::validation::ValidationError;
 
 /// A call of `O` on `client`, its items given, every other field unset but for the client's
 /// scope.

@@ -7,26 +7,28 @@ use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::batch::{self, OnBatch};
-use crate::client::{EdgeCache, settings};
-use crate::contract::OperationSpec;
-use crate::operation::{OperationInfo, Place};
-use crate::rate_limit::Track;
-use crate::report::{BatchReport, PlannedRequest};
-use crate::stop::{Cancel, Stop};
-use crate::validation::{Problem, ValidationError};
-use crate::value::{FieldId, Value, Values};
+use tokio_util::sync::CancellationToken;
+
+use crate::engine::batch::{self, OnBatch};
+use crate::engine::rate_limit::Track;
+use crate::engine::spec::OperationSpec;
+use crate::engine::value::{FieldId, Value, Values};
+use crate::engine::{Engine, settings};
+use crate::types::operation::{OperationInfo, Place};
+use crate::types::report::{BatchReport, PlannedRequest};
+use crate::types::stop::Stop;
+use crate::types::validation::{Problem, ValidationError};
 
 /// A call: what [`crate::Purge`] is a typed front of.
 pub(crate) struct Call<'a> {
-    pub(crate) client: &'a EdgeCache,
+    pub(crate) client: &'a Engine,
     pub(crate) spec: &'static OperationSpec,
     pub(crate) values: Values,
     pub(crate) items: Vec<String>,
     pub(crate) concurrency: usize,
     pub(crate) on_batch: Option<OnBatch<'a>>,
     pub(crate) max_time: Option<Duration>,
-    pub(crate) cancel: Option<Cancel>,
+    pub(crate) cancel: Option<CancellationToken>,
 }
 
 impl std::fmt::Debug for Call<'_> {
@@ -44,7 +46,7 @@ impl std::fmt::Debug for Call<'_> {
 
 impl<'a> Call<'a> {
     /// A call of `spec` with the client's settings and scope.
-    pub(crate) fn new(client: &'a EdgeCache, spec: &'static OperationSpec, items: Vec<String>) -> Self {
+    pub(crate) fn new(client: &'a Engine, spec: &'static OperationSpec, items: Vec<String>) -> Self {
         let fields = spec.info.fields;
         let mut values = Values::new(fields);
         for (i, field) in fields.iter().enumerate() {
@@ -100,7 +102,7 @@ impl<'a> Call<'a> {
             }
             return Ok(concurrency);
         };
-        crate::check::min_items(batch_field, self.items.len(), info.min_items)?;
+        crate::engine::check::min_items(batch_field, self.items.len(), info.min_items)?;
         if !batch::splittable(self.items.len(), info.max_items, info.min_items) {
             let (min, max, got) = (info.min_items as u64, info.max_items as u64, self.items.len() as u64);
             let problem = Problem::CannotSplit { min, max, got };
@@ -164,7 +166,8 @@ impl<'a> Call<'a> {
                 let own = Track::default();
                 let track = shared.as_deref().unwrap_or(&own);
                 let attempt = || (spec.send)(&client.api, values, &chunk);
-                crate::transport::call(info, &client.retry, &client.limiter, client.timeout, track, attempt).await
+                crate::engine::transport::call(info, &client.retry, &client.limiter, client.timeout, track, attempt)
+                    .await
             })
         };
         let ran = batch::run(info, items, concurrency, on_batch, &stop, client.retry.stop_on_refusal, send).await;
@@ -192,14 +195,14 @@ impl<'a> Call<'a> {
     }
 
     /// The call's cancellation.
-    pub(crate) fn set_cancel(&mut self, cancel: &Cancel) {
+    pub(crate) fn set_cancel(&mut self, cancel: &CancellationToken) {
         self.cancel = Some(cancel.clone());
     }
 
     /// A shared callback.
     pub(crate) fn callback<F>(f: F) -> OnBatch<'a>
     where
-        F: Fn(&crate::report::BatchOutcome, &crate::report::Progress) + Send + Sync + 'a,
+        F: Fn(&crate::types::report::BatchOutcome, &crate::types::report::Progress) + Send + Sync + 'a,
     {
         Arc::new(f)
     }

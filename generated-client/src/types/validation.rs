@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::text::Escaped;
+use crate::types::text::Escaped;
 
 /// A request refused before sending: which field, which limit, what it got.
 ///

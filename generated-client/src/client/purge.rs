@@ -1,17 +1,19 @@
 //! The high-level call of an operation, as users hold it: [`Purge`], typed by the operation's
 //! marker type (whose setters are generated), or by [`AnyOperation`] for a call chosen at run
-//! time ([`DynPurge`]). Either is a front of the one non-generic call ([`crate::call::Call`]).
+//! time ([`DynPurge`]). Either is a front of the one non-generic call ([`crate::engine::call::Call`]).
 
 use std::marker::PhantomData;
 
-use crate::call::Call;
+use tokio_util::sync::CancellationToken;
+
 use crate::client::EdgeCache;
-use crate::contract::OperationSpec;
-use crate::operation::{Operation, OperationInfo};
-use crate::report::{BatchOutcome, BatchReport, PlannedRequest, Progress};
-use crate::stop::Cancel;
-use crate::validation::ValidationError;
-use crate::value::{FieldId, Value};
+use crate::client::operation::Operation;
+use crate::engine::call::Call;
+use crate::engine::spec::OperationSpec;
+use crate::engine::value::{FieldId, Value};
+use crate::types::operation::OperationInfo;
+use crate::types::report::{BatchOutcome, BatchReport, PlannedRequest, Progress};
+use crate::types::validation::ValidationError;
 
 /// A selection to send to an operation, split into requests of at most the spec's `maxItems`.
 ///
@@ -78,7 +80,7 @@ impl<'a, O> Purge<'a, O> {
     where
         O: Operation,
     {
-        Self { call: Call::new(client, O::SPEC, items), operation: PhantomData }
+        Self { call: Call::new(&client.engine, O::SPEC, items), operation: PhantomData }
     }
 
     /// Sets a field (the contract's `set`, which the typed setters call).
@@ -114,8 +116,21 @@ impl<'a, O> Purge<'a, O> {
     }
 
     /// Stops the call when `cancel` is cancelled: nothing new is sent, requests in flight get
-    /// [`Cancel::GRACE`], and the report lists every item not done.
-    pub fn cancel_on(mut self, cancel: &Cancel) -> Self {
+    /// [`CANCEL_GRACE`](crate::CANCEL_GRACE), and the report lists every item not done.
+    ///
+    /// The token is tokio-util's (re-exported as [`crate::CancellationToken`]), so a service's
+    /// shutdown token stops its calls through a child token:
+    ///
+    /// ```no_run
+    /// # async fn run(client: vercel_edge_cache::EdgeCache, shutdown: vercel_edge_cache::CancellationToken) {
+    /// let report = client
+    ///     .invalidate_by_tags("my-site", ["blog"])
+    ///     .cancel_on(&shutdown.child_token())
+    ///     .send()
+    ///     .await;
+    /// # }
+    /// ```
+    pub fn cancel_on(mut self, cancel: &CancellationToken) -> Self {
         self.call.set_cancel(cancel);
         self
     }
@@ -177,7 +192,7 @@ impl EdgeCache {
     {
         let spec = find(operation_id)?;
         let items = items.into_iter().map(Into::into).collect();
-        Some(Purge { call: Call::new(self, spec, items), operation: PhantomData })
+        Some(Purge { call: Call::new(&self.engine, spec, items), operation: PhantomData })
     }
 
     /// Every operation with a high-level call, in spec order.

@@ -56,8 +56,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use reqwest::header::{HeaderMap, HeaderValue};
 use tokio::time::Instant;
 
-use crate::error::{AskedWait, RateLimitWaits, WaitLimit};
-use crate::retry::RetryPolicy;
+use crate::types::error::{AskedWait, RateLimitWaits, WaitLimit};
+use crate::types::retry::RetryPolicy;
 
 /// How far the local clock may be from the server's `Date` and still be trusted: 2 s.
 pub const MAX_SKEW: Duration = Duration::from_secs(2);
@@ -162,7 +162,7 @@ impl RateHeaders {
             .zip(&self.raw)
             .filter_map(|(name, value)| {
                 let value = String::from_utf8_lossy(value.as_ref()?.as_bytes()).into_owned();
-                let mut shown = crate::text::escape(&value.chars().take(SHOWN_CHARS).collect::<String>());
+                let mut shown = crate::types::text::escape(&value.chars().take(SHOWN_CHARS).collect::<String>());
                 if value.chars().count() > SHOWN_CHARS {
                     shown.push('…');
                 }

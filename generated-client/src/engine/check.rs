@@ -3,7 +3,7 @@
 
 use std::str::FromStr;
 
-use crate::validation::{Problem, ValidationError};
+use crate::types::validation::{Problem, ValidationError};
 
 fn field(name: &str, index: Option<usize>) -> String {
     match index {

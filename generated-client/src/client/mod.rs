@@ -1,15 +1,22 @@
-//! The client: construction, configuration, team scope.
+//! The client users hold: construction and configuration ([`EdgeCache`], [`EdgeCacheBuilder`]),
+//! and what starts its calls ([`purge`]) and types them ([`operation`]). It imports the engine
+//! and [`crate::types`].
+
+pub(crate) mod operation;
+pub(crate) mod purge;
 
 use std::fmt;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use crate::error::ConfigError;
+use crate::engine::rate_limit::RateLimiter;
+use crate::engine::{Engine, settings};
 use crate::generated::api;
 use crate::generated::spec::API;
-use crate::retry::RetryPolicy;
-use crate::scope::Scope;
-use crate::token::Token;
+use crate::types::error::ConfigError;
+use crate::types::retry::RetryPolicy;
+use crate::types::scope::Scope;
+use crate::types::token::Token;
 
 /// A client of Vercel's edge-cache API.
 ///
@@ -34,14 +41,7 @@ use crate::token::Token;
 /// and [`EdgeCache::operation`] starts one chosen at run time.
 #[derive(Clone)]
 pub struct EdgeCache {
-    pub(crate) api: api::Client,
-    pub(crate) scope: Scope,
-    pub(crate) concurrency: usize,
-    pub(crate) timeout: Duration,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) max_time: Option<Duration>,
-    /// Shared by every call and batch of this client and its clones.
-    pub(crate) limiter: std::sync::Arc<crate::rate_limit::RateLimiter>,
+    pub(crate) engine: Engine,
 }
 
 impl fmt::Debug for EdgeCache {
@@ -49,11 +49,11 @@ impl fmt::Debug for EdgeCache {
         f.debug_struct("EdgeCache")
             .field("base_url", &self.base_url())
             .field("token", &"***")
-            .field("scope", &self.scope)
-            .field("concurrency", &self.concurrency)
-            .field("timeout", &self.timeout)
-            .field("retry", &self.retry)
-            .field("max_time", &self.max_time)
+            .field("scope", &self.engine.scope)
+            .field("concurrency", &self.engine.concurrency)
+            .field("timeout", &self.engine.timeout)
+            .field("retry", &self.engine.retry)
+            .field("max_time", &self.engine.max_time)
             .finish()
     }
 }
@@ -116,25 +116,25 @@ impl EdgeCache {
 
     /// The team scope sent with every request unless a call overrides it.
     pub fn scope(&self) -> &Scope {
-        &self.scope
+        &self.engine.scope
     }
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         use progenitor_client::ClientInfo;
-        self.api.baseurl()
+        self.engine.api.baseurl()
     }
 
     /// How long this client (and its clones) held requests for Vercel's rate limit so far.
     pub fn rate_limit_waited(&self) -> Duration {
-        self.limiter.waited()
+        self.engine.limiter.waited()
     }
 
     /// The generated low-level client (progenitor's, with this client's auth header,
     /// `User-Agent` and timeout), for requests the high-level calls do not cover. It neither
     /// validates input nor retries, and error statuses reach it as `UnexpectedResponse`.
     pub fn api(&self) -> &api::Client {
-        &self.api
+        &self.engine.api
     }
 }
 
@@ -230,11 +230,11 @@ impl EdgeCacheBuilder {
         let mut headers = reqwest::header::HeaderMap::new();
         if !API.auth.header.is_empty() {
             let mut auth = reqwest::header::HeaderValue::from_str(&format!("{}{}", API.auth.prefix, token.expose()))
-                .map_err(|_| ConfigError::Token(crate::token::TokenError::Invalid))?;
+                .map_err(|_| ConfigError::Token(crate::types::token::TokenError::Invalid))?;
             auth.set_sensitive(true);
             headers.insert(reqwest::header::HeaderName::from_static(API.auth.header), auth);
         }
-        let http = crate::tls::configure(reqwest::Client::builder())?
+        let http = crate::engine::tls::configure(reqwest::Client::builder())?
             .user_agent(EdgeCache::USER_AGENT)
             .default_headers(headers)
             .timeout(self.timeout)
@@ -243,33 +243,16 @@ impl EdgeCacheBuilder {
             .build()
             .map_err(|e| ConfigError::Http(e.to_string()))?;
         Ok(EdgeCache {
-            api: api::Client::new_with_client(&base_url, http),
-            scope: self.scope,
-            concurrency: self.concurrency,
-            timeout: self.timeout,
-            limiter: std::sync::Arc::new(crate::rate_limit::RateLimiter::new(&self.retry)),
-            retry: self.retry,
-            max_time: self.max_time,
+            engine: Engine {
+                api: api::Client::new_with_client(&base_url, http),
+                scope: self.scope,
+                concurrency: self.concurrency,
+                timeout: self.timeout,
+                limiter: std::sync::Arc::new(RateLimiter::new(&self.retry)),
+                retry: self.retry,
+                max_time: self.max_time,
+            },
         })
-    }
-}
-
-/// The client's settings, each checked here and only here (the builder and every call use it).
-pub(crate) mod settings {
-    use std::num::NonZeroUsize;
-    use std::time::Duration;
-
-    use crate::validation::Problem;
-
-    /// Requests in flight: at least 1.
-    pub(crate) fn concurrency(n: usize) -> Result<NonZeroUsize, Problem> {
-        NonZeroUsize::new(n).ok_or_else(|| Problem::BelowMinimum { min: "1".into(), got: "0".into() })
-    }
-
-    /// The per-attempt timeout: at least a millisecond.
-    pub(crate) fn timeout(t: Duration) -> Result<(), Problem> {
-        const MIN: Duration = Duration::from_millis(1);
-        if t < MIN { Err(Problem::BelowMinimum { min: format!("{MIN:?}"), got: format!("{t:?}") }) } else { Ok(()) }
     }
 }
 

@@ -1,42 +1,6 @@
-//! What an operation of the spec is, as users see it: the sealed [`Operation`] trait its marker
-//! type implements, and the facts of it ([`OperationInfo`], its [`Field`]s and their [`Kind`]).
-//!
-//! The marker types are generated ([`crate::operations`]); only generated code may implement
-//! [`Operation`], through the contract ([`crate::contract`]).
-
-use crate::contract::Sealed;
-
-/// An operation of the spec that takes a selection: implemented by the generated marker types
-/// of [`crate::operations`], such as `InvalidateByTags`, and by nothing else (the trait is
-/// sealed).
-///
-/// It is the type parameter of a typed call ([`crate::Purge`]) and of the testing kit's
-/// queries (`MockVercel::items::<O>()`).
-///
-/// It can bound a caller's generic code:
-///
-/// ```
-/// use vercel_edge_cache::operations::Operation;
-/// fn describe<O: Operation>() -> String {
-///     format!("{} {}", O::INFO.method, O::INFO.path)
-/// }
-/// ```
-///
-/// but not be implemented outside the crate (the trait is sealed: `Mine` cannot implement its
-/// private supertrait):
-///
-/// ```compile_fail,E0277
-/// struct Mine;
-/// impl vercel_edge_cache::operations::Operation for Mine {}
-/// ```
-pub trait Operation: Sealed + Send + Sync + 'static {
-    /// Its facts.
-    const INFO: &'static OperationInfo = &<Self as Sealed>::SPEC.info;
-
-    /// The body of its successful answer, as progenitor types it: `()` when the spec gives the
-    /// answer no JSON body. [`BatchOutcome::response`](crate::BatchOutcome::response) reads it.
-    type Response: serde::de::DeserializeOwned + Send + 'static;
-}
+//! The facts of an operation of the spec, as users see them: [`OperationInfo`], its [`Field`]s
+//! and their [`Kind`] and [`Place`]. The sealed trait its marker type implements is
+//! [`crate::operations::Operation`].
 
 /// The facts of an operation: where it goes, the values it takes, and how selections are split.
 ///

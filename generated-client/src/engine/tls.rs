@@ -15,14 +15,18 @@ compile_error!("vercel-edge-cache needs a TLS backend: keep the default feature 
 
 /// The reqwest client builder with the crate's TLS.
 #[cfg(not(feature = "ring"))]
-pub(crate) fn configure(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, crate::error::ConfigError> {
+pub(crate) fn configure(
+    builder: reqwest::ClientBuilder,
+) -> Result<reqwest::ClientBuilder, crate::types::error::ConfigError> {
     Ok(builder)
 }
 
 /// The reqwest client builder with the crate's TLS: *ring*, whatever the process default.
 #[cfg(feature = "ring")]
-pub(crate) fn configure(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, crate::error::ConfigError> {
-    use crate::error::ConfigError;
+pub(crate) fn configure(
+    builder: reqwest::ClientBuilder,
+) -> Result<reqwest::ClientBuilder, crate::types::error::ConfigError> {
+    use crate::types::error::ConfigError;
     use rustls_platform_verifier::BuilderVerifierExt;
     install_default_provider();
     let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(ring_provider()))

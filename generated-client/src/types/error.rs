@@ -17,10 +17,10 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::stop::StopReason;
-use crate::text::{Escaped, escape};
-use crate::token::TokenError;
-use crate::validation::ValidationError;
+use crate::types::stop::StopReason;
+use crate::types::text::{Escaped, escape};
+use crate::types::token::TokenError;
+use crate::types::validation::ValidationError;
 
 /// Any error of the client, for `?` in code that builds a client, sends and reads reports.
 ///
@@ -248,7 +248,7 @@ impl RequestError {
     pub fn refusal(&self) -> Option<u16> {
         match self {
             RequestError::Api(e) | RequestError::ChallengeRequired(e) => {
-                crate::retry::REFUSALS.contains(&e.status).then_some(e.status)
+                crate::types::retry::REFUSALS.contains(&e.status).then_some(e.status)
             }
             _ => None,
         }
@@ -275,7 +275,7 @@ impl RequestError {
     pub fn is_transient(&self) -> bool {
         self.is_network()
             || matches!(self, RequestError::Stopped { .. } | RequestError::RateLimited { .. })
-            || self.status().is_some_and(crate::retry::is_retryable_status)
+            || self.status().is_some_and(crate::types::retry::is_retryable_status)
     }
 
     /// The spec's operationId of the request.

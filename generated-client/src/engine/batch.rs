@@ -7,11 +7,11 @@ use futures_util::future::{BoxFuture, Either, select};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use tracing::Instrument;
 
-use crate::error::RequestError;
-use crate::operation::OperationInfo;
-use crate::rate_limit::Track;
-use crate::report::{BatchOutcome, Progress};
-use crate::stop::{Stop, StopReason};
+use crate::engine::rate_limit::Track;
+use crate::types::error::RequestError;
+use crate::types::operation::OperationInfo;
+use crate::types::report::{BatchOutcome, Progress};
+use crate::types::stop::{Stop, StopReason};
 
 /// A callback run as each request finishes, with the call's progress.
 pub(crate) type OnBatch<'a> = Arc<dyn Fn(&BatchOutcome, &Progress) + Send + Sync + 'a>;

@@ -3,12 +3,10 @@
 //! the budget and after a short grace for a cancellation; every item not confirmed is reported.
 
 use std::fmt;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use tokio::sync::Notify;
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 /// Why a call stopped before every request had an answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,7 +14,7 @@ use tokio::time::Instant;
 pub enum StopReason {
     /// Its time budget ([`crate::EdgeCacheBuilder::max_time`], [`crate::Purge::max_time`]) ran out.
     TimeBudget,
-    /// Its [`Cancel`] was cancelled.
+    /// Its [`CancellationToken`] was cancelled.
     Cancelled,
     /// Vercel refused a request with an answer no later request would change (401, 402, 403,
     /// 404: see [`RetryPolicy::stop_on_refusal`](crate::RetryPolicy::stop_on_refusal)): a person
@@ -39,60 +37,21 @@ impl fmt::Display for StopReason {
     }
 }
 
-/// A switch that stops the calls watching it ([`crate::Purge::cancel_on`]); cheap to clone.
-///
-/// ```
-/// let cancel = vercel_edge_cache::Cancel::new();
-/// assert!(!cancel.is_cancelled());
-/// cancel.cancel();
-/// assert!(cancel.is_cancelled());
-/// ```
-#[derive(Debug, Clone, Default)]
-pub struct Cancel(Arc<(AtomicBool, Notify)>);
-
-impl Cancel {
-    /// How long requests in flight may still finish after a cancellation: 500 ms.
-    pub const GRACE: Duration = Duration::from_millis(500);
-
-    /// A switch, not yet cancelled.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Cancels every call watching it: nothing new is sent, requests in flight get a short grace.
-    pub fn cancel(&self) {
-        self.0.0.store(true, Ordering::SeqCst);
-        self.0.1.notify_waiters();
-    }
-
-    /// Whether it was cancelled.
-    pub fn is_cancelled(&self) -> bool {
-        self.0.0.load(Ordering::SeqCst)
-    }
-
-    /// Resolves once cancelled.
-    pub async fn cancelled(&self) {
-        loop {
-            let notified = self.0.1.notified();
-            if self.is_cancelled() {
-                return;
-            }
-            notified.await;
-        }
-    }
-}
+/// How long requests in flight may still finish after a call's [`CancellationToken`] is
+/// cancelled ([`crate::Purge::cancel_on`]): 500 ms.
+pub const CANCEL_GRACE: Duration = Duration::from_millis(500);
 
 /// The stop conditions of one call.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Stop {
     pub(crate) deadline: Option<Instant>,
-    pub(crate) cancel: Option<Cancel>,
+    pub(crate) cancel: Option<CancellationToken>,
 }
 
 impl Stop {
     /// Why the call must not start anything new, if it must not.
     pub(crate) fn reason(&self) -> Option<StopReason> {
-        if self.cancel.as_ref().is_some_and(Cancel::is_cancelled) {
+        if self.cancel.as_ref().is_some_and(CancellationToken::is_cancelled) {
             return Some(StopReason::Cancelled);
         }
         if self.deadline.is_some_and(|d| Instant::now() >= d) {
@@ -114,7 +73,7 @@ impl Stop {
             match &self.cancel {
                 Some(c) => {
                     c.cancelled().await;
-                    tokio::time::sleep(Cancel::GRACE).await;
+                    tokio::time::sleep(CANCEL_GRACE).await;
                 }
                 None => std::future::pending().await,
             }

@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 
-use crate::error::RequestError;
-use crate::stop::StopReason;
+use crate::types::error::RequestError;
+use crate::types::stop::StopReason;
 
 /// A request planned by [`Purge::plan`](crate::Purge::plan): what would be sent, without the
 /// token.
@@ -33,26 +33,6 @@ pub struct BatchOutcome {
     /// The JSON body of Vercel's successful answer, when the spec gives the operation's answer
     /// one ([`BatchOutcome::response`] reads it typed).
     pub response: Option<Value>,
-}
-
-impl BatchOutcome {
-    /// The body of Vercel's successful answer, typed as the call's operation `O` says
-    /// (`O::Response`, progenitor's type): `None` when the request failed or the answer had no
-    /// body.
-    ///
-    /// ```no_run
-    /// # use vercel_edge_cache::{BatchReport, operations::Operation};
-    /// # fn show<O: Operation>(report: &BatchReport) where O::Response: std::fmt::Debug {
-    /// for batch in &report.batches {
-    ///     if let Some(answer) = batch.response::<O>() {
-    ///         println!("request {}: {answer:?}", batch.index);
-    ///     }
-    /// }
-    /// # }
-    /// ```
-    pub fn response<O: crate::operation::Operation>(&self) -> Option<O::Response> {
-        serde_json::from_value(self.response.clone()?).ok()
-    }
 }
 
 /// How far a call has got, as [`Purge::on_batch`](crate::Purge::on_batch) reports it after each

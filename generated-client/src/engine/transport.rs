@@ -4,15 +4,15 @@
 //! The retry loop lives here, outside progenitor's builder: each attempt builds its request
 //! anew, and the attempt count and last status are plain local state.
 
+use std::future::Future;
 use std::time::{Duration, Instant};
 
 use tracing::Instrument;
 
-use crate::contract::Sending;
-use crate::error::{ApiError, RequestError, WaitLimit, excerpt};
-use crate::operation::OperationInfo;
-use crate::rate_limit::{RateHeaders, RateLimiter, Track};
-use crate::retry::{RetryPolicy, is_retryable_status};
+use crate::engine::rate_limit::{RateHeaders, RateLimiter, Track};
+use crate::types::error::{ApiError, RequestError, WaitLimit, excerpt};
+use crate::types::operation::OperationInfo;
+use crate::types::retry::{RetryPolicy, is_retryable_status};
 
 /// How long an excerpt of a non-JSON error body is, in characters.
 const EXCERPT_CHARS: usize = 200;
@@ -35,8 +35,8 @@ enum Failure {
     Request(String),
 }
 
-/// An attempt's result, as progenitor's builder gave it (read by [`Reply::of`], in the
-/// contract's `sending`), before the transport reads it.
+/// An attempt's result, as progenitor's builder gave it (read by [`Reply::of`], in
+/// [`sending`]), before the transport reads it.
 pub enum Reply {
     /// A success: its status, rate-limit headers and JSON body (`None` without one).
     Answer { status: u16, rate: RateHeaders, body: Option<serde_json::Value> },
@@ -81,6 +81,26 @@ impl Reply {
             Err(P::InvalidRequest(message)) | Err(P::Custom(message)) => Reply::Unsendable(message),
         }
     }
+}
+
+/// One attempt in flight.
+pub type Sending<'a> = std::pin::Pin<Box<dyn Future<Output = Reply> + Send + 'a>>;
+
+/// An attempt, from the future of progenitor's `send()`.
+pub fn sending<'a, T, E>(
+    attempt: impl Future<Output = Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>> + Send + 'a,
+) -> Sending<'a>
+where
+    T: serde::Serialize + 'a,
+    E: 'a,
+{
+    Box::pin(async move { Reply::of(attempt.await) })
+}
+
+/// An attempt that cannot be made: the body could not be built (the spec and progenitor's types
+/// disagree; the checks make this unreachable for input they accept).
+pub fn unsendable<'a>(message: String) -> Sending<'a> {
+    Box::pin(std::future::ready(Reply::Unsendable(message)))
 }
 
 /// Sends one batch, and gives back the JSON body of its successful answer, if it had one:
@@ -467,7 +487,8 @@ mod tests {
                     crate::generated::spec::API.operations.iter().find(|s| s.info.operation_id == info.operation_id);
                 let url = server(vec![429, 200], spec.and_then(|s| s.success_body).unwrap_or("")).await;
                 let client = EdgeCache::builder("tok-SECRET-42").base_url(url).build().unwrap();
-                let call = crate::purge::tests::call(&client, info, crate::purge::tests::items(info), "prj");
+                let call =
+                    crate::client::purge::tests::call(&client, info, crate::client::purge::tests::items(info), "prj");
                 let report = call.send().await.unwrap();
                 assert!(report.is_success());
             })
@@ -488,7 +509,7 @@ mod tests {
         // The rate-limit headers read, as the server sent them; the span has a field for each.
         assert_eq!(get(requests[0], "retry-after").as_deref(), Some("\"0\""));
         let declared = recorder.declared.lock().unwrap()["edge_cache.request"].clone();
-        for header in crate::rate_limit::SHOWN {
+        for header in crate::engine::rate_limit::SHOWN {
             assert!(declared.iter().any(|f| f == header), "no field {header} in {declared:?}");
         }
         // Both attempts ran in their batch's span.
@@ -497,7 +518,7 @@ mod tests {
         assert_eq!(batches.len(), 1, "{spans:?}");
         let (batch, fields) = batches[0];
         assert_eq!(get(fields, "index").as_deref(), Some("0"));
-        assert_eq!(get(fields, "items"), Some(crate::purge::tests::items(info).len().to_string()));
+        assert_eq!(get(fields, "items"), Some(crate::client::purge::tests::items(info).len().to_string()));
         let parents = recorder.parents.lock().unwrap();
         for (id, (name, _)) in spans.iter().filter(|(_, (name, _))| name == "edge_cache.request") {
             assert_eq!(parents[id], Some(*batch), "{name} {id} is not in its batch's span");

@@ -1,0 +1,56 @@
+//! An operation and the API as the generated code describes them to the engine: the
+//! declarations the generated registry fills in (`generated/spec.rs`, through
+//! [`crate::contract`]).
+
+use crate::engine::transport::Sending;
+use crate::engine::value::Values;
+use crate::types::operation::OperationInfo;
+use crate::types::validation::ValidationError;
+
+/// Implemented by the generated marker types, and by nothing outside the crate: the supertrait
+/// that seals [`Operation`].
+pub trait Sealed {
+    /// The operation's description.
+    const SPEC: &'static OperationSpec;
+}
+
+/// One operation, as the generated code describes it to the runtime.
+#[derive(Debug)]
+pub struct OperationSpec {
+    /// Its facts.
+    pub info: OperationInfo,
+    /// Checks the values of a call (query parameters and body properties), one generated
+    /// statement per constraint.
+    pub check: fn(&Values) -> Result<(), ValidationError>,
+    /// Checks the item at an index of the selection.
+    pub check_item: fn(usize, &str) -> Result<(), ValidationError>,
+    /// Checks the batch field's string form ([`OperationInfo::text_form`]).
+    pub check_text: fn(&str) -> Result<(), ValidationError>,
+    /// Starts one attempt of one batch through progenitor's builder.
+    pub send: for<'a> fn(&'a crate::generated::api::Client, &Values, &[String]) -> Sending<'a>,
+    /// The JSON body of one batch, as [`send`](OperationSpec::send) would send it.
+    pub body: fn(&[String], &Values) -> Result<serde_json::Value, String>,
+    /// A body of the successful answer, as JSON text, when the spec gives it one: what the
+    /// testing kit answers.
+    pub success_body: Option<&'static str>,
+}
+
+/// The API as a whole.
+#[derive(Debug)]
+pub struct ApiSpec {
+    /// The spec's first server; empty when it names none.
+    pub base_url: &'static str,
+    /// How requests authenticate.
+    pub auth: Auth,
+    /// Every operation with a high-level call, in spec order.
+    pub operations: &'static [&'static OperationSpec],
+}
+
+/// The header every request carries its credential in (`header` empty: none).
+#[derive(Debug)]
+pub struct Auth {
+    /// Its name, lower case.
+    pub header: &'static str,
+    /// What goes before the token (`"Bearer "`).
+    pub prefix: &'static str,
+}
