@@ -1132,7 +1132,7 @@ struct Hostile {
 
 impl Hostile {
     async fn start(answer: Answer) -> Self {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        use tokio::io::AsyncWriteExt;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
         let url = format!("http://{}", listener.local_addr().expect("an address"));
         let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -1141,28 +1141,8 @@ impl Hostile {
             while let Ok((mut stream, _)) = listener.accept().await {
                 let (answer, seen) = (answer.clone(), seen.clone());
                 tokio::spawn(async move {
-                    let mut got = Vec::new();
-                    let mut buf = [0u8; 8192];
-                    loop {
-                        let Ok(n) = stream.read(&mut buf).await else { return };
-                        if n == 0 {
-                            return;
-                        }
-                        got.extend_from_slice(&buf[..n]);
-                        let text = String::from_utf8_lossy(&got);
-                        let Some(end) = text.find("\r\n\r\n") else { continue };
-                        let length = text[..end]
-                            .lines()
-                            .find_map(|l| {
-                                l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string())
-                            })
-                            .and_then(|v| v.parse::<usize>().ok())
-                            .unwrap_or(0);
-                        if got.len() >= end + 4 + length {
-                            seen.lock().unwrap().push(text.lines().next().unwrap_or_default().to_string());
-                            break;
-                        }
-                    }
+                    let Some((head, _)) = read_request(&mut stream).await else { return };
+                    seen.lock().unwrap().push(head.lines().next().unwrap_or_default().to_string());
                     match answer {
                         Answer::Bytes(bytes) => {
                             let _ = stream.write_all(&bytes).await;
@@ -1194,6 +1174,29 @@ impl Hostile {
 
     fn requests(&self) -> Vec<String> {
         self.requests.lock().unwrap().clone()
+    }
+}
+
+/// Reads one request whole (its head, then the body its `Content-Length` gives): the head and the
+/// body, or `None` if the client hung up first.
+async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<(String, Vec<u8>)> {
+    use tokio::io::AsyncReadExt;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        let n = stream.read(&mut buf).await.ok().filter(|n| *n > 0)?;
+        got.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&got);
+        let Some(end) = text.find("\r\n\r\n") else { continue };
+        let length = text[..end]
+            .lines()
+            .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(0);
+        if got.len() >= end + 4 + length {
+            let head = text[..end].to_string();
+            return Some((head, got[end + 4..end + 4 + length].to_vec()));
+        }
     }
 }
 
