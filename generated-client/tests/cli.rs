@@ -1768,7 +1768,16 @@ async fn every_missing_input_is_reported_at_once_and_an_empty_token_says_so() {
 async fn help_lists_the_exit_codes_and_never_shows_environment_values() {
     let out = run_with(&["--help"], &[("VERCEL_ORG_ID", "team_secret_org"), ("VERCEL_PROJECT_ID", "prj_hidden")]).await;
     out.assert_code(0);
-    for needle in ["Exit codes:", "130", "nothing was sent", "[env: VERCEL_ORG_ID]", "[env: VERCEL_PROJECT_ID]"] {
+    for needle in [
+        "Exit codes:",
+        "129",
+        "130",
+        "143",
+        "SIGTERM",
+        "nothing was sent",
+        "[env: VERCEL_ORG_ID]",
+        "[env: VERCEL_PROJECT_ID]",
+    ] {
         assert!(out.stdout.contains(needle), "help lacks {needle:?}:\n{}", out.stdout);
     }
     assert!(!out.stdout.contains("team_secret_org") && !out.stdout.contains("prj_hidden"), "{}", out.stdout);
