@@ -1132,7 +1132,7 @@ struct Hostile {
 
 impl Hostile {
     async fn start(answer: Answer) -> Self {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        use tokio::io::AsyncWriteExt;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
         let url = format!("http://{}", listener.local_addr().expect("an address"));
         let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -1141,28 +1141,8 @@ impl Hostile {
             while let Ok((mut stream, _)) = listener.accept().await {
                 let (answer, seen) = (answer.clone(), seen.clone());
                 tokio::spawn(async move {
-                    let mut got = Vec::new();
-                    let mut buf = [0u8; 8192];
-                    loop {
-                        let Ok(n) = stream.read(&mut buf).await else { return };
-                        if n == 0 {
-                            return;
-                        }
-                        got.extend_from_slice(&buf[..n]);
-                        let text = String::from_utf8_lossy(&got);
-                        let Some(end) = text.find("\r\n\r\n") else { continue };
-                        let length = text[..end]
-                            .lines()
-                            .find_map(|l| {
-                                l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string())
-                            })
-                            .and_then(|v| v.parse::<usize>().ok())
-                            .unwrap_or(0);
-                        if got.len() >= end + 4 + length {
-                            seen.lock().unwrap().push(text.lines().next().unwrap_or_default().to_string());
-                            break;
-                        }
-                    }
+                    let Some((head, _)) = read_request(&mut stream).await else { return };
+                    seen.lock().unwrap().push(head.lines().next().unwrap_or_default().to_string());
                     match answer {
                         Answer::Bytes(bytes) => {
                             let _ = stream.write_all(&bytes).await;
@@ -1194,6 +1174,29 @@ impl Hostile {
 
     fn requests(&self) -> Vec<String> {
         self.requests.lock().unwrap().clone()
+    }
+}
+
+/// Reads one request whole (its head, then the body its `Content-Length` gives): the head and the
+/// body, or `None` if the client hung up first.
+async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<(String, Vec<u8>)> {
+    use tokio::io::AsyncReadExt;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        let n = stream.read(&mut buf).await.ok().filter(|n| *n > 0)?;
+        got.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&got);
+        let Some(end) = text.find("\r\n\r\n") else { continue };
+        let length = text[..end]
+            .lines()
+            .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(0);
+        if got.len() >= end + 4 + length {
+            let head = text[..end].to_string();
+            return Some((head, got[end + 4..end + 4 + length].to_vec()));
+        }
     }
 }
 
@@ -1346,7 +1349,7 @@ async fn processes_sharing_a_token_share_its_rate_limit_without_refusing_each_ot
 }
 
 // ---------------------------------------------------------------------------------------------
-// Runs cut short: --save-failed, --max-time, Ctrl-C
+// Runs cut short: --save-failed, --max-time, Ctrl-C and other signals
 // ---------------------------------------------------------------------------------------------
 
 /// The lines of a saved file.
@@ -1442,6 +1445,199 @@ async fn ctrl_c_exits_130_within_a_second_with_every_item_delivered_or_saved() {
     // grace, so it is confirmed: what is saved is exactly what was never sent.
     let unsent: std::collections::BTreeSet<String> = tags(16 * sent.len()..160).into_iter().collect();
     assert_eq!(saved, unsent, "{} requests were sent", sent.len());
+}
+
+/// A loopback server that answers its first `quick` requests 200 at once and holds every later
+/// one unanswered until the client hangs up: a run against it stops mid-way, its requests in
+/// flight never confirmed. It records the tags it answered (before answering), and counts the
+/// requests it has read.
+#[cfg(unix)]
+struct Holding {
+    url: String,
+    answered: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    received: tokio::sync::watch::Receiver<usize>,
+}
+
+#[cfg(unix)]
+impl Holding {
+    async fn start(quick: usize) -> Self {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+        let url = format!("http://{}", listener.local_addr().expect("an address"));
+        let answered = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (count, received) = tokio::sync::watch::channel(0);
+        let (count, record) = (std::sync::Arc::new(count), answered.clone());
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let (count, record) = (count.clone(), record.clone());
+                tokio::spawn(async move {
+                    let Some((_, body)) = read_request(&mut stream).await else { return };
+                    let mut ticket = 0;
+                    count.send_modify(|n| {
+                        ticket = *n;
+                        *n += 1;
+                    });
+                    if ticket < quick {
+                        let body: Value = serde_json::from_slice(&body).expect("a JSON body");
+                        let tags = body["tags"].as_array().expect("tags").iter().filter_map(Value::as_str);
+                        record.lock().unwrap().extend(tags.map(str::to_string));
+                        let answer = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+                        let _ = stream.write_all(answer.as_bytes()).await;
+                        let _ = stream.shutdown().await;
+                    } else {
+                        // Held: read until the client hangs up.
+                        let mut buf = [0u8; 1024];
+                        while stream.read(&mut buf).await.is_ok_and(|n| n > 0) {}
+                    }
+                });
+            }
+        });
+        Holding { url, answered, received }
+    }
+
+    /// Waits (a minute at most) until it has read `n` requests.
+    async fn wait_for(&mut self, n: usize) -> bool {
+        let got = self.received.wait_for(|r| *r >= n);
+        matches!(tokio::time::timeout(Duration::from_secs(60), got).await, Ok(Ok(_)))
+    }
+}
+
+/// What a signalled run left: its exit code, stderr, what it saved, and every tag the server
+/// did not answer, in selection order.
+#[cfg(unix)]
+struct Signalled {
+    code: Option<i32>,
+    stderr: String,
+    saved: Vec<String>,
+    unanswered: Vec<String>,
+}
+
+/// Sends `signal` to the process `pid`.
+#[cfg(unix)]
+fn send_signal(pid: libc::pid_t, signal: libc::c_int) {
+    // SAFETY: `kill` touches no memory of ours; `pid` is a child the test started.
+    assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "kill({pid}, {signal})");
+}
+
+/// Runs `edge-cache` with 200 tags (13 requests, 4 at a time) against a [`Holding`] server that
+/// answers the first 4, and sends it `signals` once the run is mid-way: the first once the
+/// server has read 8 requests (the 4 answered are then confirmed, each having freed the place of
+/// one held), each next one once stderr says the one before was received.
+#[cfg(unix)]
+async fn signalled(name: &str, signals: &[libc::c_int]) -> Signalled {
+    use std::io::BufRead;
+    let mut server = Holding::start(4).await;
+    let file = scratch_file(name, "stale content");
+    let args = argv(
+        &format!("{BASE} --concurrency 4 --save-failed {file} invalidate --tag {}", tags(0..200).join(",")),
+        &server.url,
+    );
+    let mut cmd = std::process::Command::new(BIN);
+    for var in SCRUBBED_VARS {
+        cmd.env_remove(var);
+    }
+    let mut child = cmd
+        .args(&args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start edge-cache");
+    let pid = libc::pid_t::try_from(child.id()).expect("a pid");
+    // Its stderr, line by line, as it comes.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let stderr = std::io::BufReader::new(child.stderr.take().expect("piped"));
+    std::thread::spawn(move || stderr.lines().map_while(Result::ok).try_for_each(|line| tx.send(line)));
+    let exited = tokio::task::spawn_blocking(move || child.wait_with_output());
+    let mut lines: Vec<String> = Vec::new();
+    if !server.wait_for(8).await {
+        send_signal(pid, libc::SIGKILL);
+        panic!("the server never held 4 requests");
+    }
+    for (i, signal) in signals.iter().enumerate() {
+        if i > 0 {
+            let said = tokio::time::timeout(Duration::from_secs(60), async {
+                while let Some(line) = rx.recv().await {
+                    lines.push(line);
+                    if lines.last().is_some_and(|l| l.contains(" received:")) {
+                        return true;
+                    }
+                }
+                false
+            });
+            if !matches!(said.await, Ok(true)) {
+                send_signal(pid, libc::SIGKILL);
+                panic!("edge-cache never said it received the signal:\n{}", lines.join("\n"));
+            }
+        }
+        send_signal(pid, *signal);
+    }
+    let out = match tokio::time::timeout(Duration::from_secs(60), exited).await {
+        Ok(out) => out.expect("join").expect("wait for edge-cache"),
+        Err(_) => {
+            send_signal(pid, libc::SIGKILL);
+            panic!("edge-cache still runs a minute after the signal");
+        }
+    };
+    while let Some(line) = rx.recv().await {
+        lines.push(line);
+    }
+    let stderr = lines.join("\n");
+    assert!(!stderr.contains(TOKEN) && !String::from_utf8_lossy(&out.stdout).contains(TOKEN));
+    let answered = server.answered.lock().unwrap().clone();
+    let unanswered: Vec<String> = tags(0..200).into_iter().filter(|t| !answered.contains(t)).collect();
+    assert_eq!(answered.len(), 4 * 16, "the server answered 4 requests of 16 tags");
+    let saved = std::fs::read_to_string(&file).map(|t| t.lines().map(str::to_string).collect()).unwrap_or_default();
+    Signalled { code: out.status.code(), stderr, saved, unanswered }
+}
+
+impl Signalled {
+    /// Asserts the exit code, that stderr says each of `needles`, and that the file holds
+    /// exactly every tag not confirmed done, in order: those of the requests held in flight and
+    /// of the ones never sent.
+    #[cfg(unix)]
+    #[track_caller]
+    fn assert(&self, code: i32, needles: &[&str]) {
+        assert_eq!(self.code, Some(code), "stderr:\n{}", self.stderr);
+        for needle in needles {
+            assert!(self.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", self.stderr);
+        }
+        assert_eq!(self.saved, self.unanswered, "the saved file holds every tag not answered\n{}", self.stderr);
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_like_ctrl_c_saves_what_is_not_done_and_exits_143() {
+    let run = signalled("sigterm.txt", &[libc::SIGTERM]).await;
+    run.assert(
+        143,
+        &[
+            "SIGTERM received: sending nothing new",
+            "a second signal (Ctrl-C again) quits at once, still writing",
+            "136 tags not done",
+        ],
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_stops_like_ctrl_c_saves_what_is_not_done_and_exits_129() {
+    let run = signalled("sighup.txt", &[libc::SIGHUP]).await;
+    run.assert(129, &["SIGHUP received: sending nothing new", "136 tags not done"]);
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_ctrl_c_quits_at_once_and_still_saves_every_item_not_confirmed_done() {
+    let run = signalled("sigint-twice.txt", &[libc::SIGINT, libc::SIGINT]).await;
+    run.assert(
+        130,
+        &[
+            "SIGINT received: sending nothing new",
+            "a second signal (Ctrl-C again) quits at once, still writing",
+            "stopped (cancelled by SIGINT, quit at once on SIGINT): 136 tags not confirmed done",
+        ],
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1765,7 +1961,16 @@ async fn every_missing_input_is_reported_at_once_and_an_empty_token_says_so() {
 async fn help_lists_the_exit_codes_and_never_shows_environment_values() {
     let out = run_with(&["--help"], &[("VERCEL_ORG_ID", "team_secret_org"), ("VERCEL_PROJECT_ID", "prj_hidden")]).await;
     out.assert_code(0);
-    for needle in ["Exit codes:", "130", "nothing was sent", "[env: VERCEL_ORG_ID]", "[env: VERCEL_PROJECT_ID]"] {
+    for needle in [
+        "Exit codes:",
+        "129",
+        "130",
+        "143",
+        "SIGTERM",
+        "nothing was sent",
+        "[env: VERCEL_ORG_ID]",
+        "[env: VERCEL_PROJECT_ID]",
+    ] {
         assert!(out.stdout.contains(needle), "help lacks {needle:?}:\n{}", out.stdout);
     }
     assert!(!out.stdout.contains("team_secret_org") && !out.stdout.contains("prj_hidden"), "{}", out.stdout);

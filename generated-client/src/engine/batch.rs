@@ -13,6 +13,10 @@ use crate::types::operation::OperationInfo;
 use crate::types::report::{BatchOutcome, Progress};
 use crate::types::stop::{Stop, StopReason};
 
+/// The target of this module's traces (what `RUST_LOG=vercel_edge_cache::batch=debug` selects), kept
+/// as documented when the module moved.
+const TRACE_TARGET: &str = "vercel_edge_cache::batch";
+
 /// A callback run as each request finishes, with the call's progress.
 pub(crate) type OnBatch<'a> = Arc<dyn Fn(&BatchOutcome, &Progress) + Send + Sync + 'a>;
 
@@ -80,7 +84,7 @@ pub(crate) type Chunk = Arc<Vec<String>>;
 /// The span a batch's request runs in (its attempts' spans are inside it): the batch's index
 /// (as [`BatchOutcome::index`] gives it, from 0), how many batches the call has, and its items.
 fn batch_span(index: usize, batches: usize, items: usize) -> tracing::Span {
-    tracing::info_span!("edge_cache.batch", index, batches, items)
+    tracing::info_span!(target: TRACE_TARGET, "edge_cache.batch", index, batches, items)
 }
 
 /// Splits `items` into batches (see [`sizes`]), runs `send` on each with at most `concurrency`

@@ -59,6 +59,10 @@ use tokio::time::Instant;
 use crate::types::error::{AskedWait, RateLimitWaits, WaitLimit};
 use crate::types::retry::RetryPolicy;
 
+/// The target of this module's traces (what `RUST_LOG=vercel_edge_cache::rate_limit=debug` selects), kept
+/// as documented when the module moved.
+const TRACE_TARGET: &str = "vercel_edge_cache::rate_limit";
+
 /// How far the local clock may be from the server's `Date` and still be trusted: 2 s.
 pub const MAX_SKEW: Duration = Duration::from_secs(2);
 
@@ -670,6 +674,7 @@ impl RateLimiter {
             match hold {
                 Hold::Until(wait, asked) => {
                     tracing::info!(
+                        target: TRACE_TARGET,
                         operation,
                         wait_ms = wait.as_millis() as u64,
                         "rate limit: holding requests until the window resets"
@@ -798,6 +803,7 @@ impl RateLimiter {
         drop(w);
         self.blocked.notify_waiters();
         tracing::warn!(
+            target: TRACE_TARGET,
             wait_s = asked.wait.as_secs(),
             max_retry_after_s = self.max_wait.as_secs(),
             "rate limit: the wait asked is longer than max_retry_after; refusing requests"

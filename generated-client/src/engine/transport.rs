@@ -14,6 +14,10 @@ use crate::types::error::{ApiError, RequestError, WaitLimit, excerpt};
 use crate::types::operation::OperationInfo;
 use crate::types::retry::{RetryPolicy, is_retryable_status};
 
+/// The target of this module's traces (what `RUST_LOG=vercel_edge_cache::transport=debug` selects), kept
+/// as documented when the module moved.
+const TRACE_TARGET: &str = "vercel_edge_cache::transport";
+
 /// How long an excerpt of a non-JSON error body is, in characters.
 const EXCERPT_CHARS: usize = 200;
 
@@ -146,6 +150,7 @@ where
         // and its slug; they stay out all the same) and no request header: the token cannot
         // reach it. The response's rate-limit headers are shown as they came, escaped.
         let span = tracing::info_span!(
+            target: TRACE_TARGET,
             "edge_cache.request",
             operation,
             method = info.method,
@@ -192,7 +197,7 @@ where
                         WaitLimit::MaxRetryAfter { asked, max: policy.max_retry_after }
                     };
                     span.in_scope(|| {
-                        tracing::warn!(wait_s = asked.wait.as_secs(), "rate limited (429): wait too long")
+                        tracing::warn!(target: TRACE_TARGET, wait_s = asked.wait.as_secs(), "rate limited (429): wait too long")
                     });
                     return Err(rate_limited(last_429, limit));
                 }
@@ -203,6 +208,7 @@ where
                 if max > 0 {
                     span.in_scope(|| {
                         tracing::info!(
+                            target: TRACE_TARGET,
                             wait_ms = asked.wait.as_millis() as u64,
                             "rate limited (429): holding requests, then sending again"
                         )
@@ -227,7 +233,7 @@ where
         }
         match outcome {
             Attempt::Done(body) => {
-                span.in_scope(|| tracing::debug!("done"));
+                span.in_scope(|| tracing::debug!(target: TRACE_TARGET, "done"));
                 return Ok(body);
             }
             Attempt::Failed { retryable: true, .. } if n <= policy.max_retries => {}
@@ -235,15 +241,15 @@ where
                 let error = failure.into_error(operation, timeout, n + limited);
                 // `error` shows the server's text escaped (its `Display`).
                 if error.api().is_some() {
-                    span.in_scope(|| tracing::info!(error = %error, "request failed"));
+                    span.in_scope(|| tracing::info!(target: TRACE_TARGET, error = %error, "request failed"));
                 } else {
-                    span.in_scope(|| tracing::warn!(error = %error, "request failed"));
+                    span.in_scope(|| tracing::warn!(target: TRACE_TARGET, error = %error, "request failed"));
                 }
                 return Err(error);
             }
         };
         let delay = policy.delay(n, rate.as_ref().and_then(RateHeaders::retry_after).map(|a| a.wait));
-        span.in_scope(|| tracing::info!(delay_ms = delay.as_millis() as u64, "retrying"));
+        span.in_scope(|| tracing::info!(target: TRACE_TARGET, delay_ms = delay.as_millis() as u64, "retrying"));
         tokio::time::sleep(delay).await;
         n += 1;
     }

@@ -12,7 +12,8 @@ use crate::table;
 /// before sending, splits large selections into batches and retries transient failures.
 ///
 /// Exit codes: 0 every request succeeded; 1 an API or network failure; 2 a usage or validation
-/// error (nothing was sent); 3 refused (401, 402, 403, 404: a person must act).
+/// error (nothing was sent); 3 refused (401, 402, 403, 404: a person must act); 129, 130, 143
+/// stopped by SIGHUP, Ctrl-C (SIGINT), SIGTERM.
 ///
 /// The commands, and which flags each takes, come from the spec (`x-edge-cache-cli`).
 #[derive(Debug, clap::Parser)]
@@ -137,7 +138,13 @@ pub const EXIT_CODES: &str = "Exit codes:
   3    refused: Vercel answered 401, 402, 403 or 404, which no later request would change (a
        person must act on the token, the plan or the project); nothing more was sent after it,
        and what was not done is reported and saved (--save-failed)
-  130  interrupted (Ctrl-C): what was not done is reported and saved";
+  129  stopped by SIGHUP (its terminal closed)
+  130  stopped by Ctrl-C (SIGINT)
+  143  stopped by SIGTERM
+       A signal stops sending, gives the requests in flight half a second, then what was not done
+       is reported and saved (--save-failed). A second one (any of the three) quits at once,
+       still saving every item not confirmed done, with the first one's code. On Windows, only
+       Ctrl-C is caught.";
 
 /// Options accepted before or after the subcommand.
 #[derive(Debug, Args)]

@@ -12,6 +12,7 @@ mod report;
 #[path = "../../contract/reserved.rs"]
 #[allow(dead_code)]
 mod reserved;
+mod signals;
 // The library's escaping of text from elsewhere, for the JSON the CLI prints.
 #[path = "../../types/text.rs"]
 #[allow(dead_code)]
@@ -26,12 +27,11 @@ use std::time::Duration;
 
 use clap::{ArgMatches, FromArgMatches};
 use vercel_edge_cache::operations::Kind;
-use vercel_edge_cache::{
-    BatchOutcome, BatchReport, ConfigError, DynPurge, EdgeCache, Outcome, Progress, RetryPolicy, StopReason,
-};
+use vercel_edge_cache::{BatchOutcome, ConfigError, DynPurge, EdgeCache, Outcome, Progress, RetryPolicy, StopReason};
 
 use crate::args::Global;
 use crate::input::Items;
+use crate::signals::{Confirmed, Ended, Signal, Signals};
 
 /// Why the command stopped early.
 pub struct Failure {
@@ -329,47 +329,62 @@ fn execute<'a>(ctx: &Context, client: &'a EdgeCache, purge: DynPurge<'a>) -> Res
         _ => indicatif::ProgressBar::hidden(),
     };
     let bar = progress.clone();
-    let purge = purge.on_batch(move |_: &BatchOutcome, _: &Progress| {
+    let confirmed = Confirmed::default();
+    let record = confirmed.clone();
+    let purge = purge.on_batch(move |batch: &BatchOutcome, _: &Progress| {
+        record.record(batch);
         bar.inc(1);
         let waited = client.rate_limit_waited();
         if !waited.is_zero() {
             bar.set_message(format!("{:.1} s waiting on the rate limit", waited.as_secs_f64()));
         }
     });
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Failure {
-        code: 1,
-        message: format!("cannot start the async runtime: {e}"),
-        kind: "internal",
-    })?;
-    // Ctrl-C: stop sending, give requests in flight a short grace, then report and save what
-    // is not done. A second Ctrl-C exits at once (the saved file is renamed into place whole,
-    // so it is complete or absent).
+    let internal =
+        |what: &str, e: std::io::Error| Failure { code: 1, message: format!("{what}: {e}"), kind: "internal" };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| internal("cannot start the async runtime", e))?;
+    // A signal (Ctrl-C, SIGTERM, SIGHUP): stop sending, give requests in flight a short grace,
+    // then report and save what is not done. A second one quits at once, still saving what is not
+    // confirmed done (the file is renamed into place whole, so it is complete or absent).
     let cancel = vercel_edge_cache::CancellationToken::new();
     let purge = purge.cancel_on(&cancel);
-    let report = runtime
+    let save = g.save_failed.as_deref();
+    let ended = runtime
         .block_on(async {
-            let on_interrupt = cancel.clone();
-            tokio::spawn(async move {
-                if tokio::signal::ctrl_c().await.is_ok() {
-                    on_interrupt.cancel();
-                    eprintln!("\ninterrupted: sending nothing new; press Ctrl-C again to quit at once");
-                    if tokio::signal::ctrl_c().await.is_ok() {
-                        std::process::exit(130);
-                    }
-                }
-            });
-            purge.send().await
+            let mut signals = Signals::listen()?;
+            Ok(signals::watch(purge.send(), &mut signals, |signal| {
+                cancel.cancel();
+                report::stopping(signal, save);
+            })
+            .await)
         })
-        .map_err(Failure::invalid)?;
+        .map_err(|e| internal("cannot listen for signals", e))?;
     progress.finish_and_clear();
-    if let Some(path) = &g.save_failed {
-        save_failed(path, &report)?;
+    let (report, signal) = match ended {
+        Ended::Finished(report, signal) => (report.map_err(Failure::invalid)?, signal),
+        Ended::Quit { first, second } => {
+            let not_done = confirmed.not_done(&ctx.items.items);
+            if let Some(path) = save {
+                save_failed(path, not_done.iter().map(String::as_str))?;
+            }
+            report::quit(ctx.items, ctx.project, &not_done, (first, second), g.json);
+            // The first signal's code: it is what stopped the run.
+            return Ok(ExitCode::from(first.exit_code()));
+        }
+    };
+    if let Some(path) = save {
+        save_failed(path, report.not_done())?;
     }
     report::outcome(&report, ctx.project, noun, g.json);
     // A refusal (401, 402, 403, 404) needs a person, not a retry: an exit code of its own.
     let refused = report.failures().any(|b| b.result.as_ref().is_err_and(|e| e.refusal().is_some()));
     Ok(match report.outcome() {
-        Outcome::Stopped { reason: StopReason::Cancelled, .. } => ExitCode::from(130),
+        // Only a signal cancels a run: shells' code for it (130 for Ctrl-C).
+        Outcome::Stopped { reason: StopReason::Cancelled, .. } => {
+            ExitCode::from(signal.map_or(Signal::Interrupt.exit_code(), Signal::exit_code))
+        }
         Outcome::Stopped { reason: StopReason::Refused { .. }, .. } => ExitCode::from(3),
         Outcome::Partial { .. } if refused => ExitCode::from(3),
         Outcome::Done => ExitCode::SUCCESS,
@@ -378,9 +393,9 @@ fn execute<'a>(ctx: &Context, client: &'a EdgeCache, purge: DynPurge<'a>) -> Res
 }
 
 /// Writes every item not done, one per line, through a temporary file renamed into place.
-fn save_failed(path: &std::path::Path, report: &BatchReport) -> Result<(), Failure> {
+fn save_failed<'i>(path: &std::path::Path, not_done: impl Iterator<Item = &'i str>) -> Result<(), Failure> {
     let mut text = String::new();
-    for item in report.not_done() {
+    for item in not_done {
         text.push_str(item);
         text.push('\n');
     }

@@ -1,7 +1,12 @@
 //! What the command prints: human text on stderr/stdout, or JSON on stdout (`--json`).
 
 use serde_json::{Value, json};
-use vercel_edge_cache::{BatchOutcome, BatchReport, PlannedRequest, RateLimitWaits, RequestError, WaitLimit};
+use vercel_edge_cache::{
+    BatchOutcome, BatchReport, CANCEL_GRACE, PlannedRequest, RateLimitWaits, RequestError, WaitLimit,
+};
+
+use crate::input::Items;
+use crate::signals::Signal;
 
 /// Prints the planned requests of a dry run (never the token).
 pub fn dry_run(plan: &[PlannedRequest], as_json: bool) {
@@ -156,6 +161,52 @@ pub fn outcome(report: &BatchReport, project: &str, noun: Option<(&str, &str)>, 
                 report.operation
             );
         }
+    }
+}
+
+/// Says that a signal stopped the run, and what happens next (on stderr).
+pub fn stopping(signal: Signal, save_failed: Option<&std::path::Path>) {
+    let saved = save_failed.map(|p| format!(", still writing {}", p.display())).unwrap_or_default();
+    eprintln!(
+        "\n{} received: sending nothing new, the requests in flight get {:.1} s; a second signal (Ctrl-C again) quits at once{saved}",
+        signal.name(),
+        CANCEL_GRACE.as_secs_f64()
+    );
+}
+
+/// Prints what is known of a run quit at once on a second signal: its items confirmed done
+/// before it (the requests reported as they finished), and the others, `not_done`. Its JSON is
+/// [`outcome`]'s without what is unknown (`requests`, `batches`, `notSent`).
+pub fn quit(items: &Items, project: &str, not_done: &[String], (first, second): (Signal, Signal), as_json: bool) {
+    let operation = items.route.operation_id;
+    let (total, ok) = (items.items.len(), items.items.len() - not_done.len());
+    let reason = format!("cancelled by {}, quit at once on {}", first.name(), second.name());
+    if as_json {
+        println!(
+            "{}",
+            crate::json::line(&json!({
+                "ok": false,
+                "operation": operation,
+                "project": project,
+                "items": total,
+                "succeeded": ok,
+                "failed": not_done.len(),
+                "notDone": not_done,
+                "stopped": reason,
+            }))
+        );
+    }
+    let Some(noun) = items.nouns() else {
+        eprintln!("error: stopped ({reason}): not done");
+        if !as_json {
+            println!("{operation}: project {project} not done.");
+        }
+        return;
+    };
+    eprintln!("error: stopped ({reason}): {} not confirmed done", count(not_done.len(), noun));
+    if !as_json {
+        let items = if total == 1 { noun.0 } else { noun.1 };
+        println!("{operation}: {ok} of {total} {items} of project {project} confirmed done.");
     }
 }
 
