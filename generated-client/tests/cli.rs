@@ -1398,6 +1398,25 @@ async fn max_time_stops_the_run_and_saves_every_item() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_request_abandoned_at_the_time_budget_gets_a_trace_event() {
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5))).mount(&server).await;
+    // 40 tags: 3 requests, all in flight (4 at a time) when the budget runs out.
+    let out =
+        run_line(&format!("{BASE} --debug --max-time 1 invalidate --tag {}", tags(0..40).join(",")), &server).await;
+    out.assert_code(1);
+    let abandoned: Vec<&str> = out.stderr.lines().filter(|l| l.contains("request abandoned")).collect();
+    assert_eq!(abandoned.len(), 3, "one event per request in flight:\n{}", out.stderr);
+    for index in 0..3 {
+        assert!(
+            abandoned.iter().any(|l| l.contains(&format!("index={index}")) && l.contains("the time budget ran out")),
+            "request {index} has no event saying why:\n{}",
+            out.stderr
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ctrl_c_exits_130_within_a_second_with_every_item_delivered_or_saved() {
     // One request at a time, each answered after 400 ms: Ctrl-C lands in the middle of the run.
     let server = MockServer::start().await;

@@ -186,6 +186,11 @@ impl InFlight {
         }
     }
 
+    /// Answers after 100 ms (counted out after 75 ms), for runs of many requests.
+    fn quick() -> Self {
+        InFlight { delay: Duration::from_millis(100), release: Duration::from_millis(75), ..InFlight::new() }
+    }
+
     fn max(&self) -> usize {
         self.max.load(Ordering::SeqCst)
     }
@@ -206,8 +211,11 @@ impl Respond for InFlight {
 }
 
 async fn counting_server() -> (MockServer, InFlight) {
+    counting_server_with(InFlight::new()).await
+}
+
+async fn counting_server_with(counter: InFlight) -> (MockServer, InFlight) {
     let server = MockServer::start().await;
-    let counter = InFlight::new();
     Mock::given(any()).respond_with(counter.clone()).mount(&server).await;
     (server, counter)
 }
@@ -221,6 +229,44 @@ async fn the_clients_concurrency_bounds_requests_in_flight() {
     assert!(report.is_success());
     assert_eq!(requests(&server).await.len(), 6);
     assert_eq!(counter.max(), 2, "at most 2 in flight, and 2 were");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_client_wide_cap_bounds_requests_in_flight_across_the_tasks_sharing_its_clones() {
+    let (server, counter) = counting_server_with(InFlight::quick()).await;
+    let client = builder(&server.uri()).max_in_flight(3).build().unwrap();
+    // 100 tasks, each with its clone and a call of one request.
+    let tasks: Vec<_> = (0..100)
+        .map(|i| {
+            let client = client.clone();
+            tokio::spawn(async move { client.invalidate_by_tags("proj", tags(&format!("t{i}-"), 16)).send().await })
+        })
+        .collect();
+    for task in tasks {
+        assert!(task.await.unwrap().unwrap().is_success());
+    }
+    assert_eq!(requests(&server).await.len(), 100);
+    assert_eq!(counter.max(), 3, "at most 3 in flight across the client's clones, and 3 were");
+
+    // Without the cap, the same tasks have more in flight: the cap is what held them.
+    let (server, counter) = counting_server_with(InFlight::quick()).await;
+    let client = builder(&server.uri()).build().unwrap();
+    let tasks: Vec<_> = (0..100)
+        .map(|i| {
+            let client = client.clone();
+            tokio::spawn(async move { client.invalidate_by_tags("proj", tags(&format!("t{i}-"), 16)).send().await })
+        })
+        .collect();
+    for task in tasks {
+        assert!(task.await.unwrap().unwrap().is_success());
+    }
+    assert!(counter.max() > 3, "{} in flight without a cap", counter.max());
+}
+
+#[tokio::test]
+async fn a_client_wide_cap_of_zero_is_refused() {
+    let err = vercel_edge_cache::EdgeCache::builder("token").max_in_flight(0).build().unwrap_err();
+    assert!(err.to_string().contains("max_in_flight"), "{err}");
 }
 
 #[tokio::test]

@@ -20,7 +20,14 @@ use crate::types::token::Token;
 
 /// A client of Vercel's edge-cache API.
 ///
-/// Cheap to clone (the connection pool is shared). Every request carries
+/// **One client per service, cloned.** The connection pool, the rate limiter (what it learns
+/// of Vercel's window, its holds after a 429, its pacing when other processes share the
+/// token) and the cap on requests in flight ([`EdgeCacheBuilder::max_in_flight`]) belong to the
+/// client and are shared by its clones, which are cheap. A client built per call starts each
+/// of them afresh: it knows nothing of the window the others spent, and is answered 429 where
+/// a shared one would have waited.
+///
+/// Every request carries
 /// `Authorization: Bearer <token>` and `User-Agent: vercel-edge-cache/<version>`, is checked
 /// against the spec's rules before it is sent, and is retried on 429, 5xx, timeouts and
 /// connection errors (see [`RetryPolicy`]).
@@ -81,6 +88,7 @@ impl EdgeCache {
             timeout: Self::DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
             concurrency: Self::DEFAULT_CONCURRENCY,
+            max_in_flight: None,
             max_time: None,
         }
     }
@@ -163,6 +171,7 @@ pub struct EdgeCacheBuilder {
     timeout: Duration,
     retry: RetryPolicy,
     concurrency: usize,
+    max_in_flight: Option<usize>,
     max_time: Option<Duration>,
 }
 
@@ -213,9 +222,31 @@ impl EdgeCacheBuilder {
         self
     }
 
-    /// Requests in flight for a large selection (default 4).
+    /// Requests in flight for a large selection (default 4), per call: two calls at once may
+    /// have twice as many. [`max_in_flight`](EdgeCacheBuilder::max_in_flight) caps them all.
     pub fn concurrency(mut self, n: usize) -> Self {
         self.concurrency = n;
+        self
+    }
+
+    /// A cap on requests in flight across every call of the client and its clones (none by
+    /// default: each call is bounded by its own [`concurrency`](EdgeCacheBuilder::concurrency)).
+    /// For a service whose many tasks share one client: a request past the cap waits for a
+    /// slot before it is sent (and before the rate limiter counts it); a slot is held for one
+    /// attempt, not for the backoff between attempts. At least 1.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use vercel_edge_cache::EdgeCache;
+    /// let client = EdgeCache::builder("token").max_in_flight(8).build().unwrap();
+    /// for page in ["home", "blog"] {
+    ///     let client = client.clone(); // shares the cap, the rate limiter and the pool
+    ///     tokio::spawn(async move { client.invalidate_by_tags("my-site", [page]).send().await });
+    /// }
+    /// # }
+    /// ```
+    pub fn max_in_flight(mut self, n: usize) -> Self {
+        self.max_in_flight = Some(n);
         self
     }
 
@@ -225,6 +256,10 @@ impl EdgeCacheBuilder {
         let base_url = check_base_url(&self.base_url)?;
         settings::concurrency(self.concurrency)
             .map_err(|p| ConfigError::Setting { setting: "concurrency", reason: p.to_string() })?;
+        if let Some(n) = self.max_in_flight {
+            settings::concurrency(n)
+                .map_err(|p| ConfigError::Setting { setting: "max_in_flight", reason: p.to_string() })?;
+        }
         settings::timeout(self.timeout)
             .map_err(|p| ConfigError::Setting { setting: "timeout", reason: p.to_string() })?;
         let mut headers = reqwest::header::HeaderMap::new();
@@ -251,6 +286,7 @@ impl EdgeCacheBuilder {
                 limiter: std::sync::Arc::new(RateLimiter::new(&self.retry)),
                 retry: self.retry,
                 max_time: self.max_time,
+                max_in_flight: self.max_in_flight.map(|n| std::sync::Arc::new(tokio::sync::Semaphore::new(n))),
             },
         })
     }

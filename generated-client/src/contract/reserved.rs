@@ -49,6 +49,7 @@ pub const BUILDER_METHODS: &[&str] = &[
     "build",
     "concurrency",
     "fmt",
+    "max_in_flight",
     "max_retries",
     "max_time",
     "retry_policy",

@@ -189,6 +189,15 @@ where
                 for (index, track) in flying {
                     let items = take(&mut slots[index]);
                     let waits = track.waits();
+                    // Its request's span ended with it: the event goes in a span like it.
+                    batch_span(index, slots.len(), items.len()).in_scope(|| {
+                        tracing::warn!(
+                            target: TRACE_TARGET,
+                            operation,
+                            reason = %reason,
+                            "request abandoned: its answer was not awaited, so its items are not confirmed (it may have been done)"
+                        )
+                    });
                     ran.outcomes.push(tally.finish(
                         index,
                         items,

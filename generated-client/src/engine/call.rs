@@ -166,8 +166,16 @@ impl<'a> Call<'a> {
                 let own = Track::default();
                 let track = shared.as_deref().unwrap_or(&own);
                 let attempt = || (spec.send)(&client.api, values, &chunk);
-                crate::engine::transport::call(info, &client.retry, &client.limiter, client.timeout, track, attempt)
-                    .await
+                crate::engine::transport::call(
+                    info,
+                    &client.retry,
+                    &client.limiter,
+                    client.timeout,
+                    client.max_in_flight.as_deref(),
+                    track,
+                    attempt,
+                )
+                .await
             })
         };
         let ran = batch::run(info, items, concurrency, on_batch, &stop, client.retry.stop_on_refusal, send).await;

@@ -33,6 +33,9 @@ pub(crate) struct Engine {
     pub(crate) retry: RetryPolicy,
     pub(crate) max_time: Option<Duration>,
     pub(crate) limiter: Arc<rate_limit::RateLimiter>,
+    /// The cap on requests in flight across every call of the client and its clones
+    /// (`EdgeCacheBuilder::max_in_flight`), if it has one.
+    pub(crate) max_in_flight: Option<Arc<tokio::sync::Semaphore>>,
 }
 
 /// The client's settings, each checked here and only here (the builder and every call use it).
@@ -42,7 +45,7 @@ pub(crate) mod settings {
 
     use crate::types::validation::Problem;
 
-    /// Requests in flight: at least 1.
+    /// Requests in flight (a call's, or the client's cap): at least 1.
     pub(crate) fn concurrency(n: usize) -> Result<NonZeroUsize, Problem> {
         NonZeroUsize::new(n).ok_or_else(|| Problem::BelowMinimum { min: "1".into(), got: "0".into() })
     }

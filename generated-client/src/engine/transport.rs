@@ -118,6 +118,7 @@ pub(crate) async fn call<'a, F>(
     policy: &RetryPolicy,
     limiter: &RateLimiter,
     timeout: Duration,
+    slots: Option<&tokio::sync::Semaphore>,
     track: &Track,
     mut attempt: F,
 ) -> Result<Option<serde_json::Value>, RequestError>
@@ -137,6 +138,13 @@ where
         waits: track.snapshot(),
     };
     loop {
+        // A slot of the client's cap on requests in flight, for this attempt only (not for the
+        // backoff between attempts); taken before the rate limiter counts it as sent. The
+        // semaphore is never closed.
+        let slot = match slots {
+            Some(slots) => slots.acquire().await.ok(),
+            None => None,
+        };
         let permit = if policy.pace_to_rate_limit {
             match limiter.acquire(operation, track).await {
                 Ok(permit) => Some(permit),
@@ -180,7 +188,7 @@ where
         {
             limiter.observe(rate, status);
         }
-        drop(permit);
+        drop((permit, slot));
         let asked = (status == Some(429)).then(|| rate.as_ref().and_then(RateHeaders::wait_after_429));
         if let (Some(asked), Attempt::Failed { failure, .. }) = (asked, &outcome) {
             track.answered_429(asked);
