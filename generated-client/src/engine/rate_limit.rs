@@ -50,7 +50,7 @@
 //! `bulk-many-processes`.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -290,6 +290,9 @@ struct Window {
     in_flight: u64,
     /// Until when requests are held, to count overlapping waits once.
     held_until: Option<Instant>,
+    /// Wall-clock time requests were held, over the client's life (waits that overlap count
+    /// once).
+    waited: Duration,
     /// Requests are refused unsent until then: Vercel asked for a wait longer than the cap.
     blocked: Option<(Instant, AskedWait)>,
     /// This client's share of the window, when others use it too.
@@ -513,14 +516,46 @@ impl Share {
     }
 }
 
-/// Sleeps for `wait`, or until `woken` resolves, if sooner.
-async fn sleep_unless(wait: Duration, woken: impl std::future::Future<Output = ()>) {
-    let sleep = std::pin::pin!(tokio::time::sleep(wait));
-    let woken = std::pin::pin!(woken);
-    futures_util::future::select(sleep, woken).await;
+/// The bounds on waiting for the rate limit, from the [`RetryPolicy`]: each is checked in
+/// [`Limits::allow`] and nowhere else.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// The longest single wait (`max_retry_after`).
+    pub(crate) max_wait: Duration,
+    /// The longest one request waits in all (`max_rate_limit_wait`).
+    pub(crate) max_total: Duration,
+}
+
+impl Limits {
+    /// Whether a request that waited `waited` so far may wait `wait` more, for `asked` (what
+    /// Vercel asked, which the error names).
+    pub(crate) fn allow(&self, wait: Duration, asked: AskedWait, waited: Duration) -> Result<(), WaitLimit> {
+        if wait > self.max_wait {
+            return Err(WaitLimit::MaxRetryAfter { asked, max: self.max_wait });
+        }
+        if waited + wait > self.max_total {
+            return Err(WaitLimit::MaxRateLimitWait { asked, waited, max: self.max_total });
+        }
+        Ok(())
+    }
+}
+
+/// What the policy ([`Window::decide`]) answers a request that asks to go.
+#[derive(Debug, PartialEq)]
+enum Verdict {
+    /// It goes now, counted out of the window.
+    Go,
+    /// It waits, then asks again.
+    Hold(Hold),
+    /// It is not sent.
+    Refuse(WaitLimit),
+    /// It is not sent, and neither is any request of the client for a while: Vercel asked for
+    /// a wait longer than `max_retry_after` ([`RateLimiter::block`]).
+    Block(AskedWait),
 }
 
 /// Why a request is held.
+#[derive(Debug, PartialEq)]
 enum Hold {
     /// Until the window resets, this long from now; Vercel asked for it.
     Until(Duration, AskedWait),
@@ -530,12 +565,78 @@ enum Hold {
     Turn(Duration),
 }
 
+impl Window {
+    /// The policy: whether a request goes at `now`, having waited `waited` on the rate limit
+    /// so far (`probe`: it waited for an answer that did not come, and goes to ask). It reads
+    /// no clock and sleeps nowhere: [`RateLimiter::acquire`] does, around it.
+    fn decide(&mut self, now: Instant, waited: Duration, limits: Limits, probe: bool) -> Verdict {
+        if let Some((until, asked)) = self.blocked {
+            if now < until {
+                return Verdict::Refuse(WaitLimit::MaxRetryAfter { asked, max: limits.max_wait });
+            }
+            self.blocked = None;
+        }
+        if self.reset.is_some_and(|r| now >= r) {
+            // A new window: full until an answer says otherwise, less the requests still in
+            // flight, which the server may count in it.
+            self.remaining = self.limit.map(|l| l.saturating_sub(self.in_flight));
+            self.reset = None;
+            self.asked = None;
+            self.share.close();
+        }
+        match (self.remaining, self.reset) {
+            (Some(0), Some(reset)) => {
+                let wait = reset - now;
+                let asked = self.asked.unwrap_or(AskedWait::new(wait, AskedWait::RESET));
+                match limits.allow(wait, asked, waited) {
+                    Err(WaitLimit::MaxRetryAfter { .. }) => Verdict::Block(asked),
+                    Err(limit) => Verdict::Refuse(limit),
+                    Ok(()) => {
+                        let until = now + wait;
+                        self.waited += until.saturating_duration_since(self.held_until.map_or(now, |h| h.max(now)));
+                        self.held_until = Some(self.held_until.map_or(until, |h| h.max(until)));
+                        Verdict::Hold(Hold::Until(wait, asked))
+                    }
+                }
+            }
+            // This window is spent, and when it ends is not known yet: the first answer from it
+            // will say, so wait for that rather than send to be refused.
+            (Some(0), None) if self.in_flight > 0 && !probe => Verdict::Hold(Hold::ForAnswer),
+            // Not knowing yet whether others share the window: a few at a time.
+            _ if self.share.starting_full(self.in_flight) && !probe => Verdict::Hold(Hold::ForAnswer),
+            (remaining, _) => match self.share.turn(now, self.limit) {
+                // Its own pacing, not Vercel's asking, within the same bounds. Past them (a
+                // window of an hour, a reset in the year 5138) the request goes now, and the
+                // answer says whether it was too early.
+                Some(wait)
+                    if !wait.is_zero()
+                        && limits.allow(wait, AskedWait::new(wait, AskedWait::RESET), waited).is_ok() =>
+                {
+                    Verdict::Hold(Hold::Turn(wait))
+                }
+                _ => {
+                    self.remaining = remaining.map(|n| n.saturating_sub(1));
+                    self.in_flight += 1;
+                    Verdict::Go
+                }
+            },
+        }
+    }
+}
+
+/// Sleeps for `wait`, or until `woken` resolves, if sooner.
+async fn sleep_unless(wait: Duration, woken: impl std::future::Future<Output = ()>) {
+    let sleep = std::pin::pin!(tokio::time::sleep(wait));
+    let woken = std::pin::pin!(woken);
+    futures_util::future::select(sleep, woken).await;
+}
+
 /// A request counted as in flight by the limiter, until dropped.
 pub(crate) struct Permit<'a>(&'a RateLimiter);
 
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
-        let mut w = self.0.window.lock().unwrap_or_else(|e| e.into_inner());
+        let mut w = self.0.window();
         w.in_flight = w.in_flight.saturating_sub(1);
         drop(w);
         self.0.changed.notify_waiters();
@@ -546,7 +647,8 @@ impl Drop for Permit<'_> {
 /// anyway (as a probe).
 const ANSWER_WAIT: Duration = Duration::from_secs(1);
 
-/// The client's rate limiter (see the module documentation).
+/// The client's rate limiter (see the module documentation): the policy's state behind a lock,
+/// and the loop that sleeps and traces around it.
 #[derive(Debug)]
 pub(crate) struct RateLimiter {
     window: Mutex<Window>,
@@ -554,13 +656,7 @@ pub(crate) struct RateLimiter {
     changed: tokio::sync::Notify,
     /// Woken when the client starts refusing requests ([`RateLimiter::block`]).
     blocked: tokio::sync::Notify,
-    /// The longest single wait (`max_retry_after`).
-    max_wait: Duration,
-    /// The longest one request waits in all (`max_rate_limit_wait`).
-    max_total: Duration,
-    /// Wall-clock time requests were held, in milliseconds, over the client's life (waits that
-    /// overlap count once).
-    waited_ms: AtomicU64,
+    pub(crate) limits: Limits,
     /// Whether the careful start may still apply (no answer without `X-RateLimit-*` yet): lets
     /// answers without them skip the lock.
     careful: std::sync::atomic::AtomicBool,
@@ -573,100 +669,44 @@ impl RateLimiter {
             window: Mutex::new(Window { share, ..Window::default() }),
             changed: tokio::sync::Notify::new(),
             blocked: tokio::sync::Notify::new(),
-            max_wait: policy.max_retry_after,
-            max_total: policy.max_rate_limit_wait,
-            waited_ms: AtomicU64::new(0),
+            limits: Limits { max_wait: policy.max_retry_after, max_total: policy.max_rate_limit_wait },
             careful: std::sync::atomic::AtomicBool::new(true),
         }
     }
 
-    /// How long requests were held for the rate limit, over the client's life.
-    pub(crate) fn waited(&self) -> Duration {
-        Duration::from_millis(self.waited_ms.load(Ordering::Relaxed))
+    fn window(&self) -> std::sync::MutexGuard<'_, Window> {
+        self.window.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Waits while the window is spent (or, sharing it, for the request's turn), then counts one
-    /// request out of it. The request counts as in flight until the permit is dropped (after
-    /// its answer was observed). Refuses, without waiting, a wait longer than `max_retry_after`
-    /// or one that would bring the request's waits (`track`) over `max_rate_limit_wait`.
+    /// How long requests were held for the rate limit, over the client's life.
+    pub(crate) fn waited(&self) -> Duration {
+        self.window().waited
+    }
+
+    /// Asks the policy until it lets the request go, sleeping and tracing as it says; the
+    /// request counts as in flight until the permit is dropped (after its answer was
+    /// observed). What it waited is summed in `track`.
     pub(crate) async fn acquire(&self, operation: &'static str, track: &Track) -> Result<Permit<'_>, WaitLimit> {
-        let mut waited_for_answer = false;
+        let mut probe = false;
         loop {
             // Registered before the state is read, so that no answer slips in between.
             let changed = self.changed.notified();
             let mut changed = std::pin::pin!(changed);
             changed.as_mut().enable();
-            let hold = {
-                let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
-                let now = Instant::now();
-                if let Some((until, asked)) = w.blocked {
-                    if now < until {
-                        return Err(WaitLimit::MaxRetryAfter { asked, max: self.max_wait });
-                    }
-                    w.blocked = None;
-                }
-                if w.reset.is_some_and(|r| now >= r) {
-                    // A new window: full until an answer says otherwise, less the requests still
-                    // in flight, which the server may count in it.
-                    w.remaining = w.limit.map(|l| l.saturating_sub(w.in_flight));
-                    w.reset = None;
-                    w.asked = None;
-                    w.share.close();
-                }
-                match (w.remaining, w.reset) {
-                    (Some(0), Some(reset)) => {
-                        let wait = reset - now;
-                        let asked = w.asked.unwrap_or(AskedWait::new(wait, AskedWait::RESET));
-                        if wait > self.max_wait {
-                            drop(w);
-                            return Err(self.block(asked));
-                        }
-                        let waited = track.waited();
-                        if waited + wait > self.max_total {
-                            return Err(WaitLimit::MaxRateLimitWait { asked, waited, max: self.max_total });
-                        }
-                        let until = now + wait;
-                        let from = w.held_until.map_or(now, |h| h.max(now));
-                        let extra = until.saturating_duration_since(from);
-                        self.waited_ms.fetch_add(extra.as_millis() as u64, Ordering::Relaxed);
-                        w.held_until = Some(w.held_until.map_or(until, |h| h.max(until)));
-                        Hold::Until(wait, asked)
-                    }
-                    // This window is spent, and when it ends is not known yet: the first answer
-                    // from it will say, so wait for that rather than send to be refused.
-                    (Some(0), None) if w.in_flight > 0 && !waited_for_answer => Hold::ForAnswer,
-                    // Not knowing yet whether others share the window: a few at a time.
-                    _ if w.share.starting_full(w.in_flight) && !waited_for_answer => Hold::ForAnswer,
-                    (remaining, _) => {
-                        let limit = w.limit;
-                        match w.share.turn(now, limit) {
-                            // Its own pacing, not Vercel's asking, within the same bounds: at most
-                            // `max_retry_after` at a time and `max_rate_limit_wait` in all. Past
-                            // them (a window of an hour, a reset in the year 5138) the request
-                            // goes now, and the answer says whether it was too early.
-                            Some(wait)
-                                if !wait.is_zero()
-                                    && wait <= self.max_wait
-                                    && track.waited() + wait <= self.max_total =>
-                            {
-                                Hold::Turn(wait)
-                            }
-                            _ => {
-                                w.remaining = remaining.map(|n| n.saturating_sub(1));
-                                w.in_flight += 1;
-                                return Ok(Permit(self));
-                            }
-                        }
-                    }
-                }
+            let verdict = self.window().decide(Instant::now(), track.waited(), self.limits, probe);
+            let hold = match verdict {
+                Verdict::Go => return Ok(Permit(self)),
+                Verdict::Refuse(limit) => return Err(limit),
+                Verdict::Block(asked) => return Err(self.block(asked)),
+                Verdict::Hold(hold) => hold,
             };
             // A wait another request is told is too long ends a hold at once: registered, then
             // checked, so that no block slips in between.
             let blocked = self.blocked.notified();
             let mut blocked = std::pin::pin!(blocked);
-            if !matches!(hold, Hold::ForAnswer) {
+            if hold != Hold::ForAnswer {
                 blocked.as_mut().enable();
-                if self.window.lock().unwrap_or_else(|e| e.into_inner()).blocked.is_some() {
+                if self.window().blocked.is_some() {
                     continue;
                 }
             }
@@ -684,7 +724,7 @@ impl RateLimiter {
                     track.held(started.elapsed());
                 }
                 Hold::ForAnswer => {
-                    waited_for_answer = tokio::time::timeout(ANSWER_WAIT, changed).await.is_err();
+                    probe = tokio::time::timeout(ANSWER_WAIT, changed).await.is_err();
                 }
                 Hold::Turn(wait) => {
                     track.hold(None);
@@ -700,83 +740,33 @@ impl RateLimiter {
     pub(crate) fn observe(&self, seen: &RateHeaders, status: u16) {
         let now = Instant::now();
         let reset = seen.reset.and_then(|epoch| seen.until(epoch)).map(|d| now + d);
-        if seen.reset.is_some() && reset.is_none() {
-            // A reset already past: the figures are of a window that is over, news of nothing
-            // (the limit is still the limit).
-            if seen.limit.is_some() {
-                self.window.lock().unwrap_or_else(|e| e.into_inner()).limit = seen.limit;
-            }
-            self.changed.notify_waiters();
-            return;
-        }
-        self.learn(seen.limit, seen.remaining, reset, status == 429);
-    }
-
-    /// Learns the window from an answer's figures: the limit, the requests left, and when the
-    /// window resets (already read against the clock; `None`: the answer did not say).
-    fn learn(&self, limit: Option<u64>, remaining: Option<u64>, reset: Option<Instant>, refused: bool) {
-        if limit.is_none() && reset.is_none() {
+        if seen.limit.is_none() && seen.reset.is_none() {
             if self.careful.load(Ordering::Relaxed) {
                 // No window to share: nothing to start carefully for.
                 self.careful.store(false, Ordering::Relaxed);
-                self.window.lock().unwrap_or_else(|e| e.into_inner()).share.known = true;
+                self.window().share.known = true;
                 self.changed.notify_waiters();
             }
             return;
         }
-        let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
-        if limit.is_some() {
-            w.limit = limit;
+        let mut w = self.window();
+        if seen.limit.is_some() {
+            w.limit = seen.limit;
         }
-        let now = Instant::now();
-        let Some(r) = reset.filter(|r| *r > now) else {
-            if reset.is_none() {
-                w.share.unmeasured();
-            }
-            drop(w);
-            self.changed.notify_waiters();
-            return;
-        };
-        let (limit, in_flight) = (w.limit, w.in_flight);
-        w.share.answer(now, r, limit, remaining, refused, in_flight);
-        // The requests in flight besides the one answered: the server may not have counted them.
-        let others = w.in_flight.saturating_sub(1);
-        match w.reset {
-            Some(current) if r > current + SAME_WINDOW => {
-                // An answer from a later window than the one counted: take its figures, less the
-                // requests in flight it may not count yet.
-                w.reset = Some(r);
-                w.asked = None;
-                w.remaining = remaining.map(|n| n.saturating_sub(others));
-            }
-            None => {
-                // The first answer of a window: learn when it ends. The count is ours if we kept
-                // one since the window began (it includes every request let out), else theirs
-                // less the requests in flight.
-                w.reset = Some(r);
-                w.asked = None;
-                w.remaining = match (w.remaining, remaining) {
-                    (Some(mine), Some(theirs)) => Some(mine.min(theirs)),
-                    (None, Some(theirs)) => Some(theirs.saturating_sub(others)),
-                    (mine, None) => mine,
-                };
-            }
-            _ => {
-                // The same window: the lower count is the one that accounts for requests in flight.
-                if let Some(theirs) = remaining {
-                    w.remaining = Some(w.remaining.map_or(theirs, |mine| mine.min(theirs)));
-                }
-            }
+        // A reset already past: the figures are of a window that is over, news of nothing (the
+        // limit is still the limit).
+        if seen.reset.is_none() || reset.is_some() {
+            w.learn(now, seen.remaining, reset, status == 429);
         }
         drop(w);
         self.changed.notify_waiters();
     }
 
-    /// After a 429 that asked for `asked` (at most `max_retry_after`): holds every request
-    /// until it has passed.
+    /// After a 429 that asked for `asked`: holds every request until it has passed (at most
+    /// `max_retry_after`).
     pub(crate) fn hold(&self, asked: AskedWait) {
-        let until = Instant::now() + asked.wait.min(self.max_wait);
-        let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
+        let until = Instant::now() + asked.wait.min(self.limits.max_wait);
+        let mut w = self.window();
         w.remaining = Some(0);
         if w.reset.is_none_or(|r| until > r) {
             w.reset = Some(until);
@@ -788,8 +778,9 @@ impl RateLimiter {
     /// request of the client is refused unsent for `max_retry_after` (those held now at once),
     /// rather than sent to be refused. Answers the error they get.
     pub(crate) fn block(&self, asked: AskedWait) -> WaitLimit {
-        let until = Instant::now() + self.max_wait.min(asked.wait);
-        let mut w = self.window.lock().unwrap_or_else(|e| e.into_inner());
+        let max = self.limits.max_wait;
+        let until = Instant::now() + max.min(asked.wait);
+        let mut w = self.window();
         if w.blocked.is_none_or(|(b, _)| until > b) {
             w.blocked = Some((until, asked));
         }
@@ -805,16 +796,73 @@ impl RateLimiter {
         tracing::warn!(
             target: TRACE_TARGET,
             wait_s = asked.wait.as_secs(),
-            max_retry_after_s = self.max_wait.as_secs(),
+            max_retry_after_s = max.as_secs(),
             "rate limit: the wait asked is longer than max_retry_after; refusing requests"
         );
-        WaitLimit::MaxRetryAfter { asked, max: self.max_wait }
+        WaitLimit::MaxRetryAfter { asked, max }
+    }
+}
+
+impl Window {
+    /// Learns the window from an answer at `now`: the requests left, and when the window
+    /// resets (`None`: the answer did not say).
+    fn learn(&mut self, now: Instant, remaining: Option<u64>, reset: Option<Instant>, refused: bool) {
+        let Some(r) = reset.filter(|r| *r > now) else {
+            if reset.is_none() {
+                self.share.unmeasured();
+            }
+            return;
+        };
+        let (limit, in_flight) = (self.limit, self.in_flight);
+        self.share.answer(now, r, limit, remaining, refused, in_flight);
+        // The requests in flight besides the one answered: the server may not have counted them.
+        let others = self.in_flight.saturating_sub(1);
+        match self.reset {
+            Some(current) if r > current + SAME_WINDOW => {
+                // An answer from a later window than the one counted: take its figures, less the
+                // requests in flight it may not count yet.
+                self.reset = Some(r);
+                self.asked = None;
+                self.remaining = remaining.map(|n| n.saturating_sub(others));
+            }
+            None => {
+                // The first answer of a window: learn when it ends. The count is ours if we kept
+                // one since the window began (it includes every request let out), else theirs
+                // less the requests in flight.
+                self.reset = Some(r);
+                self.asked = None;
+                self.remaining = match (self.remaining, remaining) {
+                    (Some(mine), Some(theirs)) => Some(mine.min(theirs)),
+                    (None, Some(theirs)) => Some(theirs.saturating_sub(others)),
+                    (mine, None) => mine,
+                };
+            }
+            _ => {
+                // The same window: the lower count is the one that accounts for requests in flight.
+                if let Some(theirs) = remaining {
+                    self.remaining = Some(self.remaining.map_or(theirs, |mine| mine.min(theirs)));
+                }
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl RateLimiter {
+        /// What [`RateLimiter::observe`] does with figures already read against the clock.
+        fn learn(&self, limit: Option<u64>, remaining: Option<u64>, reset: Option<Instant>, refused: bool) {
+            let mut w = self.window();
+            if limit.is_some() {
+                w.limit = limit;
+            }
+            w.learn(Instant::now(), remaining, reset, refused);
+            drop(w);
+            self.changed.notify_waiters();
+        }
+    }
 
     fn headers(pairs: &[(&'static str, String)]) -> HeaderMap {
         let mut h = HeaderMap::new();
@@ -838,6 +886,47 @@ mod tests {
 
     async fn go(limiter: &RateLimiter) -> Permit<'_> {
         limiter.acquire("op", &Track::default()).await.expect("not refused")
+    }
+
+    #[test]
+    fn the_policy_reads_no_clock_and_checks_each_bound_once() {
+        let limits = Limits { max_wait: Duration::from_secs(60), max_total: Duration::from_secs(120) };
+        let now = Instant::now();
+        let spent = |reset: Duration| Window {
+            limit: Some(10),
+            remaining: Some(0),
+            reset: Some(now + reset),
+            ..Window::default()
+        };
+        let asked = |wait: u64| AskedWait::new(Duration::from_secs(wait), AskedWait::RESET);
+        // A spent window that resets in 2 s: held until then, and the hold counted once.
+        let mut w = spent(Duration::from_secs(2));
+        assert_eq!(
+            w.decide(now, Duration::ZERO, limits, false),
+            Verdict::Hold(Hold::Until(Duration::from_secs(2), asked(2)))
+        );
+        assert_eq!(
+            w.decide(now, Duration::ZERO, limits, false),
+            Verdict::Hold(Hold::Until(Duration::from_secs(2), asked(2)))
+        );
+        assert_eq!(w.waited, Duration::from_secs(2));
+        // At the reset, a new window: the request goes, counted out of it.
+        assert_eq!(w.decide(now + Duration::from_secs(2), Duration::ZERO, limits, false), Verdict::Go);
+        assert_eq!((w.remaining, w.in_flight), (Some(9), 1));
+        // Past `max_rate_limit_wait` in all: refused; past `max_retry_after`: the client blocks.
+        let mut w = spent(Duration::from_secs(30));
+        let refused =
+            WaitLimit::MaxRateLimitWait { asked: asked(30), waited: Duration::from_secs(100), max: limits.max_total };
+        assert_eq!(w.decide(now, Duration::from_secs(100), limits, false), Verdict::Refuse(refused));
+        assert_eq!(
+            spent(Duration::from_secs(61)).decide(now, Duration::ZERO, limits, false),
+            Verdict::Block(asked(61))
+        );
+        // Blocked: refused until the block ends, whatever the window says.
+        let mut w = Window { blocked: Some((now + Duration::from_secs(5), asked(600))), ..Window::default() };
+        let blocked = WaitLimit::MaxRetryAfter { asked: asked(600), max: limits.max_wait };
+        assert_eq!(w.decide(now, Duration::ZERO, limits, false), Verdict::Refuse(blocked));
+        assert_eq!(w.decide(now + Duration::from_secs(5), Duration::ZERO, limits, false), Verdict::Go);
     }
 
     #[tokio::test(start_paused = true)]

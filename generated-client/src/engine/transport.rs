@@ -198,12 +198,9 @@ where
             // like a 503 (retried with the backoff, below). A wait beyond the cap is refused
             // either way.
             if let Some(asked) = asked {
-                if asked.wait > policy.max_retry_after {
-                    let limit = if policy.pace_to_rate_limit {
-                        limiter.block(asked)
-                    } else {
-                        WaitLimit::MaxRetryAfter { asked, max: policy.max_retry_after }
-                    };
+                let allowed = limiter.limits.allow(asked.wait, asked, track.waited());
+                if let Err(limit @ WaitLimit::MaxRetryAfter { .. }) = allowed {
+                    let limit = if policy.pace_to_rate_limit { limiter.block(asked) } else { limit };
                     span.in_scope(|| {
                         tracing::warn!(target: TRACE_TARGET, wait_s = asked.wait.as_secs(), "rate limited (429): wait too long")
                     });
@@ -225,9 +222,7 @@ where
                         limiter.hold(asked);
                     } else {
                         // Unpaced, the limiter holds nobody: this request waits on its own.
-                        let waited = track.waited();
-                        if waited + asked.wait > policy.max_rate_limit_wait {
-                            let limit = WaitLimit::MaxRateLimitWait { asked, waited, max: policy.max_rate_limit_wait };
+                        if let Err(limit) = allowed {
                             return Err(rate_limited(last_429, limit));
                         }
                         track.hold(Some(asked));
