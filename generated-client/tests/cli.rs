@@ -404,9 +404,9 @@ async fn forty_tags_make_three_requests_and_json_reports_each_batch() {
             "succeeded": 40,
             "failed": 0,
             "batches": [
-                { "index": 0, "items": tags(0..16), "ok": true },
-                { "index": 1, "items": tags(16..32), "ok": true },
-                { "index": 2, "items": tags(32..40), "ok": true },
+                { "index": 0, "items": tags(0..16), "ok": true, "requestId": null },
+                { "index": 1, "items": tags(16..32), "ok": true, "requestId": null },
+                { "index": 2, "items": tags(32..40), "ok": true, "requestId": null },
             ],
             "notSent": [],
             "notDone": [],
@@ -415,17 +415,29 @@ async fn forty_tags_make_three_requests_and_json_reports_each_batch() {
     );
 }
 
-/// A mock answering 200, except 403 with Vercel's error object to the batch holding `t20`.
+/// A mock answering 200, except 403 with Vercel's error object to the batch holding `t20`;
+/// each answer carries a request ID as Vercel's edge sends it (`x-vercel-id`), but for the
+/// 200 to the batch holding `t00`, which has none.
 async fn server_forbidding_the_second_batch() -> MockServer {
     let server = MockServer::start().await;
     Mock::given(body_string_contains("\"t20\""))
         .respond_with(
-            ResponseTemplate::new(403).set_body_json(json!({ "error": { "code": "forbidden", "message": "Nope" } })),
+            ResponseTemplate::new(403)
+                .insert_header("x-vercel-id", "fra1::iad1::403-t20")
+                .set_body_json(json!({ "error": { "code": "forbidden", "message": "Nope" } })),
         )
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(any()).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    Mock::given(body_string_contains("\"t00\""))
+        .respond_with(ResponseTemplate::new(200))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).insert_header("x-vercel-id", "fra1::iad1::200"))
+        .mount(&server)
+        .await;
     server
 }
 
@@ -435,7 +447,10 @@ async fn a_batch_answered_403_exits_3_naming_status_code_and_message() {
     let out = run_line(&format!("{BASE} invalidate --tag {}", tags(0..40).join(",")), &server).await;
     // A refusal: a person must act, whatever the other batches did.
     out.assert_code(3).assert_stderr_has(&["403", "forbidden", "Nope"]);
-    assert_eq!(out.stderr, "error: request 2 of 3 (16 tags): invalidateByTags: HTTP 403 Forbidden: forbidden: Nope\n");
+    assert_eq!(
+        out.stderr,
+        "error: request 2 of 3 (16 tags): invalidateByTags: HTTP 403 Forbidden: forbidden: Nope (x-vercel-id fra1::iad1::403-t20)\n"
+    );
     assert_eq!(out.stdout, "invalidateByTags: 24 of 40 tags of project prj_1 done; 1 request of 3 failed.\n");
     // The three requests were in flight together (--concurrency 4): a refusal stops only what is
     // not sent yet. Each was sent once: 403 is not retried.
@@ -460,21 +475,23 @@ async fn a_batch_answered_403_in_json() {
             "succeeded": 24,
             "failed": 16,
             "batches": [
-                { "index": 0, "items": tags(0..16), "ok": true },
+                { "index": 0, "items": tags(0..16), "ok": true, "requestId": null },
                 {
                     "index": 1,
                     "items": tags(16..32),
                     "ok": false,
+                    "requestId": "fra1::iad1::403-t20",
                     "error": {
                         "kind": "api",
                         "status": 403,
                         "code": "forbidden",
                         "vercelMessage": "Nope",
                         "attempts": 1,
-                        "message": "invalidateByTags: HTTP 403 Forbidden: forbidden: Nope",
+                        "requestId": "fra1::iad1::403-t20",
+                        "message": "invalidateByTags: HTTP 403 Forbidden: forbidden: Nope (x-vercel-id fra1::iad1::403-t20)",
                     },
                 },
-                { "index": 2, "items": tags(32..40), "ok": true },
+                { "index": 2, "items": tags(32..40), "ok": true, "requestId": "fra1::iad1::200" },
             ],
             "notSent": [],
             "notDone": tags(16..32),

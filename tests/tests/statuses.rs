@@ -28,7 +28,10 @@ fn documented(op: Op) -> Vec<(u16, &'static str, &'static str, &'static str)> {
 async fn every_documented_status_is_an_api_error_with_vercels_code_and_message() {
     for op in Op::all() {
         for (status, reason, code, message) in documented(op) {
-            let server = server_answering(error_response(status, code, message)).await;
+            // As Vercel's edge answers: with the request's ID.
+            let id = format!("cdg1::iad1::{status}-{}", op.operation_id());
+            let server =
+                server_answering(error_response(status, code, message).insert_header("x-vercel-id", id.as_str())).await;
             let client = client(&server.uri());
             let report = op.send_plain(&client, "proj", op.items(2)).await.expect("valid input is sent");
             assert!(!report.is_success());
@@ -42,11 +45,19 @@ async fn every_documented_status_is_an_api_error_with_vercels_code_and_message()
                     message: Some(message.into()),
                     body_excerpt: None,
                     attempts: 1,
+                    request_id: Some(id.clone()),
                 },
                 "{op:?} {status}"
             );
             assert_eq!(err.status(), Some(status));
-            assert_eq!(err.to_string(), format!("{}: HTTP {status} {reason}: {code}: {message}", op.operation_id()));
+            assert_eq!(
+                (err.request_id(), report.batches[0].request_id.as_deref()),
+                (Some(id.as_str()), Some(id.as_str()))
+            );
+            assert_eq!(
+                err.to_string(),
+                format!("{}: HTTP {status} {reason}: {code}: {message} (x-vercel-id {id})", op.operation_id())
+            );
             assert_eq!(report.succeeded().count(), 0);
             assert_eq!(report.failures().next().unwrap().items, op.items(2));
             assert_eq!(requests(&server).await.len(), 1, "{op:?} {status}: sent once");
@@ -79,6 +90,7 @@ async fn an_undocumented_500_is_an_api_error_with_vercels_code_and_message() {
             message: Some("An unexpected error occurred".into()),
             body_excerpt: None,
             attempts: 1,
+            request_id: None,
         }
     );
     assert_eq!(
@@ -382,4 +394,13 @@ async fn each_refusing_status_stops_the_call_and_the_setting_turns_it_off() {
     let report = client.invalidate_by_tags("p", tags("t", 48)).send().await.unwrap();
     assert_eq!(requests(&server).await.len(), 3);
     assert!(matches!(report.outcome(), Outcome::Partial { .. }));
+}
+
+#[tokio::test]
+async fn a_success_keeps_vercels_request_id_in_its_batch() {
+    let server = server_answering(ResponseTemplate::new(200).insert_header("x-vercel-id", "sfo1::abcd-1234")).await;
+    let client = client(&server.uri());
+    let report = client.invalidate_by_tags("p", ["a"]).send().await.unwrap();
+    assert!(report.is_success());
+    assert_eq!(report.batches[0].request_id.as_deref(), Some("sfo1::abcd-1234"));
 }

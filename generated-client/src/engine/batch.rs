@@ -8,6 +8,7 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use tracing::Instrument;
 
 use crate::engine::rate_limit::Track;
+use crate::engine::transport::Answer;
 use crate::types::error::RequestError;
 use crate::types::operation::OperationInfo;
 use crate::types::report::{BatchOutcome, Progress};
@@ -76,7 +77,7 @@ pub(crate) struct Ran {
 }
 
 /// One request of a batch: what [`run`] starts, with the batch's items shared with it.
-pub(crate) type Request<'c> = BoxFuture<'c, Result<Option<serde_json::Value>, RequestError>>;
+pub(crate) type Request<'c> = BoxFuture<'c, Result<Answer, RequestError>>;
 
 /// A batch's items, shared between [`run`] and the batch's request.
 pub(crate) type Chunk = Arc<Vec<String>>;
@@ -225,17 +226,13 @@ struct Tally<'a> {
 
 impl Tally<'_> {
     /// Counts a finished request, tells the callback, and gives back its outcome.
-    fn finish(
-        &mut self,
-        index: usize,
-        items: Vec<String>,
-        result: Result<Option<serde_json::Value>, RequestError>,
-    ) -> BatchOutcome {
-        let (result, response) = match result {
-            Ok(response) => (Ok(()), response),
-            Err(e) => (Err(e), None),
+    fn finish(&mut self, index: usize, items: Vec<String>, result: Result<Answer, RequestError>) -> BatchOutcome {
+        let (result, Answer { body: response, request_id }) = match result {
+            Ok(answer) => (Ok(()), answer),
+            Err(e) => (Err(e), Answer::default()),
         };
-        let outcome = BatchOutcome { index, result, items, response };
+        let request_id = request_id.or_else(|| result.as_ref().err()?.request_id().map(str::to_string));
+        let outcome = BatchOutcome { index, result, items, response, request_id };
         let p = &mut self.progress;
         p.requests += 1;
         match outcome.result {

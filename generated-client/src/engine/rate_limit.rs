@@ -91,8 +91,9 @@ const INITIAL_IN_FLIGHT: u64 = 2;
 /// Two resets closer than this are the same window's (resets count whole seconds).
 const SAME_WINDOW: Duration = Duration::from_millis(500);
 
-/// The rate-limit headers of one response, read once. Values that do not parse as what they
-/// should be (a negative number, text) are absent.
+/// The headers of one response the client reads (the rate limit's, and Vercel's request ID),
+/// read once. Values that do not parse as what they should be (a negative number, text) are
+/// absent.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RateHeaders {
     limit: Option<u64>,
@@ -109,13 +110,14 @@ pub struct RateHeaders {
 }
 
 /// The headers [`RateHeaders`] reads, by the names a trace shows them under.
-pub(crate) const SHOWN: [&str; 5] =
-    ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after", "date"];
+pub(crate) const SHOWN: [&str; 6] =
+    ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after", "date", "x-vercel-id"];
 const LIMIT: usize = 0;
 const REMAINING: usize = 1;
 const RESET: usize = 2;
 const RETRY_AFTER: usize = 3;
 const DATE: usize = 4;
+const REQUEST_ID: usize = 5;
 
 /// The most characters of a header's value a trace shows.
 const SHOWN_CHARS: usize = 64;
@@ -173,6 +175,14 @@ impl RateHeaders {
                 Some((*name, shown))
             })
             .collect()
+    }
+
+    /// Vercel's ID of the request (`x-vercel-id`: the regions it went through and its ID),
+    /// exactly as sent (bytes that are not UTF-8 replaced); what a support ticket or a trace of
+    /// one request needs.
+    pub(crate) fn request_id(&self) -> Option<String> {
+        let value = self.raw[REQUEST_ID].as_ref()?;
+        Some(String::from_utf8_lossy(value.as_bytes()).into_owned())
     }
 
     /// How far in the future a server time (UTC epoch seconds) is, read against `Date`; `None`

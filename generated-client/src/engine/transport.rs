@@ -24,6 +24,13 @@ const EXCERPT_CHARS: usize = 200;
 /// The most bytes of an error body kept; the rest is not read (Vercel's error bodies are small).
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
+/// A request's successful answer: its JSON body, if it had one, and Vercel's request ID.
+#[derive(Debug, Default)]
+pub(crate) struct Answer {
+    pub(crate) body: Option<serde_json::Value>,
+    pub(crate) request_id: Option<String>,
+}
+
 /// What one attempt came to.
 enum Attempt {
     Done(Option<serde_json::Value>),
@@ -121,7 +128,7 @@ pub(crate) async fn call<'a, F>(
     slots: Option<&tokio::sync::Semaphore>,
     track: &Track,
     mut attempt: F,
-) -> Result<Option<serde_json::Value>, RequestError>
+) -> Result<Answer, RequestError>
 where
     F: FnMut() -> Sending<'a>,
 {
@@ -171,6 +178,7 @@ where
             "x-ratelimit-reset" = tracing::field::Empty,
             "retry-after" = tracing::field::Empty,
             "date" = tracing::field::Empty,
+            "x-vercel-id" = tracing::field::Empty,
         );
         let started = Instant::now();
         let (status, rate, outcome) = run(attempt(), info.idempotent).instrument(span.clone()).await;
@@ -192,7 +200,7 @@ where
         let asked = (status == Some(429)).then(|| rate.as_ref().and_then(RateHeaders::wait_after_429));
         if let (Some(asked), Attempt::Failed { failure, .. }) = (asked, &outcome) {
             track.answered_429(asked);
-            last_429 = failure.api_error(operation, n + limited);
+            last_429 = failure.api_error(operation, n + limited, rate.as_ref());
             // A 429 that says when to come back is waited out apart from the retries; one that
             // does not, or with the waits off (`max_rate_limit_waits: 0`), is a transient failure
             // like a 503 (retried with the backoff, below). A wait beyond the cap is refused
@@ -237,11 +245,11 @@ where
         match outcome {
             Attempt::Done(body) => {
                 span.in_scope(|| tracing::debug!(target: TRACE_TARGET, "done"));
-                return Ok(body);
+                return Ok(Answer { body, request_id: rate.as_ref().and_then(RateHeaders::request_id) });
             }
             Attempt::Failed { retryable: true, .. } if n <= policy.max_retries => {}
             Attempt::Failed { failure, .. } => {
-                let error = failure.into_error(operation, timeout, n + limited);
+                let error = failure.into_error(operation, timeout, n + limited, rate.as_ref());
                 // `error` shows the server's text escaped (its `Display`).
                 if error.api().is_some() {
                     span.in_scope(|| tracing::info!(target: TRACE_TARGET, error = %error, "request failed"));
@@ -292,16 +300,22 @@ async fn run(sending: Sending<'_>, idempotent: bool) -> (Option<u16>, Option<Rat
 
 impl Failure {
     /// The API's answer, when the failure is an error status.
-    fn api_error(&self, operation: &'static str, attempts: u32) -> Option<ApiError> {
+    fn api_error(&self, operation: &'static str, attempts: u32, rate: Option<&RateHeaders>) -> Option<ApiError> {
         match self {
-            Failure::Status { status, body } => Some(api_error(operation, *status, body, attempts)),
+            Failure::Status { status, body } => Some(api_error(operation, *status, body, attempts, rate)),
             _ => None,
         }
     }
 
-    fn into_error(self, operation: &'static str, timeout: Duration, attempts: u32) -> RequestError {
+    fn into_error(
+        self,
+        operation: &'static str,
+        timeout: Duration,
+        attempts: u32,
+        rate: Option<&RateHeaders>,
+    ) -> RequestError {
         match self {
-            Failure::Status { status, body } => RequestError::of(api_error(operation, status, &body, attempts)),
+            Failure::Status { status, body } => RequestError::of(api_error(operation, status, &body, attempts, rate)),
             Failure::BodyCut { status, message } => RequestError::InvalidResponse { operation, status, message },
             Failure::Timeout => RequestError::Timeout { operation, timeout, attempts },
             Failure::Connection(message) => RequestError::Connection { operation, message, attempts },
@@ -311,10 +325,11 @@ impl Failure {
 }
 
 /// An error status and its body as the API's answer: Vercel's code and message, or an excerpt.
-fn api_error(operation: &'static str, status: u16, body: &[u8], attempts: u32) -> ApiError {
+fn api_error(operation: &'static str, status: u16, body: &[u8], attempts: u32, rate: Option<&RateHeaders>) -> ApiError {
     let (code, message) = parse_error_body(body);
     let body_excerpt = (code.is_none() && message.is_none()).then(|| excerpt(body, EXCERPT_CHARS));
-    ApiError { operation, status, code, message, body_excerpt, attempts }
+    let request_id = rate.and_then(RateHeaders::request_id);
+    ApiError { operation, status, code, message, body_excerpt, attempts, request_id }
 }
 
 /// Reads a response's body, up to [`MAX_ERROR_BODY`] bytes.

@@ -225,6 +225,20 @@ impl RequestError {
         }
     }
 
+    /// Vercel's ID of the request that answered with an error status (`x-vercel-id`), when it
+    /// carried one: [`ApiError::request_id`].
+    ///
+    /// ```
+    /// # fn report(e: &vercel_edge_cache::RequestError) {
+    /// if let Some(id) = e.request_id() {
+    ///     eprintln!("give Vercel's support this ID: {id}");
+    /// }
+    /// # }
+    /// ```
+    pub fn request_id(&self) -> Option<&str> {
+        self.api()?.request_id.as_deref()
+    }
+
     /// What the request went through on Vercel's rate limit, when it gave up on it
     /// ([`RequestError::RateLimited`]) or was abandoned after meeting it
     /// ([`RequestError::Stopped`]).
@@ -513,6 +527,10 @@ pub struct ApiError {
     pub body_excerpt: Option<String>,
     /// How many attempts were made.
     pub attempts: u32,
+    /// Vercel's ID of the request (`x-vercel-id`: the regions it went through and its ID),
+    /// exactly as sent: what a support ticket about it needs. `None` when the answer did not
+    /// carry one (it came from something other than Vercel's edge).
+    pub request_id: Option<String>,
 }
 
 impl fmt::Display for ApiError {
@@ -532,6 +550,9 @@ impl fmt::Display for ApiError {
                 }
                 _ => write!(f, " (empty body)")?,
             },
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (x-vercel-id {})", Escaped(id))?;
         }
         f.write_str(&attempts_note(self.attempts))
     }

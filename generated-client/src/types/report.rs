@@ -33,6 +33,9 @@ pub struct BatchOutcome {
     /// The JSON body of Vercel's successful answer, when the spec gives the operation's answer
     /// one ([`BatchOutcome::response`] reads it typed).
     pub response: Option<Value>,
+    /// Vercel's ID of the request's last answer (`x-vercel-id`), when it carried one: of the
+    /// success, or of the error status (as [`RequestError::request_id`] gives it).
+    pub request_id: Option<String>,
 }
 
 /// How far a call has got, as [`Purge::on_batch`](crate::Purge::on_batch) reports it after each

@@ -81,12 +81,18 @@ pub fn outcome(report: &BatchReport, project: &str, noun: Option<(&str, &str)>, 
         let batches: Vec<Value> = report
             .batches
             .iter()
-            .map(|b| match &b.result {
-                Ok(()) => match &b.response {
-                    Some(response) => json!({ "index": b.index, "items": b.items, "ok": true, "response": response }),
-                    None => json!({ "index": b.index, "items": b.items, "ok": true }),
-                },
-                Err(e) => json!({ "index": b.index, "items": b.items, "ok": false, "error": error_json(e) }),
+            .map(|b| {
+                let mut v =
+                    json!({ "index": b.index, "items": b.items, "ok": b.result.is_ok(), "requestId": b.request_id });
+                match &b.result {
+                    Ok(()) => {
+                        if let Some(response) = &b.response {
+                            v["response"] = response.clone();
+                        }
+                    }
+                    Err(e) => v["error"] = error_json(e),
+                }
+                v
             })
             .collect();
         println!(
@@ -230,6 +236,7 @@ fn error_json(e: &RequestError) -> Value {
             v["code"] = json!(api.code);
             v["vercelMessage"] = json!(api.message);
             v["attempts"] = json!(api.attempts);
+            v["requestId"] = json!(api.request_id);
         }
         RequestError::Timeout { attempts, .. } => {
             v["kind"] = json!("timeout");
@@ -249,6 +256,7 @@ fn error_json(e: &RequestError) -> Value {
             v["status"] = json!(answer.as_ref().map(|a| a.status));
             v["code"] = json!(answer.as_ref().and_then(|a| a.code.clone()));
             v["vercelMessage"] = json!(answer.as_ref().and_then(|a| a.message.clone()));
+            v["requestId"] = json!(e.request_id());
             v["setting"] = json!(limit.setting());
             let asked = match limit {
                 WaitLimit::MaxRetryAfter { asked, .. } | WaitLimit::MaxRateLimitWait { asked, .. } => Some(asked),
