@@ -1748,6 +1748,12 @@ async fn a_scripted_429_and_503_are_retried_by_the_cli_and_the_run_succeeds() {
 
 /// `GET` over a plain TCP connection: the status line's code and the body.
 async fn http(method: &str, url: &str, body: &str) -> (u16, String) {
+    let (code, _, body) = http_with_head(method, url, body).await;
+    (code, body)
+}
+
+/// Like [`http`], with the head (status line and headers) too.
+async fn http_with_head(method: &str, url: &str, body: &str) -> (u16, String, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let rest = url.strip_prefix("http://").expect("an http URL");
     let (host, path) = rest.split_once('/').map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
@@ -1760,15 +1766,16 @@ async fn http(method: &str, url: &str, body: &str) -> (u16, String) {
     let mut answer = String::new();
     stream.read_to_string(&mut answer).await.unwrap();
     let code = answer.split(' ').nth(1).and_then(|c| c.parse().ok()).expect("a status line");
-    let body = answer.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
-    (code, body)
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    (code, head.to_ascii_lowercase(), body.to_string())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn edge_cache_mock_serves_the_look_alike_as_a_process_for_other_languages() {
+/// Starts `edge-cache mock --port 0` with `args`: the process and the URL it prints first.
+fn start_mock(args: &[&str]) -> (std::process::Child, String) {
     use std::io::BufRead;
     let mut child = std::process::Command::new(BIN)
         .args(["mock", "--port", "0"])
+        .args(args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -1778,6 +1785,20 @@ async fn edge_cache_mock_serves_the_look_alike_as_a_process_for_other_languages(
     stdout.read_line(&mut url).unwrap();
     let url = url.trim().to_string();
     assert!(url.starts_with("http://127.0.0.1:"), "the first line is the URL: {url:?}");
+    (child, url)
+}
+
+/// Stops a mock started by [`start_mock`] as Ctrl-C does: it exits 0.
+fn stop_mock(mut child: std::process::Child) {
+    let kill = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("run kill");
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "Ctrl-C stops the mock cleanly");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edge_cache_mock_serves_the_look_alike_as_a_process_for_other_languages() {
+    let (child, url) = start_mock(&[]);
 
     // A service in another language: raw HTTP, one good request and one over the limit.
     let tags: Vec<String> = tags(0..17);
@@ -1819,11 +1840,29 @@ async fn edge_cache_mock_serves_the_look_alike_as_a_process_for_other_languages(
         ]
     );
     assert_eq!(purges[0]["projectIdOrName"], "site");
+    stop_mock(child);
+}
 
-    let kill = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("run kill");
-    assert!(kill.success());
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(0), "Ctrl-C stops the mock cleanly");
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edge_cache_mock_keeps_the_newest_max_records_and_counts_the_others() {
+    let (child, url) = start_mock(&["--max-records", "3"]);
+    let path = format!("{url}{INVALIDATE_TAGS}?projectIdOrName=site");
+    for tag in tags(0..5) {
+        assert_eq!(http("POST", &path, &json!({ "tags": [tag] }).to_string()).await.0, 200);
+    }
+    let (code, head, purges) = http_with_head("GET", &format!("{url}/_mock/purges"), "").await;
+    assert_eq!(code, 200);
+    assert!(head.lines().any(|l| l.trim() == "x-mock-dropped: 2"), "{head}");
+    let purges: Value = serde_json::from_str(&purges).unwrap();
+    let items: Vec<&str> = purges.as_array().unwrap().iter().map(|p| p["items"][0].as_str().unwrap()).collect();
+    assert_eq!(items, tags(2..5), "the newest 3, in the order they arrived");
+
+    // Forgetting them forgets the count too.
+    assert_eq!(http("DELETE", &format!("{url}/_mock/purges"), "").await.0, 204);
+    let (_, head, purges) = http_with_head("GET", &format!("{url}/_mock/purges"), "").await;
+    assert!(head.lines().any(|l| l.trim() == "x-mock-dropped: 0"), "{head}");
+    assert_eq!(purges, "[]");
+    stop_mock(child);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -2212,9 +2251,10 @@ async fn mock_help_shows_only_its_own_options() {
     for help in ["--help", "-h"] {
         let out = run_args(&["mock", help]).await;
         out.assert_code(0);
-        for own in ["--port", "--host", "--require-token"] {
+        for own in ["--port", "--host", "--require-token", "--max-records"] {
             assert!(out.stdout.contains(own), "{help} lacks {own}:\n{}", out.stdout);
         }
+        assert!(out.stdout.contains("[default: 50000]"), "{help} shows --max-records' default:\n{}", out.stdout);
         // The global options (which do not apply to it) are not listed, the required ones least.
         for global in ["--token", "--project", "--max-retries", "--save-failed", "[required]"] {
             assert!(!out.stdout.contains(global), "{help} lists {global}:\n{}", out.stdout);

@@ -495,3 +495,37 @@ async fn reset_gives_the_next_test_a_fresh_mock() {
     assert_eq!(raw_post(&vercel, &path, Some(TOKEN), r#"{"tags":["a"]}"#).await.0, 200);
     assert!(started.elapsed() < Duration::from_secs(1));
 }
+
+#[tokio::test]
+async fn past_max_records_the_oldest_are_dropped_and_counted() {
+    let vercel = MockVercel::start().await;
+    vercel.max_records(10);
+    let path = format!("{TAGS}?projectIdOrName=p");
+    for i in 0..25 {
+        let body = json!({ "tags": [format!("t{i}")] }).to_string();
+        assert_eq!(raw_post(&vercel, &path, Some(TOKEN), &body).await.0, 200);
+    }
+    let newest: Vec<String> = (15..25).map(|i| format!("t{i}")).collect();
+    assert_eq!(vercel.items::<InvalidateByTags>(), newest, "the newest 10, in the order they arrived");
+    assert_eq!(vercel.purges().len(), 10);
+    assert_eq!(vercel.dropped(), 15);
+    assert!(format!("{vercel:?}").contains("dropped: 15"), "{vercel:?}");
+
+    // Over HTTP: the same records, and the count in a header.
+    let answer = raw_http_client().get(format!("{}/_mock/purges", vercel.uri())).send().await.unwrap();
+    assert_eq!(answer.headers()["x-mock-dropped"], "15");
+    let back: Vec<RecordedPurge> = answer.json().await.unwrap();
+    assert_eq!(back, vercel.purges());
+
+    // A lower cap drops at once; clearing forgets the count, and the cap stays.
+    vercel.max_records(4);
+    assert_eq!(vercel.items::<InvalidateByTags>(), newest[6..]);
+    assert_eq!(vercel.dropped(), 21);
+    vercel.reset();
+    assert_eq!((vercel.purges().len(), vercel.dropped()), (0, 0));
+    for i in 0..5 {
+        raw_post(&vercel, &path, Some(TOKEN), &json!({ "tags": [format!("u{i}")] }).to_string()).await;
+    }
+    assert_eq!(vercel.items::<InvalidateByTags>(), ["u1", "u2", "u3", "u4"]);
+    assert_eq!(vercel.dropped(), 1);
+}

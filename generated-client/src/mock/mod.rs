@@ -9,7 +9,9 @@
 //!   a token.
 //! - **Recorded:** [`MockVercel::purges`] lists every request as a [`RecordedPurge`], refused
 //!   ones too, with the status answered; [`MockVercel::items`] and [`MockVercel::items_for`]
-//!   (one project's) flatten the accepted ones across batches.
+//!   (one project's) flatten the accepted ones across batches. It keeps the newest
+//!   [`MockVercel::DEFAULT_MAX_RECORDS`] (or [`MockVercel::max_records`]) and counts the older
+//!   ones it dropped ([`MockVercel::dropped`]), so that a long-running mock stays bounded.
 //! - **Scripted:** [`Fault`]s for the next requests (a status, `Retry-After`, a dropped
 //!   connection), a [`RateLimit`] with `X-RateLimit-*` headers, and latency.
 //!
@@ -43,6 +45,10 @@ pub struct MockVercel {
 }
 
 impl MockVercel {
+    /// How many requests a mock records unless [`MockVercel::max_records`] says otherwise:
+    /// 50 000. The oldest are dropped beyond it.
+    pub const DEFAULT_MAX_RECORDS: usize = 50_000;
+
     /// Starts a mock on a free loopback port.
     ///
     /// # Panics
@@ -109,9 +115,34 @@ impl MockVercel {
         self
     }
 
-    /// Every request received, in the order they arrived, refused and failed ones too.
+    /// Records at most `n` requests from now on (the newest; [`MockVercel::DEFAULT_MAX_RECORDS`]
+    /// until then), dropping the oldest beyond it, now and later, and counting them in
+    /// [`MockVercel::dropped`]. The cap stays through [`MockVercel::reset`].
+    ///
+    /// ```
+    /// # use vercel_edge_cache::mock::MockVercel;
+    /// # async fn doc() {
+    /// let vercel = MockVercel::start().await;
+    /// vercel.max_records(1_000_000); // a soak test that reads every purge at the end
+    /// # }
+    /// ```
+    pub fn max_records(&self, n: usize) -> &Self {
+        lock(&self.shared).records.set_max(n);
+        self
+    }
+
+    /// How many requests were dropped from the records, the oldest first, to keep the newest
+    /// [`MockVercel::max_records`] (since the start, or the last [`MockVercel::clear`]):
+    /// `purges().len() + dropped()` requests were received.
+    pub fn dropped(&self) -> u64 {
+        lock(&self.shared).records.dropped()
+    }
+
+    /// Every request received, in the order they arrived, refused and failed ones too: the newest
+    /// [`MockVercel::max_records`] ([`MockVercel::DEFAULT_MAX_RECORDS`] unless set) of them, the
+    /// older ones counted in [`MockVercel::dropped`]. The other accessors read these records.
     pub fn purges(&self) -> Vec<RecordedPurge> {
-        lock(&self.shared).purges()
+        lock(&self.shared).records.list()
     }
 
     /// The requests that were accepted (answered 2xx), in the order they arrived.
@@ -167,9 +198,9 @@ impl MockVercel {
             .collect()
     }
 
-    /// Forgets the requests received so far (the script stays).
+    /// Forgets the requests received so far, and the count of those dropped (the script stays).
     pub fn clear(&self) {
-        lock(&self.shared).purges.clear();
+        lock(&self.shared).records.clear();
     }
 
     /// Forgets the scripted faults not yet used.
@@ -178,10 +209,10 @@ impl MockVercel {
     }
 
     /// Back to a fresh mock, for the next test: no requests recorded, no faults, no rate limit,
-    /// no latency (a required token stays).
+    /// no latency (a required token and [`MockVercel::max_records`] stay).
     pub fn reset(&self) {
         let mut state = lock(&self.shared);
-        state.purges.clear();
+        state.records.clear();
         state.script = Default::default();
     }
 }
@@ -189,9 +220,11 @@ impl MockVercel {
 impl std::fmt::Debug for MockVercel {
     // Without the required token.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = lock(&self.shared);
         f.debug_struct("MockVercel")
             .field("uri", &self.uri())
-            .field("requests", &lock(&self.shared).purges.len())
+            .field("requests", &state.records.len())
+            .field("dropped", &state.records.dropped())
             .finish()
     }
 }

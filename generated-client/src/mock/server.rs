@@ -3,6 +3,7 @@
 //! script (faults, rate limit, latency), authenticated, checked with the generated checks
 //! (`inbound::Request::check`), recorded and answered.
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
 
@@ -19,22 +20,77 @@ use crate::generated::spec::API;
 /// The prefix of the mock's own endpoints (recorded purges, scripting over HTTP).
 pub const CONTROL_PREFIX: &str = "/_mock/";
 
+/// The header of `GET /_mock/purges` that counts the older requests dropped beyond the cap.
+const DROPPED_HEADER: &str = "x-mock-dropped";
+
 /// What the server shares with [`super::MockVercel`]. Not `Debug`: it holds the token.
 #[derive(Default)]
 pub(crate) struct State {
-    /// Every request, with its place in the order of arrival (answers may finish out of order).
-    pub purges: Vec<(u64, RecordedPurge)>,
+    pub records: Records,
     arrivals: u64,
     pub script: Script,
     pub token: Option<String>,
 }
 
-impl State {
-    /// The requests received, in the order they arrived.
-    pub fn purges(&self) -> Vec<RecordedPurge> {
-        let mut all = self.purges.clone();
-        all.sort_by_key(|(seq, _)| *seq);
-        all.into_iter().map(|(_, p)| p).collect()
+/// The requests recorded: the newest `max` by order of arrival, and how many older ones were
+/// dropped to keep it so (a long-running mock's memory stays bounded).
+pub(crate) struct Records {
+    /// Each request with its place in the order of arrival, kept sorted by it (answers may
+    /// finish out of order: a late one is inserted near the back).
+    kept: VecDeque<(u64, RecordedPurge)>,
+    dropped: u64,
+    max: usize,
+}
+
+impl Default for Records {
+    fn default() -> Self {
+        Self { kept: VecDeque::new(), dropped: 0, max: super::MockVercel::DEFAULT_MAX_RECORDS }
+    }
+}
+
+impl Records {
+    /// Records the request that arrived `seq`-th, dropping the oldest beyond the cap.
+    pub fn push(&mut self, seq: u64, purge: RecordedPurge) {
+        let at = self.kept.partition_point(|(s, _)| *s < seq);
+        self.kept.insert(at, (seq, purge));
+        self.trim();
+    }
+
+    /// Keeps at most `max` records from now on, dropping the oldest beyond it now.
+    pub fn set_max(&mut self, max: usize) {
+        self.max = max;
+        self.trim();
+    }
+
+    fn trim(&mut self) {
+        while self.kept.len() > self.max {
+            self.kept.pop_front();
+            self.dropped += 1;
+        }
+    }
+
+    /// The requests kept, in the order they arrived.
+    pub fn iter(&self) -> impl Iterator<Item = &RecordedPurge> {
+        self.kept.iter().map(|(_, p)| p)
+    }
+
+    /// The requests kept, in the order they arrived.
+    pub fn list(&self) -> Vec<RecordedPurge> {
+        self.iter().cloned().collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.kept.len()
+    }
+
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    /// Forgets every request, and the count of those dropped; the cap stays.
+    pub fn clear(&mut self) {
+        self.kept.clear();
+        self.dropped = 0;
     }
 }
 
@@ -133,7 +189,7 @@ async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Answer, Droppe
         state.arrivals
     };
     let record = |status: u16, error: Option<String>| {
-        lock(&shared).purges.push((seq, RecordedPurge::of(&request, status, error)));
+        lock(&shared).records.push(seq, RecordedPurge::of(&request, status, error));
     };
 
     let Some(_) = entry else {
@@ -240,8 +296,12 @@ pub struct ControlEndpoint {
 /// The mock's own endpoints: what `control` serves, what its 405s list, and what
 /// `edge-cache mock --help` shows.
 pub const CONTROL_ENDPOINTS: &[ControlEndpoint] = &[
-    ControlEndpoint { method: "GET", name: "purges", what: "every request received, as JSON" },
-    ControlEndpoint { method: "DELETE", name: "purges", what: "forget them" },
+    ControlEndpoint {
+        method: "GET",
+        name: "purges",
+        what: "the requests received (the newest --max-records), as JSON; X-Mock-Dropped: how many older ones were dropped",
+    },
+    ControlEndpoint { method: "DELETE", name: "purges", what: "forget them (and the count dropped)" },
     ControlEndpoint {
         method: "POST",
         name: "faults",
@@ -262,11 +322,18 @@ fn control(shared: &Shared, method: &Method, rest: &str, body: &[u8]) -> Answer 
     let bad = |what: &str, e: &dyn std::fmt::Display| error(400, &format!("{what}: {e}"), None, None);
     match (method.as_str(), rest) {
         ("GET", "purges") => {
-            let json = serde_json::to_vec(&lock(shared).purges()).unwrap_or_default();
-            answer(200, json.into(), None, None)
+            // Written from the records themselves: a copy of them all would double the memory.
+            let (json, dropped) = {
+                let state = lock(shared);
+                let kept: Vec<&RecordedPurge> = state.records.iter().collect();
+                (serde_json::to_vec(&kept).unwrap_or_default(), state.records.dropped())
+            };
+            let mut r = answer(200, json.into(), None, None);
+            r.headers_mut().insert(DROPPED_HEADER, dropped.into());
+            r
         }
         ("DELETE", "purges") => {
-            lock(shared).purges.clear();
+            lock(shared).records.clear();
             done()
         }
         ("POST", "faults") => match serde_json::from_slice::<Fault>(body) {
@@ -376,5 +443,22 @@ mod tests {
         assert_eq!(refused.status(), 405);
         assert_eq!(refused.headers()["allow"], "GET, DELETE", "RFC 9110: a 405 lists the methods");
         assert_eq!(control(&shared, &Method::GET, "nothing", b"").status(), 404);
+    }
+
+    #[test]
+    fn records_keep_the_newest_by_arrival_even_when_answers_finish_out_of_order() {
+        let request = inbound::Request::new(None, &[], Vec::new(), b"");
+        let purge = |status| RecordedPurge::of(&request, status, None);
+        let mut records = Records::default();
+        records.set_max(2);
+        // The 2nd request to arrive is answered last.
+        for (seq, status) in [(1, 201), (3, 203), (2, 202), (4, 204)] {
+            records.push(seq, purge(status));
+        }
+        let kept: Vec<u16> = records.list().iter().map(|p| p.status).collect();
+        assert_eq!(kept, [203, 204]);
+        assert_eq!(records.dropped(), 2);
+        records.clear();
+        assert_eq!((records.len(), records.dropped()), (0, 0));
     }
 }

@@ -36,7 +36,8 @@ pub fn command() -> clap::Command {
         .long_about(format!(
             "Run a look-alike of Vercel's edge-cache API for the integration tests of any service.\n\n\
              It serves every operation of the spec on a loopback port, refuses what Vercel would \
-             refuse (400 with Vercel's error body, 401 without a token), and records every request.\n\
+             refuse (400 with Vercel's error body, 401 without a token), and records every request \
+             (the newest --max-records of them: its memory stays bounded).\n\
              The first line on standard output is its base URL; point the service's Vercel API URL \
              at it. Ctrl-C stops it (exit 0). The global options do not apply to it.\n\n\
              The operations it serves (a bearer token, the query parameters required, a JSON body):\n{ops}\n\n\
@@ -67,12 +68,21 @@ pub fn command() -> clap::Command {
                 .value_name("TOKEN")
                 .help("Accept only this bearer token (any non-empty one otherwise)"),
         )
+        .arg(
+            Arg::new("max-records")
+                .long("max-records")
+                .value_name("N")
+                .default_value(MockVercel::DEFAULT_MAX_RECORDS.to_string())
+                .value_parser(clap::value_parser!(usize))
+                .help("Keep the newest N requests; older ones are dropped, and counted in X-Mock-Dropped"),
+        )
 }
 
 /// Runs the mock until Ctrl-C.
 pub fn run(m: &ArgMatches) -> ExitCode {
     let port = *m.get_one::<u16>("port").expect("has a default");
     let host = *m.get_one::<IpAddr>("host").expect("has a default");
+    let max_records = *m.get_one::<usize>("max-records").expect("has a default");
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -88,6 +98,7 @@ pub fn run(m: &ArgMatches) -> ExitCode {
                 return ExitCode::from(1);
             }
         };
+        vercel.max_records(max_records);
         if let Some(token) = m.get_one::<String>("require-token") {
             vercel.require_token(token.clone());
         }
@@ -99,7 +110,7 @@ pub fn run(m: &ArgMatches) -> ExitCode {
         };
         println!("{url}");
         eprintln!("edge-cache mock: serving Vercel's edge-cache API at {url} (listening on {})", vercel.address());
-        eprintln!("  recorded purges: GET {url}{CONTROL_PREFIX}purges (Ctrl-C stops)");
+        eprintln!("  recorded purges: GET {url}{CONTROL_PREFIX}purges, the newest {max_records} (Ctrl-C stops)");
         let _ = tokio::signal::ctrl_c().await;
         ExitCode::SUCCESS
     })
