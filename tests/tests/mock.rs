@@ -529,3 +529,19 @@ async fn past_max_records_the_oldest_are_dropped_and_counted() {
     assert_eq!(vercel.items::<InvalidateByTags>(), ["u1", "u2", "u3", "u4"]);
     assert_eq!(vercel.dropped(), 1);
 }
+
+#[tokio::test]
+async fn the_kits_answers_carry_a_request_id_as_vercels_edge_does_errors_too() {
+    let vercel = MockVercel::start().await;
+    let client = EdgeCache::builder(TOKEN).base_url(vercel.uri()).max_retries(0).build().unwrap();
+    let report = client.invalidate_by_tags("my-site", tags("t", 40)).send().await.unwrap();
+    let ids: std::collections::BTreeSet<&str> =
+        report.batches.iter().map(|b| b.request_id.as_deref().expect("an x-vercel-id")).collect();
+    assert_eq!(ids.len(), 3, "one ID per answer: {ids:?}");
+    vercel.fail_next(vercel_edge_cache::mock::Fault::status(403));
+    let report = client.invalidate_by_tags("my-site", ["a"]).send().await.unwrap();
+    let error = report.first_error().expect("refused");
+    let id = error.request_id().expect("the error's answer carried one");
+    assert!(error.to_string().contains(&format!("(x-vercel-id {id})")), "{error}");
+    assert!(!ids.contains(id));
+}

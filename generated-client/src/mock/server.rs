@@ -408,10 +408,18 @@ fn not_allowed(message: &str, methods: &[&str]) -> Answer {
     r
 }
 
+/// The answer's request ID, as Vercel's edge gives one (`x-vercel-id`, region and ID): unique in
+/// the process.
+fn request_id() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    format!("mock1::{:012x}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+}
+
 fn answer(status: u16, body: Bytes, retry_after: Option<u64>, rate: Option<RateHeaders>) -> Answer {
     let mut r = Response::builder()
         .status(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
-        .header("date", httpdate::fmt_http_date(SystemTime::now()));
+        .header("date", httpdate::fmt_http_date(SystemTime::now()))
+        .header("x-vercel-id", request_id());
     if !body.is_empty() {
         r = r.header("content-type", "application/json");
     }
