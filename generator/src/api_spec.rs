@@ -18,6 +18,7 @@ pub fn generate(api: &Api) -> TokenStream {
         None => ("", " The spec names no server: the client needs an explicit base URL.".to_string()),
     };
     let (header, prefix, auth_doc) = auth(api.auth.as_ref());
+    let flags = api.cli.parameters.iter().map(|(flag, wire)| quote! { (#flag, #wire) });
     quote! {
         use crate::contract;
 
@@ -29,6 +30,7 @@ pub fn generate(api: &Api) -> TokenStream {
         pub(crate) static API: contract::ApiSpec = contract::ApiSpec {
             base_url: #base_url,
             auth: contract::Auth { header: #header, prefix: #prefix },
+            parameter_flags: &[#(#flags),*],
             operations: super::operations::OPERATIONS,
         };
     }

@@ -20,7 +20,7 @@ use crate::shape::METHODS;
 
 /// The runtime's reserved names: the one list, which the runtime's tests check against its
 /// code in both directions.
-#[path = "../../generated-client/src/contract/reserved.rs"]
+#[path = "../../generated-client/src/types/reserved.rs"]
 pub mod reserved;
 
 /// The case a spec name is turned into.

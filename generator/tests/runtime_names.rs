@@ -1,4 +1,4 @@
-//! The runtime's reserved names (`generated-client/src/contract/reserved.rs`, which the generator
+//! The runtime's reserved names (`generated-client/src/types/reserved.rs`, which the generator
 //! includes as `generator::names::reserved`) checked against the runtime's source in both
 //! directions: a method, item or field the runtime adds and the list lacks fails here, and so
 //! does one the list keeps after the runtime dropped it.

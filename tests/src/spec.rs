@@ -85,3 +85,13 @@ fn resolve<'a>(root: &'a Value, value: &'a Value) -> &'a Value {
         None => value,
     }
 }
+
+/// The query parameter the spec's CLI mapping binds a global flag to (`x-edge-cache-cli`'s
+/// `parameters`: `team-id` → `teamId`).
+pub fn parameter_of_flag(flag: &str) -> String {
+    let path = crate::workspace_root().join("spec/edge-cache.yaml");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let root: Value = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let wire = root["x-edge-cache-cli"]["parameters"][flag].as_str();
+    wire.unwrap_or_else(|| panic!("the spec's CLI mapping binds no parameter to --{flag}")).to_string()
+}

@@ -14,6 +14,7 @@ use crate::engine::{Engine, settings};
 use crate::generated::api;
 use crate::generated::spec::API;
 use crate::types::error::ConfigError;
+use crate::types::reserved;
 use crate::types::retry::RetryPolicy;
 use crate::types::scope::Scope;
 use crate::types::token::Token;
@@ -98,7 +99,12 @@ impl EdgeCache {
         Self::builder(token).build()
     }
 
-    /// A client from the environment: `VERCEL_TOKEN` (required) and `VERCEL_API_URL` (optional).
+    /// A client from the environment, read as the `edge-cache` CLI reads it: `VERCEL_TOKEN`
+    /// (required), `VERCEL_API_URL`, and the variables of the CLI's flags that set a
+    /// client-wide parameter: `VERCEL_ORG_ID`, the team (`teamId`). A blank variable is none,
+    /// and a personal account's ID in `VERCEL_ORG_ID` (`usr_…`, as `vercel link` writes for a
+    /// personal project) is no team. `VERCEL_PROJECT_ID` is not read: the project is an
+    /// argument of each call.
     ///
     /// ```
     /// // With VERCEL_TOKEN unset:
@@ -118,6 +124,15 @@ impl EdgeCache {
             && !url.trim().is_empty()
         {
             builder = builder.base_url(url.trim());
+        }
+        for (flag, var) in reserved::PARAMETER_ENV {
+            let Some(&(_, wire)) = API.parameter_flags.iter().find(|(f, _)| f == flag) else { continue };
+            let scoped = API.operations.iter().any(|o| o.info.fields.iter().any(|f| f.name == wire && f.in_scope));
+            let value = std::env::var(var).unwrap_or_default();
+            let value = value.trim();
+            if scoped && !value.is_empty() && !value.starts_with(reserved::PERSONAL_ACCOUNT_PREFIX) {
+                builder = builder.scope_param(wire, value.to_string());
+            }
         }
         Ok(builder)
     }

@@ -26,10 +26,8 @@
 //! (feature `mock`) is generated too, and built by the mock through [`crate::mock::inbound`].
 //!
 //! **The runtime's reserved names** (methods of [`EdgeCache`], [`Purge`], …, which an operation
-//! or a property may not take) live in one file, [`reserved`], which the generator includes
+//! or a property may not take) live in one file, `types/reserved.rs`, which the generator includes
 //! too; tests check it against the runtime in both directions.
-
-pub(crate) mod reserved;
 
 pub(crate) use crate::client::operation::Operation;
 pub(crate) use crate::client::purge::Purge;

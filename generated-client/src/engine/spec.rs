@@ -42,6 +42,10 @@ pub struct ApiSpec {
     pub base_url: &'static str,
     /// How requests authenticate.
     pub auth: Auth,
+    /// The CLI's global flags that set query parameters, with the parameter each sets (flag,
+    /// wire name), from the spec's CLI mapping: `EdgeCache::from_env` reads the variables of
+    /// those that set a scope parameter.
+    pub parameter_flags: &'static [(&'static str, &'static str)],
     /// Every operation with a high-level call, in spec order.
     pub operations: &'static [&'static OperationSpec],
 }

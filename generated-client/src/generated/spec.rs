@@ -11,5 +11,10 @@ pub(crate) static API: contract::ApiSpec = contract::ApiSpec {
         header: "authorization",
         prefix: "Bearer ",
     },
+    parameter_flags: &[
+        ("project", "projectIdOrName"),
+        ("scope", "slug"),
+        ("team-id", "teamId"),
+    ],
     operations: super::operations::OPERATIONS,
 };

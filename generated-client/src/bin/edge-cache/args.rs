@@ -154,10 +154,10 @@ pub struct Global {
     #[arg(long, env = "VERCEL_TOKEN", hide_env_values = true, global = true, value_name = "TOKEN")]
     pub token: Option<String>,
     /// The project's ID or name (projectIdOrName) [required]
-    #[arg(long, env = "VERCEL_PROJECT_ID", hide_env_values = true, global = true, value_name = "ID_OR_NAME")]
+    #[arg(long, env = crate::reserved::PROJECT_ENV, hide_env_values = true, global = true, value_name = "ID_OR_NAME")]
     pub project: Option<String>,
     /// The team's ID (teamId)
-    #[arg(long, env = "VERCEL_ORG_ID", hide_env_values = true, global = true, value_name = "ID")]
+    #[arg(long, env = crate::reserved::TEAM_ID_ENV, hide_env_values = true, global = true, value_name = "ID")]
     pub team_id: Option<String>,
     /// The team, by slug, or by ID when it starts with `team_` (as `vercel --scope` takes it)
     #[arg(long, global = true, value_name = "SLUG|ID")]

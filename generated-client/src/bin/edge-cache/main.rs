@@ -9,7 +9,7 @@ mod input;
 mod json;
 mod mock;
 mod report;
-#[path = "../../contract/reserved.rs"]
+#[path = "../../types/reserved.rs"]
 #[allow(dead_code)]
 mod reserved;
 mod signals;
@@ -282,7 +282,7 @@ impl Team {
         let given = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
         let flagged = given(g.team_id.as_deref()).is_some() || given(g.scope.as_deref()).is_some();
         let team_id = if flagged { g.team_id.as_deref() } else { g.team_id.as_deref().or(linked_org) };
-        let mut id = given(team_id).filter(|id| !id.starts_with("usr_"));
+        let mut id = given(team_id).filter(|id| !id.starts_with(reserved::PERSONAL_ACCOUNT_PREFIX));
         let mut slug = None;
         match given(g.scope.as_deref()) {
             Some(scope) if scope.starts_with("team_") => id = Some(scope),

@@ -129,3 +129,18 @@ pub const OWN_COMMANDS: &[&str] = &["completions", "help", "man", "mock"];
 
 /// The global flags the spec's CLI mapping may bind to a query parameter.
 pub const PARAMETER_FLAGS: &[&str] = &["project", "scope", "team-id"];
+
+/// The environment variable `--project` reads, as `vercel` does.
+pub const PROJECT_ENV: &str = "VERCEL_PROJECT_ID";
+
+/// The environment variable `--team-id` reads, as `vercel` does.
+pub const TEAM_ID_ENV: &str = "VERCEL_ORG_ID";
+
+/// The environment variables of the global flags that set query parameters (flag, variable):
+/// the CLI reads them for its flags, and `EdgeCache::from_env` for the client-wide ones (those
+/// the spec's CLI mapping binds to a scope parameter).
+pub const PARAMETER_ENV: &[(&str, &str)] = &[("project", PROJECT_ENV), ("team-id", TEAM_ID_ENV)];
+
+/// What a personal account's ID starts with: `VERCEL_ORG_ID` holds one for a project of a
+/// personal account, and it is no team (`teamId` is not sent), as `vercel` reads it.
+pub const PERSONAL_ACCOUNT_PREFIX: &str = "usr_";
