@@ -98,7 +98,7 @@ pub use generated::api;
 pub use generated::operations::setter_types::*;
 pub use tokio_util::sync::CancellationToken;
 pub use types::error::{ApiError, AskedWait, ConfigError, Error, RateLimitWaits, RequestError, WaitLimit};
-pub use types::report::{BatchOutcome, BatchReport, Outcome, PlannedRequest, Progress};
+pub use types::report::{BatchOutcome, BatchReport, InvalidItem, Outcome, PlannedRequest, Progress};
 pub use types::retry::RetryPolicy;
 pub use types::scope::Scope;
 pub use types::stop::{CANCEL_GRACE, StopReason};

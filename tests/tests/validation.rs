@@ -172,3 +172,64 @@ async fn settings_out_of_range_are_refused_when_building() {
     assert_eq!(err.to_string(), "invalid token: the token is empty");
     assert!(Error::from(err).is_refused_before_sending());
 }
+
+/// An item longer than any the spec allows.
+fn too_long(c: char) -> String {
+    c.to_string().repeat(100_000)
+}
+
+#[tokio::test]
+async fn invalid_items_names_every_bad_item_by_its_index_in_the_callers_order() {
+    let server = ok_server().await;
+    let client = client(&server.uri());
+    let mut selection = tags("t", 5000);
+    for i in [4, 899, 3999] {
+        selection[i] = too_long('x');
+    }
+    let call = client.invalidate_by_tags("proj", selection);
+    let bad = call.invalid_items();
+    assert_eq!(bad.iter().map(|i| i.index).collect::<Vec<_>>(), [4, 899, 3999]);
+    assert!(bad.iter().all(|i| i.item == too_long('x')));
+    assert_eq!(bad[1].error.field, "tags[899]");
+    // validate() still names the first.
+    assert_eq!(call.validate().unwrap_err(), bad[0].error);
+    assert_nothing_sent(&server).await;
+}
+
+#[tokio::test]
+async fn skip_invalid_sends_the_rest_and_reports_the_bad_items_not_done() {
+    let server = ok_server().await;
+    let client = client(&server.uri());
+    let mut selection = tags("t", 40);
+    selection[3] = too_long('a');
+    selection[30] = too_long('b');
+    let call = client.invalidate_by_tags("proj", selection.clone()).skip_invalid();
+    let planned: usize = call.plan().unwrap().len();
+    let report = call.send().await.unwrap();
+    let sent: Vec<String> = requests(&server)
+        .await
+        .iter()
+        .flat_map(|r| {
+            body(r)["tags"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_string()).collect::<Vec<_>>()
+        })
+        .collect();
+    let valid: Vec<String> =
+        selection.iter().enumerate().filter(|(i, _)| ![3, 30].contains(i)).map(|(_, t)| t.clone()).collect();
+    assert_eq!(sent, valid, "every valid item, in order, and nothing else");
+    assert_eq!(planned, requests(&server).await.len(), "plan() leaves them out too");
+    assert_eq!(
+        report.invalid.iter().map(|i| (i.index, i.item.clone())).collect::<Vec<_>>(),
+        [(3, too_long('a')), (30, too_long('b'))]
+    );
+    assert!(matches!(report.outcome(), vercel_edge_cache::Outcome::Invalid { first } if first.index == 3));
+    assert!(!report.is_success());
+    assert_eq!(report.not_done().collect::<Vec<_>>(), [too_long('a'), too_long('b')]);
+    assert_eq!(report.item_count(), 40);
+
+    // Nothing valid: nothing sent, and the report says why.
+    let server = ok_server().await;
+    let client = self::client(&server.uri());
+    let report = client.invalidate_by_tags("proj", [too_long('c')]).skip_invalid().send().await.unwrap();
+    assert_eq!((report.batches.len(), report.invalid.len()), (0, 1));
+    assert_nothing_sent(&server).await;
+}

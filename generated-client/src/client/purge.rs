@@ -12,7 +12,7 @@ use crate::engine::call::Call;
 use crate::engine::spec::OperationSpec;
 use crate::engine::value::{FieldId, Value};
 use crate::types::operation::OperationInfo;
-use crate::types::report::{BatchOutcome, BatchReport, PlannedRequest, Progress};
+use crate::types::report::{BatchOutcome, BatchReport, InvalidItem, PlannedRequest, Progress};
 use crate::types::validation::ValidationError;
 
 /// A selection to send to an operation, split into requests of at most the spec's `maxItems`.
@@ -164,6 +164,32 @@ impl<'a, O> Purge<'a, O> {
     /// may be sent.
     pub fn validate(&self) -> Result<(), ValidationError> {
         self.call.checked().map(|_| ())
+    }
+
+    /// Every item of the selection that breaks a rule of the spec, each with its index in the
+    /// selection as given, and the rule: all of them, where [`Purge::validate`] stops at the
+    /// first problem (which may also be the call's own, such as a missing parameter).
+    ///
+    /// ```
+    /// # let client = vercel_edge_cache::EdgeCache::builder("token").base_url("http://127.0.0.1:9").build()?;
+    /// # let info = vercel_edge_cache::EdgeCache::operations().find(|i| i.batch_field.is_some()).unwrap();
+    /// let long = "x".repeat(100_000); // longer than any item the spec allows
+    /// let call = client.operation(info.operation_id, ["ok", long.as_str(), "fine", long.as_str()]).unwrap();
+    /// let bad: Vec<usize> = call.invalid_items().iter().map(|i| i.index).collect();
+    /// assert_eq!(bad, [1, 3]);
+    /// # Ok::<(), vercel_edge_cache::Error>(())
+    /// ```
+    pub fn invalid_items(&self) -> Vec<InvalidItem> {
+        self.call.invalid_items().collect()
+    }
+
+    /// Leaves out the items that break a rule of the spec instead of refusing the whole call:
+    /// the rest is sent, and the report lists them in [`BatchReport::invalid`] (and
+    /// [`BatchReport::not_done`]); its outcome is then [`Outcome::Invalid`](crate::Outcome::Invalid)
+    /// at best. A problem of the call itself (a missing parameter) still refuses it.
+    pub fn skip_invalid(mut self) -> Self {
+        self.call.skip_invalid = true;
+        self
     }
 
     /// Validates, then lists the requests [`Purge::send`] would make (without the token).

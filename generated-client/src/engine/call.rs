@@ -15,7 +15,7 @@ use crate::engine::spec::OperationSpec;
 use crate::engine::value::{FieldId, Value, Values};
 use crate::engine::{Engine, settings};
 use crate::types::operation::{OperationInfo, Place};
-use crate::types::report::{BatchReport, PlannedRequest};
+use crate::types::report::{BatchReport, InvalidItem, PlannedRequest};
 use crate::types::stop::Stop;
 use crate::types::validation::{Problem, ValidationError};
 
@@ -29,6 +29,8 @@ pub(crate) struct Call<'a> {
     pub(crate) on_batch: Option<OnBatch<'a>>,
     pub(crate) max_time: Option<Duration>,
     pub(crate) cancel: Option<CancellationToken>,
+    /// Whether items that break a rule are left out (and reported) rather than refusing the call.
+    pub(crate) skip_invalid: bool,
 }
 
 impl std::fmt::Debug for Call<'_> {
@@ -65,6 +67,7 @@ impl<'a> Call<'a> {
             on_batch: None,
             max_time: client.max_time,
             cancel: None,
+            skip_invalid: false,
         }
     }
 
@@ -108,10 +111,33 @@ impl<'a> Call<'a> {
             let problem = Problem::CannotSplit { min, max, got };
             return Err(ValidationError { field: batch_field.to_string(), problem });
         }
-        for (i, item) in self.items.iter().enumerate() {
-            (self.spec.check_item)(i, item)?;
+        if let Some(first) = self.invalid_items().next() {
+            return Err(first.error);
         }
         Ok(concurrency)
+    }
+
+    /// Takes the items that break a rule out of the selection, and gives them back.
+    fn leave_out_invalid(&mut self) -> Vec<InvalidItem> {
+        let invalid: Vec<InvalidItem> = self.invalid_items().collect();
+        let mut left_out = invalid.iter().map(|i| i.index).peekable();
+        let mut index = 0;
+        self.items.retain(|_| {
+            let out = left_out.next_if_eq(&index).is_some();
+            index += 1;
+            !out
+        });
+        invalid
+    }
+
+    /// Every item that breaks a rule of the spec, in selection order (none for an operation
+    /// without a selection, whose items are refused as a whole).
+    pub(crate) fn invalid_items(&self) -> impl Iterator<Item = InvalidItem> + '_ {
+        let items = if self.info().batch_field.is_some() { &self.items[..] } else { &[] };
+        items.iter().enumerate().filter_map(|(index, item)| {
+            let error = (self.spec.check_item)(index, item).err()?;
+            Some(InvalidItem { index, item: item.clone(), error })
+        })
     }
 
     /// The query of every request, in the order sent.
@@ -133,6 +159,13 @@ impl<'a> Call<'a> {
 
     /// Validates, then lists the requests [`Call::send`] would make.
     pub(crate) fn plan(&self) -> Result<Vec<PlannedRequest>, ValidationError> {
+        if self.skip_invalid {
+            let (values, items) = (self.values.clone(), self.items.clone());
+            let mut valid = Call { values, items, on_batch: None, cancel: None, ..*self };
+            valid.leave_out_invalid();
+            valid.skip_invalid = false;
+            return if valid.items.is_empty() { Ok(Vec::new()) } else { valid.plan() };
+        }
         self.checked()?;
         let info = self.info();
         let query = self.query();
@@ -154,8 +187,15 @@ impl<'a> Call<'a> {
         Ok(plan)
     }
 
-    /// Validates the whole selection, then sends it in batches, at most `concurrency` at once.
-    pub(crate) async fn send(self) -> Result<BatchReport, ValidationError> {
+    /// Validates the whole selection, then sends it in batches, at most `concurrency` at once;
+    /// with `skip_invalid`, the items that break a rule are left out first, and reported.
+    pub(crate) async fn send(mut self) -> Result<BatchReport, ValidationError> {
+        let invalid = if self.skip_invalid { self.leave_out_invalid() } else { Vec::new() };
+        // Nothing valid left: nothing to send, and nothing else to refuse it for.
+        if self.items.is_empty() && !invalid.is_empty() {
+            let operation = self.info().operation_id;
+            return Ok(BatchReport { operation, batches: Vec::new(), not_sent: Vec::new(), stopped: None, invalid });
+        }
         let concurrency = self.checked()?;
         let Call { client, spec, values, items, on_batch, max_time, cancel, .. } = self;
         let info = &spec.info;
@@ -184,6 +224,7 @@ impl<'a> Call<'a> {
             batches: ran.outcomes,
             not_sent: ran.not_sent,
             stopped: ran.stopped,
+            invalid,
         })
     }
 

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::types::error::RequestError;
 use crate::types::stop::StopReason;
+use crate::types::validation::ValidationError;
 
 /// A request planned by [`Purge::plan`](crate::Purge::plan): what would be sent, without the
 /// token.
@@ -65,6 +66,7 @@ pub struct Progress {
 ///     Outcome::Done => println!("{} items done", report.item_count()),
 ///     Outcome::Partial { cause } => eprintln!("some requests failed, first: {cause}"),
 ///     Outcome::Stopped { reason, .. } => eprintln!("stopped: {reason}"),
+///     Outcome::Invalid { first } => eprintln!("left out as invalid, first: {}", first.error),
 /// }
 /// let again: Vec<&str> = report.not_done().collect(); // what a later run must send
 /// # Ok(()) }
@@ -80,6 +82,23 @@ pub struct BatchReport {
     pub not_sent: Vec<String>,
     /// Why the call stopped before every request had an answer, if it did.
     pub stopped: Option<StopReason>,
+    /// The items left out because they break a rule of the spec, in selection order: only
+    /// with [`Purge::skip_invalid`](crate::Purge::skip_invalid) (without it, one such item
+    /// refuses the whole call).
+    pub invalid: Vec<InvalidItem>,
+}
+
+/// An item of a selection that breaks a rule of the spec
+/// ([`Purge::invalid_items`](crate::Purge::invalid_items),
+/// [`BatchReport::invalid`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidItem {
+    /// Its position in the selection as given, from 0.
+    pub index: usize,
+    /// The item.
+    pub item: String,
+    /// The rule it breaks (its `field` names the item: `tags[3]`).
+    pub error: ValidationError,
 }
 
 /// A call's one answer: done, partly failed with its cause, or stopped with its reason.
@@ -92,6 +111,13 @@ pub enum Outcome<'a> {
     Partial {
         /// The first failure, in selection order.
         cause: &'a RequestError,
+    },
+    /// Every request was confirmed done, but items that break a rule of the spec were left out
+    /// ([`Purge::skip_invalid`](crate::Purge::skip_invalid)): they are in
+    /// [`BatchReport::invalid`] and [`BatchReport::not_done`].
+    Invalid {
+        /// The first item left out.
+        first: &'a InvalidItem,
     },
     /// The call was cut short (its time budget, or a cancellation) before every request had an
     /// answer: requests not started are [`BatchReport::not_sent`], abandoned ones failed with
@@ -115,9 +141,10 @@ impl BatchReport {
             });
             return Outcome::Stopped { reason, cause };
         }
-        match self.first_error() {
-            Some(cause) => Outcome::Partial { cause },
-            None => Outcome::Done,
+        match (self.first_error(), self.invalid.first()) {
+            (Some(cause), _) => Outcome::Partial { cause },
+            (None, Some(first)) => Outcome::Invalid { first },
+            (None, None) => Outcome::Done,
         }
     }
 
@@ -126,8 +153,9 @@ impl BatchReport {
         matches!(self.outcome(), Outcome::Done)
     }
 
-    /// Every item not confirmed done, in selection order: those of failed or abandoned requests,
-    /// then those never sent. This is what a later run must send again.
+    /// Every item not confirmed done: those of failed or abandoned requests, then those never
+    /// sent, in selection order, then those left out as invalid. This is what a later run must
+    /// send again (once the invalid ones are mended).
     ///
     /// ```
     /// # async fn run(call: vercel_edge_cache::DynPurge<'_>) -> Result<(), Box<dyn std::error::Error>> {
@@ -138,7 +166,8 @@ impl BatchReport {
     /// ```
     pub fn not_done(&self) -> impl Iterator<Item = &str> {
         let failed = self.batches.iter().filter(|b| b.result.is_err()).flat_map(|b| b.items.iter());
-        failed.chain(self.not_sent.iter()).map(String::as_str)
+        let invalid = self.invalid.iter().map(|i| &i.item);
+        failed.chain(self.not_sent.iter()).chain(invalid).map(String::as_str)
     }
 
     /// The items of the batches that succeeded.
@@ -158,6 +187,6 @@ impl BatchReport {
 
     /// How many items the selection had.
     pub fn item_count(&self) -> usize {
-        self.batches.iter().map(|b| b.items.len()).sum::<usize>() + self.not_sent.len()
+        self.batches.iter().map(|b| b.items.len()).sum::<usize>() + self.not_sent.len() + self.invalid.len()
     }
 }

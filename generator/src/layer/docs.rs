@@ -42,6 +42,7 @@ pub fn example(plan: &Plan) -> String {
              \x20   Outcome::Partial {{ cause }} if cause.is_auth() => eprintln!(\"check the token: {{cause}}\"),\n\
              \x20   Outcome::Partial {{ cause }} => eprintln!(\"not done: {{cause}}\"),\n\
              \x20   Outcome::Stopped {{ reason, .. }} => eprintln!(\"stopped: {{reason}}\"),\n\
+             \x20   Outcome::Invalid {{ first }} => eprintln!(\"left out: {{}}\", first.error), // with skip_invalid()\n\
              }}\n\
              # Ok(()) }}\n\
              ```\n",
@@ -65,6 +66,7 @@ pub fn example(plan: &Plan) -> String {
          \x20   Outcome::Partial {{ cause }} if cause.is_auth() => eprintln!(\"check the token: {{cause}}\"),\n\
          \x20   Outcome::Partial {{ cause }} => eprintln!(\"not all done: {{cause}}\"),\n\
          \x20   Outcome::Stopped {{ reason, .. }} => eprintln!(\"stopped: {{reason}}\"),\n\
+         \x20   Outcome::Invalid {{ first }} => eprintln!(\"left out: {{}}\", first.error), // with skip_invalid()\n\
          }}\n\
          let again: Vec<&str> = report.not_done().collect(); // what a later run must send\n\
          # Ok(()) }}\n\
