@@ -786,10 +786,10 @@ async fn refused_tag_longer_than_256_characters() {
     let long = "x".repeat(257);
     let out = assert_refused(
         &format!("{BASE} invalidate --tag ok --tag {long}"),
-        &["tags[1]", "at most 256 characters", "257"],
+        &["--tag, item 2", "at most 256 characters", "257"],
     )
     .await;
-    assert!(!out.stderr.contains(&long), "the message names the tag's index, not its 257 characters");
+    assert!(!out.stderr.contains(&long), "the message names where the tag was given, and shows only its start");
     // 256 is fine (dry run: nothing sent either way).
     let server = server().await;
     let out = run_line(&format!("{BASE} --dry-run invalidate --tag {}", "x".repeat(256)), &server).await;
@@ -801,8 +801,11 @@ async fn refused_a_tag_past_the_first_batch() {
     // Validation covers the whole selection before anything is sent, not just the first batch.
     let mut list = tags(0..39);
     list.push("y".repeat(300));
-    assert_refused(&format!("{BASE} invalidate --tag {}", list.join(",")), &["tags[39]", "at most 256 characters"])
-        .await;
+    assert_refused(
+        &format!("{BASE} invalidate --tag {}", list.join(",")),
+        &["--tag, item 40", "at most 256 characters"],
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -2263,4 +2266,72 @@ async fn mock_help_shows_only_its_own_options() {
     // The other commands still list them.
     let out = run_args(&["invalidate", "--help"]).await;
     assert!(out.stdout.contains("--token") && out.stdout.contains("--save-failed"), "{}", out.stdout);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every bad item named, by where it was given
+// ---------------------------------------------------------------------------------------------
+
+/// 4 000 lines of tags, with a blank line and a repeat early on (which the line numbers still
+/// count), and tags longer than any the spec allows on lines 5, 900 and 4 000.
+fn file_with_three_bad_tags() -> (String, Vec<String>, Vec<String>) {
+    let bad = |n: usize| format!("bad{n}-{}", "x".repeat(10_000));
+    let mut lines: Vec<String> = (1..=4000).map(|n| format!("tag{n}")).collect();
+    lines[1] = String::new();
+    lines[2] = "tag1".into();
+    let mut bads = Vec::new();
+    for n in [5, 900, 4000] {
+        lines[n - 1] = bad(n);
+        bads.push(bad(n));
+    }
+    let good: Vec<String> = lines.iter().filter(|l| l.starts_with("tag") && *l != "tag1").cloned().collect();
+    let good = std::iter::once("tag1".to_string()).chain(good).collect();
+    (scratch_file("three-bad.txt", &(lines.join("\n") + "\n")), bads, good)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_bad_tag_of_a_file_is_named_by_its_line_and_nothing_is_sent() {
+    let server = server().await;
+    let (file, _, _) = file_with_three_bad_tags();
+    let out = run_line(&format!("{BASE} invalidate --tags-from {file}"), &server).await;
+    out.assert_code(2).assert_stderr_has(&["3 tags break the spec's rules", "--skip-invalid"]);
+    for line in [5, 900, 4000] {
+        assert!(out.stderr.contains(&format!("{file}, line {line}: \"bad{line}-xxx")), "line {line}:\n{}", out.stderr);
+    }
+    assert_eq!(out.stderr.lines().filter(|l| l.contains(", line ")).count(), 3, "{}", out.stderr);
+    assert_nothing_sent(&server).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn skip_invalid_sends_the_rest_and_saves_the_bad_tags() {
+    let server = server().await;
+    let (file, bads, good) = file_with_three_bad_tags();
+    let saved = scratch_file("three-bad-saved.txt", "stale");
+    let out =
+        run_line(&format!("{BASE} invalidate --tags-from {file} --skip-invalid --save-failed {saved}"), &server).await;
+    // Not all done: the bad tags were not.
+    out.assert_code(1).assert_stderr_has(&["leaving out 3 tags", &format!("{file}, line 900")]);
+    let mut sent: Vec<String> = received(&server)
+        .await
+        .iter()
+        .flat_map(|s| {
+            s.body["tags"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_string()).collect::<Vec<_>>()
+        })
+        .collect();
+    sent.sort();
+    let mut expected = good.clone();
+    expected.sort();
+    assert_eq!(sent, expected, "every good tag once, no bad one");
+    assert_eq!(saved_lines(&saved), bads, "the bad tags, for the next run once mended");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_twenty_bad_tags_the_rest_are_counted() {
+    let server = server().await;
+    let tags: Vec<String> = (0..25).map(|n| format!("{n}{}", "y".repeat(10_000))).collect();
+    let file = scratch_file("many-bad.txt", &tags.join("\n"));
+    let out = run_line(&format!("{BASE} invalidate --tag ok --tags-from {file}"), &server).await;
+    out.assert_code(2).assert_stderr_has(&["25 tags break", "and 5 more", &format!("{file}, line 20:")]);
+    assert!(!out.stderr.contains(&format!("{file}, line 21:")), "{}", out.stderr);
+    assert_nothing_sent(&server).await;
 }

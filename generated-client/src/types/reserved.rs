@@ -120,6 +120,7 @@ pub const GLOBAL_FLAGS: &[&str] = &[
     "project",
     "save-failed",
     "scope",
+    "skip-invalid",
     "team-id",
     "timeout",
     "token",

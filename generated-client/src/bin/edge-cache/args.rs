@@ -189,6 +189,9 @@ pub struct Global {
     /// Validate and print the planned requests; send nothing
     #[arg(long, global = true)]
     pub dry_run: bool,
+    /// Send the items that keep the spec's rules and leave out those that break one (named on stderr, with where each was given, and saved with --save-failed), instead of refusing the whole run
+    #[arg(long, global = true)]
+    pub skip_invalid: bool,
     /// Machine-readable result on stdout
     #[arg(long, global = true)]
     pub json: bool,

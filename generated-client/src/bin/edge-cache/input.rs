@@ -17,6 +17,27 @@ pub struct Items {
     pub selection: Option<&'static Selection>,
     /// The items, without blanks and repeats, in the order given.
     pub items: Vec<String>,
+    /// Where each item was given, by its index in `items`.
+    pub sources: Vec<Source>,
+}
+
+/// Where an item was given: a flag's value, or a line of a file (or of standard input).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// The `n`th item (from 1) the flag gave (`--tag a,b --tag c`: `c` is the third).
+    Flag(&'static str, usize),
+    /// A line of a file, from 1; the path `-` is standard input.
+    Line(std::rc::Rc<str>, usize),
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Flag(flag, n) => write!(f, "--{flag}, item {n}"),
+            Source::Line(path, line) if &**path == "-" => write!(f, "standard input, line {line}"),
+            Source::Line(path, line) => write!(f, "{path}, line {line}"),
+        }
+    }
 }
 
 impl Items {
@@ -27,7 +48,7 @@ impl Items {
         if let [route] = routes.as_slice()
             && route.selection.is_none()
         {
-            return Ok(Items { route, selection: None, items: Vec::new() });
+            return Ok(Items { route, selection: None, items: Vec::new(), sources: Vec::new() });
         }
         let selections = || routes.iter().filter_map(|r| Some((*r, table::selection(r.selection?))));
         let given: Vec<&'static Route> = selections()
@@ -47,24 +68,26 @@ impl Items {
             _ => return Err(Failure::usage(format!("give either {}, not both", kinds()))),
         };
         let selection = table::selection(route.selection.expect("given routes have a selection"));
-        let mut items: Vec<String> = Vec::new();
+        let mut items: Vec<(String, Source)> = Vec::new();
+        // A separator splits flag values and file lines alike (Vercel sends tags comma-separated).
+        // The non-blank entries of a flag value or a file line.
+        let entries = |text: &str| -> Vec<String> {
+            let parts: Vec<&str> = match selection.split {
+                Some(sep) => text.split(sep).collect(),
+                None => vec![text],
+            };
+            parts.into_iter().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+        };
         for value in m.get_many::<String>(selection.flag).into_iter().flatten() {
-            match selection.split {
-                Some(sep) => items.extend(value.split(sep).map(str::to_string)),
-                None => items.push(value.clone()),
+            for entry in entries(value) {
+                let n = items.len() + 1;
+                items.push((entry, Source::Flag(selection.flag, n)));
             }
         }
-        let mut items: Vec<String> =
-            items.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).map(str::to_string).collect();
         if let Some(path) = m.get_one::<String>(selection.from) {
-            // A separator splits file lines too (Vercel sends tags comma-separated).
-            for line in read_lines(Path::new(path))? {
-                match selection.split {
-                    Some(sep) => {
-                        items.extend(line.split(sep).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string))
-                    }
-                    None => items.push(line),
-                }
+            let name: std::rc::Rc<str> = path.as_str().into();
+            for (line, text) in read_lines(Path::new(path))? {
+                items.extend(entries(&text).into_iter().map(|e| (e, Source::Line(name.clone(), line))));
             }
         }
         if items.is_empty() {
@@ -73,7 +96,8 @@ impl Items {
                 selection.noun.1
             )));
         }
-        Ok(Items { route, selection: Some(selection), items: dedup(items) })
+        let (items, sources) = dedup(items).into_iter().unzip();
+        Ok(Items { route, selection: Some(selection), items, sources })
     }
 
     /// Whether the items come from standard input.
@@ -87,14 +111,14 @@ impl Items {
     }
 }
 
-/// Drops repeated entries, keeping the first of each.
-fn dedup(items: Vec<String>) -> Vec<String> {
+/// Drops repeated entries, keeping the first of each (and where it was given).
+fn dedup(items: Vec<(String, Source)>) -> Vec<(String, Source)> {
     let mut seen = std::collections::HashSet::with_capacity(items.len());
-    items.into_iter().filter(|i| seen.insert(i.clone())).collect()
+    items.into_iter().filter(|(i, _)| seen.insert(i.clone())).collect()
 }
 
-/// Non-blank lines of a file or of standard input (`-`), trimmed.
-fn read_lines(path: &Path) -> Result<Vec<String>, Failure> {
+/// Non-blank lines of a file or of standard input (`-`), trimmed, each with its number (from 1).
+fn read_lines(path: &Path) -> Result<Vec<(usize, String)>, Failure> {
     let reader: Box<dyn Read> = if path == Path::new("-") {
         Box::new(std::io::stdin())
     } else {
@@ -105,7 +129,7 @@ fn read_lines(path: &Path) -> Result<Vec<String>, Failure> {
         let line = line.map_err(|e| Failure::usage(format!("cannot read {} line {}: {e}", path.display(), n + 1)))?;
         let line = line.trim();
         if !line.is_empty() {
-            out.push(line.to_string());
+            out.push((n + 1, line.to_string()));
         }
     }
     Ok(out)

@@ -6,6 +6,7 @@ mod args;
 mod cli_table;
 mod debug;
 mod input;
+mod invalid;
 mod json;
 mod mock;
 mod report;
@@ -310,8 +311,25 @@ struct Context<'a> {
     matches: &'a ArgMatches,
 }
 
-fn execute<'a>(ctx: &Context, client: &'a EdgeCache, purge: DynPurge<'a>) -> Result<ExitCode, Failure> {
+fn execute<'a>(ctx: &Context, client: &'a EdgeCache, mut purge: DynPurge<'a>) -> Result<ExitCode, Failure> {
     let g = ctx.global;
+    let invalid = purge.invalid_items();
+    if !invalid.is_empty() {
+        let noun = ctx.items.nouns().map_or("items", |n| if invalid.len() == 1 { n.0 } else { n.1 });
+        let named = invalid::lines(&invalid, &ctx.items.sources).join("\n");
+        if !g.skip_invalid {
+            let breaks = if invalid.len() == 1 { "breaks" } else { "break" };
+            return Err(Failure::invalid(format!(
+                "{} {noun} {breaks} the spec's rules (--skip-invalid sends the others):\n{named}",
+                invalid.len()
+            )));
+        }
+        eprintln!(
+            "warning: leaving out {} {noun} that break the spec's rules (not done, and saved with --save-failed):\n{named}",
+            invalid.len()
+        );
+        purge = purge.skip_invalid();
+    }
     let plan = purge.plan().map_err(Failure::invalid)?;
     if g.dry_run {
         report::dry_run(&plan, g.json);
