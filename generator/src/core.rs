@@ -70,6 +70,10 @@ fn mark_structs_non_exhaustive(file: &mut syn::File) {
 
 /// The copy of the spec progenitor is given.
 ///
+/// String `pattern`s are removed: the generated checks enforce the one form the generator takes
+/// (`^[^…]*$`), once, and typify would otherwise check them again with a regex engine the crate
+/// then depends on.
+///
 /// Error responses (every status outside 2xx, and `default`) are removed: the runtime reads every
 /// error body itself, whatever the spec says of it (Vercel's published description gives them no
 /// schema), so progenitor hands it the whole response. This also avoids progenitor's panic on a
@@ -92,6 +96,15 @@ fn prepare(api: &OpenAPI) -> OpenAPI {
             .flatten()
             {
                 op.responses.default = None;
+                for body in op.request_body.iter_mut() {
+                    if let ReferenceOr::Item(body) = body {
+                        for media in body.content.values_mut() {
+                            if let Some(ReferenceOr::Item(schema)) = &mut media.schema {
+                                drop_patterns(schema);
+                            }
+                        }
+                    }
+                }
                 op.responses.responses.retain(|code, _| match code {
                     openapiv3::StatusCode::Code(c) => (200..300).contains(c),
                     openapiv3::StatusCode::Range(r) => *r == 2,
@@ -99,7 +112,37 @@ fn prepare(api: &OpenAPI) -> OpenAPI {
             }
         }
     }
+    if let Some(components) = &mut api.components {
+        for schema in components.schemas.values_mut() {
+            if let ReferenceOr::Item(schema) = schema {
+                drop_patterns(schema);
+            }
+        }
+    }
     api
+}
+
+/// Removes every string `pattern` in `schema` and the schemas inside it.
+fn drop_patterns(schema: &mut openapiv3::Schema) {
+    use openapiv3::{SchemaKind, Type};
+    let inner = |s: &mut ReferenceOr<Box<openapiv3::Schema>>| {
+        if let ReferenceOr::Item(s) = s {
+            drop_patterns(s);
+        }
+    };
+    match &mut schema.schema_kind {
+        SchemaKind::Type(Type::String(t)) => t.pattern = None,
+        SchemaKind::Type(Type::Array(a)) => a.items.iter_mut().for_each(inner),
+        SchemaKind::Type(Type::Object(o)) => o.properties.values_mut().for_each(inner),
+        SchemaKind::OneOf { one_of: all } | SchemaKind::AllOf { all_of: all } | SchemaKind::AnyOf { any_of: all } => {
+            for s in all {
+                if let ReferenceOr::Item(s) = s {
+                    drop_patterns(s);
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 fn settings() -> progenitor::GenerationSettings {

@@ -156,6 +156,7 @@ mod tests {
             max_length: Some(3),
             enumeration: e.iter().map(|v| v.to_string()).collect(),
             separator: None,
+            excluded: None,
         };
         assert_eq!(ValueKind::of(&s(&[])), ValueKind::Text);
         assert_eq!(ValueKind::of(&s(&["a"])), ValueKind::Choice(vec!["a".into()]));

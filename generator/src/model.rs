@@ -200,6 +200,15 @@ pub struct Property {
     pub description: Option<String>,
 }
 
+/// A string's `pattern` of the form `^[^…]*$`: the characters the value must not hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Excluded {
+    /// The pattern, as the spec writes it.
+    pub pattern: String,
+    /// The characters it excludes, as inclusive ranges.
+    pub ranges: Vec<(char, char)>,
+}
+
 /// The constraints on one JSON value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Rule {
@@ -213,6 +222,8 @@ pub enum Rule {
         enumeration: Vec<String>,
         /// The separator, when the string is the written form of a list (`x-edge-cache-split`).
         separator: Option<String>,
+        /// `pattern`, of the one form the checks enforce: characters the value must not hold.
+        excluded: Option<Excluded>,
     },
     /// An integer.
     Integer {
@@ -263,8 +274,8 @@ impl Rule {
     /// Whether the rule, or one inside it, constrains the value (beyond its type).
     pub fn has_constraints(&self) -> bool {
         match self {
-            Rule::String { min_length, max_length, enumeration, .. } => {
-                min_length.is_some() || max_length.is_some() || !enumeration.is_empty()
+            Rule::String { min_length, max_length, enumeration, excluded, .. } => {
+                min_length.is_some() || max_length.is_some() || !enumeration.is_empty() || excluded.is_some()
             }
             Rule::Integer { minimum, maximum } => minimum.is_some() || maximum.is_some(),
             Rule::Number { minimum, maximum } => minimum.is_some() || maximum.is_some(),
@@ -708,12 +719,16 @@ fn schema_item_rule(cx: &Ctx, schema: &Schema, at: &[&str], depth: usize) -> Res
     }
 }
 
-/// A string's rules: its lengths, `enum` values (no `null`) and separator
-/// (`x-edge-cache-split`); `pattern` is refused.
+/// A string's rules: its lengths, `enum` values (no `null`), separator (`x-edge-cache-split`)
+/// and `pattern`, of the one form the checks enforce (`^[^…]*$`).
 fn string_rule(cx: &Ctx, schema: &Schema, t: &openapiv3::StringType, at: &[&str]) -> Result<Rule, SpecError> {
-    if t.pattern.is_some() {
-        return Err(unsupported(cx, at, "pattern"));
-    }
+    let excluded = match &t.pattern {
+        None => None,
+        Some(pattern) => Some(Excluded {
+            ranges: excluded_chars(pattern).map_err(|why| cx.err(&[at, &["pattern"]].concat(), why))?,
+            pattern: pattern.clone(),
+        }),
+    };
     let mut enumeration = Vec::new();
     for v in &t.enumeration {
         match v {
@@ -734,7 +749,65 @@ fn string_rule(cx: &Ctx, schema: &Schema, t: &openapiv3::StringType, at: &[&str]
         max_length: t.max_length.map(|v| v as u64),
         enumeration,
         separator,
+        excluded,
     })
+}
+
+/// The characters a `pattern` of the form `^[^…]*$` excludes, as inclusive ranges: literal
+/// characters, ranges (`a-z`), and the escapes `\xHH`, `\uHHHH`, `\t`, `\n`, `\r` and of `\`,
+/// `]`, `-`, `^`. Any other pattern is refused, saying what is supported.
+pub fn excluded_chars(pattern: &str) -> Result<Vec<(char, char)>, String> {
+    let supported = "only a pattern of characters a value must not hold is supported, `^[^…]*$` \
+                     (such as '^[^,\\x00-\\x1F]*$'); for a value that must not be empty, add minLength: 1";
+    let class = pattern
+        .strip_prefix("^[^")
+        .and_then(|p| p.strip_suffix("]*$"))
+        .ok_or_else(|| format!("{pattern:?}: {supported}"))?;
+    let mut chars = class.chars().peekable();
+    let one = |chars: &mut std::iter::Peekable<std::str::Chars<'_>>| -> Result<Option<char>, String> {
+        let Some(c) = chars.next() else { return Ok(None) };
+        if c == ']' || c == '[' {
+            return Err(format!("{pattern:?}: `{c}` must be escaped in the class; {supported}"));
+        }
+        if c != '\\' {
+            return Ok(Some(c));
+        }
+        let hex = |chars: &mut std::iter::Peekable<std::str::Chars<'_>>, n: usize| -> Result<char, String> {
+            let digits: String = chars.by_ref().take(n).collect();
+            u32::from_str_radix(&digits, 16)
+                .ok()
+                .filter(|_| digits.len() == n)
+                .and_then(char::from_u32)
+                .ok_or_else(|| format!("{pattern:?}: a bad escape `{digits}`; {supported}"))
+        };
+        match chars.next() {
+            Some('x') => hex(chars, 2).map(Some),
+            Some('u') => hex(chars, 4).map(Some),
+            Some('t') => Ok(Some('\t')),
+            Some('n') => Ok(Some('\n')),
+            Some('r') => Ok(Some('\r')),
+            Some(c @ ('\\' | ']' | '[' | '-' | '^' | '/' | '.')) => Ok(Some(c)),
+            Some(c) => Err(format!("{pattern:?}: the escape `\\{c}` is not supported; {supported}")),
+            None => Err(format!("{pattern:?}: it ends with `\\`; {supported}")),
+        }
+    };
+    let mut ranges = Vec::new();
+    while let Some(lo) = one(&mut chars)? {
+        let hi = if chars.peek() == Some(&'-') && chars.clone().nth(1).is_some() {
+            chars.next();
+            one(&mut chars)?.unwrap_or(lo)
+        } else {
+            lo
+        };
+        if hi < lo {
+            return Err(format!("{pattern:?}: the range {lo:?}-{hi:?} is backwards"));
+        }
+        ranges.push((lo, hi));
+    }
+    if ranges.is_empty() {
+        return Err(format!("{pattern:?}: the class excludes nothing; {supported}"));
+    }
+    Ok(ranges)
 }
 
 /// An integer's rules: its bounds; exclusive bounds, `multipleOf` and `enum` are refused.

@@ -37,6 +37,7 @@ fn limits() {
         "min_items: 2,",
         "max_items: 25,",
         r#"check::length("names", Some(index), item, Some(3u64), Some(40u64))?;"#,
+        r#"check::excludes("names", Some(index), item, &[(';', ';'), (',', ','), ('\0', '\u{1f}'), ('\u{7f}', '\u{7f}')], "^[^;,\\x00-\\x1F\\x7F]*$",)?;"#,
         r#"contract::Kind::OneOf(&["red", "green", "blue"])"#,
         r#"contract::check::not_allowed("colour", value, &["red", "green", "blue"]"#,
         "convert::value::<_, ::std::num::NonZeroU64",
@@ -53,6 +54,9 @@ fn limits() {
         assert!(flat.contains(&expected), "the limits layer lacks `{expected}`:\n{ops}");
     }
     assert_eq!(ops.matches("check::length(").count(), 1, "each constraint is checked once");
+    assert_eq!(ops.matches("check::excludes(").count(), 1, "each constraint is checked once");
+    // The pattern is the generated check's alone: typify is not given it (no regex engine).
+    assert!(!feature_file("limits", "api.rs").contains("regress"), "typify checks the pattern again");
 }
 
 #[test]

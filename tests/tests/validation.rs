@@ -233,3 +233,28 @@ async fn skip_invalid_sends_the_rest_and_reports_the_bad_items_not_done() {
     assert_eq!((report.batches.len(), report.invalid.len()), (0, 1));
     assert_nothing_sent(&server).await;
 }
+
+#[tokio::test]
+async fn a_tag_that_could_never_match_is_refused_empty_with_a_comma_or_a_control_character() {
+    // `Vercel-Cache-Tag` is comma-separated: such a tag names no cached response.
+    for op in [Op::named("invalidateByTags"), Op::named("dangerouslyDeleteByTags")] {
+        let server = ok_server().await;
+        let client = client(&server.uri());
+        for (tag, message) in [
+            ("a,b", "tags[1]: must not contain ',' (character 2; the spec's pattern ^[^,\\x00-\\x1F\\x7F]*$)"),
+            (
+                "line\nbreak",
+                "tags[1]: must not contain '\\n' (character 5; the spec's pattern ^[^,\\x00-\\x1F\\x7F]*$)",
+            ),
+            (
+                "bell\u{7}",
+                "tags[1]: must not contain '\\u{7}' (character 5; the spec's pattern ^[^,\\x00-\\x1F\\x7F]*$)",
+            ),
+            ("", "tags[1]: at least 1 character, got 0"),
+        ] {
+            let result = op.send_plain(&client, "proj", vec!["ok".to_string(), tag.to_string()]).await;
+            assert_refused(result, message, &format!("{op:?} {tag:?}"));
+        }
+        assert_nothing_sent(&server).await;
+    }
+}

@@ -42,6 +42,23 @@ pub(crate) fn length(
     problem.map_or(Ok(()), |p| fail(name, index, p))
 }
 
+/// `pattern`, of the form `^[^…]*$`: none of the characters in `ranges` (inclusive).
+pub(crate) fn excludes(
+    name: &str,
+    index: Option<usize>,
+    value: &str,
+    ranges: &[(char, char)],
+    pattern: &str,
+) -> Result<(), ValidationError> {
+    let found = value.chars().enumerate().find(|(_, c)| ranges.iter().any(|(lo, hi)| (lo..=hi).contains(&c)));
+    match found {
+        Some((at, character)) => {
+            fail(name, index, Problem::Excluded { character, at: at as u64 + 1, pattern: pattern.to_string() })
+        }
+        None => Ok(()),
+    }
+}
+
 /// The problem of a size (a length, a count) outside `min..=max`, if any.
 fn size(
     got: u64,

@@ -333,6 +333,9 @@ The doc pages say "number >= 0"; Vercel's published description says an integer 
             if value.chars().count() > 256usize {
                 return Err("longer than 256 characters".into());
             }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
             Ok(Self(value.to_string()))
         }
     }

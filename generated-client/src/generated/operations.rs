@@ -593,7 +593,14 @@ mod op_invalidate_by_tags {
     }
     fn check_item(index: usize, item: &str) -> Result<(), contract::ValidationError> {
         let _ = (index, item);
-        contract::check::length("tags", Some(index), item, None, Some(256u64))?;
+        contract::check::length("tags", Some(index), item, Some(1u64), Some(256u64))?;
+        contract::check::excludes(
+            "tags",
+            Some(index),
+            item,
+            &[(',', ','), ('\0', '\u{1f}'), ('\u{7f}', '\u{7f}')],
+            "^[^,\\x00-\\x1F\\x7F]*$",
+        )?;
         Ok(())
     }
     fn check_text(text: &str) -> Result<(), contract::ValidationError> {
@@ -769,7 +776,14 @@ mod op_dangerously_delete_by_tags {
     }
     fn check_item(index: usize, item: &str) -> Result<(), contract::ValidationError> {
         let _ = (index, item);
-        contract::check::length("tags", Some(index), item, None, Some(256u64))?;
+        contract::check::length("tags", Some(index), item, Some(1u64), Some(256u64))?;
+        contract::check::excludes(
+            "tags",
+            Some(index),
+            item,
+            &[(',', ','), ('\0', '\u{1f}'), ('\u{7f}', '\u{7f}')],
+            "^[^,\\x00-\\x1F\\x7F]*$",
+        )?;
         Ok(())
     }
     fn check_text(text: &str) -> Result<(), contract::ValidationError> {

@@ -84,6 +84,16 @@ pub enum Problem {
         /// The value given.
         got: String,
     },
+    /// A character the spec's `pattern` excludes (a tag holding a comma, say: Vercel's
+    /// `Vercel-Cache-Tag` header is comma-separated, so such a tag could never match).
+    Excluded {
+        /// The character.
+        character: char,
+        /// Its position, in characters, from 1.
+        at: u64,
+        /// The spec's pattern.
+        pattern: String,
+    },
     /// A required field is missing or empty.
     Missing,
     /// A field the operation does not accept.
@@ -146,6 +156,10 @@ impl fmt::Display for Problem {
             Problem::AboveMaximum { max, got } => write!(f, "must be at most {max}, got {got}"),
             Problem::NotAllowed { allowed, got } => {
                 write!(f, "must be one of {}, got {got:?}", allowed.join(", "))
+            }
+            Problem::Excluded { character, at, pattern } => {
+                // `{:?}` escapes a control character (`'\n'`, `'\u{7f}'`): the value is data.
+                write!(f, "must not contain {character:?} (character {at}; the spec's pattern {})", Escaped(pattern))
             }
             Problem::Missing => write!(f, "is required"),
             Problem::NotAccepted { operation } => write!(f, "is not accepted by {}", Escaped(operation)),

@@ -12,9 +12,20 @@ pub fn compare(subject: &str, noun: &str, old: &Rule, new: &Rule, out: &mut Vec<
         |out: &mut Vec<Change>, text: String| out.push(Change::new(Class::Behaviour, format!("{subject}: {text}")));
     match (old, new) {
         (
-            Rule::String { min_length: omin, max_length: omax, enumeration: oe, separator: os },
-            Rule::String { min_length: nmin, max_length: nmax, enumeration: ne, separator: ns },
+            Rule::String { min_length: omin, max_length: omax, enumeration: oe, separator: os, excluded: ox },
+            Rule::String { min_length: nmin, max_length: nmax, enumeration: ne, separator: ns, excluded: nx },
         ) => {
+            if ox != nx {
+                let shown = |x: &Option<crate::model::Excluded>| {
+                    x.as_ref().map_or("none".to_string(), |x| format!("`{}`", x.pattern))
+                };
+                let what = match (ox, nx) {
+                    (None, Some(_)) => "refused if they hold a character the pattern excludes",
+                    (Some(_), None) => "no longer refused for the characters it excluded",
+                    _ => "refused by the new pattern's characters",
+                };
+                behaviour(out, format!("{noun} are {what}: `pattern` {} (was {})", shown(nx), shown(ox)));
+            }
             if omax != nmax {
                 behaviour(out, upper("characters", "maxLength", noun, omax.map(|v| v as f64), nmax.map(|v| v as f64)));
             }

@@ -80,7 +80,7 @@ fn conversion(f: &FieldPlan) -> Option<TokenStream> {
 
 /// The checks of one string against its rule (`field` and `index` name it in errors).
 pub fn string(rule: &Rule, field: &str, index: TokenStream, value: TokenStream) -> TokenStream {
-    let Rule::String { min_length, max_length, enumeration, .. } = rule else { return quote! {} };
+    let Rule::String { min_length, max_length, enumeration, excluded, .. } = rule else { return quote! {} };
     let mut out = TokenStream::new();
     if min_length.is_some() || max_length.is_some() {
         let (min, max) = (opt(*min_length, Literal::u64_suffixed), opt(*max_length, Literal::u64_suffixed));
@@ -88,6 +88,10 @@ pub fn string(rule: &Rule, field: &str, index: TokenStream, value: TokenStream) 
     }
     if !enumeration.is_empty() {
         out.extend(quote! { contract::check::one_of(#field, #index, #value, &[#(#enumeration),*])?; });
+    }
+    if let Some(x) = excluded {
+        let (pattern, ranges) = (&x.pattern, x.ranges.iter().map(|(lo, hi)| quote! { (#lo, #hi) }));
+        out.extend(quote! { contract::check::excludes(#field, #index, #value, &[#(#ranges),*], #pattern)?; });
     }
     out
 }
