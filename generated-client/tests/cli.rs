@@ -1446,16 +1446,7 @@ async fn ctrl_c_exits_130_within_a_second_with_every_item_delivered_or_saved() {
         &format!("{BASE} --concurrency 1 --save-failed {file} invalidate --tag {}", tags(0..160).join(",")),
         &server.uri(),
     );
-    let mut cmd = std::process::Command::new(BIN);
-    for var in SCRUBBED_VARS {
-        cmd.env_remove(var);
-    }
-    let child = cmd
-        .args(&args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("start edge-cache");
+    let child = spawn_piped(&args);
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let interrupted = std::time::Instant::now();
     let kill = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("run kill");
@@ -1481,6 +1472,30 @@ async fn ctrl_c_exits_130_within_a_second_with_every_item_delivered_or_saved() {
     // grace, so it is confirmed: what is saved is exactly what was never sent.
     let unsent: std::collections::BTreeSet<String> = tags(16 * sent.len()..160).into_iter().collect();
     assert_eq!(saved, unsent, "{} requests were sent", sent.len());
+}
+
+/// Starts `edge-cache <args>` with a scrubbed environment and stdout and stderr piped, without
+/// waiting for it: for tests that act while it runs.
+fn spawn_piped(args: &[String]) -> std::process::Child {
+    let mut cmd = std::process::Command::new(BIN);
+    for var in SCRUBBED_VARS {
+        cmd.env_remove(var);
+    }
+    cmd.args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start edge-cache")
+}
+
+/// The lines of `output` (a child's stdout or stderr), each as soon as it is written, read on a
+/// thread of their own.
+fn lines_as_they_come(output: impl std::io::Read + Send + 'static) -> tokio::sync::mpsc::UnboundedReceiver<String> {
+    use std::io::BufRead;
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let lines = std::io::BufReader::new(output);
+    std::thread::spawn(move || lines.lines().map_while(Result::ok).try_for_each(|line| tx.send(line)));
+    rx
 }
 
 /// A loopback server that answers its first `quick` requests 200 at once and holds every later
@@ -1561,28 +1576,16 @@ fn send_signal(pid: libc::pid_t, signal: libc::c_int) {
 /// one held), each next one once stderr says the one before was received.
 #[cfg(unix)]
 async fn signalled(name: &str, signals: &[libc::c_int]) -> Signalled {
-    use std::io::BufRead;
     let mut server = Holding::start(4).await;
     let file = scratch_file(name, "stale content");
     let args = argv(
         &format!("{BASE} --concurrency 4 --save-failed {file} invalidate --tag {}", tags(0..200).join(",")),
         &server.url,
     );
-    let mut cmd = std::process::Command::new(BIN);
-    for var in SCRUBBED_VARS {
-        cmd.env_remove(var);
-    }
-    let mut child = cmd
-        .args(&args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("start edge-cache");
+    let mut child = spawn_piped(&args);
     let pid = libc::pid_t::try_from(child.id()).expect("a pid");
     // Its stderr, line by line, as it comes.
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let stderr = std::io::BufReader::new(child.stderr.take().expect("piped"));
-    std::thread::spawn(move || stderr.lines().map_while(Result::ok).try_for_each(|line| tx.send(line)));
+    let mut rx = lines_as_they_come(child.stderr.take().expect("piped"));
     let exited = tokio::task::spawn_blocking(move || child.wait_with_output());
     let mut lines: Vec<String> = Vec::new();
     if !server.wait_for(8).await {
