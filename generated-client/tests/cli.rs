@@ -396,13 +396,18 @@ async fn forty_tags_make_three_requests_and_json_reports_each_batch() {
     assert_eq!(
         out.json(),
         json!({
+            "event": "result",
             "ok": true,
+            "outcome": "done",
             "operation": "invalidateByTags",
             "project": "prj_1",
-            "requests": 3,
             "items": 40,
             "succeeded": 40,
             "failed": 0,
+            "abandoned": 0,
+            "notSentCount": 0,
+            "requestsPlanned": 3,
+            "requestsSent": 3,
             "batches": [
                 { "index": 0, "items": tags(0..16), "ok": true, "requestId": null },
                 { "index": 1, "items": tags(16..32), "ok": true, "requestId": null },
@@ -467,13 +472,19 @@ async fn a_batch_answered_403_in_json() {
     assert_eq!(
         out.json(),
         json!({
+            "event": "result",
             "ok": false,
+            // Every request had been sent when the 403 came: nothing was cut short.
+            "outcome": "partial",
             "operation": "invalidateByTags",
             "project": "prj_1",
-            "requests": 3,
             "items": 40,
             "succeeded": 24,
             "failed": 16,
+            "abandoned": 0,
+            "notSentCount": 0,
+            "requestsPlanned": 3,
+            "requestsSent": 3,
             "batches": [
                 { "index": 0, "items": tags(0..16), "ok": true, "requestId": null },
                 {
@@ -943,6 +954,7 @@ async fn dry_run_json() {
     assert_eq!(
         out.json(),
         json!({
+            "event": "plan",
             "ok": true,
             "dryRun": true,
             "requests": [{
@@ -1060,6 +1072,7 @@ const GLOBAL_OPTIONS: &[&str] = &[
     "--concurrency",
     "--dry-run",
     "--json",
+    "--json-lines",
     // Given more than once, it shows more (`-vv`).
     "--debug...",
 ];
@@ -1078,6 +1091,7 @@ async fn help_lists_the_global_options_and_commands() {
     assert_lists(&text, "--concurrency");
     assert_lists(&text, "--dry-run");
     assert_lists(&text, "--json");
+    assert_lists(&text, "--json-lines");
     assert_lists(&text, "--debug...");
     assert_lists(&text, "-v");
     assert!(text.contains("RUST_LOG"), "--help says how RUST_LOG narrows --debug:\n{text}");
