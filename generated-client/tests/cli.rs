@@ -2281,3 +2281,10 @@ async fn mock_help_shows_only_its_own_options() {
     let out = run_args(&["invalidate", "--help"]).await;
     assert!(out.stdout.contains("--token") && out.stdout.contains("--save-failed"), "{}", out.stdout);
 }
+
+// ---------------------------------------------------------------------------------------------
+// --json and --json-lines against their schema
+// ---------------------------------------------------------------------------------------------
+
+#[path = "cli/json_contract.rs"]
+mod json_contract;
