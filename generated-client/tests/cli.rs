@@ -396,19 +396,26 @@ async fn forty_tags_make_three_requests_and_json_reports_each_batch() {
     assert_eq!(
         out.json(),
         json!({
+            "event": "result",
             "ok": true,
+            "outcome": "done",
             "operation": "invalidateByTags",
             "project": "prj_1",
-            "requests": 3,
             "items": 40,
             "succeeded": 40,
             "failed": 0,
+            "abandoned": 0,
+            "notSentCount": 0,
+            "invalidCount": 0,
+            "requestsPlanned": 3,
+            "requestsSent": 3,
             "batches": [
                 { "index": 0, "items": tags(0..16), "ok": true, "requestId": null },
                 { "index": 1, "items": tags(16..32), "ok": true, "requestId": null },
                 { "index": 2, "items": tags(32..40), "ok": true, "requestId": null },
             ],
             "notSent": [],
+            "invalid": [],
             "notDone": [],
             "stopped": null,
         })
@@ -467,13 +474,20 @@ async fn a_batch_answered_403_in_json() {
     assert_eq!(
         out.json(),
         json!({
+            "event": "result",
             "ok": false,
+            // Every request had been sent when the 403 came: nothing was cut short.
+            "outcome": "partial",
             "operation": "invalidateByTags",
             "project": "prj_1",
-            "requests": 3,
             "items": 40,
             "succeeded": 24,
             "failed": 16,
+            "abandoned": 0,
+            "notSentCount": 0,
+            "invalidCount": 0,
+            "requestsPlanned": 3,
+            "requestsSent": 3,
             "batches": [
                 { "index": 0, "items": tags(0..16), "ok": true, "requestId": null },
                 {
@@ -494,6 +508,7 @@ async fn a_batch_answered_403_in_json() {
                 { "index": 2, "items": tags(32..40), "ok": true, "requestId": "fra1::iad1::200" },
             ],
             "notSent": [],
+            "invalid": [],
             "notDone": tags(16..32),
             "stopped": null,
         })
@@ -946,6 +961,7 @@ async fn dry_run_json() {
     assert_eq!(
         out.json(),
         json!({
+            "event": "plan",
             "ok": true,
             "dryRun": true,
             "requests": [{
@@ -1063,6 +1079,7 @@ const GLOBAL_OPTIONS: &[&str] = &[
     "--concurrency",
     "--dry-run",
     "--json",
+    "--json-lines",
     // Given more than once, it shows more (`-vv`).
     "--debug...",
 ];
@@ -1081,6 +1098,7 @@ async fn help_lists_the_global_options_and_commands() {
     assert_lists(&text, "--concurrency");
     assert_lists(&text, "--dry-run");
     assert_lists(&text, "--json");
+    assert_lists(&text, "--json-lines");
     assert_lists(&text, "--debug...");
     assert_lists(&text, "-v");
     assert!(text.contains("RUST_LOG"), "--help says how RUST_LOG narrows --debug:\n{text}");
@@ -1449,16 +1467,7 @@ async fn ctrl_c_exits_130_within_a_second_with_every_item_delivered_or_saved() {
         &format!("{BASE} --concurrency 1 --save-failed {file} invalidate --tag {}", tags(0..160).join(",")),
         &server.uri(),
     );
-    let mut cmd = std::process::Command::new(BIN);
-    for var in SCRUBBED_VARS {
-        cmd.env_remove(var);
-    }
-    let child = cmd
-        .args(&args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("start edge-cache");
+    let child = spawn_piped(&args);
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let interrupted = std::time::Instant::now();
     let kill = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("run kill");
@@ -1484,6 +1493,30 @@ async fn ctrl_c_exits_130_within_a_second_with_every_item_delivered_or_saved() {
     // grace, so it is confirmed: what is saved is exactly what was never sent.
     let unsent: std::collections::BTreeSet<String> = tags(16 * sent.len()..160).into_iter().collect();
     assert_eq!(saved, unsent, "{} requests were sent", sent.len());
+}
+
+/// Starts `edge-cache <args>` with a scrubbed environment and stdout and stderr piped, without
+/// waiting for it: for tests that act while it runs.
+fn spawn_piped(args: &[String]) -> std::process::Child {
+    let mut cmd = std::process::Command::new(BIN);
+    for var in SCRUBBED_VARS {
+        cmd.env_remove(var);
+    }
+    cmd.args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start edge-cache")
+}
+
+/// The lines of `output` (a child's stdout or stderr), each as soon as it is written, read on a
+/// thread of their own.
+fn lines_as_they_come(output: impl std::io::Read + Send + 'static) -> tokio::sync::mpsc::UnboundedReceiver<String> {
+    use std::io::BufRead;
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let lines = std::io::BufReader::new(output);
+    std::thread::spawn(move || lines.lines().map_while(Result::ok).try_for_each(|line| tx.send(line)));
+    rx
 }
 
 /// A loopback server that answers its first `quick` requests 200 at once and holds every later
@@ -1564,28 +1597,16 @@ fn send_signal(pid: libc::pid_t, signal: libc::c_int) {
 /// one held), each next one once stderr says the one before was received.
 #[cfg(unix)]
 async fn signalled(name: &str, signals: &[libc::c_int]) -> Signalled {
-    use std::io::BufRead;
     let mut server = Holding::start(4).await;
     let file = scratch_file(name, "stale content");
     let args = argv(
         &format!("{BASE} --concurrency 4 --save-failed {file} invalidate --tag {}", tags(0..200).join(",")),
         &server.url,
     );
-    let mut cmd = std::process::Command::new(BIN);
-    for var in SCRUBBED_VARS {
-        cmd.env_remove(var);
-    }
-    let mut child = cmd
-        .args(&args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("start edge-cache");
+    let mut child = spawn_piped(&args);
     let pid = libc::pid_t::try_from(child.id()).expect("a pid");
     // Its stderr, line by line, as it comes.
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let stderr = std::io::BufReader::new(child.stderr.take().expect("piped"));
-    std::thread::spawn(move || stderr.lines().map_while(Result::ok).try_for_each(|line| tx.send(line)));
+    let mut rx = lines_as_they_come(child.stderr.take().expect("piped"));
     let exited = tokio::task::spawn_blocking(move || child.wait_with_output());
     let mut lines: Vec<String> = Vec::new();
     if !server.wait_for(8).await {
@@ -2335,3 +2356,10 @@ async fn past_twenty_bad_tags_the_rest_are_counted() {
     assert!(!out.stderr.contains(&format!("{file}, line 21:")), "{}", out.stderr);
     assert_nothing_sent(&server).await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// --json and --json-lines against their schema
+// ---------------------------------------------------------------------------------------------
+
+#[path = "cli/json_contract.rs"]
+mod json_contract;

@@ -113,6 +113,7 @@ pub const GLOBAL_FLAGS: &[&str] = &[
     "dry-run",
     "help",
     "json",
+    "json-lines",
     "max-retries",
     "max-retry-after",
     "max-time",

@@ -192,9 +192,12 @@ pub struct Global {
     /// Send the items that keep the spec's rules and leave out those that break one (named on stderr, with where each was given, and saved with --save-failed), instead of refusing the whole run
     #[arg(long, global = true)]
     pub skip_invalid: bool,
-    /// Machine-readable result on stdout
+    /// Machine-readable result on stdout: one JSON object (its fields are in the README; its schema, json/result.schema.json in the crate)
     #[arg(long, global = true)]
     pub json: bool,
+    /// Machine-readable progress on stdout, one JSON object a line, each flushed: a line per request as it finishes ({"event":"batch",...}: the request and the run's counts so far), then --json's result as the last line ({"event":"result",...})
+    #[arg(long, global = true, conflicts_with = "json")]
+    pub json_lines: bool,
     /// Show what the run does, on stderr: a line per attempt with the operation, the batch (its index from 0, as --json reports it, and its items), the status, the time taken, the decision (done, a 429 waited out, a retry, a failure) and the rate-limit headers read (X-RateLimit-Limit/-Remaining/-Reset, Retry-After, Date), and every hold for the rate limit. -vv adds when each batch and attempt starts and ends, and the connections. RUST_LOG, when set, chooses instead (e.g. RUST_LOG=vercel_edge_cache=info: only the waits, retries and failures). Never the token; the server's text is escaped
     #[arg(short = 'v', long, global = true, action = ArgAction::Count)]
     pub debug: u8,

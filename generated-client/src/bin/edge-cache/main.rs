@@ -8,6 +8,7 @@ mod debug;
 mod input;
 mod invalid;
 mod json;
+mod json_result;
 mod mock;
 mod report;
 #[path = "../../types/reserved.rs"]
@@ -78,13 +79,17 @@ fn main() -> ExitCode {
         Ok(g) => g,
         Err(e) => e.exit(),
     };
-    let json = global.json;
+    let json = global.json || global.json_lines;
     debug::init(global.debug);
     match run(&global, &matches) {
         Ok(code) => code,
         Err(f) => {
             if json {
-                let error = serde_json::json!({ "ok": false, "error": { "kind": f.kind, "message": f.message } });
+                let error = serde_json::json!({
+                    "event": "error",
+                    "ok": false,
+                    "error": { "kind": f.kind, "message": f.message },
+                });
                 println!("{}", json::line(&error));
             }
             eprintln!("error: {}", f.message);
@@ -330,9 +335,10 @@ fn execute<'a>(ctx: &Context, client: &'a EdgeCache, mut purge: DynPurge<'a>) ->
         );
         purge = purge.skip_invalid();
     }
+    let as_json = g.json || g.json_lines;
     let plan = purge.plan().map_err(Failure::invalid)?;
     if g.dry_run {
-        report::dry_run(&plan, g.json);
+        report::dry_run(&plan, as_json);
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(why) = ctx.confirm
@@ -349,8 +355,16 @@ fn execute<'a>(ctx: &Context, client: &'a EdgeCache, mut purge: DynPurge<'a>) ->
     let bar = progress.clone();
     let confirmed = Confirmed::default();
     let record = confirmed.clone();
-    let purge = purge.on_batch(move |batch: &BatchOutcome, _: &Progress| {
+    let events = g.json_lines.then(json_result::BatchEvents::default);
+    let purge = purge.on_batch(move |batch: &BatchOutcome, progress: &Progress| {
         record.record(batch);
+        if let Some(events) = &events {
+            // A reader gone away (a closed pipe) does not stop the run: the result is still
+            // saved (--save-failed), and the exit code still says it.
+            let line = json::line(&events.event(batch, progress));
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+        }
         bar.inc(1);
         let waited = client.rate_limit_waited();
         if !waited.is_zero() {
@@ -387,7 +401,7 @@ fn execute<'a>(ctx: &Context, client: &'a EdgeCache, mut purge: DynPurge<'a>) ->
             if let Some(path) = save {
                 save_failed(path, not_done.iter().map(String::as_str))?;
             }
-            report::quit(ctx.items, ctx.project, &not_done, (first, second), g.json);
+            report::quit(ctx.items, ctx.project, &not_done, (first, second), as_json);
             // The first signal's code: it is what stopped the run.
             return Ok(ExitCode::from(first.exit_code()));
         }
@@ -395,7 +409,7 @@ fn execute<'a>(ctx: &Context, client: &'a EdgeCache, mut purge: DynPurge<'a>) ->
     if let Some(path) = save {
         save_failed(path, report.not_done())?;
     }
-    report::outcome(&report, ctx.project, noun, g.json);
+    report::outcome(&report, ctx.project, noun, plan.len(), as_json);
     // A refusal (401, 402, 403, 404) needs a person, not a retry: an exit code of its own.
     let refused = report.failures().any(|b| b.result.as_ref().is_err_and(|e| e.refusal().is_some()));
     Ok(match report.outcome() {

@@ -1,11 +1,10 @@
 //! What the command prints: human text on stderr/stdout, or JSON on stdout (`--json`).
 
 use serde_json::{Value, json};
-use vercel_edge_cache::{
-    BatchOutcome, BatchReport, CANCEL_GRACE, PlannedRequest, RateLimitWaits, RequestError, WaitLimit,
-};
+use vercel_edge_cache::{BatchOutcome, BatchReport, CANCEL_GRACE, PlannedRequest, RateLimitWaits, RequestError};
 
 use crate::input::Items;
+use crate::json_result;
 use crate::signals::Signal;
 
 /// Prints the planned requests of a dry run (never the token).
@@ -19,7 +18,10 @@ pub fn dry_run(plan: &[PlannedRequest], as_json: bool) {
                 json!({ "method": r.method, "path": r.path, "query": query, "body": r.body })
             })
             .collect();
-        println!("{}", crate::json::line(&json!({ "ok": true, "dryRun": true, "requests": requests })));
+        println!(
+            "{}",
+            crate::json::line(&json!({ "event": "plan", "ok": true, "dryRun": true, "requests": requests }))
+        );
         return;
     }
     println!("Dry run: {} request{}, nothing sent.", plan.len(), if plan.len() == 1 { "" } else { "s" });
@@ -73,44 +75,13 @@ fn waiting_on(report: &BatchReport) -> Option<&RateLimitWaits> {
 }
 
 /// Prints the outcome of a run; `noun` is the selection's, singular and plural (none for an
-/// operation that takes no selection).
-pub fn outcome(report: &BatchReport, project: &str, noun: Option<(&str, &str)>, as_json: bool) {
+/// operation that takes no selection); `planned` the requests the selection needs (those sent
+/// are fewer when the run stopped), by which requests are numbered.
+pub fn outcome(report: &BatchReport, project: &str, noun: Option<(&str, &str)>, planned: usize, as_json: bool) {
     let total = report.item_count();
     let ok = report.succeeded().count();
     if as_json {
-        let batches: Vec<Value> = report
-            .batches
-            .iter()
-            .map(|b| {
-                let mut v =
-                    json!({ "index": b.index, "items": b.items, "ok": b.result.is_ok(), "requestId": b.request_id });
-                match &b.result {
-                    Ok(()) => {
-                        if let Some(response) = &b.response {
-                            v["response"] = response.clone();
-                        }
-                    }
-                    Err(e) => v["error"] = error_json(e),
-                }
-                v
-            })
-            .collect();
-        println!(
-            "{}",
-            crate::json::line(&json!({
-                "ok": report.is_success(),
-                "operation": report.operation,
-                "project": project,
-                "requests": report.batches.len(),
-                "items": total,
-                "succeeded": ok,
-                "failed": total - ok,
-                "batches": batches,
-                "notSent": report.not_sent,
-                "notDone": report.not_done().collect::<Vec<_>>(),
-                "stopped": report.stopped.map(|r| r.to_string()),
-            }))
-        );
+        println!("{}", crate::json::line(&json_result::result(report, project, planned)));
     }
     // Each error once: requests that failed alike (every batch refused with the same 403, say)
     // are counted on the first one's line.
@@ -125,7 +96,7 @@ pub fn outcome(report: &BatchReport, project: &str, noun: Option<(&str, &str)>, 
     for (_, b, more) in shown {
         let Err(e) = &b.result else { continue };
         let items = noun.map(|noun| format!(" ({})", count(b.items.len(), noun))).unwrap_or_default();
-        eprintln!("error: request {} of {}{items}: {e}{}", b.index + 1, report.batches.len(), hint(e));
+        eprintln!("error: request {} of {planned}{items}: {e}{}", b.index + 1, hint(e));
         if more > 0 {
             let s = if more == 1 { "" } else { "s" };
             eprintln!("error: and {more} more request{s} failed the same way");
@@ -154,7 +125,7 @@ pub fn outcome(report: &BatchReport, project: &str, noun: Option<(&str, &str)>, 
         return;
     };
     if !as_json {
-        let requests = report.batches.len();
+        let requests = planned;
         let plural = if requests == 1 { "" } else { "s" };
         let items = if total == 1 { noun.0 } else { noun.1 };
         if report.is_success() {
@@ -182,25 +153,14 @@ pub fn stopping(signal: Signal, save_failed: Option<&std::path::Path>) {
 
 /// Prints what is known of a run quit at once on a second signal: its items confirmed done
 /// before it (the requests reported as they finished), and the others, `not_done`. Its JSON is
-/// [`outcome`]'s without what is unknown (`requests`, `batches`, `notSent`).
+/// `json_result::quit`.
 pub fn quit(items: &Items, project: &str, not_done: &[String], (first, second): (Signal, Signal), as_json: bool) {
     let operation = items.route.operation_id;
     let (total, ok) = (items.items.len(), items.items.len() - not_done.len());
     let reason = format!("cancelled by {}, quit at once on {}", first.name(), second.name());
     if as_json {
-        println!(
-            "{}",
-            crate::json::line(&json!({
-                "ok": false,
-                "operation": operation,
-                "project": project,
-                "items": total,
-                "succeeded": ok,
-                "failed": not_done.len(),
-                "notDone": not_done,
-                "stopped": reason,
-            }))
-        );
+        let result = json_result::quit(operation, project, total, not_done, &reason);
+        println!("{}", crate::json::line(&result));
     }
     let Some(noun) = items.nouns() else {
         eprintln!("error: stopped ({reason}): not done");
@@ -214,62 +174,4 @@ pub fn quit(items: &Items, project: &str, not_done: &[String], (first, second): 
         let items = if total == 1 { noun.0 } else { noun.1 };
         println!("{operation}: {ok} of {total} {items} of project {project} confirmed done.");
     }
-}
-
-/// What a request met of the rate limit, as JSON.
-fn waits_json(w: &RateLimitWaits) -> Value {
-    json!({
-        "answers429": w.answers_429,
-        "lastWait": w.last_asked.map(|a| json!({ "header": a.header, "seconds": a.wait.as_secs_f64() })),
-        "waitedSeconds": w.waited.as_secs_f64(),
-        "waiting": w.waiting,
-    })
-}
-
-fn error_json(e: &RequestError) -> Value {
-    let mut v = json!({ "message": e.to_string() });
-    match e {
-        RequestError::Api(api) | RequestError::ChallengeRequired(api) => {
-            v["kind"] =
-                json!(if matches!(e, RequestError::ChallengeRequired(_)) { "challenge_required" } else { "api" });
-            v["status"] = json!(api.status);
-            v["code"] = json!(api.code);
-            v["vercelMessage"] = json!(api.message);
-            v["attempts"] = json!(api.attempts);
-            v["requestId"] = json!(api.request_id);
-        }
-        RequestError::Timeout { attempts, .. } => {
-            v["kind"] = json!("timeout");
-            v["attempts"] = json!(attempts);
-        }
-        RequestError::Connection { attempts, .. } => {
-            v["kind"] = json!("connection");
-            v["attempts"] = json!(attempts);
-        }
-        RequestError::Stopped { reason, waits, .. } => {
-            v["kind"] = json!("stopped");
-            v["reason"] = json!(reason.to_string());
-            v["rateLimit"] = json!(waits.as_ref().map(waits_json));
-        }
-        RequestError::RateLimited { answer, limit, waits, .. } => {
-            v["kind"] = json!("rate_limited");
-            v["status"] = json!(answer.as_ref().map(|a| a.status));
-            v["code"] = json!(answer.as_ref().and_then(|a| a.code.clone()));
-            v["vercelMessage"] = json!(answer.as_ref().and_then(|a| a.message.clone()));
-            v["requestId"] = json!(e.request_id());
-            v["setting"] = json!(limit.setting());
-            let asked = match limit {
-                WaitLimit::MaxRetryAfter { asked, .. } | WaitLimit::MaxRateLimitWait { asked, .. } => Some(asked),
-                _ => None,
-            };
-            v["askedSeconds"] = json!(asked.map(|a| a.wait.as_secs_f64()));
-            v["rateLimit"] = waits_json(waits);
-        }
-        RequestError::InvalidResponse { status, .. } => {
-            v["kind"] = json!("invalid_response");
-            v["status"] = json!(status);
-        }
-        _ => v["kind"] = json!("other"),
-    }
-    v
 }
