@@ -150,7 +150,11 @@ fn settings() -> progenitor::GenerationSettings {
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)
         .with_tag(progenitor::TagStyle::Merged)
-        .with_hooks(progenitor::HooksMode::Optional);
+        .with_hooks(progenitor::HooksMode::Optional)
+        // The credential travels with progenitor's client and goes onto each request, so that a
+        // `reqwest::Client` of the user's (`EdgeCacheBuilder::http_client`) carries it too.
+        .with_inner_type(quote::quote! { crate::contract::Credential })
+        .with_pre_hook(quote::quote! { crate::contract::authorize });
     settings
 }
 

@@ -360,3 +360,25 @@ async fn plain_http_is_refused_to_remote_hosts_and_nothing_is_sent() {
     let client = client(&server.uri());
     assert!(client.invalidate_by_tags("p", ["a"]).send().await.unwrap().is_success());
 }
+
+#[tokio::test]
+async fn a_reqwest_client_of_the_users_carries_the_token_and_its_own_settings() {
+    let server = ok_server().await;
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-proxy-team", "web".parse().unwrap());
+    let http = reqwest::Client::builder().default_headers(headers).user_agent("my-service/2").build().unwrap();
+    let client = vercel_edge_cache::EdgeCache::builder(TOKEN).base_url(server.uri()).http_client(http).build().unwrap();
+    let report = client.invalidate_by_tags("proj", ["a"]).send().await.unwrap();
+    assert!(report.is_success(), "{report:#?}");
+    let request = only_request(&server).await;
+    assert_eq!(header(&request, "authorization"), Some(format!("Bearer {TOKEN}")), "the token goes on each request");
+    assert_eq!(header(&request, "x-proxy-team").as_deref(), Some("web"), "the client's own headers stay");
+    assert_eq!(header(&request, "user-agent").as_deref(), Some("my-service/2"), "its User-Agent is the user's");
+    // The low-level client sends through it too, with the token; neither shows it.
+    let body: vercel_edge_cache::api::types::InvalidateByTagsRequest =
+        serde_json::from_value(json!({ "tags": ["b"] })).unwrap();
+    client.api().invalidate_by_tags().project_id_or_name("proj").body(body).send().await.unwrap();
+    assert_no_token(&[("the client", format!("{client:?}")), ("the low-level client", format!("{:?}", client.api()))]);
+    let requests = requests(&server).await;
+    assert_eq!(header(&requests[1], "authorization"), Some(format!("Bearer {TOKEN}")));
+}

@@ -9,6 +9,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::time::Duration;
 
+use crate::engine::credential::Credential;
 use crate::engine::rate_limit::RateLimiter;
 use crate::engine::{Engine, settings};
 use crate::generated::api;
@@ -91,6 +92,7 @@ impl EdgeCache {
             concurrency: Self::DEFAULT_CONCURRENCY,
             max_in_flight: None,
             max_time: None,
+            http_client: None,
         }
     }
 
@@ -188,6 +190,7 @@ pub struct EdgeCacheBuilder {
     concurrency: usize,
     max_in_flight: Option<usize>,
     max_time: Option<Duration>,
+    http_client: Option<reqwest::Client>,
 }
 
 impl EdgeCacheBuilder {
@@ -265,6 +268,32 @@ impl EdgeCacheBuilder {
         self
     }
 
+    /// Sends through `client`, a `reqwest::Client` of yours (a proxy, your corporate CA roots,
+    /// a connection pool shared with the rest of your service), instead of one the builder
+    /// makes. Every request still carries the token, is checked, retried and paced to the rate
+    /// limit, and the base URL must still be https (or loopback); but the client's own settings
+    /// are then yours to make, as the builder makes them for its own: a timeout
+    /// ([`timeout`](EdgeCacheBuilder::timeout) is not applied to it, though it stays the
+    /// timeout errors name), the `User-Agent` ([`EdgeCache::USER_AGENT`] is not sent unless you
+    /// set it), and redirects (the builder's client follows none; reqwest's default follows up
+    /// to 10, dropping the token on a redirect to another host). TLS is whatever your client has.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use vercel_edge_cache::EdgeCache;
+    /// let http = reqwest::Client::builder()
+    ///     .user_agent(EdgeCache::USER_AGENT)
+    ///     .timeout(Duration::from_secs(30))
+    ///     .redirect(reqwest::redirect::Policy::none())
+    ///     .build()
+    ///     .unwrap();
+    /// let client = EdgeCache::builder("token").http_client(http).build().unwrap();
+    /// ```
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<EdgeCache, ConfigError> {
         let token = self.token?;
@@ -277,24 +306,25 @@ impl EdgeCacheBuilder {
         }
         settings::timeout(self.timeout)
             .map_err(|p| ConfigError::Setting { setting: "timeout", reason: p.to_string() })?;
-        let mut headers = reqwest::header::HeaderMap::new();
+        let mut credential = Credential::default();
         if !API.auth.header.is_empty() {
-            let mut auth = reqwest::header::HeaderValue::from_str(&format!("{}{}", API.auth.prefix, token.expose()))
+            let auth = reqwest::header::HeaderValue::from_str(&format!("{}{}", API.auth.prefix, token.expose()))
                 .map_err(|_| ConfigError::Token(crate::types::token::TokenError::Invalid))?;
-            auth.set_sensitive(true);
-            headers.insert(reqwest::header::HeaderName::from_static(API.auth.header), auth);
+            credential = Credential::new(reqwest::header::HeaderName::from_static(API.auth.header), auth);
         }
-        let http = crate::engine::tls::configure(reqwest::Client::builder())?
-            .user_agent(EdgeCache::USER_AGENT)
-            .default_headers(headers)
-            .timeout(self.timeout)
-            .connect_timeout(self.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| ConfigError::Http(e.to_string()))?;
+        let http = match self.http_client {
+            Some(http) => http,
+            None => crate::engine::tls::configure(reqwest::Client::builder())?
+                .user_agent(EdgeCache::USER_AGENT)
+                .timeout(self.timeout)
+                .connect_timeout(self.timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| ConfigError::Http(e.to_string()))?,
+        };
         Ok(EdgeCache {
             engine: Engine {
-                api: api::Client::new_with_client(&base_url, http),
+                api: api::Client::new_with_client(&base_url, http, credential),
                 scope: self.scope,
                 concurrency: self.concurrency,
                 timeout: self.timeout,

@@ -32,6 +32,7 @@
 pub(crate) use crate::client::operation::Operation;
 pub(crate) use crate::client::purge::Purge;
 pub(crate) use crate::client::{EdgeCache, EdgeCacheBuilder};
+pub(crate) use crate::engine::credential::{Credential, authorize};
 pub(crate) use crate::engine::spec::{ApiSpec, Auth, OperationSpec, Sealed};
 pub(crate) use crate::engine::transport::{Sending, sending, unsendable};
 pub(crate) use crate::engine::value::{FieldId, Value, Values};

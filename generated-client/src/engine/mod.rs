@@ -9,6 +9,7 @@ pub(crate) mod call;
 pub(crate) mod check;
 #[allow(dead_code)]
 pub(crate) mod convert;
+pub(crate) mod credential;
 pub(crate) mod rate_limit;
 pub(crate) mod spec;
 pub(crate) mod tls;

@@ -956,6 +956,7 @@ Version: 0.1.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
+    pub(crate) inner: crate::contract::Credential,
 }
 impl Client {
     /// Create a new client.
@@ -963,7 +964,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str) -> Self {
+    pub fn new(baseurl: &str, inner: crate::contract::Credential) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -971,7 +972,7 @@ impl Client {
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap())
+        Self::new_with_client(baseurl, client.build().unwrap(), inner)
     }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
@@ -979,14 +980,19 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
+    pub fn new_with_client(
+        baseurl: &str,
+        client: reqwest::Client,
+        inner: crate::contract::Credential,
+    ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
             client,
+            inner,
         }
     }
 }
-impl ClientInfo<()> for Client {
+impl ClientInfo<crate::contract::Credential> for Client {
     fn api_version() -> &'static str {
         "0.1.0"
     }
@@ -996,11 +1002,11 @@ impl ClientInfo<()> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &() {
-        &()
+    fn inner(&self) -> &crate::contract::Credential {
+        &self.inner
     }
 }
-impl ClientHooks<()> for &Client {}
+impl ClientHooks<crate::contract::Credential> for &Client {}
 impl Client {
     /**Invalidate by tag
 
@@ -1287,6 +1293,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "invalidate_by_tags",
             };
+            (crate::contract::authorize)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -1419,6 +1426,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "dangerously_delete_by_tags",
             };
+            (crate::contract::authorize)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -1551,6 +1559,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "invalidate_by_src_images",
             };
+            (crate::contract::authorize)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -1683,6 +1692,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "dangerously_delete_by_src_images",
             };
+            (crate::contract::authorize)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -1777,6 +1787,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "purge_all",
             };
+            (crate::contract::authorize)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -1909,6 +1920,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "dangerously_delete_immutable_static",
             };
+            (crate::contract::authorize)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;

@@ -51,6 +51,7 @@ pub const BUILDER_METHODS: &[&str] = &[
     "build",
     "concurrency",
     "fmt",
+    "http_client",
     "max_in_flight",
     "max_retries",
     "max_time",
