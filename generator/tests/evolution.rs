@@ -543,7 +543,8 @@ async fn it_reports_vercels_error_code_and_message_and_a_410_is_not_transient() 
     let report = client(&vercel.uri()).dangerously_delete_by_src_images("p", ["/a.png"]).revalidation_deadline_seconds(1.0).send().await.unwrap();
     let error = report.first_error().unwrap();
     assert_eq!((error.status(), error.is_transient()), (Some(410), false));
-    assert_eq!(error.to_string(), "dangerouslyDeleteBySrcImages: HTTP 410 Gone: gone: Gone (scripted by the mock)");
+    let id = error.request_id().expect("the kit's answers carry a request ID");
+    assert_eq!(error.to_string(), format!("dangerouslyDeleteBySrcImages: HTTP 410 Gone: gone: Gone (scripted by the mock) (x-vercel-id {id})"));
 }
 
 #[test]

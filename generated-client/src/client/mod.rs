@@ -254,14 +254,10 @@ impl EdgeCacheBuilder {
     /// attempt, not for the backoff between attempts. At least 1.
     ///
     /// ```
-    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// use vercel_edge_cache::EdgeCache;
-    /// let client = EdgeCache::builder("token").max_in_flight(8).build().unwrap();
-    /// for page in ["home", "blog"] {
-    ///     let client = client.clone(); // shares the cap, the rate limiter and the pool
-    ///     tokio::spawn(async move { client.invalidate_by_tags("my-site", [page]).send().await });
-    /// }
-    /// # }
+    /// let client = EdgeCache::builder("token").base_url("https://vercel-proxy.example.com").max_in_flight(8).build()?;
+    /// let for_a_task = client.clone(); // shares the cap, the rate limiter and the pool
+    /// # Ok::<(), vercel_edge_cache::Error>(())
     /// ```
     pub fn max_in_flight(mut self, n: usize) -> Self {
         self.max_in_flight = Some(n);
@@ -285,9 +281,9 @@ impl EdgeCacheBuilder {
     ///     .user_agent(EdgeCache::USER_AGENT)
     ///     .timeout(Duration::from_secs(30))
     ///     .redirect(reqwest::redirect::Policy::none())
-    ///     .build()
-    ///     .unwrap();
-    /// let client = EdgeCache::builder("token").http_client(http).build().unwrap();
+    ///     .build()?;
+    /// let client = EdgeCache::builder("token").base_url("https://vercel-proxy.example.com").http_client(http).build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);

@@ -122,12 +122,8 @@ impl<'a, O> Purge<'a, O> {
     /// shutdown token stops its calls through a child token:
     ///
     /// ```no_run
-    /// # async fn run(client: vercel_edge_cache::EdgeCache, shutdown: vercel_edge_cache::CancellationToken) {
-    /// let report = client
-    ///     .invalidate_by_tags("my-site", ["blog"])
-    ///     .cancel_on(&shutdown.child_token())
-    ///     .send()
-    ///     .await;
+    /// # async fn run(call: vercel_edge_cache::DynPurge<'_>, shutdown: vercel_edge_cache::CancellationToken) {
+    /// let report = call.cancel_on(&shutdown.child_token()).send().await;
     /// # }
     /// ```
     pub fn cancel_on(mut self, cancel: &CancellationToken) -> Self {
@@ -171,13 +167,11 @@ impl<'a, O> Purge<'a, O> {
     /// first problem (which may also be the call's own, such as a missing parameter).
     ///
     /// ```
-    /// # let client = vercel_edge_cache::EdgeCache::builder("token").base_url("http://127.0.0.1:9").build()?;
-    /// # let info = vercel_edge_cache::EdgeCache::operations().find(|i| i.batch_field.is_some()).unwrap();
-    /// let long = "x".repeat(100_000); // longer than any item the spec allows
-    /// let call = client.operation(info.operation_id, ["ok", long.as_str(), "fine", long.as_str()]).unwrap();
-    /// let bad: Vec<usize> = call.invalid_items().iter().map(|i| i.index).collect();
-    /// assert_eq!(bad, [1, 3]);
-    /// # Ok::<(), vercel_edge_cache::Error>(())
+    /// # fn run(call: vercel_edge_cache::DynPurge<'_>) {
+    /// for bad in call.invalid_items() {
+    ///     eprintln!("item {} ({:?}): {}", bad.index + 1, bad.item, bad.error.problem);
+    /// }
+    /// # }
     /// ```
     pub fn invalid_items(&self) -> Vec<InvalidItem> {
         self.call.invalid_items().collect()
