@@ -70,15 +70,15 @@
 //!   method; the enums its setters take (for Vercel's spec, `Target`), at the crate root.
 //! - Everything else is the hand-written runtime: batching, retries, errors, token, TLS, and the
 //!   testing kit's server. It names no operation; the generated code reaches it through one
-//!   module (`contract.rs`).
+//!   module (`contract/`).
 
 #![warn(missing_docs)]
 // docs.rs builds with `--cfg docsrs` (see Cargo.toml): items behind `mock` say so there.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-// The layers, each importing only those listed before it (a test, generator/tests/layers.rs,
-// checks it): what calls take and give; the engine that sends them; the client users hold;
-// the contract the generated code calls; the testing kit.
+// The layers, lowest first: types (what calls take and give), engine (what sends them), client
+// (what users hold), mock (the testing kit), contract (what the generated code calls). A module
+// imports only its own layer and lower ones (generator/tests/contract.rs checks it).
 mod client;
 mod engine;
 mod types;

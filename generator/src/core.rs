@@ -96,15 +96,6 @@ fn prepare(api: &OpenAPI) -> OpenAPI {
             .flatten()
             {
                 op.responses.default = None;
-                for body in op.request_body.iter_mut() {
-                    if let ReferenceOr::Item(body) = body {
-                        for media in body.content.values_mut() {
-                            if let Some(ReferenceOr::Item(schema)) = &mut media.schema {
-                                drop_patterns(schema);
-                            }
-                        }
-                    }
-                }
                 op.responses.responses.retain(|code, _| match code {
                     openapiv3::StatusCode::Code(c) => (200..300).contains(c),
                     openapiv3::StatusCode::Range(r) => *r == 2,
@@ -112,37 +103,31 @@ fn prepare(api: &OpenAPI) -> OpenAPI {
             }
         }
     }
-    if let Some(components) = &mut api.components {
-        for schema in components.schemas.values_mut() {
-            if let ReferenceOr::Item(schema) = schema {
-                drop_patterns(schema);
-            }
-        }
-    }
-    api
+    without_patterns(api)
 }
 
-/// Removes every string `pattern` in `schema` and the schemas inside it.
-fn drop_patterns(schema: &mut openapiv3::Schema) {
-    use openapiv3::{SchemaKind, Type};
-    let inner = |s: &mut ReferenceOr<Box<openapiv3::Schema>>| {
-        if let ReferenceOr::Item(s) = s {
-            drop_patterns(s);
-        }
-    };
-    match &mut schema.schema_kind {
-        SchemaKind::Type(Type::String(t)) => t.pattern = None,
-        SchemaKind::Type(Type::Array(a)) => a.items.iter_mut().for_each(inner),
-        SchemaKind::Type(Type::Object(o)) => o.properties.values_mut().for_each(inner),
-        SchemaKind::OneOf { one_of: all } | SchemaKind::AllOf { all_of: all } | SchemaKind::AnyOf { any_of: all } => {
-            for s in all {
-                if let ReferenceOr::Item(s) = s {
-                    drop_patterns(s);
+/// `api` without any string `pattern`, wherever a schema holds one (bodies, parameters,
+/// components): every object whose `type` is `"string"` loses its `pattern` key. (A property
+/// named `pattern` is an object in a `properties` map, and stays.) The tree is YAML's, whose
+/// maps keep their order: the spec's order of paths and operations is progenitor's output order.
+fn without_patterns(api: OpenAPI) -> OpenAPI {
+    fn strip(v: &mut serde_yaml::Value) {
+        match v {
+            serde_yaml::Value::Mapping(map) => {
+                if map.get("type").and_then(|t| t.as_str()) == Some("string")
+                    && map.get("pattern").is_some_and(|p| p.is_string())
+                {
+                    map.remove("pattern");
                 }
+                map.iter_mut().for_each(|(_, v)| strip(v));
             }
+            serde_yaml::Value::Sequence(items) => items.iter_mut().for_each(strip),
+            _ => {}
         }
-        _ => {}
     }
+    let Ok(mut tree) = serde_yaml::to_value(&api) else { return api };
+    strip(&mut tree);
+    serde_yaml::from_value(tree).unwrap_or(api)
 }
 
 fn settings() -> progenitor::GenerationSettings {
@@ -321,4 +306,44 @@ fn adds_undefined_header(stmt: &syn::Stmt) -> bool {
     }
     let text = quote::ToTokens::to_token_stream(&call.args).to_string();
     UNDEFINED_HEADERS.iter().any(|h| text.contains(&format!("\"{h}\"")))
+}
+
+#[cfg(test)]
+mod pattern_tests {
+    use super::*;
+
+    #[test]
+    fn progenitor_is_given_no_string_pattern_wherever_the_spec_has_one() {
+        let yaml = r#"
+openapi: 3.0.3
+info: { title: t, version: '1' }
+paths:
+  /x/{id}:
+    parameters:
+      - { name: id, in: path, required: true, schema: { type: string, pattern: '^[^/]*$' } }
+    post:
+      operationId: x
+      parameters:
+        - { name: q, in: query, schema: { type: string, pattern: '^[^,]*$' } }
+        - $ref: '#/components/parameters/P'
+      requestBody: { $ref: '#/components/requestBodies/B' }
+      responses: { '200': { description: ok } }
+components:
+  parameters:
+    P: { name: p, in: query, schema: { type: string, pattern: '^[^;]*$' } }
+  requestBodies:
+    B:
+      content:
+        application/json:
+          schema:
+            type: object
+            properties:
+              pattern: { type: string, pattern: '^[^ ]*$' }
+              tags: { type: array, items: { type: string, pattern: '^[^,]*$' } }
+"#;
+        let api: OpenAPI = serde_yaml::from_str(yaml).unwrap();
+        let text = serde_json::to_string(&prepare(&api)).unwrap();
+        assert!(!text.contains("\"pattern\":\"^"), "a pattern reached progenitor: {text}");
+        assert!(text.contains("\"pattern\":{"), "the property named `pattern` stays: {text}");
+    }
 }

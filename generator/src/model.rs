@@ -776,7 +776,7 @@ pub fn excluded_chars(pattern: &str) -> Result<Vec<(char, char)>, String> {
             let digits: String = chars.by_ref().take(n).collect();
             u32::from_str_radix(&digits, 16)
                 .ok()
-                .filter(|_| digits.len() == n)
+                .filter(|_| digits.len() == n && digits.bytes().all(|b| b.is_ascii_hexdigit()))
                 .and_then(char::from_u32)
                 .ok_or_else(|| format!("{pattern:?}: a bad escape `{digits}`; {supported}"))
         };
@@ -916,6 +916,40 @@ fn description(cx: &Ctx, s: &ReferenceOr<Box<Schema>>) -> Option<String> {
                 ReferenceOr::Item(schema) => schema.schema_data.description.clone(),
                 ReferenceOr::Reference { .. } => None,
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod excluded_chars_tests {
+    use super::excluded_chars;
+
+    #[test]
+    fn a_class_of_characters_a_value_must_not_hold_reads_as_ranges_and_nothing_else_does() {
+        assert_eq!(
+            excluded_chars(r"^[^,\x00-\x1F\x7F]*$"),
+            Ok(vec![(',', ','), ('\0', '\u{1f}'), ('\u{7f}', '\u{7f}')])
+        );
+        assert_eq!(
+            excluded_chars(r"^[^a-c\u00e9\]\-\\]*$"),
+            Ok(vec![('a', 'c'), ('é', 'é'), (']', ']'), ('-', '-'), ('\\', '\\')])
+        );
+        assert_eq!(excluded_chars("^[^-a]*$"), Ok(vec![('-', '-'), ('a', 'a')]), "a leading - is itself");
+        assert_eq!(excluded_chars("^[^a-]*$"), Ok(vec![('a', 'a'), ('-', '-')]), "a trailing - is itself");
+        for bad in [
+            "^[a-z]+$",
+            "^[^a]+$",
+            "[^a]*",
+            r"^[^\x+7]*$",
+            r"^[^\u+7FF]*$",
+            r"^[^\xZZ]*$",
+            r"^[^\d]*$",
+            "^[^z-a]*$",
+            "^[^]*$",
+            "^[^[]*$",
+            r"^[^a\]*$",
+        ] {
+            assert!(excluded_chars(bad).is_err(), "{bad} was taken");
         }
     }
 }

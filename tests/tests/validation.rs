@@ -204,7 +204,9 @@ async fn skip_invalid_sends_the_rest_and_reports_the_bad_items_not_done() {
     selection[3] = too_long('a');
     selection[30] = too_long('b');
     let call = client.invalidate_by_tags("proj", selection.clone()).skip_invalid();
+    call.validate().expect("with skip_invalid, a bad item is not an error");
     let planned: usize = call.plan().unwrap().len();
+    assert_eq!(call.batch_count(), planned, "counted as planned, without the bad items");
     let report = call.send().await.unwrap();
     let sent: Vec<String> = requests(&server)
         .await
@@ -225,6 +227,9 @@ async fn skip_invalid_sends_the_rest_and_reports_the_bad_items_not_done() {
     assert!(!report.is_success());
     assert_eq!(report.not_done().collect::<Vec<_>>(), [too_long('a'), too_long('b')]);
     assert_eq!(report.item_count(), 40);
+
+    // skip_invalid leaves the other rules alone: an empty selection is still refused.
+    assert!(client.invalidate_by_tags("proj", Vec::<String>::new()).skip_invalid().plan().is_err());
 
     // Nothing valid: nothing sent, and the report says why.
     let server = ok_server().await;

@@ -155,8 +155,9 @@ impl EdgeCache {
         self.engine.limiter.waited()
     }
 
-    /// The generated low-level client (progenitor's, with this client's auth header,
-    /// `User-Agent` and timeout), for requests the high-level calls do not cover. It neither
+    /// The generated low-level client (progenitor's, with this client's token on every request,
+    /// and its `User-Agent` and timeout unless it sends through a client of yours,
+    /// [`EdgeCacheBuilder::http_client`]), for requests the high-level calls do not cover. It neither
     /// validates input nor retries, and error statuses reach it as `UnexpectedResponse`.
     pub fn api(&self) -> &api::Client {
         &self.engine.api
@@ -271,8 +272,10 @@ impl EdgeCacheBuilder {
     /// are then yours to make, as the builder makes them for its own: a timeout
     /// ([`timeout`](EdgeCacheBuilder::timeout) is not applied to it, though it stays the
     /// timeout errors name), the `User-Agent` ([`EdgeCache::USER_AGENT`] is not sent unless you
-    /// set it), and redirects (the builder's client follows none; reqwest's default follows up
-    /// to 10, dropping the token on a redirect to another host). TLS is whatever your client has.
+    /// set it), and redirects: turn them off (`reqwest::redirect::Policy::none()`, as the
+    /// builder's own client has them). reqwest's default follows up to 10 and drops only an
+    /// `Authorization` header, and only on a redirect to another host: it keeps the token on a
+    /// redirect to `http://` on the same host. TLS is whatever your client has.
     ///
     /// ```
     /// use std::time::Duration;

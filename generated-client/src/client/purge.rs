@@ -157,9 +157,10 @@ impl<'a, O> Purge<'a, O> {
     }
 
     /// Checks the whole selection and every value against the spec's rules; on error nothing
-    /// may be sent.
+    /// may be sent. (With [`Purge::skip_invalid`], items that break a rule are left out, not
+    /// errors.)
     pub fn validate(&self) -> Result<(), ValidationError> {
-        self.call.checked().map(|_| ())
+        self.call.validate()
     }
 
     /// Every item of the selection that breaks a rule of the spec, each with its index in the

@@ -84,6 +84,9 @@ impl<'a> Call<'a> {
 
     /// How many requests the selection needs (one, for an operation without a selection).
     pub(crate) fn batch_count(&self) -> usize {
+        if let Some(valid) = self.valid_part() {
+            return valid.batch_count();
+        }
         let info = self.info();
         match info.batch_field {
             Some(_) => batch::sizes(self.items.len(), info.max_items, info.min_items).len(),
@@ -115,6 +118,29 @@ impl<'a> Call<'a> {
             return Err(first.error);
         }
         Ok(concurrency)
+    }
+
+    /// With `skip_invalid` and items that break a rule, the call without them (to plan, check and
+    /// count as `send` will); `None` otherwise.
+    fn valid_part(&self) -> Option<Call<'a>> {
+        if !self.skip_invalid || self.invalid_items().next().is_none() {
+            return None;
+        }
+        let (values, items) = (self.values.clone(), self.items.clone());
+        let mut valid = Call { values, items, on_batch: None, cancel: None, ..*self };
+        valid.leave_out_invalid();
+        valid.skip_invalid = false;
+        Some(valid)
+    }
+
+    /// What `validate` answers: the first problem that stops `send` (with `skip_invalid`, an
+    /// invalid item is not one).
+    pub(crate) fn validate(&self) -> Result<(), ValidationError> {
+        match self.valid_part() {
+            Some(valid) if valid.items.is_empty() => (self.spec.check)(&self.values),
+            Some(valid) => valid.checked().map(|_| ()),
+            None => self.checked().map(|_| ()),
+        }
     }
 
     /// Takes the items that break a rule out of the selection, and gives them back.
@@ -159,12 +185,13 @@ impl<'a> Call<'a> {
 
     /// Validates, then lists the requests [`Call::send`] would make.
     pub(crate) fn plan(&self) -> Result<Vec<PlannedRequest>, ValidationError> {
-        if self.skip_invalid {
-            let (values, items) = (self.values.clone(), self.items.clone());
-            let mut valid = Call { values, items, on_batch: None, cancel: None, ..*self };
-            valid.leave_out_invalid();
-            valid.skip_invalid = false;
-            return if valid.items.is_empty() { Ok(Vec::new()) } else { valid.plan() };
+        if let Some(valid) = self.valid_part() {
+            if valid.items.is_empty() {
+                // Every item was left out: nothing to send, once the call's own values pass.
+                (self.spec.check)(&self.values)?;
+                return Ok(Vec::new());
+            }
+            return valid.plan();
         }
         self.checked()?;
         let info = self.info();
@@ -191,8 +218,9 @@ impl<'a> Call<'a> {
     /// with `skip_invalid`, the items that break a rule are left out first, and reported.
     pub(crate) async fn send(mut self) -> Result<BatchReport, ValidationError> {
         let invalid = if self.skip_invalid { self.leave_out_invalid() } else { Vec::new() };
-        // Nothing valid left: nothing to send, and nothing else to refuse it for.
+        // Nothing valid left: nothing to send, once the call's own values pass.
         if self.items.is_empty() && !invalid.is_empty() {
+            (self.spec.check)(&self.values)?;
             let operation = self.info().operation_id;
             return Ok(BatchReport { operation, batches: Vec::new(), not_sent: Vec::new(), stopped: None, invalid });
         }

@@ -10,8 +10,8 @@ use reqwest::header::{HeaderName, HeaderValue};
 pub struct Credential(Option<(HeaderName, HeaderValue)>);
 
 impl Credential {
-    /// The header `name` with `value`, which is marked sensitive (HTTP/2's HPACK does not index
-    /// it, and reqwest drops it on a redirect to another host).
+    /// The header `name` with `value`, which is marked sensitive (`Debug` of the header map does
+    /// not show it, and HTTP/2's HPACK does not index it).
     pub(crate) fn new(name: HeaderName, mut value: HeaderValue) -> Self {
         value.set_sensitive(true);
         Self(Some((name, value)))

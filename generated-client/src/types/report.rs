@@ -101,7 +101,8 @@ pub struct InvalidItem {
     pub error: ValidationError,
 }
 
-/// A call's one answer: done, partly failed with its cause, or stopped with its reason.
+/// A call's one answer: done, partly failed with its cause, stopped with its reason, or done but
+/// for the items left out as invalid ([`Purge::skip_invalid`](crate::Purge::skip_invalid)).
 #[derive(Debug, Clone, Copy)]
 pub enum Outcome<'a> {
     /// Every item was confirmed done.

@@ -329,10 +329,8 @@ fn execute<'a>(ctx: &Context, client: &'a EdgeCache, mut purge: DynPurge<'a>) ->
                 invalid.len()
             )));
         }
-        eprintln!(
-            "warning: leaving out {} {noun} that break the spec's rules (not done, and saved with --save-failed):\n{named}",
-            invalid.len()
-        );
+        let saved = if g.dry_run { "" } else { " (not done, and saved with --save-failed)" };
+        eprintln!("warning: leaving out {} {noun} that break the spec's rules{saved}:\n{named}", invalid.len());
         purge = purge.skip_invalid();
     }
     let as_json = g.json || g.json_lines;
