@@ -186,11 +186,6 @@ impl InFlight {
         }
     }
 
-    /// Answers after 100 ms (counted out after 75 ms), for runs of many requests.
-    fn quick() -> Self {
-        InFlight { delay: Duration::from_millis(100), release: Duration::from_millis(75), ..InFlight::new() }
-    }
-
     fn max(&self) -> usize {
         self.max.load(Ordering::SeqCst)
     }
@@ -211,11 +206,8 @@ impl Respond for InFlight {
 }
 
 async fn counting_server() -> (MockServer, InFlight) {
-    counting_server_with(InFlight::new()).await
-}
-
-async fn counting_server_with(counter: InFlight) -> (MockServer, InFlight) {
     let server = MockServer::start().await;
+    let counter = InFlight::new();
     Mock::given(any()).respond_with(counter.clone()).mount(&server).await;
     (server, counter)
 }
@@ -246,17 +238,19 @@ async fn hundred_tasks(client: &vercel_edge_cache::EdgeCache) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_client_wide_cap_bounds_requests_in_flight_across_the_tasks_sharing_its_clones() {
-    let (server, counter) = counting_server_with(InFlight::quick()).await;
-    let client = builder(&server.uri()).max_in_flight(3).build().unwrap();
+    // The testing kit, answering after 50 ms: long enough for requests to overlap.
+    let vercel = vercel_edge_cache::mock::MockVercel::start().await;
+    vercel.latency(Duration::from_millis(50));
+    let client = builder(&vercel.uri()).max_in_flight(3).build().unwrap();
     hundred_tasks(&client).await;
-    assert_eq!(requests(&server).await.len(), 100);
-    assert_eq!(counter.max(), 3, "at most 3 in flight across the client's clones, and 3 were");
+    assert_eq!(vercel.accepted().len(), 100);
+    assert_eq!(vercel.max_in_flight(), 3, "at most 3 in flight across the client's clones, and 3 were");
 
     // Without the cap, the same tasks have more in flight: the cap is what held them.
-    let (server, counter) = counting_server_with(InFlight::quick()).await;
-    let client = builder(&server.uri()).build().unwrap();
+    vercel.clear();
+    let client = builder(&vercel.uri()).build().unwrap();
     hundred_tasks(&client).await;
-    assert!(counter.max() > 3, "{} in flight without a cap", counter.max());
+    assert!(vercel.max_in_flight() > 3, "{} in flight without a cap", vercel.max_in_flight());
 }
 
 #[tokio::test]

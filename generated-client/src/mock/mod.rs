@@ -200,7 +200,17 @@ impl MockVercel {
 
     /// Forgets the requests received so far, and the count of those dropped (the script stays).
     pub fn clear(&self) {
-        lock(&self.shared).records.clear();
+        let mut state = lock(&self.shared);
+        state.records.clear();
+        state.max_in_flight = 0;
+    }
+
+    /// The most requests of an operation it was answering at once, since the start or the last
+    /// [`MockVercel::clear`] (or [`MockVercel::reset`]): what a client's concurrency and
+    /// [`EdgeCacheBuilder::max_in_flight`](crate::EdgeCacheBuilder::max_in_flight) came to.
+    /// With [`MockVercel::latency`], requests overlap long enough to count.
+    pub fn max_in_flight(&self) -> usize {
+        lock(&self.shared).max_in_flight
     }
 
     /// Forgets the scripted faults not yet used.
@@ -213,6 +223,7 @@ impl MockVercel {
     pub fn reset(&self) {
         let mut state = lock(&self.shared);
         state.records.clear();
+        state.max_in_flight = 0;
         state.script = Default::default();
     }
 }

@@ -30,6 +30,29 @@ pub(crate) struct State {
     arrivals: u64,
     pub script: Script,
     pub token: Option<String>,
+    /// Requests of an operation being answered now, and the most at once since the records
+    /// were last cleared.
+    in_flight: usize,
+    pub max_in_flight: usize,
+}
+
+/// A request of an operation being answered: counted in [`State`] until dropped.
+struct Answering(Shared);
+
+impl Answering {
+    fn start(shared: &Shared) -> Self {
+        let mut state = lock(shared);
+        state.in_flight += 1;
+        state.max_in_flight = state.max_in_flight.max(state.in_flight);
+        Self(shared.clone())
+    }
+}
+
+impl Drop for Answering {
+    fn drop(&mut self) {
+        let mut state = lock(&self.0);
+        state.in_flight = state.in_flight.saturating_sub(1);
+    }
 }
 
 /// The requests recorded: the newest `max` by order of arrival, and how many older ones were
@@ -204,6 +227,7 @@ async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Answer, Droppe
         return Ok(not_allowed(&message, &allowed));
     };
 
+    let _answering = Answering::start(&shared);
     let latency = lock(&shared).script.latency;
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
