@@ -133,8 +133,14 @@ pub fn outcome(report: &BatchReport, project: &str, noun: Option<(&str, &str)>, 
         } else {
             let failed = report.failures().count();
             let failed_plural = if failed == 1 { "" } else { "s" };
+            // Items left out as invalid (--skip-invalid) are said apart from failed requests.
+            let left_out = match report.invalid.len() {
+                0 => String::new(),
+                1 => format!("; 1 {} left out as invalid", noun.0),
+                n => format!("; {n} {} left out as invalid", noun.1),
+            };
             println!(
-                "{}: {ok} of {total} {items} of project {project} done; {failed} request{failed_plural} of {requests} failed.",
+                "{}: {ok} of {total} {items} of project {project} done; {failed} request{failed_plural} of {requests} failed{left_out}.",
                 report.operation
             );
         }
