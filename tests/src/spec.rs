@@ -27,21 +27,31 @@ pub struct Batch {
     pub field: String,
     /// Its `maxItems`.
     pub max_items: usize,
+    /// Each item's `minLength`, if the spec gives one.
+    pub item_min_length: Option<u64>,
+    /// Each item's `pattern`, if the spec gives one.
+    pub item_pattern: Option<String>,
+}
+
+/// The spec, as a JSON tree (read once).
+fn root() -> &'static Value {
+    static ROOT: OnceLock<Value> = OnceLock::new();
+    ROOT.get_or_init(|| {
+        let path = crate::workspace_root().join("spec/edge-cache.yaml");
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    })
 }
 
 /// Every operation of the spec, in spec order (read once).
 pub fn operations() -> &'static [Operation] {
     static OPERATIONS: OnceLock<Vec<Operation>> = OnceLock::new();
     OPERATIONS.get_or_init(|| {
-        let path = crate::workspace_root().join("spec/edge-cache.yaml");
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let root: Value = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let operations = read(&root);
+        let operations = read(root());
         // The tests loop over these: none read would make them pass vacuously.
         assert!(
             operations.iter().any(|o| o.batch.is_some()),
-            "read no operation with a batch field from {}",
-            path.display()
+            "read no operation with a batch field from spec/edge-cache.yaml"
         );
         operations
     })
@@ -60,7 +70,13 @@ fn read(root: &Value) -> Vec<Operation> {
                 schema["required"].as_array().map(|r| r.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
             let batch = required.iter().find_map(|name| {
                 let list = list(root, resolve(root, &schema["properties"][*name]))?;
-                Some(Batch { field: name.to_string(), max_items: list["maxItems"].as_u64()? as usize })
+                let item = resolve(root, &list["items"]);
+                Some(Batch {
+                    field: name.to_string(),
+                    max_items: list["maxItems"].as_u64()? as usize,
+                    item_min_length: item["minLength"].as_u64(),
+                    item_pattern: item["pattern"].as_str().map(str::to_string),
+                })
             });
             let statuses = op["responses"].as_object().map(|r| r.keys().cloned().collect()).unwrap_or_default();
             let _ = method;
@@ -89,9 +105,6 @@ fn resolve<'a>(root: &'a Value, value: &'a Value) -> &'a Value {
 /// The query parameter the spec's CLI mapping binds a global flag to (`x-edge-cache-cli`'s
 /// `parameters`: `team-id` → `teamId`).
 pub fn parameter_of_flag(flag: &str) -> String {
-    let path = crate::workspace_root().join("spec/edge-cache.yaml");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let root: Value = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let wire = root["x-edge-cache-cli"]["parameters"][flag].as_str();
+    let wire = root()["x-edge-cache-cli"]["parameters"][flag].as_str();
     wire.unwrap_or_else(|| panic!("the spec's CLI mapping binds no parameter to --{flag}")).to_string()
 }

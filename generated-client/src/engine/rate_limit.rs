@@ -167,12 +167,8 @@ impl RateHeaders {
             .iter()
             .zip(&self.raw)
             .filter_map(|(name, value)| {
-                let value = String::from_utf8_lossy(value.as_ref()?.as_bytes()).into_owned();
-                let mut shown = crate::types::text::escape(&value.chars().take(SHOWN_CHARS).collect::<String>());
-                if value.chars().count() > SHOWN_CHARS {
-                    shown.push('…');
-                }
-                Some((*name, shown))
+                let value = String::from_utf8_lossy(value.as_ref()?.as_bytes());
+                Some((*name, crate::types::text::escape_start(&value, SHOWN_CHARS)))
             })
             .collect()
     }

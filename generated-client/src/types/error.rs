@@ -18,7 +18,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::types::stop::StopReason;
-use crate::types::text::{Escaped, escape};
+use crate::types::text::{Escaped, escape_start};
 use crate::types::token::TokenError;
 use crate::types::validation::ValidationError;
 
@@ -604,9 +604,5 @@ pub enum ConfigError {
 pub(crate) fn excerpt(body: &[u8], max_chars: usize) -> String {
     let text = String::from_utf8_lossy(body);
     let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out = escape(&flat.chars().take(max_chars).collect::<String>());
-    if flat.chars().count() > max_chars {
-        out.push('…');
-    }
-    out
+    escape_start(&flat, max_chars)
 }

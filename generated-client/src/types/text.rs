@@ -51,6 +51,16 @@ pub(crate) fn escape(text: &str) -> String {
     Escaped(text).to_string()
 }
 
+/// The first `max_chars` characters of `text`, escaped, and `…` when there were more: how a
+/// message shows text from elsewhere that may be long.
+pub(crate) fn escape_start(text: &str, max_chars: usize) -> String {
+    let mut out = escape(&text.chars().take(max_chars).collect::<String>());
+    if text.chars().nth(max_chars).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,7 +31,5 @@ pub fn lines(invalid: &[InvalidItem], sources: &[Source]) -> Vec<String> {
 /// An item as a message shows it: quoted, its first characters, control characters escaped
 /// (it may come from anywhere).
 fn shown(item: &str) -> String {
-    let start: String = item.chars().take(SHOWN_CHARS).collect();
-    let more = if item.chars().nth(SHOWN_CHARS).is_some() { "…" } else { "" };
-    format!("\"{}{more}\"", crate::text::escape(&start))
+    format!("\"{}\"", crate::text::escape_start(item, SHOWN_CHARS))
 }
