@@ -1,7 +1,8 @@
 //! What kind of value a query parameter or a body property holds, decided once from its rule:
-//! its kind in the runtime (`contract::Kind`, which says how it parses from text and reads from
-//! JSON, and what CLI flag it is), the argument its typed setter takes and the value it stores,
-//! how the generated code reads it, and its type in the mock's `RecordedPurge`. A new kind is
+//! its kind in the runtime (`contract::Kind`, which says how it parses from text and what JSON
+//! it takes, and what CLI flag it is), its type in the operation's typed values, the argument
+//! its typed setter takes and the value it stores, how the generated code reads it, and its
+//! type in the mock's `RecordedPurge`. A new kind is
 //! added here, and in the runtime's `Kind`.
 
 use proc_macro2::TokenStream;
@@ -24,7 +25,7 @@ pub enum ValueKind {
     Boolean,
     /// A list of strings.
     TextList,
-    /// Anything else: the setter takes progenitor's type, the value is kept as JSON.
+    /// Anything else: progenitor's type, which the setter takes and the values keep.
     Json,
 }
 
@@ -36,7 +37,7 @@ pub struct Setter {
     pub arg: TokenStream,
     /// Bounds of the generic parameters (`where ...`).
     pub bounds: TokenStream,
-    /// The `contract::Value` stored.
+    /// The value stored in the field.
     pub value: TokenStream,
 }
 
@@ -80,15 +81,29 @@ impl ValueKind {
         }
     }
 
-    /// The method of `contract::Values` that reads it.
-    pub fn reader(&self) -> TokenStream {
+    /// The field's value read from the call's typed values (`values.<field>`), as an `Option`
+    /// of the plain form the checks and bodies take: `&str` for text and an enum's wire value,
+    /// `&[String]` for a list, a copy for numbers and booleans, a reference for progenitor's type.
+    pub fn read(&self, field: &syn::Ident) -> TokenStream {
         match self {
-            ValueKind::Text | ValueKind::Choice(_) => quote! { text },
-            ValueKind::Integer => quote! { integer },
-            ValueKind::Number => quote! { number },
-            ValueKind::Boolean => quote! { boolean },
-            ValueKind::TextList => quote! { list },
-            ValueKind::Json => quote! { json },
+            ValueKind::Text | ValueKind::TextList => quote! { values.#field.as_deref() },
+            ValueKind::Choice(_) => quote! { values.#field.map(|v| v.as_str()) },
+            ValueKind::Integer | ValueKind::Number | ValueKind::Boolean => quote! { values.#field },
+            ValueKind::Json => quote! { values.#field.as_ref() },
+        }
+    }
+
+    /// The field's type in the operation's typed values; `choice` is the setter enum's path,
+    /// `json` progenitor's type (for [`ValueKind::Json`]).
+    pub fn rust_type(&self, choice: &TokenStream, json: &TokenStream) -> TokenStream {
+        match self {
+            ValueKind::Text => quote! { String },
+            ValueKind::Choice(_) => quote! { #choice },
+            ValueKind::Integer => quote! { i64 },
+            ValueKind::Number => quote! { f64 },
+            ValueKind::Boolean => quote! { bool },
+            ValueKind::TextList => quote! { ::std::vec::Vec<String> },
+            ValueKind::Json => quote! { #json },
         }
     }
 
@@ -115,32 +130,32 @@ impl ValueKind {
             value,
         };
         match self {
-            ValueKind::Text => plain(quote! { impl Into<String> }, quote! { contract::Value::Text(#arg.into()) }),
-            ValueKind::Choice(_) => plain(quote! { #choice }, quote! { contract::Value::Choice(#arg.as_str()) }),
-            ValueKind::Integer => plain(quote! { i64 }, quote! { contract::Value::Integer(#arg) }),
-            ValueKind::Number => plain(quote! { f64 }, quote! { contract::Value::Number(#arg) }),
-            ValueKind::Boolean => plain(quote! { bool }, quote! { contract::Value::Boolean(#arg) }),
+            ValueKind::Text => plain(quote! { impl Into<String> }, quote! { #arg.into() }),
+            ValueKind::Choice(_) => plain(quote! { #choice }, quote! { #arg }),
+            ValueKind::Integer => plain(quote! { i64 }, quote! { #arg }),
+            ValueKind::Number => plain(quote! { f64 }, quote! { #arg }),
+            ValueKind::Boolean => plain(quote! { bool }, quote! { #arg }),
             ValueKind::TextList => Setter {
                 generics: quote! { <I, S> },
                 arg: quote! { #arg: I },
                 bounds: quote! { where I: IntoIterator<Item = S>, S: Into<String> },
-                value: quote! { contract::Value::List(#arg.into_iter().map(Into::into).collect()) },
+                value: quote! { #arg.into_iter().map(Into::into).collect() },
             },
-            ValueKind::Json => plain(quote! { #json }, quote! { contract::json_value(&#arg) }),
+            ValueKind::Json => plain(quote! { #json }, quote! { #arg }),
         }
     }
 
-    /// The field's type in the mock's `RecordedPurge`, and how it is read from a received
-    /// request (`request.<reader>(name)`).
-    pub fn recorded(&self, choice: Option<&TokenStream>) -> (TokenStream, TokenStream) {
+    /// The field's type in the mock's `RecordedPurge` (read from a received request's values by
+    /// wire name, through serde).
+    pub fn recorded(&self, choice: Option<&TokenStream>) -> TokenStream {
         match (self, choice) {
-            (ValueKind::Choice(_), Some(ty)) => (quote! { #ty }, quote! { choice }),
-            (ValueKind::Text | ValueKind::Choice(_), _) => (quote! { String }, quote! { text }),
-            (ValueKind::Integer, _) => (quote! { i64 }, quote! { integer }),
-            (ValueKind::Number, _) => (quote! { f64 }, quote! { number }),
-            (ValueKind::Boolean, _) => (quote! { bool }, quote! { boolean }),
-            (ValueKind::TextList, _) => (quote! { Vec<String> }, quote! { list }),
-            (ValueKind::Json, _) => (quote! { serde_json::Value }, quote! { json }),
+            (ValueKind::Choice(_), Some(ty)) => quote! { #ty },
+            (ValueKind::Text | ValueKind::Choice(_), _) => quote! { String },
+            (ValueKind::Integer, _) => quote! { i64 },
+            (ValueKind::Number, _) => quote! { f64 },
+            (ValueKind::Boolean, _) => quote! { bool },
+            (ValueKind::TextList, _) => quote! { Vec<String> },
+            (ValueKind::Json, _) => quote! { serde_json::Value },
         }
     }
 }

@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use heck::{ToKebabCase, ToPascalCase, ToShoutySnakeCase, ToSnakeCase};
+use heck::{ToKebabCase, ToPascalCase, ToSnakeCase};
 use serde_json::Value;
 
 use crate::error::{Location, OperationRef, SpecError, pointer};
@@ -71,12 +71,6 @@ pub fn ident(name: &str, case: Case) -> syn::Ident {
 /// Whether [`rust_name`] makes an identifier of `name` (every character of it may stand in one).
 pub fn makes_ident(name: &str, case: Case) -> bool {
     syn::parse_str::<syn::Ident>(&rust_name(name, case)).is_ok()
-}
-
-/// The name of a constant for `name` (`teamId` → `TEAM_ID`).
-pub fn screaming(name: &str) -> syn::Ident {
-    let snake = rust_name(name, Case::Snake);
-    syn::parse_str(&snake.to_shouty_snake_case()).unwrap_or_else(|_| ident(name, Case::Snake))
 }
 
 /// The CLI flag a spec name becomes (`revalidationDeadlineSeconds` →

@@ -10,7 +10,6 @@ use crate::client::EdgeCache;
 use crate::client::operation::Operation;
 use crate::engine::call::Call;
 use crate::engine::spec::OperationSpec;
-use crate::engine::value::{FieldId, Value};
 use crate::types::operation::OperationInfo;
 use crate::types::report::{BatchOutcome, BatchReport, InvalidItem, PlannedRequest, Progress};
 use crate::types::validation::ValidationError;
@@ -83,9 +82,12 @@ impl<'a, O> Purge<'a, O> {
         Self { call: Call::new(&client.engine, O::SPEC, items), operation: PhantomData }
     }
 
-    /// Sets a field (the contract's `set`, which the typed setters call).
-    pub(crate) fn with(mut self, id: FieldId, value: Value) -> Self {
-        self.call.values.set(id, value);
+    /// Sets a field of the call's typed values (the contract's `set`, which the typed setters
+    /// call with their operation's `Values`, the type the call holds).
+    pub(crate) fn with<V: 'static>(mut self, set: impl FnOnce(&mut V)) -> Self {
+        if let Some(values) = self.call.values.as_any_mut().downcast_mut::<V>() {
+            set(values);
+        }
         self
     }
 

@@ -10,11 +10,12 @@
 //! - the descriptions it declares: [`OperationSpec`] (an operation's [`OperationInfo`], its
 //!   [`Field`]s of a [`Kind`] and [`Place`], and its functions), [`ApiSpec`] and [`Auth`];
 //! - [`Sealed`], which its marker types implement (so that [`Operation`] is theirs only);
-//! - the values of a call: [`Values`] to read them, [`FieldId::named`] to resolve a field's wire
-//!   name once, at compile time, and [`Value`];
-//! - the constructors: [`start`] (a call of an operation), [`set`] (a field of a call, by its
-//!   [`FieldId`]: the typed setters), [`scope`] and [`default_scope`] (the client-wide
-//!   parameters), [`sending`] and [`unsendable`] (an attempt, from progenitor's builder);
+//! - the values of a call: [`OperationValues`], which each operation's generated `Values`
+//!   (one typed field per parameter and property) implement: their checks, body and sending,
+//!   and the setting of a field by wire name from JSON; [`values`] makes the empty one;
+//! - the constructors: [`start`] (a call of an operation), [`set`] (a field of a call's values:
+//!   the typed setters), [`scope`] and [`default_scope`] (the client-wide parameters),
+//!   [`sending`] and [`unsendable`] (an attempt, from progenitor's builder);
 //! - the checks, one per constraint of the spec ([`check`]), and the conversions into
 //!   progenitor's types ([`convert`]);
 //! - the types it adds methods to: [`EdgeCache`] (one per operation), [`EdgeCacheBuilder`] and
@@ -35,7 +36,7 @@ pub(crate) use crate::client::{EdgeCache, EdgeCacheBuilder};
 pub(crate) use crate::engine::credential::{Credential, authorize};
 pub(crate) use crate::engine::spec::{ApiSpec, Auth, OperationSpec, Sealed};
 pub(crate) use crate::engine::transport::{Sending, sending, unsendable};
-pub(crate) use crate::engine::value::{FieldId, Value, Values};
+pub(crate) use crate::engine::value::{OperationValues, values};
 pub(crate) use crate::engine::{check, convert};
 #[cfg(feature = "mock")]
 pub(crate) use crate::mock::inbound::Request as Inbound;
@@ -49,9 +50,9 @@ pub fn start<'a, O: Operation>(client: &'a EdgeCache, items: Vec<String>) -> Pur
     Purge::start(client, items)
 }
 
-/// Sets a field of a call: what the typed setters call.
-pub fn set<O>(purge: Purge<'_, O>, id: FieldId, value: Value) -> Purge<'_, O> {
-    purge.with(id, value)
+/// Sets a field of a call's values (`V`, its operation's): what the typed setters call.
+pub fn set<O, V: OperationValues>(purge: Purge<'_, O>, set: impl FnOnce(&mut V)) -> Purge<'_, O> {
+    purge.with(set)
 }
 
 /// A scope parameter (`teamId`) in a scope.
@@ -62,11 +63,4 @@ pub fn scope(scope: Scope, name: &'static str, value: String) -> Scope {
 /// A scope parameter sent with every request of a client.
 pub fn default_scope(builder: EdgeCacheBuilder, name: &'static str, value: String) -> EdgeCacheBuilder {
     builder.scope_param(name, value)
-}
-
-/// A [`Kind::Json`] value: what the typed setter of such a field stores.
-pub fn json_value<T: serde::Serialize>(value: &T) -> Value {
-    // Serialising progenitor's types cannot fail (their maps have string keys); should it, the
-    // body cannot be built, and the call says so without sending.
-    Value::Json(serde_json::to_value(value).unwrap_or(serde_json::Value::Null))
 }

@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 use crate::engine::batch::{self, OnBatch};
 use crate::engine::rate_limit::Track;
 use crate::engine::spec::OperationSpec;
-use crate::engine::value::{FieldId, Value, Values};
+use crate::engine::value::{self, Values};
 use crate::engine::{Engine, settings};
 use crate::types::operation::{OperationInfo, Place};
 use crate::types::report::{BatchReport, InvalidItem, PlannedRequest};
@@ -23,7 +23,7 @@ use crate::types::validation::{Problem, ValidationError};
 pub(crate) struct Call<'a> {
     pub(crate) client: &'a Engine,
     pub(crate) spec: &'static OperationSpec,
-    pub(crate) values: Values,
+    pub(crate) values: Box<dyn Values>,
     pub(crate) items: Vec<String>,
     pub(crate) concurrency: usize,
     pub(crate) on_batch: Option<OnBatch<'a>>,
@@ -35,12 +35,9 @@ pub(crate) struct Call<'a> {
 
 impl std::fmt::Debug for Call<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let values: Vec<(&str, &Value)> = (self.spec.info.fields.iter().enumerate())
-            .filter_map(|(i, field)| Some((field.name, self.values.at(i)?)))
-            .collect();
         f.debug_struct("Purge")
             .field("operation", &self.spec.info.operation_id)
-            .field("values", &values)
+            .field("values", &self.values)
             .field("items", &self.items.len())
             .finish_non_exhaustive()
     }
@@ -49,13 +46,11 @@ impl std::fmt::Debug for Call<'_> {
 impl<'a> Call<'a> {
     /// A call of `spec` with the client's settings and scope.
     pub(crate) fn new(client: &'a Engine, spec: &'static OperationSpec, items: Vec<String>) -> Self {
-        let fields = spec.info.fields;
-        let mut values = Values::new(fields);
-        for (i, field) in fields.iter().enumerate() {
-            if field.in_scope
-                && let Some(v) = client.scope.get(field.name)
-            {
-                values.set(FieldId::at(i), Value::Text(v.to_string()));
+        let mut values = (spec.values)();
+        for field in spec.info.fields.iter().filter(|f| f.in_scope) {
+            if let Some(v) = client.scope.get(field.name) {
+                // A scope parameter is text, which a text field takes.
+                let _ = values.set(field.name, serde_json::Value::from(v));
             }
         }
         Self {
@@ -79,7 +74,7 @@ impl<'a> Call<'a> {
     /// Sets a field by its wire name, from text: parsed by its kind, as a typed setter would
     /// set it.
     pub(crate) fn set_text(&mut self, name: &str, text: &str) -> Result<(), ValidationError> {
-        self.values.set_text(&self.spec.info, name, text)
+        value::set_text(&mut *self.values, &self.spec.info, name, text)
     }
 
     /// How many requests the selection needs (one, for an operation without a selection).
@@ -99,7 +94,7 @@ impl<'a> Call<'a> {
     pub(crate) fn checked(&self) -> Result<NonZeroUsize, ValidationError> {
         let concurrency = settings::concurrency(self.concurrency)
             .map_err(|problem| ValidationError { field: "concurrency".into(), problem })?;
-        (self.spec.check)(&self.values)?;
+        self.values.check()?;
         let info = self.info();
         let Some(batch_field) = info.batch_field else {
             if !self.items.is_empty() {
@@ -126,7 +121,7 @@ impl<'a> Call<'a> {
         if !self.skip_invalid || self.invalid_items().next().is_none() {
             return None;
         }
-        let (values, items) = (self.values.clone(), self.items.clone());
+        let (values, items) = (self.values.clone_box(), self.items.clone());
         let mut valid = Call { values, items, on_batch: None, cancel: None, ..*self };
         valid.leave_out_invalid();
         valid.skip_invalid = false;
@@ -137,7 +132,7 @@ impl<'a> Call<'a> {
     /// invalid item is not one).
     pub(crate) fn validate(&self) -> Result<(), ValidationError> {
         match self.valid_part() {
-            Some(valid) if valid.items.is_empty() => (self.spec.check)(&self.values),
+            Some(valid) if valid.items.is_empty() => self.values.check(),
             Some(valid) => valid.checked().map(|_| ()),
             None => self.checked().map(|_| ()),
         }
@@ -166,19 +161,18 @@ impl<'a> Call<'a> {
         })
     }
 
-    /// The query of every request, in the order sent.
-    fn query(&self) -> Vec<(&'static str, String)> {
-        let fields = self.info().fields.iter().enumerate().filter(|(_, f)| f.place == Place::Query);
-        fields.filter_map(|(i, f)| Some((f.name, self.values.at(i)?.query_text()?))).collect()
+    /// The values of the fields that go in `place`, as text, in the order sent.
+    fn texts(&self, place: Place) -> Vec<(&'static str, String)> {
+        let values = self.values.to_json();
+        let fields = self.info().fields.iter().filter(|f| f.place == place);
+        fields.filter_map(|f| Some((f.name, value::wire_text(values.get(f.name)?)?))).collect()
     }
 
     /// The path of every request, its parameters filled in as progenitor sends them.
     fn path(&self) -> String {
         let mut path = self.info().path.to_string();
-        for (i, field) in self.info().fields.iter().enumerate().filter(|(_, f)| f.place == Place::Path) {
-            if let Some(value) = self.values.at(i).and_then(Value::query_text) {
-                path = path.replace(&format!("{{{}}}", field.name), &progenitor_client::encode_path(&value));
-            }
+        for (name, value) in self.texts(Place::Path) {
+            path = path.replace(&format!("{{{name}}}"), &progenitor_client::encode_path(&value));
         }
         path
     }
@@ -188,14 +182,14 @@ impl<'a> Call<'a> {
         if let Some(valid) = self.valid_part() {
             if valid.items.is_empty() {
                 // Every item was left out: nothing to send, once the call's own values pass.
-                (self.spec.check)(&self.values)?;
+                self.values.check()?;
                 return Ok(Vec::new());
             }
             return valid.plan();
         }
         self.checked()?;
         let info = self.info();
-        let query = self.query();
+        let query = self.texts(Place::Query);
         let mut start = 0;
         let mut plan = Vec::new();
         let sizes = match info.batch_field {
@@ -205,7 +199,7 @@ impl<'a> Call<'a> {
         for size in sizes {
             let chunk = &self.items[start..start + size];
             start += size;
-            let body = (self.spec.body)(chunk, &self.values).map_err(|reason| ValidationError {
+            let body = self.values.body(chunk).map_err(|reason| ValidationError {
                 field: info.batch_field.unwrap_or("body").to_string(),
                 problem: Problem::Unrepresentable { reason },
             })?;
@@ -220,7 +214,7 @@ impl<'a> Call<'a> {
         let invalid = if self.skip_invalid { self.leave_out_invalid() } else { Vec::new() };
         // Nothing valid left: nothing to send, once the call's own values pass.
         if self.items.is_empty() && !invalid.is_empty() {
-            (self.spec.check)(&self.values)?;
+            self.values.check()?;
             let operation = self.info().operation_id;
             return Ok(BatchReport { operation, batches: Vec::new(), not_sent: Vec::new(), stopped: None, invalid });
         }
@@ -228,12 +222,12 @@ impl<'a> Call<'a> {
         let Call { client, spec, values, items, on_batch, max_time, cancel, .. } = self;
         let info = &spec.info;
         let stop = Stop { deadline: max_time.map(|t| tokio::time::Instant::now() + t), cancel };
-        let values = &values;
+        let values = &*values;
         let send = |chunk: batch::Chunk, shared: Option<Arc<Track>>| -> batch::Request<'_> {
             Box::pin(async move {
                 let own = Track::default();
                 let track = shared.as_deref().unwrap_or(&own);
-                let attempt = || (spec.send)(&client.api, values, &chunk);
+                let attempt = || values.send(&client.api, &chunk);
                 crate::engine::transport::call(
                     info,
                     &client.retry,

@@ -2,13 +2,12 @@
 //! declarations the generated registry fills in (`generated/spec.rs`, through
 //! [`crate::contract`]).
 
-use crate::engine::transport::Sending;
 use crate::engine::value::Values;
 use crate::types::operation::OperationInfo;
 use crate::types::validation::ValidationError;
 
 /// Implemented by the generated marker types, and by nothing outside the crate: the supertrait
-/// that seals [`Operation`].
+/// that seals [`Operation`](crate::operations::Operation).
 pub trait Sealed {
     /// The operation's description.
     const SPEC: &'static OperationSpec;
@@ -19,17 +18,13 @@ pub trait Sealed {
 pub struct OperationSpec {
     /// Its facts.
     pub info: OperationInfo,
-    /// Checks the values of a call (query parameters and body properties), one generated
-    /// statement per constraint.
-    pub check: fn(&Values) -> Result<(), ValidationError>,
+    /// A call's values, none set yet: the generated typed values of the operation, which check
+    /// themselves, build the body and send (see [`crate::engine::value::OperationValues`]).
+    pub values: fn() -> Box<dyn Values>,
     /// Checks the item at an index of the selection.
     pub check_item: fn(usize, &str) -> Result<(), ValidationError>,
     /// Checks the batch field's string form ([`OperationInfo::text_form`]).
     pub check_text: fn(&str) -> Result<(), ValidationError>,
-    /// Starts one attempt of one batch through progenitor's builder.
-    pub send: for<'a> fn(&'a crate::generated::api::Client, &Values, &[String]) -> Sending<'a>,
-    /// The JSON body of one batch, as [`send`](OperationSpec::send) would send it.
-    pub body: fn(&[String], &Values) -> Result<serde_json::Value, String>,
     /// A body of the successful answer, as JSON text, when the spec gives it one: what the
     /// testing kit answers.
     pub success_body: Option<&'static str>,

@@ -121,8 +121,7 @@ impl contract::Purge<'_, InvalidateByTags> {
     pub fn slug(self, value: impl Into<String>) -> Self {
         contract::set(
             self,
-            op_invalidate_by_tags::field::SLUG,
-            contract::Value::Text(value.into()),
+            move |v: &mut op_invalidate_by_tags::Values| v.slug = Some(value.into()),
         )
     }
     /// Sets `teamId` for this call, overriding the client's.
@@ -131,16 +130,14 @@ impl contract::Purge<'_, InvalidateByTags> {
     pub fn team_id(self, value: impl Into<String>) -> Self {
         contract::set(
             self,
-            op_invalidate_by_tags::field::TEAM_ID,
-            contract::Value::Text(value.into()),
+            move |v: &mut op_invalidate_by_tags::Values| v.team_id = Some(value.into()),
         )
     }
     /// The environment whose cache is changed; both when left out.
     pub fn target(self, value: setter_types::Target) -> Self {
         contract::set(
             self,
-            op_invalidate_by_tags::field::TARGET,
-            contract::Value::Choice(value.as_str()),
+            move |v: &mut op_invalidate_by_tags::Values| v.target = Some(value),
         )
     }
 }
@@ -162,8 +159,9 @@ impl contract::EdgeCache {
     {
         contract::set(
             contract::start(self, tags.into_iter().map(Into::into).collect()),
-            op_invalidate_by_tags::field::PROJECT_ID_OR_NAME,
-            contract::Value::Text(project.into()),
+            move |v: &mut op_invalidate_by_tags::Values| {
+                v.project_id_or_name = Some(project.into());
+            },
         )
     }
 }
@@ -190,8 +188,9 @@ impl contract::Purge<'_, DangerouslyDeleteByTags> {
     pub fn slug(self, value: impl Into<String>) -> Self {
         contract::set(
             self,
-            op_dangerously_delete_by_tags::field::SLUG,
-            contract::Value::Text(value.into()),
+            move |v: &mut op_dangerously_delete_by_tags::Values| {
+                v.slug = Some(value.into());
+            },
         )
     }
     /// Sets `teamId` for this call, overriding the client's.
@@ -200,16 +199,16 @@ impl contract::Purge<'_, DangerouslyDeleteByTags> {
     pub fn team_id(self, value: impl Into<String>) -> Self {
         contract::set(
             self,
-            op_dangerously_delete_by_tags::field::TEAM_ID,
-            contract::Value::Text(value.into()),
+            move |v: &mut op_dangerously_delete_by_tags::Values| {
+                v.team_id = Some(value.into());
+            },
         )
     }
     /// The environment whose cache is changed; both when left out.
     pub fn target(self, value: setter_types::Target) -> Self {
         contract::set(
             self,
-            op_dangerously_delete_by_tags::field::TARGET,
-            contract::Value::Choice(value.as_str()),
+            move |v: &mut op_dangerously_delete_by_tags::Values| v.target = Some(value),
         )
     }
     /// How long, in seconds, a deleted entry may still be served stale while it is revalidated.
@@ -218,8 +217,9 @@ impl contract::Purge<'_, DangerouslyDeleteByTags> {
     pub fn revalidation_deadline_seconds(self, value: i64) -> Self {
         contract::set(
             self,
-            op_dangerously_delete_by_tags::field::REVALIDATION_DEADLINE_SECONDS,
-            contract::Value::Integer(value),
+            move |v: &mut op_dangerously_delete_by_tags::Values| {
+                v.revalidation_deadline_seconds = Some(value);
+            },
         )
     }
 }
@@ -243,8 +243,9 @@ impl contract::EdgeCache {
     {
         contract::set(
             contract::start(self, tags.into_iter().map(Into::into).collect()),
-            op_dangerously_delete_by_tags::field::PROJECT_ID_OR_NAME,
-            contract::Value::Text(project.into()),
+            move |v: &mut op_dangerously_delete_by_tags::Values| {
+                v.project_id_or_name = Some(project.into());
+            },
         )
     }
 }
@@ -269,8 +270,9 @@ impl contract::Purge<'_, InvalidateBySrcImages> {
     pub fn slug(self, value: impl Into<String>) -> Self {
         contract::set(
             self,
-            op_invalidate_by_src_images::field::SLUG,
-            contract::Value::Text(value.into()),
+            move |v: &mut op_invalidate_by_src_images::Values| {
+                v.slug = Some(value.into());
+            },
         )
     }
     /// Sets `teamId` for this call, overriding the client's.
@@ -279,8 +281,9 @@ impl contract::Purge<'_, InvalidateBySrcImages> {
     pub fn team_id(self, value: impl Into<String>) -> Self {
         contract::set(
             self,
-            op_invalidate_by_src_images::field::TEAM_ID,
-            contract::Value::Text(value.into()),
+            move |v: &mut op_invalidate_by_src_images::Values| {
+                v.team_id = Some(value.into());
+            },
         )
     }
 }
@@ -302,8 +305,9 @@ impl contract::EdgeCache {
     {
         contract::set(
             contract::start(self, src_images.into_iter().map(Into::into).collect()),
-            op_invalidate_by_src_images::field::PROJECT_ID_OR_NAME,
-            contract::Value::Text(project.into()),
+            move |v: &mut op_invalidate_by_src_images::Values| {
+                v.project_id_or_name = Some(project.into());
+            },
         )
     }
 }
@@ -329,8 +333,9 @@ impl contract::Purge<'_, DangerouslyDeleteBySrcImages> {
     pub fn slug(self, value: impl Into<String>) -> Self {
         contract::set(
             self,
-            op_dangerously_delete_by_src_images::field::SLUG,
-            contract::Value::Text(value.into()),
+            move |v: &mut op_dangerously_delete_by_src_images::Values| {
+                v.slug = Some(value.into());
+            },
         )
     }
     /// Sets `teamId` for this call, overriding the client's.
@@ -339,8 +344,9 @@ impl contract::Purge<'_, DangerouslyDeleteBySrcImages> {
     pub fn team_id(self, value: impl Into<String>) -> Self {
         contract::set(
             self,
-            op_dangerously_delete_by_src_images::field::TEAM_ID,
-            contract::Value::Text(value.into()),
+            move |v: &mut op_dangerously_delete_by_src_images::Values| {
+                v.team_id = Some(value.into());
+            },
         )
     }
     /// How long, in seconds, a deleted entry may still be served stale while it is revalidated.
@@ -349,8 +355,9 @@ impl contract::Purge<'_, DangerouslyDeleteBySrcImages> {
     pub fn revalidation_deadline_seconds(self, value: i64) -> Self {
         contract::set(
             self,
-            op_dangerously_delete_by_src_images::field::REVALIDATION_DEADLINE_SECONDS,
-            contract::Value::Integer(value),
+            move |v: &mut op_dangerously_delete_by_src_images::Values| {
+                v.revalidation_deadline_seconds = Some(value);
+            },
         )
     }
 }
@@ -373,8 +380,9 @@ impl contract::EdgeCache {
     {
         contract::set(
             contract::start(self, src_images.into_iter().map(Into::into).collect()),
-            op_dangerously_delete_by_src_images::field::PROJECT_ID_OR_NAME,
-            contract::Value::Text(project.into()),
+            move |v: &mut op_dangerously_delete_by_src_images::Values| {
+                v.project_id_or_name = Some(project.into());
+            },
         )
     }
 }
@@ -400,8 +408,7 @@ impl contract::Purge<'_, PurgeAll> {
     pub fn slug(self, value: impl Into<String>) -> Self {
         contract::set(
             self,
-            op_purge_all::field::SLUG,
-            contract::Value::Text(value.into()),
+            move |v: &mut op_purge_all::Values| v.slug = Some(value.into()),
         )
     }
     /// Sets `teamId` for this call, overriding the client's.
@@ -410,8 +417,7 @@ impl contract::Purge<'_, PurgeAll> {
     pub fn team_id(self, value: impl Into<String>) -> Self {
         contract::set(
             self,
-            op_purge_all::field::TEAM_ID,
-            contract::Value::Text(value.into()),
+            move |v: &mut op_purge_all::Values| v.team_id = Some(value.into()),
         )
     }
 }
@@ -429,8 +435,9 @@ impl contract::EdgeCache {
     ) -> contract::Purge<'_, PurgeAll> {
         contract::set(
             contract::start(self, ::std::vec::Vec::new()),
-            op_purge_all::field::PROJECT_ID_OR_NAME,
-            contract::Value::Text(project.into()),
+            move |v: &mut op_purge_all::Values| {
+                v.project_id_or_name = Some(project.into());
+            },
         )
     }
 }
@@ -455,8 +462,9 @@ impl contract::Purge<'_, DangerouslyDeleteImmutableStatic> {
     pub fn slug(self, value: impl Into<String>) -> Self {
         contract::set(
             self,
-            op_dangerously_delete_immutable_static::field::SLUG,
-            contract::Value::Text(value.into()),
+            move |v: &mut op_dangerously_delete_immutable_static::Values| {
+                v.slug = Some(value.into());
+            },
         )
     }
     /// Sets `teamId` for this call, overriding the client's.
@@ -465,8 +473,9 @@ impl contract::Purge<'_, DangerouslyDeleteImmutableStatic> {
     pub fn team_id(self, value: impl Into<String>) -> Self {
         contract::set(
             self,
-            op_dangerously_delete_immutable_static::field::TEAM_ID,
-            contract::Value::Text(value.into()),
+            move |v: &mut op_dangerously_delete_immutable_static::Values| {
+                v.team_id = Some(value.into());
+            },
         )
     }
 }
@@ -485,11 +494,13 @@ impl contract::EdgeCache {
         contract::set(
             contract::set(
                 contract::start(self, ::std::vec::Vec::new()),
-                op_dangerously_delete_immutable_static::field::PROJECT_ID_OR_NAME,
-                contract::Value::Text(project.into()),
+                move |v: &mut op_dangerously_delete_immutable_static::Values| {
+                    v.project_id_or_name = Some(project.into());
+                },
             ),
-            op_dangerously_delete_immutable_static::field::PATH,
-            contract::Value::Text(path.into()),
+            move |v: &mut op_dangerously_delete_immutable_static::Values| {
+                v.path = Some(path.into());
+            },
         )
     }
 }
@@ -520,11 +531,9 @@ mod op_invalidate_by_tags {
             idempotent: true,
             deprecated: false,
         },
-        check,
+        values: contract::values::<Values>,
         check_item,
         check_text,
-        send,
-        body: json_body,
         success_body: None,
     };
     const FIELDS: &[contract::Field] = &[
@@ -561,35 +570,74 @@ mod op_invalidate_by_tags {
             description: "The environment whose cache is changed; both when left out.",
         },
     ];
-    pub(crate) mod field {
-        use super::contract;
-        pub(crate) const PROJECT_ID_OR_NAME: contract::FieldId = contract::FieldId::named(
-            super::FIELDS,
-            "projectIdOrName",
-        );
-        pub(crate) const SLUG: contract::FieldId = contract::FieldId::named(
-            super::FIELDS,
-            "slug",
-        );
-        pub(crate) const TEAM_ID: contract::FieldId = contract::FieldId::named(
-            super::FIELDS,
-            "teamId",
-        );
-        pub(crate) const TARGET: contract::FieldId = contract::FieldId::named(
-            super::FIELDS,
-            "target",
-        );
+    /// The values of a call, by field.
+    #[derive(Debug, Clone, Default, serde::Serialize)]
+    pub(crate) struct Values {
+        #[serde(rename = "projectIdOrName", skip_serializing_if = "Option::is_none")]
+        pub(crate) project_id_or_name: Option<String>,
+        #[serde(rename = "slug", skip_serializing_if = "Option::is_none")]
+        pub(crate) slug: Option<String>,
+        #[serde(rename = "teamId", skip_serializing_if = "Option::is_none")]
+        pub(crate) team_id: Option<String>,
+        #[serde(rename = "target", skip_serializing_if = "Option::is_none")]
+        pub(crate) target: Option<setter_types::Target>,
     }
-    fn check(values: &contract::Values) -> Result<(), contract::ValidationError> {
-        let _ = values;
-        contract::check::required(
-            "projectIdOrName",
-            values.text(field::PROJECT_ID_OR_NAME),
-        )?;
-        if let Some(v) = values.text(field::PROJECT_ID_OR_NAME) {
-            contract::check::length("projectIdOrName", None, v, Some(1u64), None)?;
+    impl contract::OperationValues for Values {
+        fn check(&self) -> Result<(), contract::ValidationError> {
+            let values = self;
+            let _ = values;
+            contract::check::required(
+                "projectIdOrName",
+                values.project_id_or_name.as_deref(),
+            )?;
+            if let Some(v) = values.project_id_or_name.as_deref() {
+                contract::check::length("projectIdOrName", None, v, Some(1u64), None)?;
+            }
+            Ok(())
         }
-        Ok(())
+        fn set(
+            &mut self,
+            name: &str,
+            json: serde_json::Value,
+        ) -> Result<(), serde_json::Error> {
+            let _ = &json;
+            match name {
+                "projectIdOrName" => {
+                    self.project_id_or_name = Some(serde_json::from_value(json)?);
+                }
+                "slug" => self.slug = Some(serde_json::from_value(json)?),
+                "teamId" => self.team_id = Some(serde_json::from_value(json)?),
+                "target" => self.target = Some(serde_json::from_value(json)?),
+                _ => {}
+            }
+            Ok(())
+        }
+        fn body(&self, items: &[String]) -> Result<serde_json::Value, String> {
+            contract::convert::to_json(body(self, items))
+        }
+        fn send<'a>(
+            &self,
+            api: &'a api::Client,
+            items: &[String],
+        ) -> contract::Sending<'a> {
+            let values = self;
+            let body = match body(values, items) {
+                Ok(body) => body,
+                Err(e) => return contract::unsendable(e),
+            };
+            #[allow(unused_mut)]
+            let mut b = api.invalidate_by_tags().body(body);
+            if let Some(v) = values.project_id_or_name.as_deref() {
+                b = b.project_id_or_name(v);
+            }
+            if let Some(v) = values.slug.as_deref() {
+                b = b.slug(v);
+            }
+            if let Some(v) = values.team_id.as_deref() {
+                b = b.team_id(v);
+            }
+            contract::sending(b.send())
+        }
     }
     fn check_item(index: usize, item: &str) -> Result<(), contract::ValidationError> {
         let _ = (index, item);
@@ -609,8 +657,8 @@ mod op_invalidate_by_tags {
         Ok(())
     }
     fn body(
+        values: &Values,
         items: &[String],
-        values: &contract::Values,
     ) -> Result<types::InvalidateByTagsRequest, String> {
         let _ = (items, values);
         Ok(types::InvalidateByTagsRequest {
@@ -625,36 +673,8 @@ mod op_invalidate_by_tags {
                         .collect::<Result<::std::vec::Vec<_>, String>>()?,
                 ),
             ),
-            target: contract::convert::choice(values.text(field::TARGET))?,
+            target: contract::convert::choice(values.target.map(|v| v.as_str()))?,
         })
-    }
-    fn json_body(
-        items: &[String],
-        values: &contract::Values,
-    ) -> Result<serde_json::Value, String> {
-        contract::convert::to_json(body(items, values))
-    }
-    fn send<'a>(
-        api: &'a api::Client,
-        values: &contract::Values,
-        items: &[String],
-    ) -> contract::Sending<'a> {
-        let body = match body(items, values) {
-            Ok(body) => body,
-            Err(e) => return contract::unsendable(e),
-        };
-        #[allow(unused_mut)]
-        let mut b = api.invalidate_by_tags().body(body);
-        if let Some(v) = values.text(field::PROJECT_ID_OR_NAME) {
-            b = b.project_id_or_name(v);
-        }
-        if let Some(v) = values.text(field::SLUG) {
-            b = b.slug(v);
-        }
-        if let Some(v) = values.text(field::TEAM_ID) {
-            b = b.team_id(v);
-        }
-        contract::sending(b.send())
     }
 }
 mod op_dangerously_delete_by_tags {
@@ -675,11 +695,9 @@ mod op_dangerously_delete_by_tags {
             idempotent: true,
             deprecated: false,
         },
-        check,
+        values: contract::values::<Values>,
         check_item,
         check_text,
-        send,
-        body: json_body,
         success_body: None,
     };
     const FIELDS: &[contract::Field] = &[
@@ -724,55 +742,100 @@ mod op_dangerously_delete_by_tags {
             description: "How long, in seconds, a deleted entry may still be served stale while it is revalidated. The doc pages say \"number >= 0\"; Vercel's published description says an integer from 0 to 31536000 (one year). An integer in that range satisfies both.",
         },
     ];
-    pub(crate) mod field {
-        use super::contract;
-        pub(crate) const PROJECT_ID_OR_NAME: contract::FieldId = contract::FieldId::named(
-            super::FIELDS,
-            "projectIdOrName",
-        );
-        pub(crate) const SLUG: contract::FieldId = contract::FieldId::named(
-            super::FIELDS,
-            "slug",
-        );
-        pub(crate) const TEAM_ID: contract::FieldId = contract::FieldId::named(
-            super::FIELDS,
-            "teamId",
-        );
-        pub(crate) const TARGET: contract::FieldId = contract::FieldId::named(
-            super::FIELDS,
-            "target",
-        );
-        pub(crate) const REVALIDATION_DEADLINE_SECONDS: contract::FieldId = contract::FieldId::named(
-            super::FIELDS,
-            "revalidationDeadlineSeconds",
-        );
+    /// The values of a call, by field.
+    #[derive(Debug, Clone, Default, serde::Serialize)]
+    pub(crate) struct Values {
+        #[serde(rename = "projectIdOrName", skip_serializing_if = "Option::is_none")]
+        pub(crate) project_id_or_name: Option<String>,
+        #[serde(rename = "slug", skip_serializing_if = "Option::is_none")]
+        pub(crate) slug: Option<String>,
+        #[serde(rename = "teamId", skip_serializing_if = "Option::is_none")]
+        pub(crate) team_id: Option<String>,
+        #[serde(rename = "target", skip_serializing_if = "Option::is_none")]
+        pub(crate) target: Option<setter_types::Target>,
+        #[serde(
+            rename = "revalidationDeadlineSeconds",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub(crate) revalidation_deadline_seconds: Option<i64>,
     }
-    fn check(values: &contract::Values) -> Result<(), contract::ValidationError> {
-        let _ = values;
-        contract::check::required(
-            "projectIdOrName",
-            values.text(field::PROJECT_ID_OR_NAME),
-        )?;
-        if let Some(v) = values.text(field::PROJECT_ID_OR_NAME) {
-            contract::check::length("projectIdOrName", None, v, Some(1u64), None)?;
-        }
-        if let Some(v) = values.integer(field::REVALIDATION_DEADLINE_SECONDS) {
-            contract::check::integer(
-                "revalidationDeadlineSeconds",
-                v,
-                Some(0i64),
-                Some(31536000i64),
+    impl contract::OperationValues for Values {
+        fn check(&self) -> Result<(), contract::ValidationError> {
+            let values = self;
+            let _ = values;
+            contract::check::required(
+                "projectIdOrName",
+                values.project_id_or_name.as_deref(),
             )?;
+            if let Some(v) = values.project_id_or_name.as_deref() {
+                contract::check::length("projectIdOrName", None, v, Some(1u64), None)?;
+            }
+            if let Some(v) = values.revalidation_deadline_seconds {
+                contract::check::integer(
+                    "revalidationDeadlineSeconds",
+                    v,
+                    Some(0i64),
+                    Some(31536000i64),
+                )?;
+            }
+            contract::convert::value::<
+                _,
+                types::RevalidationDeadlineSeconds,
+            >(values.revalidation_deadline_seconds)
+                .map_err(|e| contract::check::unconvertible(
+                    "revalidationDeadlineSeconds",
+                    e,
+                ))?;
+            Ok(())
         }
-        contract::convert::value::<
-            _,
-            types::RevalidationDeadlineSeconds,
-        >(values.integer(field::REVALIDATION_DEADLINE_SECONDS))
-            .map_err(|e| contract::check::unconvertible(
-                "revalidationDeadlineSeconds",
-                e,
-            ))?;
-        Ok(())
+        fn set(
+            &mut self,
+            name: &str,
+            json: serde_json::Value,
+        ) -> Result<(), serde_json::Error> {
+            let _ = &json;
+            match name {
+                "projectIdOrName" => {
+                    self.project_id_or_name = Some(serde_json::from_value(json)?);
+                }
+                "slug" => self.slug = Some(serde_json::from_value(json)?),
+                "teamId" => self.team_id = Some(serde_json::from_value(json)?),
+                "target" => self.target = Some(serde_json::from_value(json)?),
+                "revalidationDeadlineSeconds" => {
+                    self.revalidation_deadline_seconds = Some(
+                        serde_json::from_value(json)?,
+                    );
+                }
+                _ => {}
+            }
+            Ok(())
+        }
+        fn body(&self, items: &[String]) -> Result<serde_json::Value, String> {
+            contract::convert::to_json(body(self, items))
+        }
+        fn send<'a>(
+            &self,
+            api: &'a api::Client,
+            items: &[String],
+        ) -> contract::Sending<'a> {
+            let values = self;
+            let body = match body(values, items) {
+                Ok(body) => body,
+                Err(e) => return contract::unsendable(e),
+            };
+            #[allow(unused_mut)]
+            let mut b = api.dangerously_delete_by_tags().body(body);
+            if let Some(v) = values.project_id_or_name.as_deref() {
+                b = b.project_id_or_name(v);
+            }
+            if let Some(v) = values.slug.as_deref() {
+                b = b.slug(v);
+            }
+            if let Some(v) = values.team_id.as_deref() {
+                b = b.team_id(v);
+            }
+            contract::sending(b.send())
+        }
     }
     fn check_item(index: usize, item: &str) -> Result<(), contract::ValidationError> {
         let _ = (index, item);
@@ -792,8 +855,8 @@ mod op_dangerously_delete_by_tags {
         Ok(())
     }
     fn body(
+        values: &Values,
         items: &[String],
-        values: &contract::Values,
     ) -> Result<types::DangerouslyDeleteByTagsRequest, String> {
         let _ = (items, values);
         Ok(types::DangerouslyDeleteByTagsRequest {
@@ -808,39 +871,11 @@ mod op_dangerously_delete_by_tags {
                         .collect::<Result<::std::vec::Vec<_>, String>>()?,
                 ),
             ),
-            target: contract::convert::choice(values.text(field::TARGET))?,
+            target: contract::convert::choice(values.target.map(|v| v.as_str()))?,
             revalidation_deadline_seconds: contract::convert::value(
-                values.integer(field::REVALIDATION_DEADLINE_SECONDS),
+                values.revalidation_deadline_seconds,
             )?,
         })
-    }
-    fn json_body(
-        items: &[String],
-        values: &contract::Values,
-    ) -> Result<serde_json::Value, String> {
-        contract::convert::to_json(body(items, values))
-    }
-    fn send<'a>(
-        api: &'a api::Client,
-        values: &contract::Values,
-        items: &[String],
-    ) -> contract::Sending<'a> {
-        let body = match body(items, values) {
-            Ok(body) => body,
-            Err(e) => return contract::unsendable(e),
-        };
-        #[allow(unused_mut)]
-        let mut b = api.dangerously_delete_by_tags().body(body);
-        if let Some(v) = values.text(field::PROJECT_ID_OR_NAME) {
-            b = b.project_id_or_name(v);
-        }
-        if let Some(v) = values.text(field::SLUG) {
-            b = b.slug(v);
-        }
-        if let Some(v) = values.text(field::TEAM_ID) {
-            b = b.team_id(v);
-        }
-        contract::sending(b.send())
     }
 }
 mod op_invalidate_by_src_images {
@@ -861,11 +896,9 @@ mod op_invalidate_by_src_images {
             idempotent: true,
             deprecated: false,
         },
-        check,
+        values: contract::values::<Values>,
         check_item,
         check_text,
-        send,
-        body: json_body,
         success_body: None,
     };
     const FIELDS: &[contract::Field] = &[
@@ -894,31 +927,71 @@ mod op_invalidate_by_src_images {
             description: "The ID of the team that owns the project, when the token may act for several.",
         },
     ];
-    pub(crate) mod field {
-        use super::contract;
-        pub(crate) const PROJECT_ID_OR_NAME: contract::FieldId = contract::FieldId::named(
-            super::FIELDS,
-            "projectIdOrName",
-        );
-        pub(crate) const SLUG: contract::FieldId = contract::FieldId::named(
-            super::FIELDS,
-            "slug",
-        );
-        pub(crate) const TEAM_ID: contract::FieldId = contract::FieldId::named(
-            super::FIELDS,
-            "teamId",
-        );
+    /// The values of a call, by field.
+    #[derive(Debug, Clone, Default, serde::Serialize)]
+    pub(crate) struct Values {
+        #[serde(rename = "projectIdOrName", skip_serializing_if = "Option::is_none")]
+        pub(crate) project_id_or_name: Option<String>,
+        #[serde(rename = "slug", skip_serializing_if = "Option::is_none")]
+        pub(crate) slug: Option<String>,
+        #[serde(rename = "teamId", skip_serializing_if = "Option::is_none")]
+        pub(crate) team_id: Option<String>,
     }
-    fn check(values: &contract::Values) -> Result<(), contract::ValidationError> {
-        let _ = values;
-        contract::check::required(
-            "projectIdOrName",
-            values.text(field::PROJECT_ID_OR_NAME),
-        )?;
-        if let Some(v) = values.text(field::PROJECT_ID_OR_NAME) {
-            contract::check::length("projectIdOrName", None, v, Some(1u64), None)?;
+    impl contract::OperationValues for Values {
+        fn check(&self) -> Result<(), contract::ValidationError> {
+            let values = self;
+            let _ = values;
+            contract::check::required(
+                "projectIdOrName",
+                values.project_id_or_name.as_deref(),
+            )?;
+            if let Some(v) = values.project_id_or_name.as_deref() {
+                contract::check::length("projectIdOrName", None, v, Some(1u64), None)?;
+            }
+            Ok(())
         }
-        Ok(())
+        fn set(
+            &mut self,
+            name: &str,
+            json: serde_json::Value,
+        ) -> Result<(), serde_json::Error> {
+            let _ = &json;
+            match name {
+                "projectIdOrName" => {
+                    self.project_id_or_name = Some(serde_json::from_value(json)?);
+                }
+                "slug" => self.slug = Some(serde_json::from_value(json)?),
+                "teamId" => self.team_id = Some(serde_json::from_value(json)?),
+                _ => {}
+            }
+            Ok(())
+        }
+        fn body(&self, items: &[String]) -> Result<serde_json::Value, String> {
+            contract::convert::to_json(body(self, items))
+        }
+        fn send<'a>(
+            &self,
+            api: &'a api::Client,
+            items: &[String],
+        ) -> contract::Sending<'a> {
+            let values = self;
+            let body = match body(values, items) {
+                Ok(body) => body,
+                Err(e) => return contract::unsendable(e),
+            };
+            #[allow(unused_mut)]
+            let mut b = api.invalidate_by_src_images().body(body);
+            if let Some(v) = values.project_id_or_name.as_deref() {
+                b = b.project_id_or_name(v);
+            }
+            if let Some(v) = values.slug.as_deref() {
+                b = b.slug(v);
+            }
+            if let Some(v) = values.team_id.as_deref() {
+                b = b.team_id(v);
+            }
+            contract::sending(b.send())
+        }
     }
     fn check_item(index: usize, item: &str) -> Result<(), contract::ValidationError> {
         let _ = (index, item);
@@ -929,41 +1002,13 @@ mod op_invalidate_by_src_images {
         Ok(())
     }
     fn body(
+        values: &Values,
         items: &[String],
-        values: &contract::Values,
     ) -> Result<types::InvalidateBySrcImagesRequest, String> {
         let _ = (items, values);
         Ok(types::InvalidateBySrcImagesRequest {
             src_images: types::SrcImages(items.to_vec()),
         })
-    }
-    fn json_body(
-        items: &[String],
-        values: &contract::Values,
-    ) -> Result<serde_json::Value, String> {
-        contract::convert::to_json(body(items, values))
-    }
-    fn send<'a>(
-        api: &'a api::Client,
-        values: &contract::Values,
-        items: &[String],
-    ) -> contract::Sending<'a> {
-        let body = match body(items, values) {
-            Ok(body) => body,
-            Err(e) => return contract::unsendable(e),
-        };
-        #[allow(unused_mut)]
-        let mut b = api.invalidate_by_src_images().body(body);
-        if let Some(v) = values.text(field::PROJECT_ID_OR_NAME) {
-            b = b.project_id_or_name(v);
-        }
-        if let Some(v) = values.text(field::SLUG) {
-            b = b.slug(v);
-        }
-        if let Some(v) = values.text(field::TEAM_ID) {
-            b = b.team_id(v);
-        }
-        contract::sending(b.send())
     }
 }
 mod op_dangerously_delete_by_src_images {
@@ -984,11 +1029,9 @@ mod op_dangerously_delete_by_src_images {
             idempotent: true,
             deprecated: false,
         },
-        check,
+        values: contract::values::<Values>,
         check_item,
         check_text,
-        send,
-        body: json_body,
         success_body: None,
     };
     const FIELDS: &[contract::Field] = &[
@@ -1025,51 +1068,97 @@ mod op_dangerously_delete_by_src_images {
             description: "How long, in seconds, a deleted entry may still be served stale while it is revalidated. The doc pages say \"number >= 0\"; Vercel's published description says an integer from 0 to 31536000 (one year). An integer in that range satisfies both.",
         },
     ];
-    pub(crate) mod field {
-        use super::contract;
-        pub(crate) const PROJECT_ID_OR_NAME: contract::FieldId = contract::FieldId::named(
-            super::FIELDS,
-            "projectIdOrName",
-        );
-        pub(crate) const SLUG: contract::FieldId = contract::FieldId::named(
-            super::FIELDS,
-            "slug",
-        );
-        pub(crate) const TEAM_ID: contract::FieldId = contract::FieldId::named(
-            super::FIELDS,
-            "teamId",
-        );
-        pub(crate) const REVALIDATION_DEADLINE_SECONDS: contract::FieldId = contract::FieldId::named(
-            super::FIELDS,
-            "revalidationDeadlineSeconds",
-        );
+    /// The values of a call, by field.
+    #[derive(Debug, Clone, Default, serde::Serialize)]
+    pub(crate) struct Values {
+        #[serde(rename = "projectIdOrName", skip_serializing_if = "Option::is_none")]
+        pub(crate) project_id_or_name: Option<String>,
+        #[serde(rename = "slug", skip_serializing_if = "Option::is_none")]
+        pub(crate) slug: Option<String>,
+        #[serde(rename = "teamId", skip_serializing_if = "Option::is_none")]
+        pub(crate) team_id: Option<String>,
+        #[serde(
+            rename = "revalidationDeadlineSeconds",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub(crate) revalidation_deadline_seconds: Option<i64>,
     }
-    fn check(values: &contract::Values) -> Result<(), contract::ValidationError> {
-        let _ = values;
-        contract::check::required(
-            "projectIdOrName",
-            values.text(field::PROJECT_ID_OR_NAME),
-        )?;
-        if let Some(v) = values.text(field::PROJECT_ID_OR_NAME) {
-            contract::check::length("projectIdOrName", None, v, Some(1u64), None)?;
-        }
-        if let Some(v) = values.integer(field::REVALIDATION_DEADLINE_SECONDS) {
-            contract::check::integer(
-                "revalidationDeadlineSeconds",
-                v,
-                Some(0i64),
-                Some(31536000i64),
+    impl contract::OperationValues for Values {
+        fn check(&self) -> Result<(), contract::ValidationError> {
+            let values = self;
+            let _ = values;
+            contract::check::required(
+                "projectIdOrName",
+                values.project_id_or_name.as_deref(),
             )?;
+            if let Some(v) = values.project_id_or_name.as_deref() {
+                contract::check::length("projectIdOrName", None, v, Some(1u64), None)?;
+            }
+            if let Some(v) = values.revalidation_deadline_seconds {
+                contract::check::integer(
+                    "revalidationDeadlineSeconds",
+                    v,
+                    Some(0i64),
+                    Some(31536000i64),
+                )?;
+            }
+            contract::convert::value::<
+                _,
+                types::RevalidationDeadlineSeconds,
+            >(values.revalidation_deadline_seconds)
+                .map_err(|e| contract::check::unconvertible(
+                    "revalidationDeadlineSeconds",
+                    e,
+                ))?;
+            Ok(())
         }
-        contract::convert::value::<
-            _,
-            types::RevalidationDeadlineSeconds,
-        >(values.integer(field::REVALIDATION_DEADLINE_SECONDS))
-            .map_err(|e| contract::check::unconvertible(
-                "revalidationDeadlineSeconds",
-                e,
-            ))?;
-        Ok(())
+        fn set(
+            &mut self,
+            name: &str,
+            json: serde_json::Value,
+        ) -> Result<(), serde_json::Error> {
+            let _ = &json;
+            match name {
+                "projectIdOrName" => {
+                    self.project_id_or_name = Some(serde_json::from_value(json)?);
+                }
+                "slug" => self.slug = Some(serde_json::from_value(json)?),
+                "teamId" => self.team_id = Some(serde_json::from_value(json)?),
+                "revalidationDeadlineSeconds" => {
+                    self.revalidation_deadline_seconds = Some(
+                        serde_json::from_value(json)?,
+                    );
+                }
+                _ => {}
+            }
+            Ok(())
+        }
+        fn body(&self, items: &[String]) -> Result<serde_json::Value, String> {
+            contract::convert::to_json(body(self, items))
+        }
+        fn send<'a>(
+            &self,
+            api: &'a api::Client,
+            items: &[String],
+        ) -> contract::Sending<'a> {
+            let values = self;
+            let body = match body(values, items) {
+                Ok(body) => body,
+                Err(e) => return contract::unsendable(e),
+            };
+            #[allow(unused_mut)]
+            let mut b = api.dangerously_delete_by_src_images().body(body);
+            if let Some(v) = values.project_id_or_name.as_deref() {
+                b = b.project_id_or_name(v);
+            }
+            if let Some(v) = values.slug.as_deref() {
+                b = b.slug(v);
+            }
+            if let Some(v) = values.team_id.as_deref() {
+                b = b.team_id(v);
+            }
+            contract::sending(b.send())
+        }
     }
     fn check_item(index: usize, item: &str) -> Result<(), contract::ValidationError> {
         let _ = (index, item);
@@ -1080,44 +1169,16 @@ mod op_dangerously_delete_by_src_images {
         Ok(())
     }
     fn body(
+        values: &Values,
         items: &[String],
-        values: &contract::Values,
     ) -> Result<types::DangerouslyDeleteBySrcImagesRequest, String> {
         let _ = (items, values);
         Ok(types::DangerouslyDeleteBySrcImagesRequest {
             src_images: types::SrcImages(items.to_vec()),
             revalidation_deadline_seconds: contract::convert::value(
-                values.integer(field::REVALIDATION_DEADLINE_SECONDS),
+                values.revalidation_deadline_seconds,
             )?,
         })
-    }
-    fn json_body(
-        items: &[String],
-        values: &contract::Values,
-    ) -> Result<serde_json::Value, String> {
-        contract::convert::to_json(body(items, values))
-    }
-    fn send<'a>(
-        api: &'a api::Client,
-        values: &contract::Values,
-        items: &[String],
-    ) -> contract::Sending<'a> {
-        let body = match body(items, values) {
-            Ok(body) => body,
-            Err(e) => return contract::unsendable(e),
-        };
-        #[allow(unused_mut)]
-        let mut b = api.dangerously_delete_by_src_images().body(body);
-        if let Some(v) = values.text(field::PROJECT_ID_OR_NAME) {
-            b = b.project_id_or_name(v);
-        }
-        if let Some(v) = values.text(field::SLUG) {
-            b = b.slug(v);
-        }
-        if let Some(v) = values.text(field::TEAM_ID) {
-            b = b.team_id(v);
-        }
-        contract::sending(b.send())
     }
 }
 mod op_purge_all {
@@ -1138,11 +1199,9 @@ mod op_purge_all {
             idempotent: true,
             deprecated: false,
         },
-        check,
+        values: contract::values::<Values>,
         check_item,
         check_text,
-        send,
-        body: json_body,
         success_body: None,
     };
     const FIELDS: &[contract::Field] = &[
@@ -1171,31 +1230,69 @@ mod op_purge_all {
             description: "The ID of the team that owns the project, when the token may act for several.",
         },
     ];
-    pub(crate) mod field {
-        use super::contract;
-        pub(crate) const PROJECT_ID_OR_NAME: contract::FieldId = contract::FieldId::named(
-            super::FIELDS,
-            "projectIdOrName",
-        );
-        pub(crate) const SLUG: contract::FieldId = contract::FieldId::named(
-            super::FIELDS,
-            "slug",
-        );
-        pub(crate) const TEAM_ID: contract::FieldId = contract::FieldId::named(
-            super::FIELDS,
-            "teamId",
-        );
+    /// The values of a call, by field.
+    #[derive(Debug, Clone, Default, serde::Serialize)]
+    pub(crate) struct Values {
+        #[serde(rename = "projectIdOrName", skip_serializing_if = "Option::is_none")]
+        pub(crate) project_id_or_name: Option<String>,
+        #[serde(rename = "slug", skip_serializing_if = "Option::is_none")]
+        pub(crate) slug: Option<String>,
+        #[serde(rename = "teamId", skip_serializing_if = "Option::is_none")]
+        pub(crate) team_id: Option<String>,
     }
-    fn check(values: &contract::Values) -> Result<(), contract::ValidationError> {
-        let _ = values;
-        contract::check::required(
-            "projectIdOrName",
-            values.text(field::PROJECT_ID_OR_NAME),
-        )?;
-        if let Some(v) = values.text(field::PROJECT_ID_OR_NAME) {
-            contract::check::length("projectIdOrName", None, v, Some(1u64), None)?;
+    impl contract::OperationValues for Values {
+        fn check(&self) -> Result<(), contract::ValidationError> {
+            let values = self;
+            let _ = values;
+            contract::check::required(
+                "projectIdOrName",
+                values.project_id_or_name.as_deref(),
+            )?;
+            if let Some(v) = values.project_id_or_name.as_deref() {
+                contract::check::length("projectIdOrName", None, v, Some(1u64), None)?;
+            }
+            Ok(())
         }
-        Ok(())
+        fn set(
+            &mut self,
+            name: &str,
+            json: serde_json::Value,
+        ) -> Result<(), serde_json::Error> {
+            let _ = &json;
+            match name {
+                "projectIdOrName" => {
+                    self.project_id_or_name = Some(serde_json::from_value(json)?);
+                }
+                "slug" => self.slug = Some(serde_json::from_value(json)?),
+                "teamId" => self.team_id = Some(serde_json::from_value(json)?),
+                _ => {}
+            }
+            Ok(())
+        }
+        fn body(&self, items: &[String]) -> Result<serde_json::Value, String> {
+            let _ = items;
+            Ok(serde_json::Value::Null)
+        }
+        fn send<'a>(
+            &self,
+            api: &'a api::Client,
+            items: &[String],
+        ) -> contract::Sending<'a> {
+            let values = self;
+            let _ = items;
+            #[allow(unused_mut)]
+            let mut b = api.purge_all();
+            if let Some(v) = values.project_id_or_name.as_deref() {
+                b = b.project_id_or_name(v);
+            }
+            if let Some(v) = values.slug.as_deref() {
+                b = b.slug(v);
+            }
+            if let Some(v) = values.team_id.as_deref() {
+                b = b.team_id(v);
+            }
+            contract::sending(b.send())
+        }
     }
     fn check_item(index: usize, item: &str) -> Result<(), contract::ValidationError> {
         let _ = (index, item);
@@ -1204,31 +1301,6 @@ mod op_purge_all {
     fn check_text(text: &str) -> Result<(), contract::ValidationError> {
         let _ = text;
         Ok(())
-    }
-    fn json_body(
-        _: &[String],
-        _: &contract::Values,
-    ) -> Result<serde_json::Value, String> {
-        Ok(serde_json::Value::Null)
-    }
-    fn send<'a>(
-        api: &'a api::Client,
-        values: &contract::Values,
-        items: &[String],
-    ) -> contract::Sending<'a> {
-        let _ = items;
-        #[allow(unused_mut)]
-        let mut b = api.purge_all();
-        if let Some(v) = values.text(field::PROJECT_ID_OR_NAME) {
-            b = b.project_id_or_name(v);
-        }
-        if let Some(v) = values.text(field::SLUG) {
-            b = b.slug(v);
-        }
-        if let Some(v) = values.text(field::TEAM_ID) {
-            b = b.team_id(v);
-        }
-        contract::sending(b.send())
     }
 }
 mod op_dangerously_delete_immutable_static {
@@ -1249,11 +1321,9 @@ mod op_dangerously_delete_immutable_static {
             idempotent: true,
             deprecated: false,
         },
-        check,
+        values: contract::values::<Values>,
         check_item,
         check_text,
-        send,
-        body: json_body,
         success_body: None,
     };
     const FIELDS: &[contract::Field] = &[
@@ -1290,44 +1360,83 @@ mod op_dangerously_delete_immutable_static {
             description: "The path of the immutable static file, such as `/_next/static/chunks/main.js`.",
         },
     ];
-    pub(crate) mod field {
-        use super::contract;
-        pub(crate) const PROJECT_ID_OR_NAME: contract::FieldId = contract::FieldId::named(
-            super::FIELDS,
-            "projectIdOrName",
-        );
-        pub(crate) const SLUG: contract::FieldId = contract::FieldId::named(
-            super::FIELDS,
-            "slug",
-        );
-        pub(crate) const TEAM_ID: contract::FieldId = contract::FieldId::named(
-            super::FIELDS,
-            "teamId",
-        );
-        pub(crate) const PATH: contract::FieldId = contract::FieldId::named(
-            super::FIELDS,
-            "path",
-        );
+    /// The values of a call, by field.
+    #[derive(Debug, Clone, Default, serde::Serialize)]
+    pub(crate) struct Values {
+        #[serde(rename = "projectIdOrName", skip_serializing_if = "Option::is_none")]
+        pub(crate) project_id_or_name: Option<String>,
+        #[serde(rename = "slug", skip_serializing_if = "Option::is_none")]
+        pub(crate) slug: Option<String>,
+        #[serde(rename = "teamId", skip_serializing_if = "Option::is_none")]
+        pub(crate) team_id: Option<String>,
+        #[serde(rename = "path", skip_serializing_if = "Option::is_none")]
+        pub(crate) path: Option<String>,
     }
-    fn check(values: &contract::Values) -> Result<(), contract::ValidationError> {
-        let _ = values;
-        contract::check::required(
-            "projectIdOrName",
-            values.text(field::PROJECT_ID_OR_NAME),
-        )?;
-        if let Some(v) = values.text(field::PROJECT_ID_OR_NAME) {
-            contract::check::length("projectIdOrName", None, v, Some(1u64), None)?;
+    impl contract::OperationValues for Values {
+        fn check(&self) -> Result<(), contract::ValidationError> {
+            let values = self;
+            let _ = values;
+            contract::check::required(
+                "projectIdOrName",
+                values.project_id_or_name.as_deref(),
+            )?;
+            if let Some(v) = values.project_id_or_name.as_deref() {
+                contract::check::length("projectIdOrName", None, v, Some(1u64), None)?;
+            }
+            contract::check::required("path", values.path.as_deref())?;
+            if let Some(v) = values.path.as_deref() {
+                contract::check::length("path", None, v, Some(1u64), None)?;
+            }
+            contract::convert::value::<
+                _,
+                types::DangerouslyDeleteImmutableStaticRequestPath,
+            >(values.path.as_deref())
+                .map_err(|e| contract::check::unconvertible("path", e))?;
+            Ok(())
         }
-        contract::check::required("path", values.text(field::PATH))?;
-        if let Some(v) = values.text(field::PATH) {
-            contract::check::length("path", None, v, Some(1u64), None)?;
+        fn set(
+            &mut self,
+            name: &str,
+            json: serde_json::Value,
+        ) -> Result<(), serde_json::Error> {
+            let _ = &json;
+            match name {
+                "projectIdOrName" => {
+                    self.project_id_or_name = Some(serde_json::from_value(json)?);
+                }
+                "slug" => self.slug = Some(serde_json::from_value(json)?),
+                "teamId" => self.team_id = Some(serde_json::from_value(json)?),
+                "path" => self.path = Some(serde_json::from_value(json)?),
+                _ => {}
+            }
+            Ok(())
         }
-        contract::convert::value::<
-            _,
-            types::DangerouslyDeleteImmutableStaticRequestPath,
-        >(values.text(field::PATH))
-            .map_err(|e| contract::check::unconvertible("path", e))?;
-        Ok(())
+        fn body(&self, items: &[String]) -> Result<serde_json::Value, String> {
+            contract::convert::to_json(body(self, items))
+        }
+        fn send<'a>(
+            &self,
+            api: &'a api::Client,
+            items: &[String],
+        ) -> contract::Sending<'a> {
+            let values = self;
+            let body = match body(values, items) {
+                Ok(body) => body,
+                Err(e) => return contract::unsendable(e),
+            };
+            #[allow(unused_mut)]
+            let mut b = api.dangerously_delete_immutable_static().body(body);
+            if let Some(v) = values.project_id_or_name.as_deref() {
+                b = b.project_id_or_name(v);
+            }
+            if let Some(v) = values.slug.as_deref() {
+                b = b.slug(v);
+            }
+            if let Some(v) = values.team_id.as_deref() {
+                b = b.team_id(v);
+            }
+            contract::sending(b.send())
+        }
     }
     fn check_item(index: usize, item: &str) -> Result<(), contract::ValidationError> {
         let _ = (index, item);
@@ -1338,43 +1447,15 @@ mod op_dangerously_delete_immutable_static {
         Ok(())
     }
     fn body(
+        values: &Values,
         items: &[String],
-        values: &contract::Values,
     ) -> Result<types::DangerouslyDeleteImmutableStaticRequest, String> {
         let _ = (items, values);
         Ok(types::DangerouslyDeleteImmutableStaticRequest {
             path: contract::convert::required(
                 "path",
-                contract::convert::value(values.text(field::PATH))?,
+                contract::convert::value(values.path.as_deref())?,
             )?,
         })
-    }
-    fn json_body(
-        items: &[String],
-        values: &contract::Values,
-    ) -> Result<serde_json::Value, String> {
-        contract::convert::to_json(body(items, values))
-    }
-    fn send<'a>(
-        api: &'a api::Client,
-        values: &contract::Values,
-        items: &[String],
-    ) -> contract::Sending<'a> {
-        let body = match body(items, values) {
-            Ok(body) => body,
-            Err(e) => return contract::unsendable(e),
-        };
-        #[allow(unused_mut)]
-        let mut b = api.dangerously_delete_immutable_static().body(body);
-        if let Some(v) = values.text(field::PROJECT_ID_OR_NAME) {
-            b = b.project_id_or_name(v);
-        }
-        if let Some(v) = values.text(field::SLUG) {
-            b = b.slug(v);
-        }
-        if let Some(v) = values.text(field::TEAM_ID) {
-            b = b.team_id(v);
-        }
-        contract::sending(b.send())
     }
 }

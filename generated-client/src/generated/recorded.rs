@@ -58,14 +58,13 @@ impl RecordedPurge {
     ) -> Self {
         Self {
             operation: request.operation().to_string(),
-            project: request.text("projectIdOrName"),
-            slug: request.text("slug"),
-            team_id: request.text("teamId"),
+            project: request.get("projectIdOrName"),
+            slug: request.get("slug"),
+            team_id: request.get("teamId"),
             items: request.items(),
-            target: request.choice("target"),
-            revalidation_deadline_seconds: request
-                .integer("revalidationDeadlineSeconds"),
-            path: request.text("path"),
+            target: request.get("target"),
+            revalidation_deadline_seconds: request.get("revalidationDeadlineSeconds"),
+            path: request.get("path"),
             status,
             error,
         }

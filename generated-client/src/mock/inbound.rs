@@ -5,12 +5,12 @@
 use serde_json::Value as Json;
 
 use crate::engine::spec::OperationSpec;
-use crate::engine::value::{Value, Values, json_kind};
+use crate::engine::value::{json_kind, set_json, set_text};
 use crate::types::operation::{OperationInfo, Place};
 use crate::types::validation::{Problem, ValidationError};
 
 /// A request as the mock received it.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct Request {
     spec: Option<&'static OperationSpec>,
     path: Vec<(String, String)>,
@@ -18,13 +18,12 @@ pub(crate) struct Request {
     body: Result<Json, String>,
     /// Whether the body was empty (or only white space).
     empty_body: bool,
-    /// The values that read as their field's kind.
-    values: Values,
+    /// The operation's typed values, of the fields that read as their kind.
+    values: Option<Box<dyn crate::engine::value::Values>>,
+    /// The same, by wire name.
+    read: serde_json::Map<String, Json>,
 }
 
-// The generated `RecordedPurge::of` reads the fields by their kinds; which kinds a spec has
-// depends on it.
-#[allow(dead_code)]
 impl Request {
     /// A request of the operation `spec` (`None` when its method and path match none), with its
     /// decoded query pairs and its body bytes.
@@ -37,28 +36,26 @@ impl Request {
         let empty_body = body.iter().all(u8::is_ascii_whitespace);
         let body = serde_json::from_slice::<Json>(body)
             .map_err(|e| if empty_body { "an empty body".to_string() } else { format!("not JSON ({e})") });
-        let mut values = Values::default();
-        if let Some(spec) = spec {
-            let info = &spec.info;
-            values = Values::new(info.fields);
+        let values = spec.map(|spec| {
+            let (info, mut values) = (&spec.info, (spec.values)());
             for (name, text) in path {
-                let _ = values.set_text(info, name, text);
+                let _ = set_text(&mut *values, info, name, text);
             }
             // The first value of each parameter, as servers read a repeated one.
             for (i, (name, text)) in query.iter().enumerate() {
                 if is(info, name, Place::Query) && !query[..i].iter().any(|(n, _)| n == name) {
-                    let _ = values.set_text(info, name, text);
+                    let _ = set_text(&mut *values, info, name, text);
                 }
             }
             if let Ok(Json::Object(object)) = &body {
-                for (name, json) in object {
-                    if is(info, name, Place::Body) {
-                        let _ = values.set_json(info, name, json);
-                    }
+                for (name, json) in object.iter().filter(|(name, _)| is(info, name, Place::Body)) {
+                    let _ = set_json(&mut *values, info, name, json);
                 }
             }
-        }
-        Self { spec, path: path.to_vec(), query, body, empty_body, values }
+            values
+        });
+        let read = values.as_ref().map(|v| v.to_json()).unwrap_or_default();
+        Self { spec, path: path.to_vec(), query, body, empty_body, values, read }
     }
 
     fn info(&self) -> Option<&'static OperationInfo> {
@@ -70,65 +67,10 @@ impl Request {
         self.info().map_or("", |i| i.operation_id)
     }
 
-    /// The value of the field named `name`, if the request carried one that reads as its kind.
-    fn value(&self, name: &str) -> Option<&Value> {
-        let info = self.info()?;
-        let i = info.fields.iter().position(|f| f.name == name)?;
-        self.values.at(i)
-    }
-
-    /// A text or enum field's value.
-    pub(crate) fn text(&self, name: &str) -> Option<String> {
-        match self.value(name)? {
-            Value::Text(s) => Some(s.clone()),
-            Value::Choice(s) => Some(s.to_string()),
-            _ => None,
-        }
-    }
-
-    /// An enum field's value, as the setter enum.
-    pub(crate) fn choice<T: std::str::FromStr>(&self, name: &str) -> Option<T> {
-        self.text(name)?.parse().ok()
-    }
-
-    /// An integer field's value.
-    pub(crate) fn integer(&self, name: &str) -> Option<i64> {
-        match self.value(name)? {
-            Value::Integer(n) => Some(*n),
-            _ => None,
-        }
-    }
-
-    /// A number field's value.
-    pub(crate) fn number(&self, name: &str) -> Option<f64> {
-        match self.value(name)? {
-            Value::Number(n) => Some(*n),
-            _ => None,
-        }
-    }
-
-    /// A boolean field's value.
-    pub(crate) fn boolean(&self, name: &str) -> Option<bool> {
-        match self.value(name)? {
-            Value::Boolean(b) => Some(*b),
-            _ => None,
-        }
-    }
-
-    /// A list field's value.
-    pub(crate) fn list(&self, name: &str) -> Option<Vec<String>> {
-        match self.value(name)? {
-            Value::List(l) => Some(l.clone()),
-            _ => None,
-        }
-    }
-
-    /// A JSON field's value.
-    pub(crate) fn json(&self, name: &str) -> Option<serde_json::Value> {
-        match self.value(name)? {
-            Value::Json(v) => Some(v.clone()),
-            _ => None,
-        }
+    /// The value of the field named `name`, if the request carried one that reads as its kind,
+    /// as `T` (the field's type in the generated `RecordedPurge`).
+    pub(crate) fn get<T: serde::de::DeserializeOwned>(&self, name: &str) -> Option<T> {
+        T::deserialize(self.read.get(name)?).ok()
     }
 
     /// The items of the batch field: its strings, or its string form split on the spec's
@@ -156,14 +98,14 @@ impl Request {
         let info = &spec.info;
         let params = self.path.iter().filter(|(name, _)| is(info, name, Place::Path));
         for (name, text) in params.chain(self.query.iter().filter(|(name, _)| is(info, name, Place::Query))) {
-            Values::new(info.fields).set_text(info, name, text)?;
+            set_text(&mut *(spec.values)(), info, name, text)?;
         }
         let takes_body = info.batch_field.is_some() || info.fields.iter().any(|f| f.place == Place::Body);
         if !takes_body {
             // An operation without a request body: nothing, or an empty object, is sent.
             return match &self.body {
-                Err(_) if self.empty_body => (spec.check)(&self.values),
-                Ok(Json::Object(object)) if object.is_empty() => (spec.check)(&self.values),
+                Err(_) if self.empty_body => self.check_values(),
+                Ok(Json::Object(object)) if object.is_empty() => self.check_values(),
                 _ => Err(refuse("body", Problem::NotAccepted { operation: info.operation_id.to_string() })),
             };
         }
@@ -176,12 +118,17 @@ impl Request {
         }
         for (name, json) in object.iter().filter(|(name, _)| Some(name.as_str()) != info.batch_field) {
             if is(info, name, Place::Body) {
-                Values::new(info.fields).set_json(info, name, json)?;
+                set_json(&mut *(spec.values)(), info, name, json)?;
             } else if !info.additional_properties {
                 return Err(refuse(name, Problem::NotAccepted { operation: info.operation_id.to_string() }));
             }
         }
-        (spec.check)(&self.values)
+        self.check_values()
+    }
+
+    /// The generated checks of the values read.
+    fn check_values(&self) -> Result<(), ValidationError> {
+        self.values.as_ref().map_or(Ok(()), |values| values.check())
     }
 }
 

@@ -1,5 +1,5 @@
 //! The typed body of one batch: progenitor's body struct, built from the batch's items and the
-//! call's values, directly where the field's type is known (no JSON in between), through
+//! call's typed values, directly where the field's type is known (no JSON in between), through
 //! serde's in-memory deserializer where it is not.
 
 use proc_macro2::TokenStream;
@@ -10,7 +10,7 @@ use crate::kinds::ValueKind;
 use crate::model::Rule;
 use crate::progenitor_names::Shape;
 
-/// The body of `fn body(items: &[String], values: &contract::Values)`.
+/// The body of `fn body(values: &Values, items: &[String])`, over the operation's typed values.
 pub fn build(c: &Covered, body_type: &syn::Ident) -> TokenStream {
     let batch = c.batch.zip(c.batch_field.as_ref()).map(|(batch, (batch_ident, batch_shape))| {
         let constrained = matches!(&batch.item, Rule::String { min_length, max_length, .. } if min_length.is_some() || max_length.is_some());
@@ -67,16 +67,16 @@ fn list(shape: &Shape, constrained: bool, depth: usize) -> Option<TokenStream> {
 /// One body field: the call's value as progenitor's field type.
 fn field(c: &Covered, f: &FieldPlan) -> TokenStream {
     let (field, shape) = (&f.target.0, f.target.1.as_ref().expect("body fields have a shape"));
-    let (id, reader, wire) = (&f.id, f.kind.reader(), f.wire);
+    let wire = f.wire;
     let plain = f.kind.plain_type() == Some(shape.unwrap_option().text().as_str());
-    let read = quote! { values.#reader(field::#id) };
+    let read = f.kind.read(&f.id);
     let value = match &f.kind {
         ValueKind::Text if plain => quote! { #read.map(str::to_string) },
         ValueKind::TextList if plain => quote! { #read.map(<[String]>::to_vec) },
         ValueKind::Integer | ValueKind::Number | ValueKind::Boolean if plain => read,
         ValueKind::Choice(_) => quote! { contract::convert::choice(#read)? },
         ValueKind::TextList => quote! { contract::convert::strings(#read)? },
-        ValueKind::Json => quote! { contract::convert::json(#read)? },
+        ValueKind::Json => quote! { #read.cloned() },
         _ => quote! { contract::convert::value(#read)? },
     };
     let value = match shape {

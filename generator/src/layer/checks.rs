@@ -9,7 +9,7 @@ use super::plan::{Covered, FieldPlan, Place};
 use crate::kinds::ValueKind;
 use crate::model::Rule;
 
-/// The body of `fn check(values: &contract::Values)`.
+/// The body of `fn check(&self)` of the operation's typed values (`values`).
 pub fn values(c: &Covered) -> TokenStream {
     let rules = c.fields.iter().map(field);
     let conversions = c.fields.iter().filter_map(conversion);
@@ -22,13 +22,11 @@ pub fn values(c: &Covered) -> TokenStream {
 
 /// The checks of one field: present when required, then its rule.
 fn field(f: &FieldPlan) -> TokenStream {
-    let (wire, id, reader) = (f.wire, &f.id, f.kind.reader());
+    let (wire, read) = (f.wire, f.kind.read(&f.id));
     let required = match (f.required, &f.kind) {
         (false, _) => quote! {},
-        (true, ValueKind::Text | ValueKind::Choice(_)) => {
-            quote! { contract::check::required(#wire, values.text(field::#id))?; }
-        }
-        (true, _) => quote! { contract::check::present(#wire, values.is_set(field::#id))?; },
+        (true, ValueKind::Text | ValueKind::Choice(_)) => quote! { contract::check::required(#wire, #read)?; },
+        (true, _) => quote! { contract::check::present(#wire, #read.is_some())?; },
     };
     let rules = match (f.rule, &f.kind) {
         (Rule::String { .. }, ValueKind::Text) => string(f.rule, wire, quote! { None }, quote! { v }),
@@ -55,26 +53,25 @@ fn field(f: &FieldPlan) -> TokenStream {
     if rules.is_empty() {
         required
     } else {
-        quote! { #required if let Some(v) = values.#reader(field::#id) { #rules } }
+        quote! { #required if let Some(v) = #read { #rules } }
     }
 }
 
 /// A body field whose progenitor type is not the plain type its value reads as (a
 /// `NonZeroU64`, a string newtype, ...): the conversion is tried before sending, so that
-/// building the bodies cannot fail.
+/// building the bodies cannot fail. (A [`ValueKind::Json`] value is progenitor's type already.)
 fn conversion(f: &FieldPlan) -> Option<TokenStream> {
     let shape = f.target.1.as_ref().filter(|_| f.place == Place::Body)?.unwrap_option();
-    if matches!(f.kind, ValueKind::Choice(_)) || f.kind.plain_type() == Some(shape.text().as_str()) {
+    if matches!(f.kind, ValueKind::Choice(_) | ValueKind::Json) || f.kind.plain_type() == Some(shape.text().as_str()) {
         return None;
     }
-    let (wire, id, reader, ty) = (f.wire, &f.id, f.kind.reader(), shape.tokens());
+    let (wire, read, ty) = (f.wire, f.kind.read(&f.id), shape.tokens());
     let convert = match f.kind {
         ValueKind::TextList => quote! { contract::convert::strings::<#ty> },
-        ValueKind::Json => quote! { contract::convert::json::<#ty> },
         _ => quote! { contract::convert::value::<_, #ty> },
     };
     Some(quote! {
-        #convert(values.#reader(field::#id)).map_err(|e| contract::check::unconvertible(#wire, e))?;
+        #convert(#read).map_err(|e| contract::check::unconvertible(#wire, e))?;
     })
 }
 

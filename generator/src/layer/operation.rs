@@ -1,6 +1,6 @@
 //! One operation of the layer: its marker type (sealed to the crate), the typed setters of its
 //! call, its `EdgeCache` method, and a private module with its description for the runtime
-//! (`SPEC`), its fields' ids, checks, body and sending.
+//! (`SPEC`), its typed values (`Values`) with their checks, body and sending.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -36,7 +36,7 @@ pub fn public(c: &Covered) -> TokenStream {
     };
     let call = positional.iter().fold(start, |call, f| {
         let (id, value) = (&f.id, f.kind.setter(&f.setter, &choice(f), &json(f)).value);
-        quote! { contract::set(#call, #module::field::#id, #value) }
+        quote! { contract::set(#call, move |v: &mut #module::Values| v.#id = Some(#value)) }
     });
     let method_doc = method_doc(c);
     let response = match (&op.success, crate::progenitor_names::response_type(op)) {
@@ -135,12 +135,12 @@ fn setter(c: &Covered, f: &FieldPlan) -> TokenStream {
     quote! {
         #(#[doc = #doc])*
         pub fn #name #generics (self, #arg) -> Self #bounds {
-            contract::set(self, #module::field::#id, #value)
+            contract::set(self, move |v: &mut #module::Values| v.#id = Some(#value))
         }
     }
 }
 
-/// The private module: the operation's description, its fields' ids and functions.
+/// The private module: the operation's description, its typed values and their functions.
 pub fn module(c: &Covered) -> TokenStream {
     let (op, module) = (c.op, &c.module);
     let (id, http, path) = (&op.id, &op.method, &op.path);
@@ -166,9 +166,16 @@ pub fn module(c: &Covered) -> TokenStream {
     let additional = matches!(&op.body, Some(crate::model::Rule::Object { additional: true, .. }));
     let (idempotent, deprecated) = (op.idempotent, op.deprecated);
     let fields = c.fields.iter().map(field_info);
-    let ids = c.fields.iter().map(|f| {
+    let values = c.fields.iter().map(|f| {
+        let (id, wire, ty) = (&f.id, f.wire, f.kind.rust_type(&choice(f), &json(f)));
+        quote! {
+            #[serde(rename = #wire, skip_serializing_if = "Option::is_none")]
+            pub(crate) #id: Option<#ty>,
+        }
+    });
+    let set_arms = c.fields.iter().map(|f| {
         let (id, wire) = (&f.id, f.wire);
-        quote! { pub(crate) const #id: contract::FieldId = contract::FieldId::named(super::FIELDS, #wire); }
+        quote! { #wire => self.#id = Some(serde_json::from_value(json)?), }
     });
     let check = checks::values(c);
     let (item_checks, text_checks) = match c.batch {
@@ -185,21 +192,17 @@ pub fn module(c: &Covered) -> TokenStream {
         Some(body_type) => {
             let build = super::body::build(c, body_type);
             quote! {
-                fn body(items: &[String], values: &contract::Values) -> Result<types::#body_type, String> {
+                fn body(values: &Values, items: &[String]) -> Result<types::#body_type, String> {
                     let _ = (items, values);
                     #build
                 }
-
-                fn json_body(items: &[String], values: &contract::Values) -> Result<serde_json::Value, String> {
-                    contract::convert::to_json(body(items, values))
-                }
             }
         }
-        None => quote! {
-            fn json_body(_: &[String], _: &contract::Values) -> Result<serde_json::Value, String> {
-                Ok(serde_json::Value::Null)
-            }
-        },
+        None => quote! {},
+    };
+    let json_body = match &c.body_type {
+        Some(_) => quote! { contract::convert::to_json(body(self, items)) },
+        None => quote! { let _ = items; Ok(serde_json::Value::Null) },
     };
     let send = send(c);
     let success_body = match &op.success {
@@ -229,24 +232,41 @@ pub fn module(c: &Covered) -> TokenStream {
                     idempotent: #idempotent,
                     deprecated: #deprecated,
                 },
-                check,
+                values: contract::values::<Values>,
                 check_item,
                 check_text,
-                send,
-                body: json_body,
                 success_body: #success_body,
             };
 
             const FIELDS: &[contract::Field] = &[#(#fields),*];
 
-            pub(crate) mod field {
-                use super::contract;
-                #(#ids)*
+            /// The values of a call, by field.
+            #[derive(Debug, Clone, Default, serde::Serialize)]
+            pub(crate) struct Values {
+                #(#values)*
             }
 
-            fn check(values: &contract::Values) -> Result<(), contract::ValidationError> {
-                let _ = values;
-                #check
+            impl contract::OperationValues for Values {
+                fn check(&self) -> Result<(), contract::ValidationError> {
+                    let values = self;
+                    let _ = values;
+                    #check
+                }
+
+                fn set(&mut self, name: &str, json: serde_json::Value) -> Result<(), serde_json::Error> {
+                    let _ = &json;
+                    match name {
+                        #(#set_arms)*
+                        _ => {}
+                    }
+                    Ok(())
+                }
+
+                fn body(&self, items: &[String]) -> Result<serde_json::Value, String> {
+                    #json_body
+                }
+
+                #send
             }
 
             fn check_item(index: usize, item: &str) -> Result<(), contract::ValidationError> {
@@ -262,8 +282,6 @@ pub fn module(c: &Covered) -> TokenStream {
             }
 
             #body
-
-            #send
         }
     }
 }
@@ -286,14 +304,14 @@ fn send(c: &Covered) -> TokenStream {
     let client_method = &c.client_method;
     // Path and query parameters alike go through progenitor's builder setters.
     let query = c.fields.iter().filter(|f| f.place != Place::Body).map(|f| {
-        let (id, reader, setter) = (&f.id, f.kind.reader(), &f.target.0);
+        let (read, setter) = (f.kind.read(&f.id), &f.target.0);
         debug_assert!(!matches!(f.kind, ValueKind::TextList | ValueKind::Json), "query parameters are scalar");
-        quote! { if let Some(v) = values.#reader(field::#id) { b = b.#setter(v); } }
+        quote! { if let Some(v) = #read { b = b.#setter(v); } }
     });
     let (body, with_body) = match c.body_type {
         Some(_) => (
             quote! {
-                let body = match body(items, values) {
+                let body = match body(values, items) {
                     Ok(body) => body,
                     Err(e) => return contract::unsendable(e),
                 };
@@ -303,7 +321,8 @@ fn send(c: &Covered) -> TokenStream {
         None => (quote! { let _ = items; }, quote! {}),
     };
     quote! {
-        fn send<'a>(api: &'a api::Client, values: &contract::Values, items: &[String]) -> contract::Sending<'a> {
+        fn send<'a>(&self, api: &'a api::Client, items: &[String]) -> contract::Sending<'a> {
+            let values = self;
             #body
             #[allow(unused_mut)]
             let mut b = api.#client_method()#with_body;

@@ -14,7 +14,7 @@ use crate::model::{Api, Batch, Operation, Rule};
 use crate::names::reserved::{
     BUILDER_METHODS, CLIENT_METHODS, OPERATIONS_ITEMS, PURGE_METHODS, ROOT_ITEMS, SCOPE_METHODS,
 };
-use crate::names::{Case, ident, makes_ident, rust_name, screaming};
+use crate::names::{Case, ident, makes_ident, rust_name};
 use crate::progenitor_names::{self, Shape, Types};
 
 /// The whole layer.
@@ -99,7 +99,7 @@ pub struct FieldPlan<'a> {
     pub in_scope: bool,
     /// Its description.
     pub description: Option<&'a str>,
-    /// Its `FieldId` constant.
+    /// Its field in the operation's typed values.
     pub id: syn::Ident,
     /// Its typed setter, or the call's argument of a required field ([`FieldPlan::positional`]).
     pub setter: syn::Ident,
@@ -250,7 +250,7 @@ fn field<'a>(
         required,
         in_scope: false,
         description,
-        id: screaming(wire),
+        id: ident(wire, Case::Snake),
         setter: ident(wire, Case::Snake),
         choice: None,
         choice_shared: false,

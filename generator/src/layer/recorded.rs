@@ -18,8 +18,6 @@ struct Field {
     wire: String,
     description: Option<String>,
     ty: TokenStream,
-    /// The method of the received request that reads it.
-    reader: TokenStream,
     query: bool,
     /// The operation it was first seen in.
     owner: String,
@@ -31,13 +29,12 @@ impl Field {
         let query = f.place != Place::Body;
         let param = c.op.query.iter().chain(&c.op.path_params).find(|q| query && q.name == f.wire);
         let name = param.map_or_else(|| rust_name(f.wire, Case::Snake), |q| q.rust_name.clone());
-        let (ty, reader) = f.kind.recorded(f.choice.as_ref().filter(|_| f.choice_shared));
+        let ty = f.kind.recorded(f.choice.as_ref().filter(|_| f.choice_shared));
         Field {
             name,
             wire: f.wire.to_string(),
             description: f.description.map(str::to_string),
             ty,
-            reader,
             query,
             owner: c.op.id.clone(),
         }
@@ -96,8 +93,8 @@ pub fn generate(file: &std::path::Path, plan: &Plan) -> Result<TokenStream, Vec<
         quote! { #[doc = #doc] #[serde(rename = #wire)] pub #name: Option<#ty>, }
     };
     let fill = |f: &Field| {
-        let (name, wire, reader) = (ident(&f.name, Case::Snake), &f.wire, &f.reader);
-        quote! { #name: request.#reader(#wire), }
+        let (name, wire) = (ident(&f.name, Case::Snake), &f.wire);
+        quote! { #name: request.get(#wire), }
     };
     let (query, body): (Vec<&Field>, Vec<&Field>) = fields.iter().partition(|f| f.query);
     let (query_decls, body_decls) = (query.iter().map(|f| decl(f)), body.iter().map(|f| decl(f)));
