@@ -2365,3 +2365,33 @@ async fn past_twenty_bad_tags_the_rest_are_counted() {
 
 #[path = "cli/json_contract.rs"]
 mod json_contract;
+
+// ---------------------------------------------------------------------------------------------
+// A reader gone away
+// ---------------------------------------------------------------------------------------------
+
+/// `edge-cache … --json-lines | head -1`: stdout closes while the run goes on. The run finishes
+/// (every request sent), exits with its own code, and does not panic.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_stdout_loses_the_output_not_the_run() {
+    let vercel = MockVercel::start().await;
+    let all = tags(0..40);
+    let input = scratch_file("closed-stdout.txt", &all.join("\n"));
+    let args = argv(&format!("{BASE} --json-lines invalidate --tags-from {input}"), &vercel.uri());
+    let status = tokio::task::spawn_blocking(move || {
+        let mut cmd = std::process::Command::new(BIN);
+        cmd.args(&args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().expect("cannot run edge-cache");
+        // The reader goes away before the first line.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("edge-cache ran");
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    })
+    .await
+    .expect("join");
+    let (code, stderr) = status;
+    assert!(!stderr.contains("panicked"), "edge-cache panicked on a closed stdout:\n{stderr}");
+    assert_eq!(code, Some(0), "stderr:\n{stderr}");
+    let sent: Vec<String> = vercel.accepted().into_iter().flat_map(|p| p.items).collect();
+    assert_eq!(sent, all, "every tag is still sent");
+}

@@ -1,5 +1,16 @@
 //! `edge-cache`: invalidate or delete Vercel's CDN cache from the command line.
 
+/// `println!` that never panics: a reader gone away (`edge-cache … | head -1`, a closed pipe)
+/// loses what is printed, not the run: requests still go, `--save-failed` is still written, and
+/// the exit code still says how it went.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, $($arg)*).and_then(|()| out.flush());
+    }};
+}
+
 mod args;
 #[path = "../../generated/cli.rs"]
 #[rustfmt::skip]
@@ -90,7 +101,7 @@ fn main() -> ExitCode {
                     "ok": false,
                     "error": { "kind": f.kind, "message": f.message },
                 });
-                println!("{}", json::line(&error));
+                say!("{}", json::line(&error));
             }
             eprintln!("error: {}", f.message);
             ExitCode::from(f.code)
@@ -359,9 +370,7 @@ fn execute<'a>(ctx: &Context, client: &'a EdgeCache, mut purge: DynPurge<'a>) ->
         if let Some(events) = &events {
             // A reader gone away (a closed pipe) does not stop the run: the result is still
             // saved (--save-failed), and the exit code still says it.
-            let line = json::line(&events.event(batch, progress));
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+            say!("{}", json::line(&events.event(batch, progress)));
         }
         bar.inc(1);
         let waited = client.rate_limit_waited();

@@ -108,7 +108,7 @@ pub fn run(m: &ArgMatches) -> ExitCode {
         } else {
             vercel.uri()
         };
-        println!("{url}");
+        say!("{url}");
         eprintln!("edge-cache mock: serving Vercel's edge-cache API at {url} (listening on {})", vercel.address());
         eprintln!("  recorded purges: GET {url}{CONTROL_PREFIX}purges, the newest {max_records} (Ctrl-C stops)");
         let _ = tokio::signal::ctrl_c().await;

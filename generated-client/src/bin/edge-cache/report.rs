@@ -18,18 +18,15 @@ pub fn dry_run(plan: &[PlannedRequest], as_json: bool) {
                 json!({ "method": r.method, "path": r.path, "query": query, "body": r.body })
             })
             .collect();
-        println!(
-            "{}",
-            crate::json::line(&json!({ "event": "plan", "ok": true, "dryRun": true, "requests": requests }))
-        );
+        say!("{}", crate::json::line(&json!({ "event": "plan", "ok": true, "dryRun": true, "requests": requests })));
         return;
     }
-    println!("Dry run: {} request{}, nothing sent.", plan.len(), if plan.len() == 1 { "" } else { "s" });
+    say!("Dry run: {} request{}, nothing sent.", plan.len(), if plan.len() == 1 { "" } else { "s" });
     for r in plan {
         let query: Vec<String> = r.query.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect();
-        println!("{} {}?{}", r.method, r.path, query.join("&"));
+        say!("{} {}?{}", r.method, r.path, query.join("&"));
         if !r.body.is_null() {
-            println!("{}", r.body);
+            say!("{}", r.body);
         }
     }
 }
@@ -81,7 +78,7 @@ pub fn outcome(report: &BatchReport, project: &str, noun: Option<(&str, &str)>, 
     let total = report.item_count();
     let ok = report.succeeded().count();
     if as_json {
-        println!("{}", crate::json::line(&json_result::result(report, project, planned)));
+        say!("{}", crate::json::line(&json_result::result(report, project, planned)));
     }
     // Each error once: requests that failed alike (every batch refused with the same 403, say)
     // are counted on the first one's line.
@@ -118,8 +115,8 @@ pub fn outcome(report: &BatchReport, project: &str, noun: Option<(&str, &str)>, 
     let Some(noun) = noun else {
         if !as_json {
             match report.is_success() {
-                true => println!("{}: project {project} done.", report.operation),
-                false => println!("{}: project {project} not done.", report.operation),
+                true => say!("{}: project {project} done.", report.operation),
+                false => say!("{}: project {project} not done.", report.operation),
             }
         }
         return;
@@ -129,7 +126,7 @@ pub fn outcome(report: &BatchReport, project: &str, noun: Option<(&str, &str)>, 
         let plural = if requests == 1 { "" } else { "s" };
         let items = if total == 1 { noun.0 } else { noun.1 };
         if report.is_success() {
-            println!("{}: {total} {items} of project {project} done in {requests} request{plural}.", report.operation);
+            say!("{}: {total} {items} of project {project} done in {requests} request{plural}.", report.operation);
         } else {
             let failed = report.failures().count();
             let failed_plural = if failed == 1 { "" } else { "s" };
@@ -139,7 +136,7 @@ pub fn outcome(report: &BatchReport, project: &str, noun: Option<(&str, &str)>, 
                 1 => format!("; 1 {} left out as invalid", noun.0),
                 n => format!("; {n} {} left out as invalid", noun.1),
             };
-            println!(
+            say!(
                 "{}: {ok} of {total} {items} of project {project} done; {failed} request{failed_plural} of {requests} failed{left_out}.",
                 report.operation
             );
@@ -166,18 +163,18 @@ pub fn quit(items: &Items, project: &str, not_done: &[String], (first, second): 
     let reason = format!("cancelled by {}, quit at once on {}", first.name(), second.name());
     if as_json {
         let result = json_result::quit(operation, project, total, not_done, &reason);
-        println!("{}", crate::json::line(&result));
+        say!("{}", crate::json::line(&result));
     }
     let Some(noun) = items.nouns() else {
         eprintln!("error: stopped ({reason}): not done");
         if !as_json {
-            println!("{operation}: project {project} not done.");
+            say!("{operation}: project {project} not done.");
         }
         return;
     };
     eprintln!("error: stopped ({reason}): {} not confirmed done", count(not_done.len(), noun));
     if !as_json {
         let items = if total == 1 { noun.0 } else { noun.1 };
-        println!("{operation}: {ok} of {total} {items} of project {project} confirmed done.");
+        say!("{operation}: {ok} of {total} {items} of project {project} confirmed done.");
     }
 }
