@@ -67,6 +67,7 @@ pub struct Progress {
 ///     Outcome::Partial { cause } => eprintln!("some requests failed, first: {cause}"),
 ///     Outcome::Stopped { reason, .. } => eprintln!("stopped: {reason}"),
 ///     Outcome::Invalid { first } => eprintln!("left out as invalid, first: {}", first.error),
+///     _ => eprintln!("not all done"),
 /// }
 /// let again: Vec<&str> = report.not_done().collect(); // what a later run must send
 /// # Ok(()) }
@@ -103,7 +104,11 @@ pub struct InvalidItem {
 
 /// A call's one answer: done, partly failed with its cause, stopped with its reason, or done but
 /// for the items left out as invalid ([`Purge::skip_invalid`](crate::Purge::skip_invalid)).
+///
+/// A later version may add an outcome: a `match` needs a wildcard arm (`_ =>`), where
+/// [`BatchReport::not_done`] still lists what a later run must send.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum Outcome<'a> {
     /// Every item was confirmed done.
     Done,

@@ -43,6 +43,7 @@ pub fn example(plan: &Plan) -> String {
              \x20   Outcome::Partial {{ cause }} => eprintln!(\"not done: {{cause}}\"),\n\
              \x20   Outcome::Stopped {{ reason, .. }} => eprintln!(\"stopped: {{reason}}\"),\n\
              \x20   Outcome::Invalid {{ first }} => eprintln!(\"left out: {{}}\", first.error), // with skip_invalid()\n\
+             \x20   _ => eprintln!(\"not done\"), // an outcome a later version adds\n\
              }}\n\
              # Ok(()) }}\n\
              ```\n",
@@ -67,6 +68,7 @@ pub fn example(plan: &Plan) -> String {
          \x20   Outcome::Partial {{ cause }} => eprintln!(\"not all done: {{cause}}\"),\n\
          \x20   Outcome::Stopped {{ reason, .. }} => eprintln!(\"stopped: {{reason}}\"),\n\
          \x20   Outcome::Invalid {{ first }} => eprintln!(\"left out: {{}}\", first.error), // with skip_invalid()\n\
+         \x20   _ => eprintln!(\"not all done\"), // an outcome a later version adds\n\
          }}\n\
          let again: Vec<&str> = report.not_done().collect(); // what a later run must send\n\
          # Ok(()) }}\n\
