@@ -3,7 +3,7 @@
 use std::num::NonZeroUsize;
 use std::sync::Arc;
 
-use futures_util::future::{BoxFuture, Either, select};
+use futures_util::future::{Either, select};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use tracing::Instrument;
 
@@ -76,9 +76,6 @@ pub(crate) struct Ran {
     pub(crate) stopped: Option<StopReason>,
 }
 
-/// One request of a batch: what [`run`] starts, with the batch's items shared with it.
-pub(crate) type Request<'c> = BoxFuture<'c, Result<Answer, RequestError>>;
-
 /// A batch's items, shared between [`run`] and the batch's request.
 pub(crate) type Chunk = Arc<Vec<String>>;
 
@@ -93,7 +90,7 @@ fn batch_span(index: usize, batches: usize, items: usize) -> tracing::Span {
 /// outcomes; only the batches in flight are serialised. Once `stop` says so, no batch is started
 /// and the ones in flight are abandoned (with [`RequestError::Stopped`], and what each met of
 /// the rate limit, from the [`Track`] it shares with its request).
-pub(crate) async fn run<'a, 'c, F>(
+pub(crate) async fn run<'a, F, R>(
     info: &'static OperationInfo,
     items: Vec<String>,
     concurrency: NonZeroUsize,
@@ -103,7 +100,8 @@ pub(crate) async fn run<'a, 'c, F>(
     send: F,
 ) -> Ran
 where
-    F: Fn(Chunk, Option<Arc<Track>>) -> Request<'c>,
+    F: Fn(Chunk, Option<Arc<Track>>) -> R,
+    R: Future<Output = Result<Answer, RequestError>>,
 {
     let operation = info.operation_id;
     let selects = info.batch_field.is_some();

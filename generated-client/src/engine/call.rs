@@ -223,22 +223,20 @@ impl<'a> Call<'a> {
         let info = &spec.info;
         let stop = Stop { deadline: max_time.map(|t| tokio::time::Instant::now() + t), cancel };
         let values = &*values;
-        let send = |chunk: batch::Chunk, shared: Option<Arc<Track>>| -> batch::Request<'_> {
-            Box::pin(async move {
-                let own = Track::default();
-                let track = shared.as_deref().unwrap_or(&own);
-                let attempt = || values.send(&client.api, &chunk);
-                crate::engine::transport::call(
-                    info,
-                    &client.retry,
-                    &client.limiter,
-                    client.timeout,
-                    client.max_in_flight.as_deref(),
-                    track,
-                    attempt,
-                )
-                .await
-            })
+        let send = |chunk: batch::Chunk, shared: Option<Arc<Track>>| async move {
+            let own = Track::default();
+            let track = shared.as_deref().unwrap_or(&own);
+            let attempt = || values.send(&client.api, &chunk);
+            crate::engine::transport::call(
+                info,
+                &client.retry,
+                &client.limiter,
+                client.timeout,
+                client.max_in_flight.as_deref(),
+                track,
+                attempt,
+            )
+            .await
         };
         let ran = batch::run(info, items, concurrency, on_batch, &stop, client.retry.stop_on_refusal, send).await;
         Ok(BatchReport {

@@ -33,11 +33,6 @@ pub(crate) fn choice<B: std::str::FromStr>(value: Option<&str>) -> Result<Option
     value.map(|v| v.parse().map_err(|_| format!("{v:?} is not a value of the type"))).transpose()
 }
 
-/// An optional JSON value as its field's type.
-pub(crate) fn json<B: serde::de::DeserializeOwned>(value: Option<&serde_json::Value>) -> Result<Option<B>, String> {
-    value.map(B::deserialize).transpose().map_err(|e| e.to_string())
-}
-
 /// A required property (the checks have made sure it is set).
 pub(crate) fn required<B>(name: &str, value: Option<B>) -> Result<B, String> {
     value.ok_or_else(|| format!("{name} is required"))
@@ -83,6 +78,5 @@ mod tests {
         assert_eq!(value::<&str, String>(Some("a")).unwrap().as_deref(), Some("a"));
         assert_eq!(choice::<std::net::Ipv4Addr>(Some("127.0.0.1")).unwrap(), Some([127, 0, 0, 1].into()));
         assert_eq!(choice::<std::net::Ipv4Addr>(Some("x")).unwrap_err(), "\"x\" is not a value of the type");
-        assert_eq!(json::<Vec<u8>>(Some(&serde_json::json!([1, 2]))).unwrap(), Some(vec![1, 2]));
     }
 }
