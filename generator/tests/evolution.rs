@@ -667,6 +667,18 @@ async fn a_path_parameter_is_an_argument_encoded_into_the_path_and_checked() {
     assert_eq!(deleted[0].widget_id.as_deref(), Some("w 1/2"));
 }
 
+#[tokio::test]
+async fn a_number_in_the_path_is_planned_as_it_is_sent_and_an_argument_may_be_named_v() {
+    let s = server(200, json!({})).await;
+    let c = client(&s.uri());
+    c.reset_shard(2.0, "p").send().await.unwrap();
+    c.reset_shard(2.5, "p").send().await.unwrap();
+    let sent: Vec<String> = requests(&s).await.into_iter().map(|r| r.1).collect();
+    assert_eq!(sent, ["/v1/shards/2", "/v1/shards/2.5"]);
+    let planned: Vec<String> = [2.0, 2.5].iter().map(|v| c.reset_shard(*v, "p").plan().unwrap()[0].path.clone()).collect();
+    assert_eq!(planned, sent, "the plan shows the path as it is sent");
+}
+
 #[test]
 fn the_cli_takes_a_path_parameter_as_an_argument() {
     let (code, out, err) = cli(&["--project", "p", "--dry-run", "delete-widget", "w-9"]);

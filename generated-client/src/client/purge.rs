@@ -85,7 +85,9 @@ impl<'a, O> Purge<'a, O> {
     /// Sets a field of the call's typed values (the contract's `set`, which the typed setters
     /// call with their operation's `Values`, the type the call holds).
     pub(crate) fn with<V: 'static>(mut self, set: impl FnOnce(&mut V)) -> Self {
-        if let Some(values) = self.call.values.as_any_mut().downcast_mut::<V>() {
+        let values = self.call.values.as_any_mut().downcast_mut::<V>();
+        debug_assert!(values.is_some(), "a typed setter of another operation's values");
+        if let Some(values) = values {
             set(values);
         }
         self

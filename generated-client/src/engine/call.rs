@@ -165,7 +165,7 @@ impl<'a> Call<'a> {
     fn texts(&self, place: Place) -> Vec<(&'static str, String)> {
         let values = self.values.to_json();
         let fields = self.info().fields.iter().filter(|f| f.place == place);
-        fields.filter_map(|f| Some((f.name, value::wire_text(values.get(f.name)?)?))).collect()
+        fields.filter_map(|f| Some((f.name, value::wire_text(values.get(f.name)?, place)?))).collect()
     }
 
     /// The path of every request, its parameters filled in as progenitor sends them.

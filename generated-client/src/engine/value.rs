@@ -9,7 +9,7 @@ use std::any::Any;
 use serde_json::Value as Json;
 
 use crate::engine::transport::Sending;
-use crate::types::operation::{Field, Kind, OperationInfo};
+use crate::types::operation::{Field, Kind, OperationInfo, Place};
 use crate::types::validation::{Problem, ValidationError};
 
 /// The typed values of an operation's call: implemented by the generated `Values` of each
@@ -105,10 +105,12 @@ fn assign(values: &mut dyn Values, field: &Field, json: Json) -> Result<(), Vali
     values.set(field.name, json).map_err(|e| crate::engine::check::unconvertible(field.name, e.to_string()))
 }
 
-/// A value as the wire carries it in a query string or a path (`None` for a list or an object).
-pub(crate) fn wire_text(json: &Json) -> Option<String> {
+/// A value as progenitor's request carries it (`None` for a list or an object): in a query string
+/// as serde writes it (`1.0`), in a path as Rust's `Display` does (`1`).
+pub(crate) fn wire_text(json: &Json, place: Place) -> Option<String> {
     match json {
         Json::String(s) => Some(s.clone()),
+        Json::Number(n) if place == Place::Path && n.is_f64() => n.as_f64().map(|f| f.to_string()),
         Json::Number(n) => Some(n.to_string()),
         Json::Bool(b) => Some(b.to_string()),
         _ => None,
@@ -195,6 +197,16 @@ pub(crate) fn json_kind(value: &Json) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_written_as_progenitor_writes_them_in_a_query_and_in_a_path() {
+        let n = Json::from(1.0);
+        assert_eq!(wire_text(&n, Place::Query).as_deref(), Some("1.0"));
+        assert_eq!(wire_text(&n, Place::Path).as_deref(), Some("1"));
+        assert_eq!(wire_text(&Json::from(1.5), Place::Path).as_deref(), Some("1.5"));
+        assert_eq!(wire_text(&Json::from(7), Place::Path).as_deref(), Some("7"));
+        assert_eq!(wire_text(&serde_json::json!(["a"]), Place::Query), None);
+    }
 
     #[test]
     fn text_and_json_become_values_of_the_kind_or_say_why_not() {

@@ -121,7 +121,9 @@ impl contract::Purge<'_, InvalidateByTags> {
     pub fn slug(self, value: impl Into<String>) -> Self {
         contract::set(
             self,
-            move |v: &mut op_invalidate_by_tags::Values| v.slug = Some(value.into()),
+            move |values__: &mut op_invalidate_by_tags::Values| {
+                values__.slug = Some(value.into());
+            },
         )
     }
     /// Sets `teamId` for this call, overriding the client's.
@@ -130,14 +132,18 @@ impl contract::Purge<'_, InvalidateByTags> {
     pub fn team_id(self, value: impl Into<String>) -> Self {
         contract::set(
             self,
-            move |v: &mut op_invalidate_by_tags::Values| v.team_id = Some(value.into()),
+            move |values__: &mut op_invalidate_by_tags::Values| {
+                values__.team_id = Some(value.into());
+            },
         )
     }
     /// The environment whose cache is changed; both when left out.
     pub fn target(self, value: setter_types::Target) -> Self {
         contract::set(
             self,
-            move |v: &mut op_invalidate_by_tags::Values| v.target = Some(value),
+            move |values__: &mut op_invalidate_by_tags::Values| {
+                values__.target = Some(value);
+            },
         )
     }
 }
@@ -159,8 +165,8 @@ impl contract::EdgeCache {
     {
         contract::set(
             contract::start(self, tags.into_iter().map(Into::into).collect()),
-            move |v: &mut op_invalidate_by_tags::Values| {
-                v.project_id_or_name = Some(project.into());
+            move |values__: &mut op_invalidate_by_tags::Values| {
+                values__.project_id_or_name = Some(project.into());
             },
         )
     }
@@ -188,8 +194,8 @@ impl contract::Purge<'_, DangerouslyDeleteByTags> {
     pub fn slug(self, value: impl Into<String>) -> Self {
         contract::set(
             self,
-            move |v: &mut op_dangerously_delete_by_tags::Values| {
-                v.slug = Some(value.into());
+            move |values__: &mut op_dangerously_delete_by_tags::Values| {
+                values__.slug = Some(value.into());
             },
         )
     }
@@ -199,8 +205,8 @@ impl contract::Purge<'_, DangerouslyDeleteByTags> {
     pub fn team_id(self, value: impl Into<String>) -> Self {
         contract::set(
             self,
-            move |v: &mut op_dangerously_delete_by_tags::Values| {
-                v.team_id = Some(value.into());
+            move |values__: &mut op_dangerously_delete_by_tags::Values| {
+                values__.team_id = Some(value.into());
             },
         )
     }
@@ -208,7 +214,9 @@ impl contract::Purge<'_, DangerouslyDeleteByTags> {
     pub fn target(self, value: setter_types::Target) -> Self {
         contract::set(
             self,
-            move |v: &mut op_dangerously_delete_by_tags::Values| v.target = Some(value),
+            move |values__: &mut op_dangerously_delete_by_tags::Values| {
+                values__.target = Some(value);
+            },
         )
     }
     /// How long, in seconds, a deleted entry may still be served stale while it is revalidated.
@@ -217,8 +225,8 @@ impl contract::Purge<'_, DangerouslyDeleteByTags> {
     pub fn revalidation_deadline_seconds(self, value: i64) -> Self {
         contract::set(
             self,
-            move |v: &mut op_dangerously_delete_by_tags::Values| {
-                v.revalidation_deadline_seconds = Some(value);
+            move |values__: &mut op_dangerously_delete_by_tags::Values| {
+                values__.revalidation_deadline_seconds = Some(value);
             },
         )
     }
@@ -243,8 +251,8 @@ impl contract::EdgeCache {
     {
         contract::set(
             contract::start(self, tags.into_iter().map(Into::into).collect()),
-            move |v: &mut op_dangerously_delete_by_tags::Values| {
-                v.project_id_or_name = Some(project.into());
+            move |values__: &mut op_dangerously_delete_by_tags::Values| {
+                values__.project_id_or_name = Some(project.into());
             },
         )
     }
@@ -270,8 +278,8 @@ impl contract::Purge<'_, InvalidateBySrcImages> {
     pub fn slug(self, value: impl Into<String>) -> Self {
         contract::set(
             self,
-            move |v: &mut op_invalidate_by_src_images::Values| {
-                v.slug = Some(value.into());
+            move |values__: &mut op_invalidate_by_src_images::Values| {
+                values__.slug = Some(value.into());
             },
         )
     }
@@ -281,8 +289,8 @@ impl contract::Purge<'_, InvalidateBySrcImages> {
     pub fn team_id(self, value: impl Into<String>) -> Self {
         contract::set(
             self,
-            move |v: &mut op_invalidate_by_src_images::Values| {
-                v.team_id = Some(value.into());
+            move |values__: &mut op_invalidate_by_src_images::Values| {
+                values__.team_id = Some(value.into());
             },
         )
     }
@@ -305,8 +313,8 @@ impl contract::EdgeCache {
     {
         contract::set(
             contract::start(self, src_images.into_iter().map(Into::into).collect()),
-            move |v: &mut op_invalidate_by_src_images::Values| {
-                v.project_id_or_name = Some(project.into());
+            move |values__: &mut op_invalidate_by_src_images::Values| {
+                values__.project_id_or_name = Some(project.into());
             },
         )
     }
@@ -333,8 +341,8 @@ impl contract::Purge<'_, DangerouslyDeleteBySrcImages> {
     pub fn slug(self, value: impl Into<String>) -> Self {
         contract::set(
             self,
-            move |v: &mut op_dangerously_delete_by_src_images::Values| {
-                v.slug = Some(value.into());
+            move |values__: &mut op_dangerously_delete_by_src_images::Values| {
+                values__.slug = Some(value.into());
             },
         )
     }
@@ -344,8 +352,8 @@ impl contract::Purge<'_, DangerouslyDeleteBySrcImages> {
     pub fn team_id(self, value: impl Into<String>) -> Self {
         contract::set(
             self,
-            move |v: &mut op_dangerously_delete_by_src_images::Values| {
-                v.team_id = Some(value.into());
+            move |values__: &mut op_dangerously_delete_by_src_images::Values| {
+                values__.team_id = Some(value.into());
             },
         )
     }
@@ -355,8 +363,8 @@ impl contract::Purge<'_, DangerouslyDeleteBySrcImages> {
     pub fn revalidation_deadline_seconds(self, value: i64) -> Self {
         contract::set(
             self,
-            move |v: &mut op_dangerously_delete_by_src_images::Values| {
-                v.revalidation_deadline_seconds = Some(value);
+            move |values__: &mut op_dangerously_delete_by_src_images::Values| {
+                values__.revalidation_deadline_seconds = Some(value);
             },
         )
     }
@@ -380,8 +388,8 @@ impl contract::EdgeCache {
     {
         contract::set(
             contract::start(self, src_images.into_iter().map(Into::into).collect()),
-            move |v: &mut op_dangerously_delete_by_src_images::Values| {
-                v.project_id_or_name = Some(project.into());
+            move |values__: &mut op_dangerously_delete_by_src_images::Values| {
+                values__.project_id_or_name = Some(project.into());
             },
         )
     }
@@ -408,7 +416,7 @@ impl contract::Purge<'_, PurgeAll> {
     pub fn slug(self, value: impl Into<String>) -> Self {
         contract::set(
             self,
-            move |v: &mut op_purge_all::Values| v.slug = Some(value.into()),
+            move |values__: &mut op_purge_all::Values| values__.slug = Some(value.into()),
         )
     }
     /// Sets `teamId` for this call, overriding the client's.
@@ -417,7 +425,9 @@ impl contract::Purge<'_, PurgeAll> {
     pub fn team_id(self, value: impl Into<String>) -> Self {
         contract::set(
             self,
-            move |v: &mut op_purge_all::Values| v.team_id = Some(value.into()),
+            move |values__: &mut op_purge_all::Values| {
+                values__.team_id = Some(value.into());
+            },
         )
     }
 }
@@ -435,8 +445,8 @@ impl contract::EdgeCache {
     ) -> contract::Purge<'_, PurgeAll> {
         contract::set(
             contract::start(self, ::std::vec::Vec::new()),
-            move |v: &mut op_purge_all::Values| {
-                v.project_id_or_name = Some(project.into());
+            move |values__: &mut op_purge_all::Values| {
+                values__.project_id_or_name = Some(project.into());
             },
         )
     }
@@ -462,8 +472,8 @@ impl contract::Purge<'_, DangerouslyDeleteImmutableStatic> {
     pub fn slug(self, value: impl Into<String>) -> Self {
         contract::set(
             self,
-            move |v: &mut op_dangerously_delete_immutable_static::Values| {
-                v.slug = Some(value.into());
+            move |values__: &mut op_dangerously_delete_immutable_static::Values| {
+                values__.slug = Some(value.into());
             },
         )
     }
@@ -473,8 +483,8 @@ impl contract::Purge<'_, DangerouslyDeleteImmutableStatic> {
     pub fn team_id(self, value: impl Into<String>) -> Self {
         contract::set(
             self,
-            move |v: &mut op_dangerously_delete_immutable_static::Values| {
-                v.team_id = Some(value.into());
+            move |values__: &mut op_dangerously_delete_immutable_static::Values| {
+                values__.team_id = Some(value.into());
             },
         )
     }
@@ -494,12 +504,12 @@ impl contract::EdgeCache {
         contract::set(
             contract::set(
                 contract::start(self, ::std::vec::Vec::new()),
-                move |v: &mut op_dangerously_delete_immutable_static::Values| {
-                    v.project_id_or_name = Some(project.into());
+                move |values__: &mut op_dangerously_delete_immutable_static::Values| {
+                    values__.project_id_or_name = Some(project.into());
                 },
             ),
-            move |v: &mut op_dangerously_delete_immutable_static::Values| {
-                v.path = Some(path.into());
+            move |values__: &mut op_dangerously_delete_immutable_static::Values| {
+                values__.path = Some(path.into());
             },
         )
     }
@@ -600,7 +610,6 @@ mod op_invalidate_by_tags {
             name: &str,
             json: serde_json::Value,
         ) -> Result<(), serde_json::Error> {
-            let _ = &json;
             match name {
                 "projectIdOrName" => {
                     self.project_id_or_name = Some(serde_json::from_value(json)?);
@@ -608,7 +617,13 @@ mod op_invalidate_by_tags {
                 "slug" => self.slug = Some(serde_json::from_value(json)?),
                 "teamId" => self.team_id = Some(serde_json::from_value(json)?),
                 "target" => self.target = Some(serde_json::from_value(json)?),
-                _ => {}
+                _ => {
+                    return Err(
+                        <serde_json::Error as serde::de::Error>::custom(
+                            format!("no field {name:?}"),
+                        ),
+                    );
+                }
             }
             Ok(())
         }
@@ -621,6 +636,7 @@ mod op_invalidate_by_tags {
             items: &[String],
         ) -> contract::Sending<'a> {
             let values = self;
+            let _ = values;
             let body = match body(values, items) {
                 Ok(body) => body,
                 Err(e) => return contract::unsendable(e),
@@ -793,7 +809,6 @@ mod op_dangerously_delete_by_tags {
             name: &str,
             json: serde_json::Value,
         ) -> Result<(), serde_json::Error> {
-            let _ = &json;
             match name {
                 "projectIdOrName" => {
                     self.project_id_or_name = Some(serde_json::from_value(json)?);
@@ -806,7 +821,13 @@ mod op_dangerously_delete_by_tags {
                         serde_json::from_value(json)?,
                     );
                 }
-                _ => {}
+                _ => {
+                    return Err(
+                        <serde_json::Error as serde::de::Error>::custom(
+                            format!("no field {name:?}"),
+                        ),
+                    );
+                }
             }
             Ok(())
         }
@@ -819,6 +840,7 @@ mod op_dangerously_delete_by_tags {
             items: &[String],
         ) -> contract::Sending<'a> {
             let values = self;
+            let _ = values;
             let body = match body(values, items) {
                 Ok(body) => body,
                 Err(e) => return contract::unsendable(e),
@@ -955,14 +977,19 @@ mod op_invalidate_by_src_images {
             name: &str,
             json: serde_json::Value,
         ) -> Result<(), serde_json::Error> {
-            let _ = &json;
             match name {
                 "projectIdOrName" => {
                     self.project_id_or_name = Some(serde_json::from_value(json)?);
                 }
                 "slug" => self.slug = Some(serde_json::from_value(json)?),
                 "teamId" => self.team_id = Some(serde_json::from_value(json)?),
-                _ => {}
+                _ => {
+                    return Err(
+                        <serde_json::Error as serde::de::Error>::custom(
+                            format!("no field {name:?}"),
+                        ),
+                    );
+                }
             }
             Ok(())
         }
@@ -975,6 +1002,7 @@ mod op_invalidate_by_src_images {
             items: &[String],
         ) -> contract::Sending<'a> {
             let values = self;
+            let _ = values;
             let body = match body(values, items) {
                 Ok(body) => body,
                 Err(e) => return contract::unsendable(e),
@@ -1117,7 +1145,6 @@ mod op_dangerously_delete_by_src_images {
             name: &str,
             json: serde_json::Value,
         ) -> Result<(), serde_json::Error> {
-            let _ = &json;
             match name {
                 "projectIdOrName" => {
                     self.project_id_or_name = Some(serde_json::from_value(json)?);
@@ -1129,7 +1156,13 @@ mod op_dangerously_delete_by_src_images {
                         serde_json::from_value(json)?,
                     );
                 }
-                _ => {}
+                _ => {
+                    return Err(
+                        <serde_json::Error as serde::de::Error>::custom(
+                            format!("no field {name:?}"),
+                        ),
+                    );
+                }
             }
             Ok(())
         }
@@ -1142,6 +1175,7 @@ mod op_dangerously_delete_by_src_images {
             items: &[String],
         ) -> contract::Sending<'a> {
             let values = self;
+            let _ = values;
             let body = match body(values, items) {
                 Ok(body) => body,
                 Err(e) => return contract::unsendable(e),
@@ -1258,14 +1292,19 @@ mod op_purge_all {
             name: &str,
             json: serde_json::Value,
         ) -> Result<(), serde_json::Error> {
-            let _ = &json;
             match name {
                 "projectIdOrName" => {
                     self.project_id_or_name = Some(serde_json::from_value(json)?);
                 }
                 "slug" => self.slug = Some(serde_json::from_value(json)?),
                 "teamId" => self.team_id = Some(serde_json::from_value(json)?),
-                _ => {}
+                _ => {
+                    return Err(
+                        <serde_json::Error as serde::de::Error>::custom(
+                            format!("no field {name:?}"),
+                        ),
+                    );
+                }
             }
             Ok(())
         }
@@ -1279,6 +1318,7 @@ mod op_purge_all {
             items: &[String],
         ) -> contract::Sending<'a> {
             let values = self;
+            let _ = values;
             let _ = items;
             #[allow(unused_mut)]
             let mut b = api.purge_all();
@@ -1399,7 +1439,6 @@ mod op_dangerously_delete_immutable_static {
             name: &str,
             json: serde_json::Value,
         ) -> Result<(), serde_json::Error> {
-            let _ = &json;
             match name {
                 "projectIdOrName" => {
                     self.project_id_or_name = Some(serde_json::from_value(json)?);
@@ -1407,7 +1446,13 @@ mod op_dangerously_delete_immutable_static {
                 "slug" => self.slug = Some(serde_json::from_value(json)?),
                 "teamId" => self.team_id = Some(serde_json::from_value(json)?),
                 "path" => self.path = Some(serde_json::from_value(json)?),
-                _ => {}
+                _ => {
+                    return Err(
+                        <serde_json::Error as serde::de::Error>::custom(
+                            format!("no field {name:?}"),
+                        ),
+                    );
+                }
             }
             Ok(())
         }
@@ -1420,6 +1465,7 @@ mod op_dangerously_delete_immutable_static {
             items: &[String],
         ) -> contract::Sending<'a> {
             let values = self;
+            let _ = values;
             let body = match body(values, items) {
                 Ok(body) => body,
                 Err(e) => return contract::unsendable(e),

@@ -36,7 +36,7 @@ pub fn public(c: &Covered) -> TokenStream {
     };
     let call = positional.iter().fold(start, |call, f| {
         let (id, value) = (&f.id, f.kind.setter(&f.setter, &choice(f), &json(f)).value);
-        quote! { contract::set(#call, move |v: &mut #module::Values| v.#id = Some(#value)) }
+        quote! { contract::set(#call, move |values__: &mut #module::Values| values__.#id = Some(#value)) }
     });
     let method_doc = method_doc(c);
     let response = match (&op.success, crate::progenitor_names::response_type(op)) {
@@ -135,7 +135,7 @@ fn setter(c: &Covered, f: &FieldPlan) -> TokenStream {
     quote! {
         #(#[doc = #doc])*
         pub fn #name #generics (self, #arg) -> Self #bounds {
-            contract::set(self, move |v: &mut #module::Values| v.#id = Some(#value))
+            contract::set(self, move |values__: &mut #module::Values| values__.#id = Some(#value))
         }
     }
 }
@@ -177,6 +177,20 @@ pub fn module(c: &Covered) -> TokenStream {
         let (id, wire) = (&f.id, f.wire);
         quote! { #wire => self.#id = Some(serde_json::from_value(json)?), }
     });
+    // The runtime sets only the fields of `FIELDS`, by their wire names: another name is a bug,
+    // said, not dropped.
+    let unknown = quote! { Err(<serde_json::Error as serde::de::Error>::custom(format!("no field {name:?}"))) };
+    let set_body = if c.fields.is_empty() {
+        quote! { let _ = json; #unknown }
+    } else {
+        quote! {
+            match name {
+                #(#set_arms)*
+                _ => return #unknown,
+            }
+            Ok(())
+        }
+    };
     let check = checks::values(c);
     let (item_checks, text_checks) = match c.batch {
         Some(batch) => (
@@ -254,12 +268,7 @@ pub fn module(c: &Covered) -> TokenStream {
                 }
 
                 fn set(&mut self, name: &str, json: serde_json::Value) -> Result<(), serde_json::Error> {
-                    let _ = &json;
-                    match name {
-                        #(#set_arms)*
-                        _ => {}
-                    }
-                    Ok(())
+                    #set_body
                 }
 
                 fn body(&self, items: &[String]) -> Result<serde_json::Value, String> {
@@ -323,6 +332,7 @@ fn send(c: &Covered) -> TokenStream {
     quote! {
         fn send<'a>(&self, api: &'a api::Client, items: &[String]) -> contract::Sending<'a> {
             let values = self;
+            let _ = values;
             #body
             #[allow(unused_mut)]
             let mut b = api.#client_method()#with_body;

@@ -71,7 +71,11 @@ fn main() -> ExitCode {
     match matches.subcommand() {
         Some(("completions", m)) => {
             let shell = *m.get_one::<clap_complete::Shell>("shell").expect("required by clap");
-            clap_complete::generate(shell, &mut args::command(), "edge-cache", &mut std::io::stdout());
+            // Written whole, through `say!`'s rule: a closed stdout is not a panic.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut args::command(), "edge-cache", &mut script);
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(&script).and_then(|()| out.flush());
             return ExitCode::SUCCESS;
         }
         Some(("mock", m)) => return mock::run(m),
