@@ -197,12 +197,15 @@ async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Answer, Droppe
     let record = |status: u16, error: Option<String>| {
         lock(&shared).records.push(seq, RecordedPurge::of(&request, status, error));
     };
+    // An error answer, recorded with the message it carries.
+    let refuse = |status: u16, message: String, rate: Option<RateHeaders>| {
+        record(status, Some(message.clone()));
+        error(status, &message, None, rate)
+    };
 
     let Some(&(spec, _)) = entry else {
         if on_path.is_empty() {
-            let message = format!("{path} is not the path of an operation of the spec");
-            record(404, Some(message.clone()));
-            return Ok(error(404, &message, None, None));
+            return Ok(refuse(404, format!("{path} is not the path of an operation of the spec"), None));
         }
         let allowed: Vec<&str> = on_path.iter().map(|(spec, _)| spec.info.method).collect();
         let message = format!("{} is not allowed on {path}; the spec has {}", parts.method, allowed.join(", "));
@@ -228,8 +231,7 @@ async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Answer, Droppe
             let required = lock(&shared).token.clone();
             if let Some(message) = refuse_token(&parts.headers, required.as_deref()) {
                 let rate = lock(&shared).script.peek(SystemTime::now());
-                record(401, Some(message.clone()));
-                return Ok(error(401, &message, None, rate));
+                return Ok(refuse(401, message, rate));
             }
             lock(&shared).script.take(SystemTime::now())
         }
@@ -251,11 +253,7 @@ async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Answer, Droppe
             Ok(error_with(status, &code, &message, retry_after, rate))
         }
         Decision::Serve => match request.check() {
-            Err(e) => {
-                let message = e.to_string();
-                record(400, Some(message.clone()));
-                Ok(error(400, &message, None, rate))
-            }
+            Err(e) => Ok(refuse(400, e.to_string(), rate)),
             Ok(()) => {
                 record(200, None);
                 // The spec's example of the answer's body, or the least body it accepts.
