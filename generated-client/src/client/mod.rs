@@ -6,7 +6,6 @@ pub(crate) mod operation;
 pub(crate) mod purge;
 
 use std::fmt;
-use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::engine::credential::Credential;
@@ -354,8 +353,8 @@ fn check_base_url(url: &str) -> Result<String, ConfigError> {
         "http" => {
             let loopback = match parsed.host() {
                 Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-                Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-                Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
                 None => false,
             };
             if !loopback {
@@ -370,19 +369,10 @@ fn check_base_url(url: &str) -> Result<String, ConfigError> {
 /// A URL for error messages: credentials (`user:pw@`) and the query or fragment become `***`,
 /// since a token may have been pasted there.
 fn redact_url(url: &str) -> String {
-    let (scheme, rest) = match url.split_once("://") {
-        Some((scheme, rest)) => (format!("{scheme}://"), rest),
-        None => (String::new(), url),
-    };
+    let (scheme, rest) = url.split_at(url.find("://").map_or(0, |i| i + "://".len()));
     let (authority, tail) = rest.split_at(rest.find(['/', '?', '#']).unwrap_or(rest.len()));
-    let authority = match authority.rfind('@') {
-        Some(at) => format!("***{}", &authority[at..]),
-        None => authority.to_string(),
-    };
-    let tail = match tail.find(['?', '#']) {
-        Some(i) => format!("{}***", &tail[..=i]),
-        None => tail.to_string(),
-    };
+    let authority = authority.rfind('@').map_or_else(|| authority.to_string(), |at| format!("***{}", &authority[at..]));
+    let tail = tail.find(['?', '#']).map_or_else(|| tail.to_string(), |i| format!("{}***", &tail[..=i]));
     format!("{scheme}{authority}{tail}")
 }
 

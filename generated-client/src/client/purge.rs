@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 use crate::client::EdgeCache;
 use crate::client::operation::Operation;
 use crate::engine::call::Call;
-use crate::engine::spec::OperationSpec;
+use crate::generated::spec::API;
 use crate::types::operation::OperationInfo;
 use crate::types::report::{BatchOutcome, BatchReport, InvalidItem, PlannedRequest, Progress};
 use crate::types::validation::ValidationError;
@@ -215,20 +215,15 @@ impl EdgeCache {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let spec = find(operation_id)?;
+        let spec = API.operations.iter().copied().find(|spec| spec.info.operation_id == operation_id)?;
         let items = items.into_iter().map(Into::into).collect();
         Some(Purge { call: Call::new(&self.engine, spec, items), operation: PhantomData })
     }
 
     /// Every operation with a high-level call, in spec order.
     pub fn operations() -> impl Iterator<Item = &'static OperationInfo> {
-        crate::generated::spec::API.operations.iter().map(|spec| &spec.info)
+        API.operations.iter().map(|spec| &spec.info)
     }
-}
-
-/// The operation of the registry with this `operationId`.
-pub(crate) fn find(operation_id: &str) -> Option<&'static OperationSpec> {
-    crate::generated::spec::API.operations.iter().copied().find(|spec| spec.info.operation_id == operation_id)
 }
 
 #[cfg(test)]

@@ -139,16 +139,12 @@ fn check_items(spec: &OperationSpec, field: &str, value: Option<&Json>) -> Resul
     match value {
         None => Err(refuse(field, Problem::Missing)),
         Some(Json::Array(list)) => {
-            for (i, v) in list.iter().enumerate() {
-                if !v.is_string() {
-                    return Err(refuse(&format!("{field}[{i}]"), wrong("a string", json_kind(v))));
-                }
-            }
-            crate::engine::check::count(field, list.len(), Some(info.min_items as u64), Some(info.max_items as u64))?;
-            for (i, v) in list.iter().enumerate() {
-                (spec.check_item)(i, v.as_str().unwrap_or_default())?;
-            }
-            Ok(())
+            let items = list.iter().enumerate().map(|(i, v)| {
+                v.as_str().ok_or_else(|| refuse(&format!("{field}[{i}]"), wrong("a string", json_kind(v))))
+            });
+            let items = items.collect::<Result<Vec<_>, _>>()?;
+            crate::engine::check::count(field, items.len(), Some(info.min_items as u64), Some(info.max_items as u64))?;
+            items.into_iter().enumerate().try_for_each(|(i, item)| (spec.check_item)(i, item))
         }
         Some(Json::String(text)) if info.text_form => (spec.check_text)(text),
         Some(other) => {

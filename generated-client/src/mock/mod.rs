@@ -142,7 +142,7 @@ impl MockVercel {
     /// [`MockVercel::max_records`] ([`MockVercel::DEFAULT_MAX_RECORDS`] unless set) of them, the
     /// older ones counted in [`MockVercel::dropped`]. The other accessors read these records.
     pub fn purges(&self) -> Vec<RecordedPurge> {
-        lock(&self.shared).records.list()
+        lock(&self.shared).records.iter().cloned().collect()
     }
 
     /// The requests that were accepted (answered 2xx), in the order they arrived.
@@ -191,11 +191,7 @@ impl MockVercel {
     /// # }
     /// ```
     pub fn items_where<O: Operation>(&self, filter: impl Fn(&RecordedPurge) -> bool) -> Vec<String> {
-        self.accepted()
-            .into_iter()
-            .filter(|p| p.operation == O::INFO.operation_id && filter(p))
-            .flat_map(|p| p.items)
-            .collect()
+        self.accepted_of::<O>().into_iter().filter(|p| filter(p)).flat_map(|p| p.items).collect()
     }
 
     /// Forgets the requests received so far, and the count of those dropped (the script stays).
@@ -221,10 +217,8 @@ impl MockVercel {
     /// Back to a fresh mock, for the next test: no requests recorded, no faults, no rate limit,
     /// no latency (a required token and [`MockVercel::max_records`] stay).
     pub fn reset(&self) {
-        let mut state = lock(&self.shared);
-        state.records.clear();
-        state.max_in_flight = 0;
-        state.script = Default::default();
+        self.clear();
+        lock(&self.shared).script = Default::default();
     }
 }
 

@@ -27,17 +27,13 @@ pub struct Fault {
 #[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct FaultJson {
-    #[serde(default)]
     status: Option<u16>,
     #[serde(default)]
     drop: bool,
     #[serde(default = "one")]
     times: usize,
-    #[serde(default)]
     retry_after: Option<u64>,
-    #[serde(default)]
     code: Option<String>,
-    #[serde(default)]
     message: Option<String>,
 }
 
@@ -267,17 +263,13 @@ impl Script {
 
     /// Counts one request arriving at `now` against the rate limit: served, or a 429.
     pub fn take(&mut self, now: SystemTime) -> (Decision, Option<RateHeaders>) {
-        let Some(rate) = &self.rate else { return (Decision::Serve, None) };
-        let (limit, retry_after) = (rate.limit, rate.retry_after);
-        let headers = self.headers(now, true).expect("a rate limit is set");
-        if self.window.1 > limit {
-            let wait = headers.reset.saturating_sub(epoch(now)).max(1);
-            return (
-                Decision::Fail { status: 429, retry_after: retry_after.then_some(wait), error: None },
-                Some(headers),
-            );
+        let Some(headers) = self.headers(now, true) else { return (Decision::Serve, None) };
+        if self.window.1 <= headers.limit {
+            return (Decision::Serve, Some(headers));
         }
-        (Decision::Serve, Some(headers))
+        let wait = headers.reset.saturating_sub(epoch(now)).max(1);
+        let retry_after = self.rate.as_ref().is_some_and(|r| r.retry_after).then_some(wait);
+        (Decision::Fail { status: 429, retry_after, error: None }, Some(headers))
     }
 
     /// The headers at `now`, counting one more request when `take`.

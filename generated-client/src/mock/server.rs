@@ -97,11 +97,6 @@ impl Records {
         self.kept.iter().map(|(_, p)| p)
     }
 
-    /// The requests kept, in the order they arrived.
-    pub fn list(&self) -> Vec<RecordedPurge> {
-        self.iter().cloned().collect()
-    }
-
     pub fn len(&self) -> usize {
         self.kept.len()
     }
@@ -125,16 +120,9 @@ pub(crate) fn lock(shared: &Shared) -> MutexGuard<'_, State> {
 }
 
 /// Why a connection is closed without an answer (a scripted drop, or a body never finished).
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("connection dropped by the mock")]
 struct Dropped;
-
-impl std::fmt::Display for Dropped {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("connection dropped by the mock")
-    }
-}
-
-impl std::error::Error for Dropped {}
 
 /// Accepts connections until the task is aborted; the connections are this task's, so they
 /// end with it (a dropped mock stops answering at once, even on kept-alive connections).
@@ -167,25 +155,23 @@ type Answer = Response<Full<Bytes>>;
 /// The values of a path template's parameters (`/v1/widgets/{id}` against `/v1/widgets/w%201`:
 /// `id` is `w 1`), if `path` matches it: the same segments, each literal one equal.
 fn path_params(template: &str, path: &str) -> Option<Vec<(String, String)>> {
-    let (mut t, mut p) = (template.split('/'), path.split('/'));
+    if template.split('/').count() != path.split('/').count() {
+        return None;
+    }
     let mut params = Vec::new();
-    loop {
-        match (t.next(), p.next()) {
-            (None, None) => return Some(params),
-            (Some(t), Some(p)) => match t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
-                Some(name) if !p.is_empty() => {
-                    let value = url::form_urlencoded::parse(format!("v={}", p.replace('+', "%2B")).as_bytes())
-                        .next()
-                        .map(|(_, v)| v.into_owned())?;
-                    params.push((name.to_string(), value));
-                }
-                Some(_) => return None,
-                None if t == p => {}
-                None => return None,
-            },
+    for (t, p) in template.split('/').zip(path.split('/')) {
+        match t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+            Some(name) if !p.is_empty() => {
+                let value = url::form_urlencoded::parse(format!("v={}", p.replace('+', "%2B")).as_bytes())
+                    .next()
+                    .map(|(_, v)| v.into_owned())?;
+                params.push((name.to_string(), value));
+            }
+            None if t == p => {}
             _ => return None,
         }
     }
+    Some(params)
 }
 
 async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Answer, Dropped> {
@@ -201,11 +187,8 @@ async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Answer, Droppe
     let on_path: Vec<_> =
         API.operations.iter().filter_map(|spec| Some((*spec, path_params(spec.info.path, &path)?))).collect();
     let entry = on_path.iter().find(|(spec, _)| spec.info.method.eq_ignore_ascii_case(parts.method.as_str()));
-    let request = match entry {
-        Some((spec, params)) => inbound::Request::new(Some(spec), params, query, &body),
-        None => inbound::Request::new(None, &[], query, &body),
-    };
-    let entry = entry.map(|(spec, _)| *spec);
+    let params = entry.map_or(&[][..], |(_, params)| params.as_slice());
+    let request = inbound::Request::new(entry.map(|(spec, _)| *spec), params, query, &body);
     let seq = {
         let mut state = lock(&shared);
         state.arrivals += 1;
@@ -214,12 +197,15 @@ async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Answer, Droppe
     let record = |status: u16, error: Option<String>| {
         lock(&shared).records.push(seq, RecordedPurge::of(&request, status, error));
     };
+    // An error answer, recorded with the message it carries.
+    let refuse = |status: u16, message: String, rate: Option<RateHeaders>| {
+        record(status, Some(message.clone()));
+        error(status, &message, None, rate)
+    };
 
-    let Some(_) = entry else {
+    let Some(&(spec, _)) = entry else {
         if on_path.is_empty() {
-            let message = format!("{path} is not the path of an operation of the spec");
-            record(404, Some(message.clone()));
-            return Ok(error(404, &message, None, None));
+            return Ok(refuse(404, format!("{path} is not the path of an operation of the spec"), None));
         }
         let allowed: Vec<&str> = on_path.iter().map(|(spec, _)| spec.info.method).collect();
         let message = format!("{} is not allowed on {path}; the spec has {}", parts.method, allowed.join(", "));
@@ -245,8 +231,7 @@ async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Answer, Droppe
             let required = lock(&shared).token.clone();
             if let Some(message) = refuse_token(&parts.headers, required.as_deref()) {
                 let rate = lock(&shared).script.peek(SystemTime::now());
-                record(401, Some(message.clone()));
-                return Ok(error(401, &message, None, rate));
+                return Ok(refuse(401, message, rate));
             }
             lock(&shared).script.take(SystemTime::now())
         }
@@ -268,17 +253,11 @@ async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Answer, Droppe
             Ok(error_with(status, &code, &message, retry_after, rate))
         }
         Decision::Serve => match request.check() {
-            Err(e) => {
-                let message = e.to_string();
-                record(400, Some(message.clone()));
-                Ok(error(400, &message, None, rate))
-            }
+            Err(e) => Ok(refuse(400, e.to_string(), rate)),
             Ok(()) => {
                 record(200, None);
                 // The spec's example of the answer's body, or the least body it accepts.
-                let body = entry
-                    .and_then(|spec| spec.success_body)
-                    .map_or_else(Bytes::new, |b| Bytes::from_static(b.as_bytes()));
+                let body = spec.success_body.map_or_else(Bytes::new, |b| Bytes::from_static(b.as_bytes()));
                 Ok(answer(200, body, None, rate))
             }
         },
@@ -295,9 +274,9 @@ fn refuse_token(headers: &hyper::HeaderMap, required: Option<&str>) -> Option<St
     }
     let value = headers.get(auth.header).and_then(|v| v.to_str().ok()).unwrap_or("");
     let token = value
-        .get(..auth.prefix.len())
-        .filter(|scheme| scheme.eq_ignore_ascii_case(auth.prefix))
-        .map(|_| value[auth.prefix.len()..].trim())
+        .split_at_checked(auth.prefix.len())
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case(auth.prefix))
+        .map(|(_, token)| token.trim())
         .filter(|t| !t.is_empty());
     match (token, required) {
         (None, _) => Some(format!("The request has no token (`{}: {}<token>`)", auth.header, auth.prefix)),
@@ -487,7 +466,7 @@ mod tests {
         for (seq, status) in [(1, 201), (3, 203), (2, 202), (4, 204)] {
             records.push(seq, purge(status));
         }
-        let kept: Vec<u16> = records.list().iter().map(|p| p.status).collect();
+        let kept: Vec<u16> = records.iter().map(|p| p.status).collect();
         assert_eq!(kept, [203, 204]);
         assert_eq!(records.dropped(), 2);
         records.clear();

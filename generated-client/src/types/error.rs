@@ -207,11 +207,8 @@ impl RequestError {
     /// The HTTP status, when the API answered.
     pub fn status(&self) -> Option<u16> {
         match self {
-            RequestError::Api(e)
-            | RequestError::ChallengeRequired(e)
-            | RequestError::RateLimited { answer: Some(e), .. } => Some(e.status),
             RequestError::InvalidResponse { status, .. } => Some(*status),
-            _ => None,
+            _ => self.api().map(|e| e.status),
         }
     }
 

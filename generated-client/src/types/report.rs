@@ -171,7 +171,7 @@ impl BatchReport {
     /// # Ok(()) }
     /// ```
     pub fn not_done(&self) -> impl Iterator<Item = &str> {
-        let failed = self.batches.iter().filter(|b| b.result.is_err()).flat_map(|b| b.items.iter());
+        let failed = self.failures().flat_map(|b| b.items.iter());
         let invalid = self.invalid.iter().map(|i| &i.item);
         failed.chain(self.not_sent.iter()).chain(invalid).map(String::as_str)
     }
