@@ -1313,6 +1313,11 @@ async fn a_run_cut_short_while_rate_limited_says_what_it_was_waiting_on() {
         "s in all): 1 tag not done\n",
     ]);
     assert!(!out.stderr.contains("0 tag"), "{}", out.stderr);
+    // Abandoned, not failed: the summary says it apart, as --json's `abandoned` does.
+    assert_eq!(
+        out.stdout,
+        "invalidateByTags: 0 of 1 tag of project prj_1 done; 0 requests of 1 failed, 1 abandoned when the run stopped.\n"
+    );
     assert!(took < Duration::from_secs(4), "took {took:?}");
 }
 

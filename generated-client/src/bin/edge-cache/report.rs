@@ -128,16 +128,23 @@ pub fn outcome(report: &BatchReport, project: &str, noun: Option<(&str, &str)>, 
         if report.is_success() {
             say!("{}: {total} {items} of project {project} done in {requests} request{plural}.", report.operation);
         } else {
-            let failed = report.failures().count();
+            // Requests abandoned when the run stopped (they may have reached Vercel) and items
+            // left out as invalid (--skip-invalid) are said apart from failed requests, as
+            // --json counts them.
+            let abandoned = report.failures().filter(|b| matches!(b.result, Err(RequestError::Stopped { .. }))).count();
+            let failed = report.failures().count() - abandoned;
             let failed_plural = if failed == 1 { "" } else { "s" };
-            // Items left out as invalid (--skip-invalid) are said apart from failed requests.
+            let abandoned = match abandoned {
+                0 => String::new(),
+                n => format!(", {n} abandoned when the run stopped"),
+            };
             let left_out = match report.invalid.len() {
                 0 => String::new(),
                 1 => format!("; 1 {} left out as invalid", noun.0),
                 n => format!("; {n} {} left out as invalid", noun.1),
             };
             say!(
-                "{}: {ok} of {total} {items} of project {project} done; {failed} request{failed_plural} of {requests} failed{left_out}.",
+                "{}: {ok} of {total} {items} of project {project} done; {failed} request{failed_plural} of {requests} failed{abandoned}{left_out}.",
                 report.operation
             );
         }
