@@ -1457,6 +1457,12 @@ async fn every_request_abandoned_at_the_time_budget_gets_a_trace_event() {
             out.stderr
         );
     }
+    // Abandoned, not failed, on stderr as in the summary.
+    out.assert_stderr_has(&["error: and 2 more requests were abandoned the same way"]);
+    assert_eq!(
+        out.stdout,
+        "invalidateByTags: 0 of 40 tags of project prj_1 done; 0 requests of 3 failed, 3 abandoned when the run stopped.\n"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -196,9 +196,7 @@ impl MockVercel {
 
     /// Forgets the requests received so far, and the count of those dropped (the script stays).
     pub fn clear(&self) {
-        let mut state = lock(&self.shared);
-        state.records.clear();
-        state.max_in_flight = 0;
+        clear(&mut lock(&self.shared));
     }
 
     /// The most requests of an operation it was answering at once, since the start or the last
@@ -217,9 +215,17 @@ impl MockVercel {
     /// Back to a fresh mock, for the next test: no requests recorded, no faults, no rate limit,
     /// no latency (a required token and [`MockVercel::max_records`] stay).
     pub fn reset(&self) {
-        self.clear();
-        lock(&self.shared).script = Default::default();
+        // One lock: a request arriving meanwhile sees the old mock or the fresh one, not a mix.
+        let mut state = lock(&self.shared);
+        clear(&mut state);
+        state.script = Default::default();
     }
+}
+
+/// What [`MockVercel::clear`] forgets.
+fn clear(state: &mut server::State) {
+    state.records.clear();
+    state.max_in_flight = 0;
 }
 
 impl std::fmt::Debug for MockVercel {

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use vercel_edge_cache::{BatchOutcome, BatchReport, Outcome, Progress, RateLimitWaits, RequestError, WaitLimit};
 
 /// Whether a request was abandoned: in flight (or waiting) when the call stopped.
-fn abandoned(b: &BatchOutcome) -> bool {
+pub(crate) fn abandoned(b: &BatchOutcome) -> bool {
     matches!(b.result, Err(RequestError::Stopped { .. }))
 }
 

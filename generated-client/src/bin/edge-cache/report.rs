@@ -96,7 +96,12 @@ pub fn outcome(report: &BatchReport, project: &str, noun: Option<(&str, &str)>, 
         eprintln!("error: request {} of {planned}{items}: {e}{}", b.index + 1, hint(e));
         if more > 0 {
             let s = if more == 1 { "" } else { "s" };
-            eprintln!("error: and {more} more request{s} failed the same way");
+            let how = match (json_result::abandoned(b), more) {
+                (false, _) => "failed",
+                (true, 1) => "was abandoned",
+                (true, _) => "were abandoned",
+            };
+            eprintln!("error: and {more} more request{s} {how} the same way");
         }
     }
     if let Some(reason) = report.stopped {
@@ -131,7 +136,7 @@ pub fn outcome(report: &BatchReport, project: &str, noun: Option<(&str, &str)>, 
             // Requests abandoned when the run stopped (they may have reached Vercel) and items
             // left out as invalid (--skip-invalid) are said apart from failed requests, as
             // --json counts them.
-            let abandoned = report.failures().filter(|b| matches!(b.result, Err(RequestError::Stopped { .. }))).count();
+            let abandoned = report.failures().filter(|b| json_result::abandoned(b)).count();
             let failed = report.failures().count() - abandoned;
             let failed_plural = if failed == 1 { "" } else { "s" };
             let abandoned = match abandoned {
