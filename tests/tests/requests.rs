@@ -382,3 +382,27 @@ async fn a_reqwest_client_of_the_users_carries_the_token_and_its_own_settings() 
     let requests = requests(&server).await;
     assert_eq!(header(&requests[1], "authorization"), Some(format!("Bearer {TOKEN}")));
 }
+
+#[tokio::test]
+async fn the_builders_timeout_holds_on_a_reqwest_client_of_the_users() {
+    use std::time::{Duration, Instant};
+    let server = server_answering(wiremock::ResponseTemplate::new(200).set_delay(Duration::from_secs(5))).await;
+    // A client with no timeout of its own: without the builder's, this request would wait 5 s.
+    let http = reqwest::Client::builder().build().unwrap();
+    let timeout = Duration::from_millis(300);
+    let client = EdgeCache::builder(TOKEN)
+        .base_url(server.uri())
+        .timeout(timeout)
+        .max_retries(0)
+        .http_client(http)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let report = client.invalidate_by_tags("proj", ["a"]).send().await.unwrap();
+    let took = started.elapsed();
+    match report.first_error() {
+        Some(vercel_edge_cache::RequestError::Timeout { timeout: named, .. }) => assert_eq!(*named, timeout),
+        other => panic!("not a timeout: {other:?}"),
+    }
+    assert!(took < Duration::from_secs(3), "the request waited for the server: {took:?}");
+}

@@ -214,7 +214,8 @@ impl EdgeCacheBuilder {
         self
     }
 
-    /// The timeout of each attempt (default 30 s).
+    /// The timeout of each attempt (default 30 s), on the builder's own client or on yours
+    /// ([`EdgeCacheBuilder::http_client`]).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -267,12 +268,13 @@ impl EdgeCacheBuilder {
     /// Sends through `client`, a `reqwest::Client` of yours (a proxy, your corporate CA roots,
     /// a connection pool shared with the rest of your service), instead of one the builder
     /// makes. Every request still carries the token, is checked, retried and paced to the rate
-    /// limit, and the base URL must still be https (or loopback); but the client's own settings
-    /// are then yours to make, as the builder makes them for its own: a timeout
-    /// ([`timeout`](EdgeCacheBuilder::timeout) is not applied to it, though it stays the
-    /// timeout errors name), the `User-Agent` ([`EdgeCache::USER_AGENT`] is not sent unless you
-    /// set it), and redirects: turn them off (`reqwest::redirect::Policy::none()`, as the
-    /// builder's own client has them). reqwest's default follows up to 10 and drops only an
+    /// limit, with the builder's [`timeout`](EdgeCacheBuilder::timeout) (30 s unless set) on each
+    /// request, in place of your client's own `timeout`, so that the timeout errors name is the
+    /// one applied. The base URL must still be https (or loopback). The client's other settings
+    /// are yours to make, as the builder makes them for its own: a connect timeout, the
+    /// `User-Agent` ([`EdgeCache::USER_AGENT`] is not sent unless you set it), and redirects:
+    /// turn them off (`reqwest::redirect::Policy::none()`, as the builder's own client has
+    /// them). reqwest's default follows up to 10 and drops only an
     /// `Authorization` header, and only on a redirect to another host: it keeps the token on a
     /// redirect to `http://` on the same host. TLS is whatever your client has.
     ///
@@ -281,10 +283,14 @@ impl EdgeCacheBuilder {
     /// use vercel_edge_cache::EdgeCache;
     /// let http = reqwest::Client::builder()
     ///     .user_agent(EdgeCache::USER_AGENT)
-    ///     .timeout(Duration::from_secs(30))
+    ///     .connect_timeout(Duration::from_secs(10))
     ///     .redirect(reqwest::redirect::Policy::none())
     ///     .build()?;
-    /// let client = EdgeCache::builder("token").base_url("https://vercel-proxy.example.com").http_client(http).build()?;
+    /// let client = EdgeCache::builder("token")
+    ///     .base_url("https://vercel-proxy.example.com")
+    ///     .timeout(Duration::from_secs(20)) // each request's, on your client too
+    ///     .http_client(http)
+    ///     .build()?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
@@ -311,7 +317,10 @@ impl EdgeCacheBuilder {
             credential = Credential::new(reqwest::header::HeaderName::from_static(API.auth.header), auth);
         }
         let http = match self.http_client {
-            Some(http) => http,
+            Some(http) => {
+                credential = credential.with_timeout(self.timeout);
+                http
+            }
             None => crate::engine::tls::configure(reqwest::Client::builder())?
                 .user_agent(EdgeCache::USER_AGENT)
                 .timeout(self.timeout)
