@@ -2403,6 +2403,8 @@ async fn a_closed_stdout_loses_the_output_not_the_run() {
     let (code, stderr) = status;
     assert!(!stderr.contains("panicked"), "edge-cache panicked on a closed stdout:\n{stderr}");
     assert_eq!(code, Some(0), "stderr:\n{stderr}");
-    let sent: Vec<String> = vercel.accepted().into_iter().flat_map(|p| p.items).collect();
-    assert_eq!(sent, all, "every tag is still sent");
+    // Requests in flight together arrive in any order: every tag once is what counts.
+    let mut sent: Vec<String> = vercel.accepted().into_iter().flat_map(|p| p.items).collect();
+    sent.sort();
+    assert_eq!(sent, all, "every tag is still sent, once");
 }
