@@ -15,7 +15,9 @@ use crate::progenitor_names::Types;
 
 /// Generates the client core for `api`, as a syntax tree, and reads the types it declares.
 pub fn generate(file: &Path, api: &OpenAPI) -> Result<(syn::File, Types), SpecError> {
-    let prepared = prepare(api);
+    let prepared = prepare(api).map_err(|e| {
+        SpecError::new(file, Location::File, format!("the spec cannot be prepared for progenitor: {e}"))
+    })?;
     let (tokens, types) = match run_progenitor(&prepared) {
         Ok(Ok(done)) => done,
         Ok(Err(message)) => {
@@ -78,7 +80,7 @@ fn mark_structs_non_exhaustive(file: &mut syn::File) {
 /// error body itself, whatever the spec says of it (Vercel's published description gives them no
 /// schema), so progenitor hands it the whole response. This also avoids progenitor's panic on a
 /// body-less `200` beside a typed `default` (it asserts that they share one type).
-fn prepare(api: &OpenAPI) -> OpenAPI {
+fn prepare(api: &OpenAPI) -> Result<OpenAPI, serde_yaml::Error> {
     let mut api = api.clone();
     for item in api.paths.paths.values_mut() {
         if let ReferenceOr::Item(item) = item {
@@ -110,7 +112,10 @@ fn prepare(api: &OpenAPI) -> OpenAPI {
 /// components): every object whose `type` is `"string"` loses its `pattern` key. (A property
 /// named `pattern` is an object in a `properties` map, and stays.) The tree is YAML's, whose
 /// maps keep their order: the spec's order of paths and operations is progenitor's output order.
-fn without_patterns(api: OpenAPI) -> OpenAPI {
+///
+/// A spec that does not survive the round trip through the tree is an error, not a spec kept with
+/// its patterns (typify would then check them with a regex engine the crate does not have).
+fn without_patterns(api: OpenAPI) -> Result<OpenAPI, serde_yaml::Error> {
     fn strip(v: &mut serde_yaml::Value) {
         match v {
             serde_yaml::Value::Mapping(map) => {
@@ -125,9 +130,9 @@ fn without_patterns(api: OpenAPI) -> OpenAPI {
             _ => {}
         }
     }
-    let Ok(mut tree) = serde_yaml::to_value(&api) else { return api };
+    let mut tree = serde_yaml::to_value(&api)?;
     strip(&mut tree);
-    serde_yaml::from_value(tree).unwrap_or(api)
+    serde_yaml::from_value(tree)
 }
 
 fn settings() -> progenitor::GenerationSettings {
@@ -342,7 +347,7 @@ components:
               tags: { type: array, items: { type: string, pattern: '^[^,]*$' } }
 "#;
         let api: OpenAPI = serde_yaml::from_str(yaml).unwrap();
-        let text = serde_json::to_string(&prepare(&api)).unwrap();
+        let text = serde_json::to_string(&prepare(&api).unwrap()).unwrap();
         assert!(!text.contains("\"pattern\":\"^"), "a pattern reached progenitor: {text}");
         assert!(text.contains("\"pattern\":{"), "the property named `pattern` stays: {text}");
     }

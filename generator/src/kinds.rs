@@ -146,17 +146,10 @@ impl ValueKind {
     }
 
     /// The field's type in the mock's `RecordedPurge` (read from a received request's values by
-    /// wire name, through serde).
+    /// wire name, through serde): its type in the typed values, but for an enum without a shared
+    /// setter enum (its wire value) and anything else (its JSON).
     pub fn recorded(&self, choice: Option<&TokenStream>) -> TokenStream {
-        match (self, choice) {
-            (ValueKind::Choice(_), Some(ty)) => quote! { #ty },
-            (ValueKind::Text | ValueKind::Choice(_), _) => quote! { String },
-            (ValueKind::Integer, _) => quote! { i64 },
-            (ValueKind::Number, _) => quote! { f64 },
-            (ValueKind::Boolean, _) => quote! { bool },
-            (ValueKind::TextList, _) => quote! { Vec<String> },
-            (ValueKind::Json, _) => quote! { serde_json::Value },
-        }
+        self.rust_type(&choice.cloned().unwrap_or_else(|| quote! { String }), &quote! { serde_json::Value })
     }
 }
 
