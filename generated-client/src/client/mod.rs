@@ -305,7 +305,7 @@ impl EdgeCacheBuilder {
         settings::concurrency(self.concurrency)
             .map_err(|p| ConfigError::Setting { setting: "concurrency", reason: p.to_string() })?;
         if let Some(n) = self.max_in_flight {
-            settings::concurrency(n)
+            settings::max_in_flight(n)
                 .map_err(|p| ConfigError::Setting { setting: "max_in_flight", reason: p.to_string() })?;
         }
         settings::timeout(self.timeout)
@@ -443,6 +443,13 @@ mod tests {
     fn settings_out_of_range_are_refused() {
         let e = EdgeCache::builder("t").base_url("http://127.0.0.1:9").concurrency(0).build().unwrap_err();
         assert_eq!(e.to_string(), "concurrency: must be at least 1, got 0");
+        // A cap past what the semaphore holding its slots counts: refused, not a panic.
+        let too_many = tokio::sync::Semaphore::MAX_PERMITS + 1;
+        let e = EdgeCache::builder("t").max_in_flight(too_many).build().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("max_in_flight: must be at most {}, got {too_many}", tokio::sync::Semaphore::MAX_PERMITS)
+        );
         let e = EdgeCache::builder("").build().unwrap_err();
         assert_eq!(e.to_string(), "invalid token: the token is empty");
     }

@@ -82,11 +82,7 @@ impl<'a> Call<'a> {
         if let Some(valid) = self.valid_part() {
             return valid.batch_count();
         }
-        let info = self.info();
-        match info.batch_field {
-            Some(_) => batch::sizes(self.items.len(), info.max_items, info.min_items).len(),
-            None => 1,
-        }
+        batch::requests(self.info(), self.items.len()).len()
     }
 
     /// Checks the whole selection and every value against the spec's rules; answers the
@@ -192,18 +188,15 @@ impl<'a> Call<'a> {
         let query = self.texts(Place::Query);
         let mut start = 0;
         let mut plan = Vec::new();
-        let sizes = match info.batch_field {
-            Some(_) => batch::sizes(self.items.len(), info.max_items, info.min_items),
-            None => vec![0],
-        };
-        for size in sizes {
+        let path = self.path();
+        for size in batch::requests(info, self.items.len()) {
             let chunk = &self.items[start..start + size];
             start += size;
             let body = self.values.body(chunk).map_err(|reason| ValidationError {
                 field: info.batch_field.unwrap_or("body").to_string(),
                 problem: Problem::Unrepresentable { reason },
             })?;
-            plan.push(PlannedRequest { method: info.method, path: self.path(), query: query.clone(), body });
+            plan.push(PlannedRequest { method: info.method, path: path.clone(), query: query.clone(), body });
         }
         Ok(plan)
     }
@@ -221,7 +214,8 @@ impl<'a> Call<'a> {
         let concurrency = self.checked()?;
         let Call { client, spec, values, items, on_batch, max_time, cancel, .. } = self;
         let info = &spec.info;
-        let stop = Stop { deadline: max_time.map(|t| tokio::time::Instant::now() + t), cancel };
+        // A budget too long to add to now is no deadline (not a panic).
+        let stop = Stop { deadline: max_time.and_then(|t| tokio::time::Instant::now().checked_add(t)), cancel };
         let values = &*values;
         let send = |chunk: batch::Chunk, shared: Option<Arc<Track>>| async move {
             let own = Track::default();

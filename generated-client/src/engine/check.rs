@@ -1,8 +1,6 @@
 //! The checks the generated code calls, one per constraint of the spec. Each names the field
 //! and the limit, and what it got.
 
-use std::str::FromStr;
-
 use crate::types::validation::{Problem, ValidationError};
 
 fn field(name: &str, index: Option<usize>) -> String {
@@ -127,14 +125,6 @@ pub(crate) fn min_items(name: &str, got: usize, min: usize) -> Result<(), Valida
     Ok(())
 }
 
-/// A value given as text (by the CLI, or [`crate::DynPurge::set`]), parsed into its type.
-pub(crate) fn parse<T: FromStr>(name: &str, value: &str, expected: &str) -> Result<T, ValidationError> {
-    value.trim().parse().map_err(|_| ValidationError {
-        field: name.to_string(),
-        problem: Problem::WrongType { expected: expected.to_string(), got: format!("{value:?}") },
-    })
-}
-
 /// A value that is not one of the `enum` values.
 pub(crate) fn not_allowed(name: &str, value: &str, allowed: &[&str]) -> ValidationError {
     let allowed = allowed.iter().map(|s| s.to_string()).collect();
@@ -144,14 +134,6 @@ pub(crate) fn not_allowed(name: &str, value: &str, allowed: &[&str]) -> Validati
 /// A value the field's type cannot hold (`reason` is what the type said).
 pub(crate) fn unconvertible(name: &str, reason: String) -> ValidationError {
     ValidationError { field: name.to_string(), problem: Problem::Unrepresentable { reason } }
-}
-
-/// A property whose type cannot be given as text.
-pub(crate) fn not_text(name: &str) -> ValidationError {
-    ValidationError {
-        field: name.to_string(),
-        problem: Problem::WrongType { expected: "a value set through its typed setter".into(), got: "text".into() },
-    }
 }
 
 #[cfg(test)]
@@ -177,11 +159,6 @@ mod tests {
         assert_eq!(e(required("projectIdOrName", None)), "projectIdOrName: is required");
         assert!(required("projectIdOrName", Some("")).is_ok(), "present; its length is the spec's minLength");
         assert_eq!(e(present("x", false)), "x: is required");
-        assert_eq!(
-            parse::<i64>("n", "abc", "an integer").unwrap_err().to_string(),
-            "n: must be an integer, got \"abc\""
-        );
-        assert_eq!(parse::<i64>("n", " 60 ", "an integer").unwrap(), 60);
         assert_eq!(e(number("x", f64::NAN, None, None)), "x: must be a finite number, got NaN");
         assert_eq!(e(number("x", f64::INFINITY, None, Some(1.0))), "x: must be a finite number, got inf");
     }

@@ -51,6 +51,16 @@ pub(crate) mod settings {
         NonZeroUsize::new(n).ok_or_else(|| Problem::BelowMinimum { min: "1".into(), got: "0".into() })
     }
 
+    /// The client-wide cap on requests in flight: at least 1, and at most what tokio's
+    /// semaphore, which holds the slots, can count.
+    pub(crate) fn max_in_flight(n: usize) -> Result<NonZeroUsize, Problem> {
+        let max = tokio::sync::Semaphore::MAX_PERMITS;
+        if n > max {
+            return Err(Problem::AboveMaximum { max: max.to_string(), got: n.to_string() });
+        }
+        concurrency(n)
+    }
+
     /// The per-attempt timeout: at least a millisecond.
     pub(crate) fn timeout(t: Duration) -> Result<(), Problem> {
         const MIN: Duration = Duration::from_millis(1);

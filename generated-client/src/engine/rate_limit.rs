@@ -111,7 +111,9 @@ pub struct RateHeaders {
 
 /// The headers [`RateHeaders`] reads, by the names a trace shows them under.
 pub(crate) const SHOWN: [&str; 6] =
-    ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after", "date", "x-vercel-id"];
+    ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after", "date", REQUEST_ID_HEADER];
+/// The header of Vercel's ID of a request (the testing kit answers with it too).
+pub(crate) const REQUEST_ID_HEADER: &str = "x-vercel-id";
 const LIMIT: usize = 0;
 const REMAINING: usize = 1;
 const RESET: usize = 2;

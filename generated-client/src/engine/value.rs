@@ -172,13 +172,7 @@ fn field(info: &OperationInfo, name: &str) -> Result<&'static Field, ValidationE
 
 /// `text` as one of `allowed`, or the refusal that lists them.
 fn choice(name: &str, text: &str, allowed: &[&'static str]) -> Result<&'static str, ValidationError> {
-    allowed.iter().copied().find(|a| *a == text).ok_or_else(|| ValidationError {
-        field: name.to_string(),
-        problem: Problem::NotAllowed {
-            allowed: allowed.iter().map(|s| s.to_string()).collect(),
-            got: text.to_string(),
-        },
-    })
+    allowed.iter().copied().find(|a| *a == text).ok_or_else(|| crate::engine::check::not_allowed(name, text, allowed))
 }
 
 /// How a JSON value is named in errors (the testing kit's).

@@ -422,7 +422,7 @@ fn answer(status: u16, body: Bytes, retry_after: Option<u64>, rate: Option<RateH
     let mut r = Response::builder()
         .status(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
         .header("date", httpdate::fmt_http_date(SystemTime::now()))
-        .header("x-vercel-id", request_id());
+        .header(crate::engine::rate_limit::REQUEST_ID_HEADER, request_id());
     if !body.is_empty() {
         r = r.header("content-type", "application/json");
     }
