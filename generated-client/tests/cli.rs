@@ -2408,3 +2408,25 @@ async fn a_closed_stdout_loses_the_output_not_the_run() {
     sent.sort();
     assert_eq!(sent, all, "every tag is still sent, once");
 }
+
+/// `edge-cache … 2>&1 | head -1`, or a terminal closed under a run: stderr goes away. The run
+/// still ends with its own exit code (3, a refusal) and writes `--save-failed`; no panic (101).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_stderr_loses_the_messages_not_the_exit_code_or_the_retry_file() {
+    let server = server_forbidding_the_second_batch().await;
+    let saved = scratch_file("closed-stderr-saved.txt", "");
+    let args = argv(&format!("{BASE} --save-failed {saved} invalidate --tag {}", tags(0..40).join(",")), &server.uri());
+    let code = tokio::task::spawn_blocking(move || {
+        let mut cmd = std::process::Command::new(BIN);
+        cmd.args(&args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().expect("cannot run edge-cache");
+        // Every reader goes away before the first message.
+        drop((child.stdout.take(), child.stderr.take()));
+        child.wait().expect("edge-cache ran").code()
+    })
+    .await
+    .expect("join");
+    assert_eq!(code, Some(3), "the refusal's exit code, not a panic's (101)");
+    let saved = std::fs::read_to_string(&saved).unwrap();
+    assert_eq!(saved.lines().collect::<Vec<_>>(), tags(16..32), "the refused batch is saved");
+}

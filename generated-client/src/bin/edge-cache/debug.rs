@@ -28,7 +28,7 @@ pub fn init(level: u8) {
     let default = if level == 1 { ONE } else { TWO };
     let filter = match std::env::var("RUST_LOG") {
         Ok(directives) if !directives.trim().is_empty() => EnvFilter::try_new(&directives).unwrap_or_else(|e| {
-            eprintln!("warning: RUST_LOG is not a filter ({e}); showing {default}");
+            tell!("warning: RUST_LOG is not a filter ({e}); showing {default}");
             EnvFilter::new(default)
         }),
         _ => EnvFilter::new(default),
@@ -43,6 +43,6 @@ pub fn init(level: u8) {
         .with_span_events(spans)
         .try_init();
     if let Err(e) = installed {
-        eprintln!("warning: --debug: cannot install the tracing subscriber: {e}");
+        tell!("warning: --debug: cannot install the tracing subscriber: {e}");
     }
 }

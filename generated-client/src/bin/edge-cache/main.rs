@@ -11,6 +11,15 @@ macro_rules! say {
     }};
 }
 
+/// `eprintln!` that never panics, by `say!`'s rule: a stderr gone away (a terminal closed, the
+/// SIGHUP that says so, `2>&1 | head`) loses the message, not the run or `--save-failed`.
+macro_rules! tell {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 mod args;
 #[path = "../../generated/cli.rs"]
 #[rustfmt::skip]
@@ -83,7 +92,7 @@ fn main() -> ExitCode {
             return match clap_mangen::Man::new(args::command()).render(&mut std::io::stdout()) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("error: cannot write the man page: {e}");
+                    tell!("error: cannot write the man page: {e}");
                     ExitCode::from(1)
                 }
             };
@@ -107,7 +116,7 @@ fn main() -> ExitCode {
                 });
                 say!("{}", json::line(&error));
             }
-            eprintln!("error: {}", f.message);
+            tell!("error: {}", f.message);
             ExitCode::from(f.code)
         }
     }
@@ -139,10 +148,7 @@ fn run(g: &Global, matches: &ArgMatches) -> Result<ExitCode, Failure> {
     let project = project.unwrap_or_default();
     let items = Items::read(command, m)?;
     if items.route.deprecated {
-        eprintln!(
-            "warning: Vercel's API marks `{}` ({command}) deprecated; it may be removed",
-            items.route.operation_id
-        );
+        tell!("warning: Vercel's API marks `{}` ({command}) deprecated; it may be removed", items.route.operation_id);
     }
     // Seconds as a duration; the client's settings check says what it accepts.
     let seconds = |flag: &str, value: f64| {
@@ -345,7 +351,7 @@ fn execute<'a>(ctx: &Context, client: &'a EdgeCache, mut purge: DynPurge<'a>) ->
             )));
         }
         let saved = if g.dry_run { "" } else { " (not done, and saved with --save-failed)" };
-        eprintln!("warning: leaving out {} {noun} that break the spec's rules{saved}:\n{named}", invalid.len());
+        tell!("warning: leaving out {} {noun} that break the spec's rules{saved}:\n{named}", invalid.len());
         purge = purge.skip_invalid();
     }
     let as_json = g.json || g.json_lines;
@@ -446,11 +452,16 @@ fn save_failed<'i>(path: &std::path::Path, not_done: impl Iterator<Item = &'i st
         |e: std::io::Error| Failure { code: 1, message: format!("cannot write {}: {e}", path.display()), kind: "io" };
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    // A failed write or rename leaves neither a temporary file nor a half-written one.
-    std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path)).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        fail(e)
-    })
+    // A new file of ours (never one already there, nor through a link put in its place), on
+    // disk before it takes the name: a failed write or rename, or a crash, leaves neither a
+    // half-written file under the name nor a temporary file of ours.
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp).map_err(fail)?;
+    file.write_all(text.as_bytes()).and_then(|()| file.sync_all()).and_then(|()| std::fs::rename(&tmp, path)).map_err(
+        |e| {
+            let _ = std::fs::remove_file(&tmp);
+            fail(e)
+        },
+    )
 }
 
 /// Asks before a command that says so; without a terminal, `--yes` is required.
@@ -477,7 +488,8 @@ fn confirm(ctx: &Context, why: &str, requests: usize) -> Result<(), Failure> {
                 + " for"
         }
     };
-    eprint!(
+    let _ = write!(
+        std::io::stderr(),
         "{}{what} project {} ({} request{})? {why} [y/N] ",
         ctx.command,
         ctx.project,

@@ -86,7 +86,7 @@ pub fn run(m: &ArgMatches) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            tell!("error: cannot start the async runtime: {e}");
             return ExitCode::from(1);
         }
     };
@@ -94,7 +94,7 @@ pub fn run(m: &ArgMatches) -> ExitCode {
         let vercel = match MockVercel::bind(SocketAddr::new(host, port)).await {
             Ok(v) => v,
             Err(e) => {
-                eprintln!("error: cannot listen on {host}:{port}: {e}");
+                tell!("error: cannot listen on {host}:{port}: {e}");
                 return ExitCode::from(1);
             }
         };
@@ -109,8 +109,8 @@ pub fn run(m: &ArgMatches) -> ExitCode {
             vercel.uri()
         };
         say!("{url}");
-        eprintln!("edge-cache mock: serving Vercel's edge-cache API at {url} (listening on {})", vercel.address());
-        eprintln!("  recorded purges: GET {url}{CONTROL_PREFIX}purges, the newest {max_records} (Ctrl-C stops)");
+        tell!("edge-cache mock: serving Vercel's edge-cache API at {url} (listening on {})", vercel.address());
+        tell!("  recorded purges: GET {url}{CONTROL_PREFIX}purges, the newest {max_records} (Ctrl-C stops)");
         let _ = tokio::signal::ctrl_c().await;
         ExitCode::SUCCESS
     })

@@ -93,7 +93,7 @@ pub fn outcome(report: &BatchReport, project: &str, noun: Option<(&str, &str)>, 
     for (_, b, more) in shown {
         let Err(e) = &b.result else { continue };
         let items = noun.map(|noun| format!(" ({})", count(b.items.len(), noun))).unwrap_or_default();
-        eprintln!("error: request {} of {planned}{items}: {e}{}", b.index + 1, hint(e));
+        tell!("error: request {} of {planned}{items}: {e}{}", b.index + 1, hint(e));
         if more > 0 {
             let s = if more == 1 { "" } else { "s" };
             let how = match (json_result::abandoned(b), more) {
@@ -101,7 +101,7 @@ pub fn outcome(report: &BatchReport, project: &str, noun: Option<(&str, &str)>, 
                 (true, 1) => "was abandoned",
                 (true, _) => "were abandoned",
             };
-            eprintln!("error: and {more} more request{s} {how} the same way");
+            tell!("error: and {more} more request{s} {how} the same way");
         }
     }
     if let Some(reason) = report.stopped {
@@ -113,8 +113,8 @@ pub fn outcome(report: &BatchReport, project: &str, noun: Option<(&str, &str)>, 
             n => format!(", {n} of them never sent"),
         };
         match noun {
-            Some(noun) => eprintln!("error: stopped ({reason}{why}): {} not done{unsent}", count(not_done, noun)),
-            None => eprintln!("error: stopped ({reason}{why}): not done"),
+            Some(noun) => tell!("error: stopped ({reason}{why}): {} not done{unsent}", count(not_done, noun)),
+            None => tell!("error: stopped ({reason}{why}): not done"),
         }
     }
     let Some(noun) = noun else {
@@ -159,7 +159,7 @@ pub fn outcome(report: &BatchReport, project: &str, noun: Option<(&str, &str)>, 
 /// Says that a signal stopped the run, and what happens next (on stderr).
 pub fn stopping(signal: Signal, save_failed: Option<&std::path::Path>) {
     let saved = save_failed.map(|p| format!(", still writing {}", p.display())).unwrap_or_default();
-    eprintln!(
+    tell!(
         "\n{} received: sending nothing new, the requests in flight get {:.1} s; a second signal (Ctrl-C again) quits at once{saved}",
         signal.name(),
         CANCEL_GRACE.as_secs_f64()
@@ -178,13 +178,13 @@ pub fn quit(items: &Items, project: &str, not_done: &[String], (first, second): 
         say!("{}", crate::json::line(&result));
     }
     let Some(noun) = items.nouns() else {
-        eprintln!("error: stopped ({reason}): not done");
+        tell!("error: stopped ({reason}): not done");
         if !as_json {
             say!("{operation}: project {project} not done.");
         }
         return;
     };
-    eprintln!("error: stopped ({reason}): {} not confirmed done", count(not_done.len(), noun));
+    tell!("error: stopped ({reason}): {} not confirmed done", count(not_done.len(), noun));
     if !as_json {
         let items = if total == 1 { noun.0 } else { noun.1 };
         say!("{operation}: {ok} of {total} {items} of project {project} confirmed done.");
