@@ -348,6 +348,17 @@ pub(crate) mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn a_time_budget_too_long_for_the_clock_is_no_deadline_not_a_panic() {
+        let c = EdgeCache::builder("t").base_url("http://127.0.0.1:9").max_retries(0).build().unwrap();
+        for info in EdgeCache::operations() {
+            // Nothing listens on the client's port: the call ends in a connection error, sent.
+            let report = call(&c, info, items(info), "prj").max_time(std::time::Duration::MAX).send().await.unwrap();
+            assert_eq!(report.stopped, None, "{}", info.operation_id);
+            assert!(report.first_error().is_some_and(|e| e.is_network()), "{report:?}");
+        }
+    }
+
     #[test]
     fn fields_the_operation_does_not_have_are_refused_by_name() {
         let c = client();
