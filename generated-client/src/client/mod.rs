@@ -445,7 +445,7 @@ mod tests {
         assert_eq!(e.to_string(), "concurrency: must be at least 1, got 0");
         // A cap past what the semaphore holding its slots counts: refused, not a panic.
         let too_many = tokio::sync::Semaphore::MAX_PERMITS + 1;
-        let e = EdgeCache::builder("t").max_in_flight(too_many).build().unwrap_err();
+        let e = EdgeCache::builder("t").base_url("http://127.0.0.1:9").max_in_flight(too_many).build().unwrap_err();
         assert_eq!(
             e.to_string(),
             format!("max_in_flight: must be at most {}, got {too_many}", tokio::sync::Semaphore::MAX_PERMITS)
