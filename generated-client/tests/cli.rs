@@ -200,6 +200,13 @@ fn scratch_file(name: &str, contents: &str) -> String {
     path
 }
 
+/// The most tags one request of `invalidate --tag` carries: the spec's `maxItems`, as the
+/// library reads it.
+fn tags_per_request() -> usize {
+    let info = vercel_edge_cache::EdgeCache::operations().find(|i| i.operation_id == "invalidateByTags");
+    info.expect("in the spec").max_items
+}
+
 /// `t00`, `t01`, ...
 fn tags(range: std::ops::Range<usize>) -> Vec<String> {
     range.map(|i| format!("t{i:02}")).collect()
@@ -1418,6 +1425,31 @@ async fn save_failed_holds_exactly_the_failed_batch_and_a_rerun_from_it_sends_ju
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "", "a clean run leaves the file empty");
 }
 
+/// A `--save-failed` that cannot be written loses neither the report nor the run's own exit
+/// code: the summary (and `--json`'s `notDone`) is printed, the write's error comes last, and a
+/// run that was otherwise done exits 1 for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_save_failed_that_cannot_be_written_still_prints_the_report() {
+    let nowhere = format!("{}/no-such-directory/failed.txt", env!("CARGO_TARGET_TMPDIR"));
+    let server = server_forbidding_the_second_batch().await;
+    let line = format!("{BASE} --save-failed {nowhere} invalidate --tag {}", tags(0..40).join(","));
+    let out = run_line(&line, &server).await;
+    out.assert_code(3);
+    assert_eq!(out.stdout, "invalidateByTags: 24 of 40 tags of project prj_1 done; 1 request of 3 failed.\n");
+    let last = out.stderr.lines().last().unwrap_or_default();
+    assert!(last.starts_with(&format!("error: cannot write {nowhere}: ")), "{}", out.stderr);
+
+    let json =
+        run_line(&format!("{BASE} --save-failed {nowhere} --json invalidate --tag {}", tags(0..40).join(",")), &server)
+            .await;
+    json.assert_code(3);
+    assert_eq!(json.json()["notDone"], json!(tags(16..32)), "the items not done are still in the result");
+
+    let done = run_line(&format!("{BASE} --save-failed {nowhere} invalidate --tag a,b"), &self::server().await).await;
+    done.assert_code(1).assert_stderr_has(&["cannot write"]);
+    assert_eq!(done.stdout, "invalidateByTags: 2 tags of project prj_1 done in 1 request.\n");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn max_time_stops_the_run_and_saves_every_item() {
     let server = MockServer::start().await;
@@ -1656,7 +1688,7 @@ async fn signalled(name: &str, signals: &[libc::c_int]) -> Signalled {
     assert!(!stderr.contains(TOKEN) && !String::from_utf8_lossy(&out.stdout).contains(TOKEN));
     let answered = server.answered.lock().unwrap().clone();
     let unanswered: Vec<String> = tags(0..200).into_iter().filter(|t| !answered.contains(t)).collect();
-    assert_eq!(answered.len(), 4 * 16, "the server answered 4 requests of 16 tags");
+    assert_eq!(answered.len(), 4 * tags_per_request(), "the server answered 4 full requests");
     let saved = std::fs::read_to_string(&file).map(|t| t.lines().map(str::to_string).collect()).unwrap_or_default();
     Signalled { code: out.status.code(), stderr, saved, unanswered }
 }
@@ -1685,7 +1717,7 @@ async fn sigterm_stops_like_ctrl_c_saves_what_is_not_done_and_exits_143() {
         &[
             "SIGTERM received: sending nothing new",
             "a second signal (Ctrl-C again) quits at once, still writing",
-            "136 tags not done",
+            &format!("{} tags not done", 200 - 4 * tags_per_request()),
         ],
     );
 }
@@ -1694,7 +1726,8 @@ async fn sigterm_stops_like_ctrl_c_saves_what_is_not_done_and_exits_143() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sighup_stops_like_ctrl_c_saves_what_is_not_done_and_exits_129() {
     let run = signalled("sighup.txt", &[libc::SIGHUP]).await;
-    run.assert(129, &["SIGHUP received: sending nothing new", "136 tags not done"]);
+    let not_done = format!("{} tags not done", 200 - 4 * tags_per_request());
+    run.assert(129, &["SIGHUP received: sending nothing new", &not_done]);
 }
 
 #[cfg(unix)]
@@ -1706,7 +1739,10 @@ async fn a_second_ctrl_c_quits_at_once_and_still_saves_every_item_not_confirmed_
         &[
             "SIGINT received: sending nothing new",
             "a second signal (Ctrl-C again) quits at once, still writing",
-            "stopped (cancelled by SIGINT, quit at once on SIGINT): 136 tags not confirmed done",
+            &format!(
+                "stopped (cancelled by SIGINT, quit at once on SIGINT): {} tags not confirmed done",
+                200 - 4 * tags_per_request()
+            ),
         ],
     );
 }
@@ -1824,11 +1860,32 @@ fn start_mock(args: &[&str]) -> (std::process::Child, String) {
 }
 
 /// Stops a mock started by [`start_mock`] as Ctrl-C does: it exits 0.
-fn stop_mock(mut child: std::process::Child) {
-    let kill = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("run kill");
+fn stop_mock(child: std::process::Child) {
+    stop_mock_with(child, "INT");
+}
+
+/// Stops a mock started by [`start_mock`] with `signal` (a name `kill -s` takes): it exits 0,
+/// saying so.
+fn stop_mock_with(child: std::process::Child, signal: &str) {
+    let kill =
+        std::process::Command::new("kill").args(["-s", signal, &child.id().to_string()]).status().expect("run kill");
     assert!(kill.success());
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(0), "Ctrl-C stops the mock cleanly");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "SIG{signal} stops the mock cleanly\n{stderr}");
+    assert!(stderr.contains(&format!("stopped by SIG{signal}")), "{stderr}");
+}
+
+/// A supervisor's SIGTERM (`docker stop`, a CI job's end) and a closed terminal's SIGHUP stop
+/// the mock as Ctrl-C does, with exit 0, not the signal's 143 or 129.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edge_cache_mock_stops_cleanly_on_sigterm_and_sighup() {
+    for signal in ["TERM", "HUP"] {
+        let (child, url) = start_mock(&[]);
+        let (status, _) = http("GET", &format!("{url}/_mock/purges"), "").await;
+        assert_eq!(status, 200, "it serves before the signal");
+        stop_mock_with(child, signal);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

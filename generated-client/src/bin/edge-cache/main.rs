@@ -415,30 +415,41 @@ fn execute<'a>(ctx: &Context, client: &'a EdgeCache, mut purge: DynPurge<'a>) ->
         Ended::Finished(report, signal) => (report.map_err(Failure::invalid)?, signal),
         Ended::Quit { first, second } => {
             let not_done = confirmed.not_done(&ctx.items.items);
-            if let Some(path) = save {
-                save_failed(path, not_done.iter().map(String::as_str))?;
-            }
+            let saved = save.map(|path| save_failed(path, not_done.iter().map(String::as_str)));
             report::quit(ctx.items, ctx.project, &not_done, (first, second), as_json);
             // The first signal's code: it is what stopped the run.
-            return Ok(ExitCode::from(first.exit_code()));
+            return Ok(after_saving(first.exit_code(), saved));
         }
     };
-    if let Some(path) = save {
-        save_failed(path, report.not_done())?;
-    }
+    let saved = save.map(|path| save_failed(path, report.not_done()));
     report::outcome(&report, ctx.project, noun, plan.len(), as_json);
     // A refusal (401, 402, 403, 404) needs a person, not a retry: an exit code of its own.
     let refused = report.failures().any(|b| b.result.as_ref().is_err_and(|e| e.refusal().is_some()));
-    Ok(match report.outcome() {
+    let code = match report.outcome() {
         // Only a signal cancels a run: shells' code for it (130 for Ctrl-C).
         Outcome::Stopped { reason: StopReason::Cancelled, .. } => {
-            ExitCode::from(signal.map_or(Signal::Interrupt.exit_code(), Signal::exit_code))
+            signal.map_or(Signal::Interrupt.exit_code(), Signal::exit_code)
         }
-        Outcome::Stopped { reason: StopReason::Refused { .. }, .. } => ExitCode::from(3),
-        Outcome::Partial { .. } if refused => ExitCode::from(3),
-        Outcome::Done => ExitCode::SUCCESS,
-        _ => ExitCode::from(1),
-    })
+        Outcome::Stopped { reason: StopReason::Refused { .. }, .. } => 3,
+        Outcome::Partial { .. } if refused => 3,
+        Outcome::Done => 0,
+        _ => 1,
+    };
+    Ok(after_saving(code, saved))
+}
+
+/// The run's exit code, once its report is printed and `--save-failed` was written (`saved`:
+/// `None` without the flag). A write that failed is said last, on stderr (the report, and
+/// `--json`'s `notDone`, still list every item not done), and a run that was otherwise done
+/// exits 1 for it; any other run keeps the code that says why it ended.
+fn after_saving(code: u8, saved: Option<Result<(), Failure>>) -> ExitCode {
+    match saved {
+        Some(Err(failure)) => {
+            tell!("error: {}", failure.message);
+            ExitCode::from(if code == 0 { failure.code } else { code })
+        }
+        _ => ExitCode::from(code),
+    }
 }
 
 /// Writes every item not done, one per line, through a temporary file renamed into place.

@@ -9,6 +9,8 @@ use vercel_edge_cache::EdgeCache;
 use vercel_edge_cache::mock::{CONTROL_ENDPOINTS, CONTROL_PREFIX, MockVercel};
 use vercel_edge_cache::operations::Place;
 
+use crate::signals::Signals;
+
 /// The `mock` command's definition.
 pub fn command() -> clap::Command {
     let operations: Vec<String> = EdgeCache::operations()
@@ -39,7 +41,7 @@ pub fn command() -> clap::Command {
              refuse (400 with Vercel's error body, 401 without a token), and records every request \
              (the newest --max-records of them: its memory stays bounded).\n\
              The first line on standard output is its base URL; point the service's Vercel API URL \
-             at it. Ctrl-C stops it (exit 0). The global options do not apply to it.\n\n\
+             at it. Ctrl-C, SIGTERM (`docker stop`, a supervisor) or SIGHUP stops it (exit 0). The global options do not apply to it.\n\n\
              The operations it serves (a bearer token, the query parameters required, a JSON body):\n{ops}\n\n\
              Its own endpoints:\n{endpoints}",
             ops = operations.join("\n")
@@ -78,7 +80,7 @@ pub fn command() -> clap::Command {
         )
 }
 
-/// Runs the mock until Ctrl-C.
+/// Runs the mock until a signal stops it (Ctrl-C, SIGTERM, SIGHUP).
 pub fn run(m: &ArgMatches) -> ExitCode {
     let port = *m.get_one::<u16>("port").expect("has a default");
     let host = *m.get_one::<IpAddr>("host").expect("has a default");
@@ -108,10 +110,19 @@ pub fn run(m: &ArgMatches) -> ExitCode {
         } else {
             vercel.uri()
         };
+        // Listened for before the URL is printed: a caller that has read it may stop the mock.
+        let mut signals = match Signals::listen() {
+            Ok(signals) => signals,
+            Err(e) => {
+                tell!("error: cannot listen for signals: {e}");
+                return ExitCode::from(1);
+            }
+        };
         say!("{url}");
         tell!("edge-cache mock: serving Vercel's edge-cache API at {url} (listening on {})", vercel.address());
         tell!("  recorded purges: GET {url}{CONTROL_PREFIX}purges, the newest {max_records} (Ctrl-C stops)");
-        let _ = tokio::signal::ctrl_c().await;
+        let signal = signals.next().await;
+        tell!("edge-cache mock: stopped by {}", signal.name());
         ExitCode::SUCCESS
     })
 }

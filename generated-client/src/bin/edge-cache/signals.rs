@@ -74,7 +74,7 @@ impl Signals {
 
     /// The next signal.
     #[cfg(unix)]
-    async fn next(&mut self) -> Signal {
+    pub async fn next(&mut self) -> Signal {
         std::future::poll_fn(|cx| {
             for (stream, signal) in &mut self.streams {
                 if let std::task::Poll::Ready(Some(())) = stream.poll_recv(cx) {
@@ -88,7 +88,7 @@ impl Signals {
 
     /// The next Ctrl-C.
     #[cfg(not(unix))]
-    async fn next(&mut self) -> Signal {
+    pub async fn next(&mut self) -> Signal {
         match tokio::signal::ctrl_c().await {
             Ok(()) => Signal::Interrupt,
             Err(_) => std::future::pending().await,
