@@ -1622,6 +1622,7 @@ impl Holding {
 #[cfg(unix)]
 struct Signalled {
     code: Option<i32>,
+    stdout: String,
     stderr: String,
     saved: Vec<String>,
     unanswered: Vec<String>,
@@ -1640,10 +1641,16 @@ fn send_signal(pid: libc::pid_t, signal: libc::c_int) {
 /// one held), each next one once stderr says the one before was received.
 #[cfg(unix)]
 async fn signalled(name: &str, signals: &[libc::c_int]) -> Signalled {
+    signalled_with(name, signals, "").await
+}
+
+/// [`signalled`], with `global` options added.
+#[cfg(unix)]
+async fn signalled_with(name: &str, signals: &[libc::c_int], global: &str) -> Signalled {
     let mut server = Holding::start(4).await;
     let file = scratch_file(name, "stale content");
     let args = argv(
-        &format!("{BASE} --concurrency 4 --save-failed {file} invalidate --tag {}", tags(0..200).join(",")),
+        &format!("{BASE} {global} --concurrency 4 --save-failed {file} invalidate --tag {}", tags(0..200).join(",")),
         &server.url,
     );
     let mut child = spawn_piped(&args);
@@ -1690,7 +1697,13 @@ async fn signalled(name: &str, signals: &[libc::c_int]) -> Signalled {
     let unanswered: Vec<String> = tags(0..200).into_iter().filter(|t| !answered.contains(t)).collect();
     assert_eq!(answered.len(), 4 * tags_per_request(), "the server answered 4 full requests");
     let saved = std::fs::read_to_string(&file).map(|t| t.lines().map(str::to_string).collect()).unwrap_or_default();
-    Signalled { code: out.status.code(), stderr, saved, unanswered }
+    Signalled {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr,
+        saved,
+        unanswered,
+    }
 }
 
 impl Signalled {

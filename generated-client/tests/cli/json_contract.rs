@@ -277,3 +277,20 @@ async fn json_lines_prints_each_batch_as_it_finishes_then_the_result() {
     assert_eq!(result["outcome"], json!("done"));
     assert_eq!(counts(result), [20, 20, 0, 0, 0, 2, 2]);
 }
+
+/// A run quit at once on a second signal, a real process: `--json` prints its one object, valid
+/// against the schema, whose `notDone` is exactly what the saved file holds (every tag not
+/// answered, in order).
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_quit_on_a_second_signal_prints_a_valid_quit_result() {
+    let run = signalled_with("sigint-twice-json.txt", &[libc::SIGINT, libc::SIGINT], "--json").await;
+    run.assert(130, &["quit at once on SIGINT"]);
+    let value: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    assert_valid(&value);
+    assert_eq!(value["outcome"], json!("quit"));
+    assert_eq!(value["stopped"], json!("cancelled by SIGINT, quit at once on SIGINT"));
+    assert_eq!(value["items"], json!(200));
+    assert_eq!(value["succeeded"], json!(200 - run.unanswered.len()));
+    assert_eq!(value["notDone"], json!(run.unanswered));
+}
