@@ -55,3 +55,28 @@ fn deprecation_is_a_line_of_its_own() {
     let undone = changes(&spec(&[], true), &spec(&[], false));
     assert_eq!(undone, [(Class::Behaviour, "`deleteWidget`: no longer deprecated".to_string())]);
 }
+
+/// One operation with a query parameter `name` whose `pattern` is `pattern`.
+fn with_pattern(pattern: &str) -> String {
+    format!(
+        "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n  /v1/widgets:\n    delete:\n      operationId: deleteWidget\n      parameters:\n        - {{ name: name, in: query, required: true, schema: {{ type: string, pattern: '{pattern}' }} }}\n      responses:\n        '204': {{description: Deleted.}}\n"
+    )
+}
+
+#[test]
+fn a_pattern_is_compared_by_the_characters_it_refuses_not_by_its_spelling() {
+    let (before, reworded) = (r"^[^,\x00-\x1f]*$", r"^[^\x10-\x1f,\x00-\x0f]*$");
+    assert_eq!(changes(&with_pattern(before), &with_pattern(reworded)), [], "the same characters are refused");
+    let more = changes(&with_pattern(before), &with_pattern(r"^[^,;\x00-\x1f]*$"));
+    assert_eq!(
+        more,
+        [(
+            Class::Behaviour,
+            r"`deleteWidget`: query parameter `name`: values are refused for more characters: `pattern` `^[^,;\x00-\x1f]*$` (was `^[^,\x00-\x1f]*$`)"
+                .to_string()
+        )]
+    );
+    let fewer = changes(&with_pattern(before), &with_pattern(r"^[^\x00-\x1f]*$"));
+    assert_eq!(fewer.len(), 1, "{fewer:?}");
+    assert!(fewer[0].1.contains("are refused for fewer characters"), "{fewer:?}");
+}

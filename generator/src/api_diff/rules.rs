@@ -15,14 +15,22 @@ pub fn compare(subject: &str, noun: &str, old: &Rule, new: &Rule, out: &mut Vec<
             Rule::String { min_length: omin, max_length: omax, enumeration: oe, separator: os, excluded: ox },
             Rule::String { min_length: nmin, max_length: nmax, enumeration: ne, separator: ns, excluded: nx },
         ) => {
-            if ox != nx {
+            // What users meet is the set of characters refused, not how the pattern spells it.
+            let (oset, nset) = (excluded_set(ox.as_ref()), excluded_set(nx.as_ref()));
+            if oset != nset {
                 let shown = |x: &Option<crate::model::Excluded>| {
                     x.as_ref().map_or("none".to_string(), |x| format!("`{}`", x.pattern))
                 };
-                let what = match (ox, nx) {
-                    (None, Some(_)) => "refused if they hold a character the pattern excludes",
-                    (Some(_), None) => "no longer refused for the characters it excluded",
-                    _ => "refused by the new pattern's characters",
+                let what = if nset.is_empty() {
+                    "no longer refused for the characters it excluded"
+                } else if oset.is_empty() {
+                    "refused if they hold a character the pattern excludes"
+                } else if covers(&nset, &oset) {
+                    "refused for more characters"
+                } else if covers(&oset, &nset) {
+                    "refused for fewer characters"
+                } else {
+                    "refused by the new pattern's characters"
                 };
                 behaviour(out, format!("{noun} are {what}: `pattern` {} (was {})", shown(nx), shown(ox)));
             }
@@ -219,6 +227,27 @@ fn kind(rule: &Rule) -> &'static str {
         Rule::OneOf(_) => "a oneOf",
         Rule::Any => "any value",
     }
+}
+
+/// The characters a pattern excludes, as sorted ranges that neither overlap nor touch: one
+/// spelling of the set, whatever order, repeats or escapes the pattern used.
+fn excluded_set(excluded: Option<&crate::model::Excluded>) -> Vec<(u32, u32)> {
+    let mut ranges: Vec<(u32, u32)> =
+        excluded.map_or(Vec::new(), |x| x.ranges.iter().map(|&(lo, hi)| (lo as u32, hi as u32)).collect());
+    ranges.sort_unstable();
+    let mut merged: Vec<(u32, u32)> = Vec::with_capacity(ranges.len());
+    for (lo, hi) in ranges {
+        match merged.last_mut() {
+            Some(last) if lo <= last.1.saturating_add(1) => last.1 = last.1.max(hi),
+            _ => merged.push((lo, hi)),
+        }
+    }
+    merged
+}
+
+/// Whether the set `outer` holds every character of `inner` (both as [`excluded_set`] gives).
+fn covers(outer: &[(u32, u32)], inner: &[(u32, u32)]) -> bool {
+    inner.iter().all(|&(lo, hi)| outer.iter().any(|&(olo, ohi)| olo <= lo && hi <= ohi))
 }
 
 #[cfg(test)]
