@@ -129,13 +129,10 @@ struct Dropped;
 pub(crate) async fn serve(listener: TcpListener, shared: Shared) {
     let mut connections = tokio::task::JoinSet::new();
     loop {
-        let stream = match listener.accept().await {
-            Ok((stream, _)) => stream,
+        let Ok((stream, _)) = listener.accept().await else {
             // Out of file descriptors, say: wait rather than spin.
-            Err(_) => {
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                continue;
-            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            continue;
         };
         // Answers go out whole and at once (no Nagle delay on small writes).
         let _ = stream.set_nodelay(true);
@@ -200,7 +197,7 @@ async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Answer, Droppe
     // An error answer, recorded with the message it carries.
     let refuse = |status: u16, message: String, rate: Option<RateHeaders>| {
         record(status, Some(message.clone()));
-        error(status, &message, None, rate)
+        error(status, &message, rate)
     };
 
     let Some(&(spec, _)) = entry else {
@@ -322,7 +319,7 @@ pub const CONTROL_ENDPOINTS: &[ControlEndpoint] = &[
 /// Answers a request to one of the mock's own endpoints.
 fn control(shared: &Shared, method: &Method, rest: &str, body: &[u8]) -> Answer {
     let done = || answer(204, Bytes::new(), None, None);
-    let bad = |what: &str, e: &dyn std::fmt::Display| error(400, &format!("{what}: {e}"), None, None);
+    let bad = |what: &str, e: &dyn std::fmt::Display| error(400, &format!("{what}: {e}"), None);
     match (method.as_str(), rest) {
         ("GET", "purges") => {
             // Written from the records themselves: a copy of them all would double the memory.
@@ -369,7 +366,7 @@ fn control(shared: &Shared, method: &Method, rest: &str, body: &[u8]) -> Answer 
         _ => {
             let methods: Vec<&str> = CONTROL_ENDPOINTS.iter().filter(|e| e.name == rest).map(|e| e.method).collect();
             if methods.is_empty() {
-                error(404, &format!("{CONTROL_PREFIX}{rest} is not an endpoint of the mock"), None, None)
+                error(404, &format!("{CONTROL_PREFIX}{rest} is not an endpoint of the mock"), None)
             } else {
                 let message =
                     format!("{method} is not allowed on {CONTROL_PREFIX}{rest}; it takes {}", methods.join(", "));
@@ -392,8 +389,8 @@ fn code_of(status: u16) -> String {
 }
 
 /// Vercel's error body, `{"error":{"code","message"}}`, with the status's own code.
-fn error(status: u16, message: &str, retry_after: Option<u64>, rate: Option<RateHeaders>) -> Answer {
-    error_with(status, &code_of(status), message, retry_after, rate)
+fn error(status: u16, message: &str, rate: Option<RateHeaders>) -> Answer {
+    error_with(status, &code_of(status), message, None, rate)
 }
 
 /// Vercel's error body with this code.
@@ -404,7 +401,7 @@ fn error_with(status: u16, code: &str, message: &str, retry_after: Option<u64>, 
 
 /// 405, with the `Allow` header RFC 9110 requires: the methods the path takes.
 fn not_allowed(message: &str, methods: &[&str]) -> Answer {
-    let mut r = error(405, message, None, None);
+    let mut r = error(405, message, None);
     if let Ok(allow) = hyper::header::HeaderValue::from_str(&methods.join(", ")) {
         r.headers_mut().insert(hyper::header::ALLOW, allow);
     }
