@@ -55,10 +55,7 @@ impl Error {
 
     /// The failed request, if that is what this is.
     pub fn request(&self) -> Option<&RequestError> {
-        match self {
-            Error::Request(e) => Some(e),
-            _ => None,
-        }
+        if let Error::Request(e) = self { Some(e) } else { None }
     }
 
     /// Whether nothing was sent because the input or configuration was refused.
@@ -310,10 +307,7 @@ fn attempts_note(attempts: u32) -> String {
 /// [`RequestError::RateLimited`] as text: the answer (or that nothing was sent), the setting
 /// that ended the waits, and the waits before when there were several.
 fn rate_limited(operation: &str, answer: Option<&ApiError>, limit: &WaitLimit, waits: &RateLimitWaits) -> String {
-    let head = match answer {
-        Some(answer) => answer.to_string(),
-        None => format!("{operation}: not sent"),
-    };
+    let head = answer.map_or_else(|| format!("{operation}: not sent"), ApiError::to_string);
     let more = waits.answers_429 > 1 || !waits.waited.is_zero();
     if more { format!("{head}: {limit}; {waits}") } else { format!("{head}: {limit}") }
 }

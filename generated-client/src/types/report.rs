@@ -141,10 +141,8 @@ impl BatchReport {
     /// The call's one answer.
     pub fn outcome(&self) -> Outcome<'_> {
         if let Some(reason) = self.stopped {
-            let cause = self.batches.iter().find_map(|b| match &b.result {
-                Err(RequestError::Stopped { .. }) | Ok(()) => None,
-                Err(e) => Some(e),
-            });
+            let mut cause = self.failures().filter_map(|b| b.result.as_ref().err());
+            let cause = cause.find(|e| !matches!(e, RequestError::Stopped { .. }));
             return Outcome::Stopped { reason, cause };
         }
         match (self.first_error(), self.invalid.first()) {

@@ -104,12 +104,9 @@ impl Default for RetryPolicy {
     }
 }
 
-/// The statuses retried: rate limiting and transient server errors.
-const RETRYABLE_STATUSES: [u16; 5] = [429, 500, 502, 503, 504];
-
-/// Whether a response status is worth another attempt: 429 and the transient 5xx.
+/// Whether a response status is worth another attempt: 429 (rate limiting) and the transient 5xx.
 pub(crate) fn is_retryable_status(status: u16) -> bool {
-    RETRYABLE_STATUSES.contains(&status)
+    [429, 500, 502, 503, 504].contains(&status)
 }
 
 impl RetryPolicy {

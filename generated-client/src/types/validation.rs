@@ -146,17 +146,11 @@ impl fmt::Display for Problem {
             Problem::TooFewItems { min, got } => {
                 write!(f, "at least {min} {} per request, got {got}", plural(*min, "item"))
             }
-            Problem::TooLong { max, got } => {
-                write!(f, "at most {max} {}, got {got}", plural(*max, "character"))
-            }
-            Problem::TooShort { min, got } => {
-                write!(f, "at least {min} {}, got {got}", plural(*min, "character"))
-            }
+            Problem::TooLong { max, got } => write!(f, "at most {max} {}, got {got}", plural(*max, "character")),
+            Problem::TooShort { min, got } => write!(f, "at least {min} {}, got {got}", plural(*min, "character")),
             Problem::BelowMinimum { min, got } => write!(f, "must be at least {min}, got {got}"),
             Problem::AboveMaximum { max, got } => write!(f, "must be at most {max}, got {got}"),
-            Problem::NotAllowed { allowed, got } => {
-                write!(f, "must be one of {}, got {got:?}", allowed.join(", "))
-            }
+            Problem::NotAllowed { allowed, got } => write!(f, "must be one of {}, got {got:?}", allowed.join(", ")),
             Problem::Excluded { character, at, pattern } => {
                 // `{:?}` escapes a control character (`'\n'`, `'\u{7f}'`): the value is data.
                 write!(f, "must not contain {character:?} (character {at}; the spec's pattern {})", Escaped(pattern))
