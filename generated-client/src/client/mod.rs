@@ -18,6 +18,7 @@ use crate::types::reserved;
 use crate::types::retry::RetryPolicy;
 use crate::types::scope::Scope;
 use crate::types::token::Token;
+use crate::types::validation::Problem;
 
 /// A client of Vercel's edge-cache API.
 ///
@@ -302,14 +303,12 @@ impl EdgeCacheBuilder {
     pub fn build(self) -> Result<EdgeCache, ConfigError> {
         let token = self.token?;
         let base_url = check_base_url(&self.base_url)?;
-        settings::concurrency(self.concurrency)
-            .map_err(|p| ConfigError::Setting { setting: "concurrency", reason: p.to_string() })?;
+        let refused = |setting| move |p: Problem| ConfigError::Setting { setting, reason: p.to_string() };
+        settings::concurrency(self.concurrency).map_err(refused("concurrency"))?;
         if let Some(n) = self.max_in_flight {
-            settings::max_in_flight(n)
-                .map_err(|p| ConfigError::Setting { setting: "max_in_flight", reason: p.to_string() })?;
+            settings::max_in_flight(n).map_err(refused("max_in_flight"))?;
         }
-        settings::timeout(self.timeout)
-            .map_err(|p| ConfigError::Setting { setting: "timeout", reason: p.to_string() })?;
+        settings::timeout(self.timeout).map_err(refused("timeout"))?;
         let mut credential = Credential::default();
         if !API.auth.header.is_empty() {
             let auth = reqwest::header::HeaderValue::from_str(&format!("{}{}", API.auth.prefix, token.expose()))
