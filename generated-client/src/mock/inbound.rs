@@ -77,8 +77,7 @@ impl Request {
     /// separator. Values that are not strings are left out.
     pub(crate) fn items(&self) -> Vec<String> {
         let (Some(info), Ok(body)) = (self.info(), &self.body) else { return Vec::new() };
-        let Some(field) = info.batch_field else { return Vec::new() };
-        match body.get(field) {
+        match info.batch_field.and_then(|field| body.get(field)) {
             Some(Json::Array(list)) => list.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
             Some(Json::String(s)) if info.text_form => match info.separator {
                 Some(sep) => s.split(sep).map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect(),
