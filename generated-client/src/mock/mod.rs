@@ -222,7 +222,7 @@ impl MockVercel {
     }
 }
 
-/// What [`MockVercel::clear`] forgets.
+/// What [`MockVercel::clear`] (and `DELETE /_mock/purges`) forgets.
 fn clear(state: &mut server::State) {
     state.records.clear();
     state.max_in_flight = 0;

@@ -159,9 +159,10 @@ fn path_params(template: &str, path: &str) -> Option<Vec<(String, String)>> {
     for (t, p) in template.split('/').zip(path.split('/')) {
         match t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
             Some(name) if !p.is_empty() => {
-                let value = url::form_urlencoded::parse(format!("v={}", p.replace('+', "%2B")).as_bytes())
-                    .next()
-                    .map(|(_, v)| v.into_owned())?;
+                // Decoded as a path is (`+` is a plus, `&` and `=` are themselves), not as a query.
+                let p = p.replace('+', "%2B").replace('&', "%26").replace('=', "%3D");
+                let value =
+                    url::form_urlencoded::parse(format!("v={p}").as_bytes()).next().map(|(_, v)| v.into_owned())?;
                 params.push((name.to_string(), value));
             }
             None if t == p => {}
@@ -301,7 +302,11 @@ pub const CONTROL_ENDPOINTS: &[ControlEndpoint] = &[
         name: "purges",
         what: "the requests received (the newest --max-records), as JSON; X-Mock-Dropped: how many older ones were dropped",
     },
-    ControlEndpoint { method: "DELETE", name: "purges", what: "forget them (and the count dropped)" },
+    ControlEndpoint {
+        method: "DELETE",
+        name: "purges",
+        what: "forget them (and the count dropped, and the most answered at once), as MockVercel::clear",
+    },
     ControlEndpoint {
         method: "POST",
         name: "faults",
@@ -333,7 +338,7 @@ fn control(shared: &Shared, method: &Method, rest: &str, body: &[u8]) -> Answer 
             r
         }
         ("DELETE", "purges") => {
-            lock(shared).records.clear();
+            super::clear(&mut lock(shared));
             done()
         }
         ("POST", "faults") => match serde_json::from_slice::<Fault>(body) {
@@ -451,6 +456,15 @@ mod tests {
         assert_eq!(refused.status(), 405);
         assert_eq!(refused.headers()["allow"], "GET, DELETE", "RFC 9110: a 405 lists the methods");
         assert_eq!(control(&shared, &Method::GET, "nothing", b"").status(), 404);
+    }
+
+    #[test]
+    fn a_path_parameter_is_decoded_as_a_path_is_not_as_a_query() {
+        // `&` and `=` used to end the value (`a&b` read as `a`), as in a query string.
+        let got = path_params("/v1/x/{id}/y", "/v1/x/a&b=c+d%20e%2Ff/y");
+        assert_eq!(got, Some(vec![("id".to_string(), "a&b=c+d e/f".to_string())]));
+        assert_eq!(path_params("/v1/x/{id}/y", "/v1/x/a/z"), None);
+        assert_eq!(path_params("/v1/x/{id}/y", "/v1/x//y"), None, "an empty segment is no value");
     }
 
     #[test]
