@@ -2217,6 +2217,26 @@ async fn completions_and_the_man_page_come_from_the_same_definition() {
     for needle in ["edge-cache", "invalidate", "dangerously-delete", "--tags-from", "--save-failed"] {
         assert!(out.stdout.contains(needle), "the bash completion lacks {needle}");
     }
+    // Bash completes each command's own flags and values, not only the command names
+    // (clap_complete's script completed nothing past a command before the CLI respelt it).
+    let script = scratch_file("completion.bash", &out.stdout);
+    let complete = |words: &str| {
+        let line = format!(
+            "source {script}; COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); \
+             _edge__cache edge-cache \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; \
+             echo \"${{COMPREPLY[*]}}\""
+        );
+        let out = std::process::Command::new("bash").args(["--norc", "-c", &line]).output().expect("run bash");
+        String::from_utf8_lossy(&out.stdout).split_whitespace().map(str::to_string).collect::<Vec<_>>()
+    };
+    let flags = complete("edge-cache invalidate --ta");
+    for flag in ["--tag", "--tags-from", "--target"] {
+        assert!(flags.contains(&flag.to_string()), "edge-cache invalidate --ta<TAB> offers {flags:?}");
+    }
+    let targets = complete("edge-cache invalidate --target ''");
+    assert!(targets.contains(&"production".to_string()) && targets.contains(&"preview".to_string()), "{targets:?}");
+    let commands = complete("edge-cache pur");
+    assert_eq!(commands, ["purge"]);
     for shell in ["zsh", "fish", "powershell", "elvish"] {
         let out = run_with(&["completions", shell], &[]).await;
         out.assert_code(0);

@@ -83,6 +83,9 @@ fn main() -> ExitCode {
             // Written whole, through `say!`'s rule: a closed stdout is not a panic.
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut args::command(), "edge-cache", &mut script);
+            if shell == clap_complete::Shell::Bash {
+                script = bash_fixed(script);
+            }
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(&script).and_then(|()| out.flush());
             return ExitCode::SUCCESS;
@@ -325,6 +328,17 @@ impl Team {
 
     fn slug(&self) -> Option<&str> {
         self.slug.as_deref()
+    }
+}
+
+/// clap_complete's bash script for a name with a hyphen, made to work: its loop names the state
+/// `edge__cache__subcmd__invalidate` while its `case` arms spell it
+/// `edge__subcmd__cache__subcmd__invalidate`, so nothing past the command name completed
+/// (clap-rs/clap#6421, open in clap_complete 4.6.12). The arms are respelt as the loop spells them.
+fn bash_fixed(script: Vec<u8>) -> Vec<u8> {
+    match String::from_utf8(script) {
+        Ok(text) => text.replace("edge__subcmd__cache", "edge__cache").into_bytes(),
+        Err(e) => e.into_bytes(),
     }
 }
 
