@@ -7,7 +7,7 @@
 //! exact requests the mock received, the exit code and the output. Every run also checks that
 //! the token appears in neither stdout nor stderr (see [`run`]).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use assert_cmd::Command;
@@ -1425,29 +1425,66 @@ async fn save_failed_holds_exactly_the_failed_batch_and_a_rerun_from_it_sends_ju
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "", "a clean run leaves the file empty");
 }
 
-/// A `--save-failed` that cannot be written loses neither the report nor the run's own exit
-/// code: the summary (and `--json`'s `notDone`) is printed, the write's error comes last, and a
-/// run that was otherwise done exits 1 for it.
+/// A `--save-failed` that cannot be written is refused before anything is sent (exit 2): a
+/// directory that does not exist, a directory as the file, and a command that takes no items.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_save_failed_that_cannot_be_written_still_prints_the_report() {
+async fn a_save_failed_that_cannot_be_written_is_refused_before_sending() {
+    let server = server().await;
     let nowhere = format!("{}/no-such-directory/failed.txt", env!("CARGO_TARGET_TMPDIR"));
-    let server = server_forbidding_the_second_batch().await;
-    let line = format!("{BASE} --save-failed {nowhere} invalidate --tag {}", tags(0..40).join(","));
-    let out = run_line(&line, &server).await;
-    out.assert_code(3);
-    assert_eq!(out.stdout, "invalidateByTags: 24 of 40 tags of project prj_1 done; 1 request of 3 failed.\n");
-    let last = out.stderr.lines().last().unwrap_or_default();
-    assert!(last.starts_with(&format!("error: cannot write {nowhere}: ")), "{}", out.stderr);
+    let out = run_line(&format!("{BASE} --save-failed {nowhere} invalidate --tag a"), &server).await;
+    out.assert_code(2)
+        .assert_stderr_has(&[&format!("--save-failed {nowhere}: cannot be written"), "Nothing was sent."]);
+    let dir = env!("CARGO_TARGET_TMPDIR");
+    let out = run_line(&format!("{BASE} --save-failed {dir} invalidate --tag a"), &server).await;
+    out.assert_code(2).assert_stderr_has(&[&format!("--save-failed {dir}: is a directory")]);
+    let file = scratch_file("purge-saved.txt", "kept");
+    let out = run_line(&format!("{BASE} --save-failed {file} purge --yes"), &server).await;
+    out.assert_code(2).assert_stderr_has(&["--save-failed saves the items not done, and purge takes none"]);
+    assert!(received(&server).await.is_empty(), "nothing was sent");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "kept", "the file is left as it was");
+    let leftovers = std::fs::read_dir(dir).unwrap().filter_map(Result::ok);
+    let probes: Vec<_> = leftovers.filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+    assert!(probes.is_empty(), "the check leaves no file: {probes:?}");
+}
 
-    let json =
-        run_line(&format!("{BASE} --save-failed {nowhere} --json invalidate --tag {}", tags(0..40).join(",")), &server)
-            .await;
-    json.assert_code(3);
-    assert_eq!(json.json()["notDone"], json!(tags(16..32)), "the items not done are still in the result");
-
-    let done = run_line(&format!("{BASE} --save-failed {nowhere} invalidate --tag a,b"), &self::server().await).await;
-    done.assert_code(1).assert_stderr_has(&["cannot write"]);
-    assert_eq!(done.stdout, "invalidateByTags: 2 tags of project prj_1 done in 1 request.\n");
+/// A `--save-failed` that cannot be written after the run (its directory removed meanwhile)
+/// loses neither the report nor the run's own exit code: the summary (and `--json`'s
+/// `notDone`) is printed and the write's error comes last; a run otherwise done exits 1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_save_failed_that_fails_at_the_end_still_prints_the_report() {
+    let server = MockServer::start().await;
+    let slow = ResponseTemplate::new(403)
+        .set_body_json(json!({ "error": { "code": "forbidden", "message": "Nope" } }))
+        .set_delay(Duration::from_millis(800));
+    Mock::given(body_string_contains("\"t20\"")).respond_with(slow).mount(&server).await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_millis(800)))
+        .mount(&server)
+        .await;
+    for (json, tags, code) in [(false, tags(0..40), 3), (true, tags(0..40), 3), (false, tags(0..2), 1)] {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("gone-{}-{json}-{code}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("failed.txt").to_str().unwrap().to_string();
+        let flag = if json { "--json" } else { "" };
+        let line = format!("{BASE} --concurrency 4 --save-failed {file} {flag} invalidate --tag {}", tags.join(","));
+        let run = run_line(&line, &server);
+        let remove = async {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            std::fs::remove_dir_all(&dir).unwrap();
+        };
+        let (out, ()) = tokio::join!(run, remove);
+        out.assert_code(code);
+        let last = out.stderr.lines().last().unwrap_or_default();
+        assert!(last.starts_with(&format!("error: cannot write {file}: ")), "{}", out.stderr);
+        match (json, code) {
+            (true, _) => assert_eq!(out.json()["notDone"], json!(self::tags(16..32)), "still in the result"),
+            (false, 3) => assert_eq!(
+                out.stdout,
+                "invalidateByTags: 24 of 40 tags of project prj_1 done; 1 request of 3 failed.\n"
+            ),
+            _ => assert_eq!(out.stdout, "invalidateByTags: 2 tags of project prj_1 done in 1 request.\n"),
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -2174,11 +2211,15 @@ async fn a_linked_directory_gives_the_project_and_team_from_any_subdirectory() {
     let server = server().await;
     let mut cmd = edge_cache();
     cmd.current_dir(&sub).args(["--token", TOKEN, "--api-url", &server.uri(), "invalidate", "--tag", "a"]);
-    run(cmd).await.assert_code(0);
+    let out = run(cmd).await;
+    out.assert_code(0);
     assert_eq!(
         received(&server).await,
         [post(INVALIDATE_TAGS, "projectIdOrName=prj_linked&teamId=team_linked", json!({ "tags": ["a"] }))]
     );
+    // Nothing on the command line named them: stderr says where they came from.
+    let file = sub.parent().and_then(Path::parent).unwrap().join(".vercel/project.json");
+    out.assert_stderr_has(&[&format!("edge-cache: project prj_linked (team team_linked) from {}", file.display())]);
 
     // Flags win over the link; a personal account's orgId sends no team.
     let (_, personal) = linked_dir("personal", r#"{"projectId":"prj_mine","orgId":"usr_me"}"#);

@@ -153,7 +153,7 @@ pub struct Global {
     /// Vercel access token [required]
     #[arg(long, env = "VERCEL_TOKEN", hide_env_values = true, global = true, value_name = "TOKEN")]
     pub token: Option<String>,
-    /// The project's ID or name (projectIdOrName) [required]
+    /// The project's ID or name (projectIdOrName) [required]; without it, the project (and team) of the directory linked by `vercel link` (.vercel/project.json, here or above), as `vercel` reads it
     #[arg(long, env = crate::reserved::PROJECT_ENV, hide_env_values = true, global = true, value_name = "ID_OR_NAME")]
     pub project: Option<String>,
     /// The team's ID (teamId)
@@ -180,7 +180,7 @@ pub struct Global {
     /// Time budget for the whole run, in seconds (curl's name): then nothing new is sent and every item not done is reported (and saved with --save-failed)
     #[arg(long, global = true, value_name = "SECONDS")]
     pub max_time: Option<f64>,
-    /// Write every item not confirmed done to FILE, one per line, for --tags-from/--srcimgs-from (empty after a clean run; written whole or not at all)
+    /// Write every item not confirmed done to FILE, one per line, for --tags-from/--srcimgs-from (empty after a clean run; written whole or not at all; its directory is checked before anything is sent; not for commands without items, such as purge)
     #[arg(long, global = true, value_name = "FILE")]
     pub save_failed: Option<std::path::PathBuf>,
     /// Requests in flight

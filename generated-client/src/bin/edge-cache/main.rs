@@ -150,6 +150,14 @@ fn run(g: &Global, matches: &ArgMatches) -> Result<ExitCode, Failure> {
     }
     let project = project.unwrap_or_default();
     let items = Items::read(command, m)?;
+    if let (Some(path), false) = (g.save_failed.as_deref(), g.dry_run) {
+        can_save(path, command, &items)?;
+    }
+    if let Some(linked) = &linked {
+        // Said, since nothing on the command line named them: a purge should not surprise.
+        let team = linked.org.as_deref().map(|org| format!(" (team {org})")).unwrap_or_default();
+        tell!("edge-cache: project {}{team} from {}", linked.project, linked.file.display());
+    }
     if items.route.deprecated {
         tell!("warning: Vercel's API marks `{}` ({command}) deprecated; it may be removed", items.route.operation_id);
     }
@@ -286,15 +294,17 @@ fn refuse_blank_flags(matches: &ArgMatches) -> Result<(), Failure> {
 struct Linked {
     project: String,
     org: Option<String>,
+    /// The `.vercel/project.json` they came from.
+    file: std::path::PathBuf,
 }
 
 impl Linked {
     fn find() -> Option<Self> {
         let cwd = std::env::current_dir().ok()?;
         let file = cwd.ancestors().map(|d| d.join(".vercel/project.json")).find(|f| f.is_file())?;
-        let value: serde_json::Value = serde_json::from_slice(&std::fs::read(file).ok()?).ok()?;
+        let value: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).ok()?).ok()?;
         let field = |name: &str| value.get(name).and_then(|v| v.as_str()).map(str::trim).filter(|v| !v.is_empty());
-        Some(Self { project: field("projectId")?.to_string(), org: field("orgId").map(str::to_string) })
+        Some(Self { project: field("projectId")?.to_string(), org: field("orgId").map(str::to_string), file })
     }
 }
 
@@ -466,6 +476,37 @@ fn after_saving(code: u8, saved: Option<Result<(), Failure>>) -> ExitCode {
     }
 }
 
+/// Refuses a `--save-failed` that could not be written, before anything is sent: a command
+/// without a selection has no items to save (its exit code says whether it was done), and the
+/// file must be one the run can create in its directory (tried, and removed).
+fn can_save(path: &std::path::Path, command: &str, items: &Items) -> Result<(), Failure> {
+    if items.selection.is_none() {
+        return Err(Failure::usage(format!(
+            "--save-failed saves the items not done, and {command} takes none: its exit code says whether it was \
+             done. Nothing was sent."
+        )));
+    }
+    let refuse = |why: String| Failure::usage(format!("--save-failed {}: {why}. Nothing was sent.", path.display()));
+    if path.is_dir() {
+        return Err(refuse("is a directory".to_string()));
+    }
+    let probe = temporary(path);
+    match std::fs::OpenOptions::new().write(true).create_new(true).open(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => Err(refuse(format!("cannot be written ({e})"))),
+    }
+}
+
+/// The temporary file `--save-failed` is written to before it takes its name: beside it, so
+/// that the rename stays on one file system.
+fn temporary(path: &std::path::Path) -> std::path::PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
 /// Writes every item not done, one per line, through a temporary file renamed into place.
 fn save_failed<'i>(path: &std::path::Path, not_done: impl Iterator<Item = &'i str>) -> Result<(), Failure> {
     let mut text = String::new();
@@ -475,8 +516,7 @@ fn save_failed<'i>(path: &std::path::Path, not_done: impl Iterator<Item = &'i st
     }
     let fail =
         |e: std::io::Error| Failure { code: 1, message: format!("cannot write {}: {e}", path.display()), kind: "io" };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let tmp = temporary(path);
     // A new file of ours (never one already there, nor through a link put in its place), on
     // disk before it takes the name: a failed write or rename, or a crash, leaves neither a
     // half-written file under the name nor a temporary file of ours.
