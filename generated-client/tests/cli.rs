@@ -2016,6 +2016,23 @@ async fn edge_cache_mock_says_why_it_cannot_listen() {
     assert!(out.stderr.contains(&format!("cannot listen on 127.0.0.1:{port}")), "{}", out.stderr);
 }
 
+/// A global option typed for the mock would be ignored (`--token` restricts nothing; the mock's
+/// `--require-token` does): it is refused, naming it, with exit 2. From the environment it is not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edge_cache_mock_refuses_the_global_options_it_would_ignore() {
+    let out = run_with(&["mock", "--port", "0", "--token", "secret", "--max-time", "3"], &[]).await;
+    out.assert_code(2).assert_stderr_has(&["--token, --max-time would be ignored", "--require-token"]);
+    assert!(!out.stderr.contains("secret"), "{}", out.stderr);
+    // VERCEL_TOKEN in the environment (as in any shell that uses the CLI) is no reason to refuse.
+    let mut cmd = std::process::Command::new(BIN);
+    cmd.args(["mock", "--port", "0"]).env("VERCEL_TOKEN", "secret").stdout(std::process::Stdio::piped());
+    let mut child = cmd.stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let mut url = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut url).unwrap();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url:?}");
+    stop_mock(child);
+}
+
 // ---------------------------------------------------------------------------------------------
 // `vercel` habits (issue 10)
 // ---------------------------------------------------------------------------------------------
@@ -2488,6 +2505,22 @@ async fn skip_invalid_sends_the_rest_and_saves_the_bad_tags() {
     expected.sort();
     assert_eq!(sent, expected, "every good tag once, no bad one");
     assert_eq!(saved_lines(&saved), bads, "the bad tags, for the next run once mended");
+}
+
+/// A file saved with a byte-order mark (as Windows tools write one) sends its first tag without
+/// it; one bad tag is warned of in the singular.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_byte_order_mark_is_not_part_of_the_first_tag() {
+    let server = server().await;
+    let file = scratch_file("bom.txt", "\u{feff}alpha\r\nbeta\r\n\r\n");
+    run_line(&format!("{BASE} invalidate --tags-from {file}"), &server).await.assert_code(0);
+    assert_eq!(
+        received(&server).await,
+        [post(INVALIDATE_TAGS, "projectIdOrName=prj_1", json!({ "tags": ["alpha", "beta"] }))]
+    );
+    let bad = "x".repeat(10_000);
+    let out = run_line(&format!("{BASE} --dry-run invalidate --tag good --tag {bad} --skip-invalid"), &server).await;
+    out.assert_code(0).assert_stderr_has(&["leaving out 1 tag that breaks the spec's rules"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

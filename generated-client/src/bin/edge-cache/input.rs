@@ -117,7 +117,8 @@ fn dedup(items: Vec<(String, Source)>) -> Vec<(String, Source)> {
     items.into_iter().filter(|(i, _)| seen.insert(i.clone())).collect()
 }
 
-/// Non-blank lines of a file or of standard input (`-`), trimmed, each with its number (from 1).
+/// Non-blank lines of a file or of standard input (`-`), trimmed (and the first without a
+/// byte-order mark), each with its number (from 1).
 fn read_lines(path: &Path) -> Result<Vec<(usize, String)>, Failure> {
     let reader: Box<dyn Read> = if path == Path::new("-") {
         Box::new(std::io::stdin())
@@ -127,6 +128,8 @@ fn read_lines(path: &Path) -> Result<Vec<(usize, String)>, Failure> {
     let mut out = Vec::new();
     for (n, line) in BufReader::new(reader).lines().enumerate() {
         let line = line.map_err(|e| Failure::usage(format!("cannot read {} line {}: {e}", path.display(), n + 1)))?;
+        // A byte-order mark (as Windows tools write a file) is not part of the first item.
+        let line = if n == 0 { line.strip_prefix('\u{feff}').unwrap_or(&line) } else { &line };
         let line = line.trim();
         if !line.is_empty() {
             out.push((n + 1, line.to_string()));

@@ -367,15 +367,15 @@ fn execute<'a>(ctx: &Context, client: &'a EdgeCache, mut purge: DynPurge<'a>) ->
     if !invalid.is_empty() {
         let noun = ctx.items.nouns().map_or("items", |n| if invalid.len() == 1 { n.0 } else { n.1 });
         let named = invalid::lines(&invalid, &ctx.items.sources).join("\n");
+        let breaks = if invalid.len() == 1 { "breaks" } else { "break" };
         if !g.skip_invalid {
-            let breaks = if invalid.len() == 1 { "breaks" } else { "break" };
             return Err(Failure::invalid(format!(
                 "{} {noun} {breaks} the spec's rules (--skip-invalid sends the others):\n{named}",
                 invalid.len()
             )));
         }
         let saved = if g.dry_run { "" } else { " (not done, and saved with --save-failed)" };
-        tell!("warning: leaving out {} {noun} that break the spec's rules{saved}:\n{named}", invalid.len());
+        tell!("warning: leaving out {} {noun} that {breaks} the spec's rules{saved}:\n{named}", invalid.len());
         purge = purge.skip_invalid();
     }
     let as_json = g.json || g.json_lines;

@@ -80,8 +80,26 @@ pub fn command() -> clap::Command {
         )
 }
 
+/// The mock's own options; the global ones of the other commands do not apply to it.
+const OWN: [&str; 4] = ["port", "host", "require-token", "max-records"];
+
 /// Runs the mock until a signal stops it (Ctrl-C, SIGTERM, SIGHUP).
 pub fn run(m: &ArgMatches) -> ExitCode {
+    // A global option typed for it would be ignored (`--token` does not restrict the tokens it
+    // accepts: `--require-token` does): refused, as a usage error.
+    let typed = m.ids().map(|id| id.as_str()).filter(|id| !OWN.contains(id));
+    let ignored: Vec<String> = typed
+        .filter(|id| m.value_source(id) == Some(clap::parser::ValueSource::CommandLine))
+        .map(|id| format!("--{}", id.replace('_', "-")))
+        .collect();
+    if !ignored.is_empty() {
+        tell!(
+            "error: {} would be ignored: the global options do not apply to `edge-cache mock` (its own are --port, \
+             --host, --require-token and --max-records)",
+            ignored.join(", ")
+        );
+        return ExitCode::from(2);
+    }
     let port = *m.get_one::<u16>("port").expect("has a default");
     let host = *m.get_one::<IpAddr>("host").expect("has a default");
     let max_records = *m.get_one::<usize>("max-records").expect("has a default");
