@@ -2507,6 +2507,27 @@ async fn skip_invalid_sends_the_rest_and_saves_the_bad_tags() {
     assert_eq!(saved_lines(&saved), bads, "the bad tags, for the next run once mended");
 }
 
+/// Numbers a flag cannot take are refused naming the flag and what it takes, before anything is
+/// sent, not as clap's "unexpected argument '-1'" (a negative number read as a flag).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_negative_zero_or_huge_number_is_refused_naming_the_flag() {
+    let server = server().await;
+    for (flags, said) in [
+        ("--max-time -1", "--max-time: must be a number of seconds, at least 0, got -1"),
+        ("--timeout -5", "--timeout: must be a number of seconds, at least 0, got -5"),
+        ("--max-retry-after -1", "--max-retry-after: must be a number of seconds, at least 0, got -1"),
+        ("--max-time 0", "--max-time: must be more than 0 seconds, got 0"),
+        ("--max-time 99999999999999999999", "--max-time: too long, got 100000000000000000000 seconds"),
+        ("--concurrency -1", "--concurrency"),
+        ("--max-retries -1", "--max-retries"),
+    ] {
+        let out = run_line(&format!("{BASE} {flags} invalidate --tag a"), &server).await;
+        out.assert_code(2).assert_stderr_has(&[said]);
+        assert!(!out.stderr.contains("unexpected argument"), "{flags}: {}", out.stderr);
+    }
+    assert!(received(&server).await.is_empty(), "nothing was sent");
+}
+
 /// A file saved with a byte-order mark (as Windows tools write one) sends its first tag without
 /// it; one bad tag is warned of in the singular.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

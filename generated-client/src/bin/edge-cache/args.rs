@@ -166,25 +166,25 @@ pub struct Global {
     #[arg(long, env = "VERCEL_API_URL", hide_env_values = true, global = true, value_name = "URL", default_value = EdgeCache::DEFAULT_BASE_URL)]
     pub api_url: String,
     /// Timeout of each attempt, in seconds
-    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30.0)]
+    #[arg(long, global = true, value_name = "SECONDS", allow_negative_numbers = true, default_value_t = 30.0)]
     pub timeout: f64,
     /// Retries after a failed attempt (5xx, timeouts, connection errors, a 429 that does not say when to come back); 0 turns them off. A 429 that says when is waited out apart from these (see --max-retry-after)
-    #[arg(long, global = true, value_name = "N", default_value_t = 3)]
+    #[arg(long, global = true, value_name = "N", default_value_t = 3, allow_negative_numbers = true)]
     pub max_retries: u32,
     /// The longest wait Vercel's rate limit may ask for (Retry-After, or a spent window's X-RateLimit-Reset), in seconds: a longer one is not waited, and the request fails at once saying so. One request waits at most twice this in all on the rate limit, and 20 times at most after a 429
-    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 60.0)]
+    #[arg(long, global = true, value_name = "SECONDS", allow_negative_numbers = true, default_value_t = 60.0)]
     pub max_retry_after: f64,
     /// Spend what Vercel's rate-limit window allows as soon as possible, even when other clients of the token share it (the behaviour before adaptive pacing; for benchmarks)
     #[arg(long, global = true, hide = true)]
     pub no_adaptive_rate: bool,
     /// Time budget for the whole run, in seconds (curl's name): then nothing new is sent and every item not done is reported (and saved with --save-failed)
-    #[arg(long, global = true, value_name = "SECONDS")]
+    #[arg(long, global = true, value_name = "SECONDS", allow_negative_numbers = true)]
     pub max_time: Option<f64>,
     /// Write every item not confirmed done to FILE, one per line, for --tags-from/--srcimgs-from (empty after a clean run; written whole or not at all; its directory is checked before anything is sent; not for commands without items, such as purge)
     #[arg(long, global = true, value_name = "FILE")]
     pub save_failed: Option<std::path::PathBuf>,
     /// Requests in flight
-    #[arg(long, global = true, value_name = "N", default_value_t = EdgeCache::DEFAULT_CONCURRENCY, value_parser = clap::value_parser!(usize))]
+    #[arg(long, global = true, value_name = "N", default_value_t = EdgeCache::DEFAULT_CONCURRENCY, allow_negative_numbers = true, value_parser = clap::value_parser!(usize))]
     pub concurrency: usize,
     /// Validate and print the planned requests; send nothing
     #[arg(long, global = true)]

@@ -161,13 +161,20 @@ fn run(g: &Global, matches: &ArgMatches) -> Result<ExitCode, Failure> {
     if items.route.deprecated {
         tell!("warning: Vercel's API marks `{}` ({command}) deprecated; it may be removed", items.route.operation_id);
     }
-    // Seconds as a duration; the client's settings check says what it accepts.
+    // Seconds as a duration; the client's settings check says what else it accepts.
     let seconds = |flag: &str, value: f64| {
+        if value.is_nan() || value < 0.0 {
+            return Err(Failure::usage(format!("--{flag}: must be a number of seconds, at least 0, got {value}")));
+        }
         Duration::try_from_secs_f64(value)
-            .map_err(|_| Failure::usage(format!("--{flag}: must be a number of seconds, got {value}")))
+            .map_err(|_| Failure::usage(format!("--{flag}: too long, got {value} seconds")))
     };
     let timeout = seconds("timeout", g.timeout)?;
     let max_time = g.max_time.map(|t| seconds("max-time", t)).transpose()?;
+    if max_time.is_some_and(|t| t.is_zero()) {
+        // A budget of nothing would send nothing and report every item not done.
+        return Err(Failure::usage("--max-time: must be more than 0 seconds, got 0"));
+    }
     let max_retry_after = seconds("max-retry-after", g.max_retry_after)?;
     let policy = RetryPolicy {
         max_retries: g.max_retries,
