@@ -1766,7 +1766,7 @@ async fn sigterm_stops_like_ctrl_c_saves_what_is_not_done_and_exits_143() {
         143,
         &[
             "SIGTERM received: sending nothing new",
-            "a second signal (Ctrl-C again) quits at once, still writing",
+            "a second signal (Ctrl-C, or SIGTERM or SIGHUP) quits at once, still writing",
             &format!("{} tags not done", 200 - 4 * tags_per_request()),
         ],
     );
@@ -1788,7 +1788,7 @@ async fn a_second_ctrl_c_quits_at_once_and_still_saves_every_item_not_confirmed_
         130,
         &[
             "SIGINT received: sending nothing new",
-            "a second signal (Ctrl-C again) quits at once, still writing",
+            "a second signal (Ctrl-C, or SIGTERM or SIGHUP) quits at once, still writing",
             &format!(
                 "stopped (cancelled by SIGINT, quit at once on SIGINT): {} tags not confirmed done",
                 200 - 4 * tags_per_request()

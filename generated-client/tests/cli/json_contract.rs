@@ -174,7 +174,17 @@ async fn a_dry_run_and_a_usage_error_are_valid_too() {
     let (_, v) = json_run(&format!("{BASE} --json-lines invalidate"), &server, 2).await;
     assert_eq!(v["event"], json!("error"));
     // One or the other.
-    run_line(&format!("{BASE} --json --json-lines invalidate --tag a"), &server).await.assert_code(2);
+    let (_, v) = json_run(&format!("{BASE} --json --json-lines invalidate --tag a"), &server, 2).await;
+    assert_eq!(v["event"], json!("error"));
+    // What the argument parser refuses is an error object too, naming what it refused.
+    let (out, v) = json_run(&format!("{BASE} --json invalidate --tagz a"), &server, 2).await;
+    assert_eq!(v["error"]["kind"], json!("usage"));
+    assert!(v["error"]["message"].as_str().unwrap().contains("--tagz"), "{v}");
+    out.assert_stderr_has(&["--tagz"]);
+    // --help is not an error: its text, no object.
+    let help = run_line(&format!("{BASE} --json invalidate --help"), &server).await;
+    help.assert_code(0);
+    assert!(help.stdout.contains("Usage: edge-cache invalidate") && !help.stdout.starts_with('{'), "{}", help.stdout);
     assert_nothing_sent(&server).await;
 }
 

@@ -75,7 +75,26 @@ impl Failure {
 }
 
 fn main() -> ExitCode {
-    let matches = args::command().get_matches();
+    let matches = match args::command().try_get_matches() {
+        Ok(matches) => matches,
+        Err(e) => {
+            // A usage error the parser found is still an `error` object on stdout under --json, as
+            // every other usage error is (--help and --version are not errors).
+            let json =
+                std::env::args_os().skip(1).take_while(|a| a != "--").any(|a| a == "--json" || a == "--json-lines");
+            if json && e.use_stderr() {
+                let rendered = e.render().to_string();
+                let message = rendered.lines().next().unwrap_or_default().trim_start_matches("error: ");
+                let error = serde_json::json!({
+                    "event": "error",
+                    "ok": false,
+                    "error": { "kind": "usage", "message": message },
+                });
+                say!("{}", json::line(&error));
+            }
+            e.exit()
+        }
+    };
     // The CLI's own commands, which need no token or project.
     match matches.subcommand() {
         Some(("completions", m)) => {

@@ -160,7 +160,7 @@ pub fn outcome(report: &BatchReport, project: &str, noun: Option<(&str, &str)>, 
 pub fn stopping(signal: Signal, save_failed: Option<&std::path::Path>) {
     let saved = save_failed.map(|p| format!(", still writing {}", p.display())).unwrap_or_default();
     tell!(
-        "\n{} received: sending nothing new, the requests in flight get {:.1} s; a second signal (Ctrl-C again) quits at once{saved}",
+        "\n{} received: sending nothing new, the requests in flight get {:.1} s; a second signal (Ctrl-C, or SIGTERM or SIGHUP) quits at once{saved}",
         signal.name(),
         CANCEL_GRACE.as_secs_f64()
     );
