@@ -2341,6 +2341,20 @@ async fn purge_help_says_it_purges_the_cdn_cache_only() {
     );
 }
 
+/// A command that asks says why it cannot: its items come on standard input, or standard
+/// input is not a terminal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_confirmation_that_cannot_be_asked_says_why() {
+    let server = server().await;
+    let mut cmd = edge_cache();
+    cmd.args(argv(&format!("{BASE} dangerously-delete --tags-from -"), &server.uri())).write_stdin("a\n");
+    let out = run(cmd).await;
+    out.assert_code(2).assert_stderr_has(&["its standard input gives the items to ask on: pass --yes"]);
+    let out = run_line(&format!("{BASE} purge"), &server).await;
+    out.assert_code(2).assert_stderr_has(&["its standard input is not a terminal to ask on: pass --yes"]);
+    assert!(received(&server).await.is_empty());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dangerously_delete_immutable_static_takes_the_path_as_its_argument() {
     use vercel_edge_cache::operations::{DangerouslyDeleteImmutableStatic, Operation};

@@ -558,9 +558,14 @@ fn save_failed<'i>(path: &std::path::Path, not_done: impl Iterator<Item = &'i st
 /// Asks before a command that says so; without a terminal, `--yes` is required.
 fn confirm(ctx: &Context, why: &str, requests: usize) -> Result<(), Failure> {
     let stdin = std::io::stdin();
-    if !stdin.is_terminal() || ctx.items.reads_stdin(ctx.matches) {
+    let why_not = if ctx.items.reads_stdin(ctx.matches) {
+        Some("its standard input gives the items")
+    } else {
+        (!stdin.is_terminal()).then_some("its standard input is not a terminal")
+    };
+    if let Some(why_not) = why_not {
         return Err(Failure::usage(format!(
-            "{} needs confirmation, and there is no terminal to ask on: pass --yes to confirm. Nothing was sent.",
+            "{} needs confirmation, and {why_not} to ask on: pass --yes to confirm. Nothing was sent.",
             ctx.command
         )));
     }
