@@ -2305,6 +2305,18 @@ async fn completions_and_the_man_page_come_from_the_same_definition() {
     man.assert_code(0);
     assert!(man.stdout.starts_with(".ie") || man.stdout.contains(".TH edge-cache 1"), "{}", man.stdout);
     assert!(man.stdout.contains("invalidate") && man.stdout.contains("max\\-time"), "{}", man.stdout);
+    // One page with every command and its own options, not references to pages no one has.
+    for needle in [
+        ".SH \"EDGE-CACHE INVALIDATE\"",
+        ".SH \"EDGE-CACHE PURGE\"",
+        "tags\\-from",
+        "revalidation\\-deadline\\-seconds",
+        ".SH NOTES\n.nf\nExamples:",
+        "  130  stopped by Ctrl-C (SIGINT)\n",
+    ] {
+        assert!(man.stdout.contains(needle), "the man page lacks {needle:?}");
+    }
+    assert!(!man.stdout.contains("(1)"), "a reference to another page:\n{}", man.stdout);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,10 +6,10 @@ use vercel_edge_cache::operations::Kind;
 
 use crate::table;
 
-/// Invalidate or delete Vercel's CDN cache by tag or by source image.
+/// Invalidate, delete or purge Vercel's CDN cache (the commands below).
 ///
-/// Modelled on `vercel cache invalidate|dangerously-delete`; checks every limit of Vercel's API
-/// before sending, splits large selections into batches and retries transient failures.
+/// Modelled on `vercel cache`; checks every limit of Vercel's API before sending, splits large
+/// selections into batches and retries transient failures.
 ///
 /// Exit codes: 0 every request succeeded; 1 an API or network failure; 2 a usage or validation
 /// error (nothing was sent); 3 refused (401, 402, 403, 404: a person must act); 129, 130, 143
@@ -49,7 +49,9 @@ pub fn command() -> clap::Command {
                 ),
         )
         .subcommand(crate::mock::command())
-        .subcommand(clap::Command::new("man").hide(true).about("Print the man page (roff); `cargo xtask man` writes it"));
+        .subcommand(clap::Command::new("man").about(
+            "Print the man page, every command with its options (roff: `edge-cache man > edge-cache.1 && man -l edge-cache.1`)",
+        ));
     // The global options do not apply to `mock`: its `--help` shows only its own (clap copies
     // the global ones into every subcommand when it builds the command).
     cmd.build();

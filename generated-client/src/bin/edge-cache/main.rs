@@ -29,6 +29,7 @@ mod input;
 mod invalid;
 mod json;
 mod json_result;
+mod man;
 mod mock;
 mod report;
 #[path = "../../types/reserved.rs"]
@@ -111,7 +112,11 @@ fn main() -> ExitCode {
         }
         Some(("mock", m)) => return mock::run(m),
         Some(("man", _)) => {
-            return match clap_mangen::Man::new(args::command()).render(&mut std::io::stdout()) {
+            let page = man::page().and_then(|page| {
+                let mut out = std::io::stdout().lock();
+                out.write_all(&page).and_then(|()| out.flush())
+            });
+            return match page {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     tell!("error: cannot write the man page: {e}");
