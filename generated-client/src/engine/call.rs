@@ -77,74 +77,66 @@ impl<'a> Call<'a> {
         value::set_text(&mut *self.values, &self.spec.info, name, text)
     }
 
-    /// How many requests the selection needs (one, for an operation without a selection).
+    /// How many requests the selection needs (one, for an operation without a selection), the
+    /// items left out with `skip_invalid` not counted.
     pub(crate) fn batch_count(&self) -> usize {
-        if let Some(valid) = self.valid_part() {
-            return valid.batch_count();
-        }
-        batch::requests(self.info(), self.items.len()).len()
+        let left_out = if self.skip_invalid { self.invalid_items().count() } else { 0 };
+        batch::requests(self.info(), self.items.len() - left_out).len()
     }
 
-    /// Checks the whole selection and every value against the spec's rules; answers the
-    /// concurrency to run with.
-    pub(crate) fn checked(&self) -> Result<NonZeroUsize, ValidationError> {
+    /// Checks the call as `send` makes it, each item once: answers the concurrency to run with,
+    /// and the items left out (with `skip_invalid`, every item that breaks a rule; without it,
+    /// the first such item refuses the call, once the rest of the call passes).
+    fn check(&self) -> Result<(NonZeroUsize, Vec<InvalidItem>), ValidationError> {
+        let left_out: Vec<InvalidItem> = if self.skip_invalid { self.invalid_items().collect() } else { Vec::new() };
+        let n = self.items.len() - left_out.len();
+        if n == 0 && !left_out.is_empty() {
+            // Every item was left out: nothing to send (at any concurrency), once the call's own
+            // values pass.
+            self.values.check()?;
+            return Ok((NonZeroUsize::MIN, left_out));
+        }
         let concurrency = settings::concurrency(self.concurrency)
             .map_err(|problem| ValidationError { field: "concurrency".into(), problem })?;
         self.values.check()?;
         let info = self.info();
         let Some(batch_field) = info.batch_field else {
-            if !self.items.is_empty() {
+            if n > 0 {
                 let problem = Problem::NotAccepted { operation: info.operation_id.to_string() };
                 return Err(ValidationError { field: "selection".into(), problem });
             }
-            return Ok(concurrency);
+            return Ok((concurrency, left_out));
         };
-        crate::engine::check::min_items(batch_field, self.items.len(), info.min_items)?;
-        if !batch::splittable(self.items.len(), info.max_items, info.min_items) {
-            let (min, max, got) = (info.min_items as u64, info.max_items as u64, self.items.len() as u64);
+        crate::engine::check::min_items(batch_field, n, info.min_items)?;
+        if !batch::splittable(n, info.max_items, info.min_items) {
+            let (min, max, got) = (info.min_items as u64, info.max_items as u64, n as u64);
             let problem = Problem::CannotSplit { min, max, got };
             return Err(ValidationError { field: batch_field.to_string(), problem });
         }
-        if let Some(first) = self.invalid_items().next() {
+        if !self.skip_invalid
+            && let Some(first) = self.invalid_items().next()
+        {
             return Err(first.error);
         }
-        Ok(concurrency)
-    }
-
-    /// With `skip_invalid` and items that break a rule, the call without them (to plan, check and
-    /// count as `send` will); `None` otherwise.
-    fn valid_part(&self) -> Option<Call<'a>> {
-        if !self.skip_invalid || self.invalid_items().next().is_none() {
-            return None;
-        }
-        let (values, items) = (self.values.clone_box(), self.items.clone());
-        let mut valid = Call { values, items, on_batch: None, cancel: None, ..*self };
-        valid.leave_out_invalid();
-        valid.skip_invalid = false;
-        Some(valid)
+        Ok((concurrency, left_out))
     }
 
     /// What `validate` answers: the first problem that stops `send` (with `skip_invalid`, an
     /// invalid item is not one).
     pub(crate) fn validate(&self) -> Result<(), ValidationError> {
-        match self.valid_part() {
-            Some(valid) if valid.items.is_empty() => self.values.check(),
-            Some(valid) => valid.checked().map(|_| ()),
-            None => self.checked().map(|_| ()),
-        }
+        self.check().map(|_| ())
     }
 
-    /// Takes the items that break a rule out of the selection, and gives them back.
-    fn leave_out_invalid(&mut self) -> Vec<InvalidItem> {
-        let invalid: Vec<InvalidItem> = self.invalid_items().collect();
-        let mut left_out = invalid.iter().map(|i| i.index).peekable();
+    /// `items` without those `left_out` (whose indices are in order).
+    fn without(mut items: Vec<String>, left_out: &[InvalidItem]) -> Vec<String> {
+        let mut left_out = left_out.iter().map(|i| i.index).peekable();
         let mut index = 0;
-        self.items.retain(|_| {
+        items.retain(|_| {
             let out = left_out.next_if_eq(&index).is_some();
             index += 1;
             !out
         });
-        invalid
+        items
     }
 
     /// Every item that breaks a rule of the spec, in selection order (none for an operation
@@ -175,22 +167,21 @@ impl<'a> Call<'a> {
 
     /// Validates, then lists the requests [`Call::send`] would make.
     pub(crate) fn plan(&self) -> Result<Vec<PlannedRequest>, ValidationError> {
-        if let Some(valid) = self.valid_part() {
-            if valid.items.is_empty() {
-                // Every item was left out: nothing to send, once the call's own values pass.
-                self.values.check()?;
-                return Ok(Vec::new());
-            }
-            return valid.plan();
-        }
-        self.checked()?;
+        let (_, left_out) = self.check()?;
+        let kept;
+        let items = if left_out.is_empty() {
+            &self.items
+        } else {
+            kept = Self::without(self.items.clone(), &left_out);
+            &kept
+        };
         let info = self.info();
         let query = self.texts(Place::Query);
         let mut start = 0;
         let mut plan = Vec::new();
         let path = self.path();
-        for size in batch::requests(info, self.items.len()) {
-            let chunk = &self.items[start..start + size];
+        for size in batch::requests(info, items.len()) {
+            let chunk = &items[start..start + size];
             start += size;
             let body = self.values.body(chunk).map_err(|reason| ValidationError {
                 field: info.batch_field.unwrap_or("body").to_string(),
@@ -203,16 +194,11 @@ impl<'a> Call<'a> {
 
     /// Validates the whole selection, then sends it in batches, at most `concurrency` at once;
     /// with `skip_invalid`, the items that break a rule are left out first, and reported.
-    pub(crate) async fn send(mut self) -> Result<BatchReport, ValidationError> {
-        let invalid = if self.skip_invalid { self.leave_out_invalid() } else { Vec::new() };
-        // Nothing valid left: nothing to send, once the call's own values pass.
-        if self.items.is_empty() && !invalid.is_empty() {
-            self.values.check()?;
-            let operation = self.info().operation_id;
-            return Ok(BatchReport { operation, batches: Vec::new(), not_sent: Vec::new(), stopped: None, invalid });
-        }
-        let concurrency = self.checked()?;
+    pub(crate) async fn send(self) -> Result<BatchReport, ValidationError> {
+        let (concurrency, invalid) = self.check()?;
         let Call { client, spec, values, items, on_batch, max_time, cancel, .. } = self;
+        // Every item left out: `batch::run` sends nothing.
+        let items = Self::without(items, &invalid);
         let info = &spec.info;
         // A budget too long to add to now is no deadline (not a panic).
         let stop = Stop { deadline: max_time.and_then(|t| tokio::time::Instant::now().checked_add(t)), cancel };
