@@ -16,10 +16,7 @@ fn fail(name: &str, index: Option<usize>, problem: Problem) -> Result<(), Valida
 
 /// A required parameter: present. (Whether it may be empty is the spec's `minLength`.)
 pub(crate) fn required(name: &str, value: Option<&str>) -> Result<(), ValidationError> {
-    match value {
-        Some(_) => Ok(()),
-        None => fail(name, None, Problem::Missing),
-    }
+    present(name, value.is_some())
 }
 
 /// A required body property: set.
@@ -77,8 +74,7 @@ pub(crate) fn one_of(name: &str, index: Option<usize>, value: &str, allowed: &[&
     if allowed.contains(&value) {
         return Ok(());
     }
-    let allowed = allowed.iter().map(|s| s.to_string()).collect();
-    fail(name, index, Problem::NotAllowed { allowed, got: value.to_string() })
+    Err(ValidationError { field: field(name, index), ..not_allowed(name, value, allowed) })
 }
 
 /// `minimum` / `maximum` of an integer.
@@ -119,10 +115,7 @@ pub(crate) fn count(name: &str, got: usize, min: Option<u64>, max: Option<u64>) 
 
 /// `minItems` of the whole selection (`maxItems` is what batches are split on).
 pub(crate) fn min_items(name: &str, got: usize, min: usize) -> Result<(), ValidationError> {
-    if got < min {
-        return fail(name, None, Problem::TooFewItems { min: min as u64, got: got as u64 });
-    }
-    Ok(())
+    count(name, got, Some(min as u64), None)
 }
 
 /// A value that is not one of the `enum` values.
