@@ -148,15 +148,9 @@ where
         // A slot of the client's cap on requests in flight, for this attempt only (not for the
         // backoff between attempts); taken before the rate limiter counts it as sent. The
         // semaphore is never closed.
-        let slot = match slots {
-            Some(slots) => slots.acquire().await.ok(),
-            None => None,
-        };
+        let slot = if let Some(slots) = slots { slots.acquire().await.ok() } else { None };
         let permit = if policy.pace_to_rate_limit {
-            match limiter.acquire(operation, track).await {
-                Ok(permit) => Some(permit),
-                Err(limit) => return Err(rate_limited(last_429, limit)),
-            }
+            Some(limiter.acquire(operation, track).await.map_err(|limit| rate_limited(last_429.take(), limit))?)
         } else {
             None
         };
@@ -284,7 +278,7 @@ async fn run(sending: Sending<'_>, idempotent: bool) -> (Option<u16>, Option<Rat
                 // A body cut short: the status is known, the attempt failed on the way.
                 Err(e) => (Failure::BodyCut { status, message: error_chain(&e) }, idempotent),
             };
-            (Some(status), Some(rate), Attempt::Failed { failure, retryable })
+            (Some(status), Some(rate), failed(failure, retryable))
         }
         Reply::Status { status, rate } => {
             let retryable = status_retryable(status, idempotent);
