@@ -121,7 +121,6 @@ where
     // One outcome per request: allocated once, at its size.
     ran.outcomes.reserve_exact(requests_total);
     let mut tally = Tally { progress: Progress { done: 0, failed: 0, total, requests: 0, requests_total }, on_batch };
-    let abandon = std::pin::pin!(stop.abandon());
     if requests_total == 1 && stop.deadline.is_none() && stop.cancel.is_none() {
         // One request, nothing to stop it: no splitting, no stream machinery.
         let span = batch_span(0, 1, items.len());
@@ -133,22 +132,20 @@ where
     }
     // The batches stay here, each shared with its request while it runs, so that one abandoned
     // (dropped) loses no item.
-    let mut slots: Vec<Option<Arc<Vec<String>>>> = Vec::new();
     let mut rest = items.into_iter();
-    for size in requests(info, total) {
-        slots.push(Some(Arc::new(rest.by_ref().take(size).collect())));
-    }
+    let mut slots: Vec<Option<Chunk>> =
+        requests(info, total).into_iter().map(|size| Some(Arc::new(rest.by_ref().take(size).collect()))).collect();
 
     let mut next = 0;
     let mut flying: Vec<(usize, Arc<Track>)> = Vec::new();
     let mut in_flight = FuturesUnordered::new();
-    let mut abandon = abandon;
+    let mut abandon = std::pin::pin!(stop.abandon());
     loop {
         // Start batches up to the limit, unless the call must stop (a refusal stops it for good).
-        while in_flight.len() < concurrency.get() && next < slots.len() {
-            if matches!(ran.stopped, Some(StopReason::Refused { .. })) {
-                break;
-            }
+        while in_flight.len() < concurrency.get()
+            && next < slots.len()
+            && !matches!(ran.stopped, Some(StopReason::Refused { .. }))
+        {
             if let Some(reason) = stop.reason() {
                 ran.stopped.get_or_insert(reason);
                 break;
