@@ -243,9 +243,7 @@ impl Track {
     pub(crate) fn answered_429(&self, asked: Option<AskedWait>) {
         self.with(|w| {
             w.answers_429 += 1;
-            if asked.is_some() {
-                w.last_asked = asked;
-            }
+            w.last_asked = asked.or(w.last_asked);
         });
     }
 
@@ -253,9 +251,7 @@ impl Track {
     pub(crate) fn hold(&self, asked: Option<AskedWait>) {
         self.with(|w| {
             w.waiting = true;
-            if asked.is_some() {
-                w.last_asked = asked;
-            }
+            w.last_asked = asked.or(w.last_asked);
         });
     }
 
@@ -453,18 +449,12 @@ impl Share {
             return;
         }
         self.quiet = 0;
-        // A share that grew is taken at once (others left, or took less: their part is spare);
-        // one that fell is averaged with the one before, since a few requests per window make a
-        // noisy measure.
+        // A share that fell is averaged with the one before, since a few requests per window
+        // make a noisy measure; one that grew is taken at once (others left, or took less: their
+        // part is spare), and so is the first window's, whose guess came from a handful of
+        // requests.
         let share = match self.share {
-            Some(s) if self.settled => {
-                if share > s {
-                    share
-                } else {
-                    (s + share) / 2.0
-                }
-            }
-            // The first window's guess came from a handful of requests: the window replaces it.
+            Some(s) if self.settled && share <= s => (s + share) / 2.0,
             _ => share,
         };
         self.settled = true;
@@ -708,38 +698,35 @@ impl RateLimiter {
                 Verdict::Block(asked) => return Err(self.block(asked)),
                 Verdict::Hold(hold) => hold,
             };
+            // A hold on Vercel's asking (`asked`), or for the request's turn.
+            let (wait, asked) = match hold {
+                Hold::ForAnswer => {
+                    probe = tokio::time::timeout(ANSWER_WAIT, changed).await.is_err();
+                    continue;
+                }
+                Hold::Until(wait, asked) => (wait, Some(asked)),
+                Hold::Turn(wait) => (wait, None),
+            };
             // A wait another request is told is too long ends a hold at once: registered, then
             // checked, so that no block slips in between.
             let blocked = self.blocked.notified();
             let mut blocked = std::pin::pin!(blocked);
-            if hold != Hold::ForAnswer {
-                blocked.as_mut().enable();
-                if self.window().blocked.is_some() {
-                    continue;
-                }
+            blocked.as_mut().enable();
+            if self.window().blocked.is_some() {
+                continue;
             }
             let started = Instant::now();
-            match hold {
-                Hold::Until(wait, asked) => {
-                    tracing::info!(
-                        target: TRACE_TARGET,
-                        operation,
-                        wait_ms = wait.as_millis() as u64,
-                        "rate limit: holding requests until the window resets"
-                    );
-                    track.hold(Some(asked));
-                    sleep_unless(wait, blocked).await;
-                    track.held(started.elapsed());
-                }
-                Hold::ForAnswer => {
-                    probe = tokio::time::timeout(ANSWER_WAIT, changed).await.is_err();
-                }
-                Hold::Turn(wait) => {
-                    track.hold(None);
-                    sleep_unless(wait, blocked).await;
-                    track.held(started.elapsed());
-                }
+            if asked.is_some() {
+                tracing::info!(
+                    target: TRACE_TARGET,
+                    operation,
+                    wait_ms = wait.as_millis() as u64,
+                    "rate limit: holding requests until the window resets"
+                );
             }
+            track.hold(asked);
+            sleep_unless(wait, blocked).await;
+            track.held(started.elapsed());
         }
     }
 
