@@ -207,16 +207,7 @@ impl<'a> Call<'a> {
             let own = Track::default();
             let track = shared.as_deref().unwrap_or(&own);
             let attempt = || values.send(&client.api, &chunk);
-            crate::engine::transport::call(
-                info,
-                &client.retry,
-                &client.limiter,
-                client.timeout,
-                client.max_in_flight.as_deref(),
-                track,
-                attempt,
-            )
-            .await
+            crate::engine::transport::call(info, client, track, attempt).await
         };
         let ran = batch::run(info, items, concurrency, on_batch, &stop, client.retry.stop_on_refusal, send).await;
         Ok(BatchReport {

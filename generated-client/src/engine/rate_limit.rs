@@ -808,8 +808,7 @@ impl Window {
             }
             return;
         };
-        let (limit, in_flight) = (self.limit, self.in_flight);
-        self.share.answer(now, r, limit, remaining, refused, in_flight);
+        self.share.answer(now, r, self.limit, remaining, refused, self.in_flight);
         // The requests in flight besides the one answered: the server may not have counted them.
         let others = self.in_flight.saturating_sub(1);
         match self.reset {

@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 
 use tracing::Instrument;
 
-use crate::engine::rate_limit::{RateHeaders, RateLimiter, Track};
+use crate::engine::Engine;
+use crate::engine::rate_limit::{RateHeaders, Track};
 use crate::types::error::{ApiError, RequestError, WaitLimit, excerpt};
 use crate::types::operation::OperationInfo;
-use crate::types::retry::{RetryPolicy, is_retryable_status};
+use crate::types::retry::is_retryable_status;
 
 /// The target of this module's traces (what `RUST_LOG=vercel_edge_cache::transport=debug` selects), kept
 /// as documented when the module moved.
@@ -115,23 +116,22 @@ pub fn unsendable<'a>(message: String) -> Sending<'a> {
 }
 
 /// Sends one batch, and gives back the JSON body of its successful answer, if it had one:
-/// `attempt()` starts an attempt, and failed attempts are retried per
-/// `policy`. Every attempt first waits for the rate limit; a 429 that says when to come back
-/// holds every request of the client for as long as it says, and is sent again without using
-/// up the retries meant for transient failures. Waits are bounded (see [`RetryPolicy`]); what
-/// the request meets of the rate limit is kept in `track`.
+/// `attempt()` starts an attempt, and failed attempts are retried per the client's
+/// [`RetryPolicy`](crate::RetryPolicy). Every attempt first waits for the rate limit; a 429
+/// that says when to come back holds every request of the client for as long as it says, and
+/// is sent again without using up the retries meant for transient failures. Waits are bounded
+/// (see [`RetryPolicy`](crate::RetryPolicy)); what the request meets of the rate limit is kept
+/// in `track`.
 pub(crate) async fn call<'a, F>(
     info: &'static OperationInfo,
-    policy: &RetryPolicy,
-    limiter: &RateLimiter,
-    timeout: Duration,
-    slots: Option<&tokio::sync::Semaphore>,
+    client: &Engine,
     track: &Track,
     mut attempt: F,
 ) -> Result<Answer, RequestError>
 where
     F: FnMut() -> Sending<'a>,
 {
+    let (policy, limiter, slots) = (&client.retry, &client.limiter, client.max_in_flight.as_deref());
     let operation = info.operation_id;
     // `n` counts attempts against `max_retries`; 429s are counted apart.
     let mut n = 1u32;
@@ -245,7 +245,7 @@ where
             }
             Attempt::Failed { retryable: true, .. } if n <= policy.max_retries => {}
             Attempt::Failed { failure, .. } => {
-                let error = failure.into_error(operation, timeout, n + limited, rate.as_ref());
+                let error = failure.into_error(operation, client.timeout, n + limited, rate.as_ref());
                 // `error` shows the server's text escaped (its `Display`).
                 if error.api().is_some() {
                     span.in_scope(|| tracing::info!(target: TRACE_TARGET, error = %error, "request failed"));
