@@ -92,17 +92,15 @@ pub(crate) fn number(name: &str, value: f64, min: Option<f64>, max: Option<f64>)
 }
 
 fn bounds<T: PartialOrd + ToString>(name: &str, n: T, min: Option<T>, max: Option<T>) -> Result<(), ValidationError> {
-    if let Some(min) = min
-        && n < min
-    {
-        return fail(name, None, Problem::BelowMinimum { min: min.to_string(), got: n.to_string() });
+    match (min, max) {
+        (Some(min), _) if n < min => {
+            fail(name, None, Problem::BelowMinimum { min: min.to_string(), got: n.to_string() })
+        }
+        (_, Some(max)) if n > max => {
+            fail(name, None, Problem::AboveMaximum { max: max.to_string(), got: n.to_string() })
+        }
+        _ => Ok(()),
     }
-    if let Some(max) = max
-        && n > max
-    {
-        return fail(name, None, Problem::AboveMaximum { max: max.to_string(), got: n.to_string() });
-    }
-    Ok(())
 }
 
 /// `minItems` / `maxItems` of a list that is not the batch field.
