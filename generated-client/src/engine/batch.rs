@@ -184,7 +184,6 @@ where
                 drop(in_flight);
                 for (index, track) in flying {
                     let items = take(&mut slots[index]);
-                    let waits = track.waits();
                     // Its request's span ended with it: the event goes in a span like it.
                     batch_span(index, slots.len(), items.len()).in_scope(|| {
                         tracing::warn!(
@@ -194,11 +193,8 @@ where
                             "request abandoned: its answer was not awaited, so its items are not confirmed (it may have been done)"
                         )
                     });
-                    ran.outcomes.push(tally.finish(
-                        index,
-                        items,
-                        Err(RequestError::Stopped { operation, reason, waits }),
-                    ));
+                    let stopped = RequestError::Stopped { operation, reason, waits: track.waits() };
+                    ran.outcomes.push(tally.finish(index, items, Err(stopped)));
                 }
                 break;
             }

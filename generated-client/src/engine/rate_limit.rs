@@ -736,9 +736,8 @@ impl RateLimiter {
         let now = Instant::now();
         let reset = seen.reset.and_then(|epoch| seen.until(epoch)).map(|d| now + d);
         if seen.limit.is_none() && seen.reset.is_none() {
-            if self.careful.load(Ordering::Relaxed) {
-                // No window to share: nothing to start carefully for.
-                self.careful.store(false, Ordering::Relaxed);
+            // No window to share: nothing to start carefully for.
+            if self.careful.swap(false, Ordering::Relaxed) {
                 self.window().share.known = true;
                 self.changed.notify_waiters();
             }

@@ -352,18 +352,12 @@ fn is_transient(e: &reqwest::Error) -> bool {
 }
 
 /// An error and its sources on one line, without the URL.
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = match e.downcast_ref::<reqwest::Error>() {
-        Some(r) => {
-            let mut s = r.to_string();
-            if let Some(i) = s.find(" for url (") {
-                s.truncate(i);
-            }
-            s
-        }
-        None => e.to_string(),
-    };
-    let mut source = e.source();
+fn error_chain(e: &reqwest::Error) -> String {
+    let mut out = e.to_string();
+    if let Some(i) = out.find(" for url (") {
+        out.truncate(i);
+    }
+    let mut source = std::error::Error::source(e);
     while let Some(s) = source {
         let text = s.to_string();
         if !out.contains(&text) {
