@@ -37,8 +37,6 @@ pub trait Values: std::fmt::Debug + Send + Sync {
     fn send<'a>(&self, api: &'a crate::generated::api::Client, items: &[String]) -> Sending<'a>;
     /// The values set, by wire name.
     fn to_json(&self) -> serde_json::Map<String, Json>;
-    /// A copy.
-    fn clone_box(&self) -> Box<dyn Values>;
     /// The generated struct, for the typed setters.
     fn as_any_mut(&mut self) -> &mut dyn Any;
 }
@@ -61,9 +59,6 @@ impl<T: OperationValues> Values for T {
             Ok(Json::Object(map)) => map,
             _ => serde_json::Map::new(),
         }
-    }
-    fn clone_box(&self) -> Box<dyn Values> {
-        Box::new(self.clone())
     }
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
