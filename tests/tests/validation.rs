@@ -236,6 +236,9 @@ async fn skip_invalid_sends_the_rest_and_reports_the_bad_items_not_done() {
     let client = self::client(&server.uri());
     let report = client.invalidate_by_tags("proj", [too_long('c')]).skip_invalid().send().await.unwrap();
     assert_eq!((report.batches.len(), report.invalid.len()), (0, 1));
+    // The call's own settings are still checked when nothing is left to send.
+    let refused = client.invalidate_by_tags("proj", [too_long('c')]).skip_invalid().concurrency(0).send().await;
+    assert_eq!(refused.unwrap_err().field, "concurrency");
     assert_nothing_sent(&server).await;
 }
 

@@ -88,17 +88,15 @@ impl<'a> Call<'a> {
     /// and the items left out (with `skip_invalid`, every item that breaks a rule; without it,
     /// the first such item refuses the call, once the rest of the call passes).
     fn check(&self) -> Result<(NonZeroUsize, Vec<InvalidItem>), ValidationError> {
-        let left_out: Vec<InvalidItem> = if self.skip_invalid { self.invalid_items().collect() } else { Vec::new() };
-        let n = self.items.len() - left_out.len();
-        if n == 0 && !left_out.is_empty() {
-            // Every item was left out: nothing to send (at any concurrency), once the call's own
-            // values pass.
-            self.values.check()?;
-            return Ok((NonZeroUsize::MIN, left_out));
-        }
         let concurrency = settings::concurrency(self.concurrency)
             .map_err(|problem| ValidationError { field: "concurrency".into(), problem })?;
+        let left_out: Vec<InvalidItem> = if self.skip_invalid { self.invalid_items().collect() } else { Vec::new() };
+        let n = self.items.len() - left_out.len();
         self.values.check()?;
+        if n == 0 && !left_out.is_empty() {
+            // Every item was left out: nothing to send, once the call's own values pass.
+            return Ok((concurrency, left_out));
+        }
         let info = self.info();
         let Some(batch_field) = info.batch_field else {
             if n > 0 {
