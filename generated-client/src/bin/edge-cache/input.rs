@@ -1,7 +1,7 @@
 //! Reading the selection: which of the command's selections was given, its items from flags,
 //! files and standard input, and the route (operation) it leads to.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, IsTerminal, Read};
 use std::path::Path;
 
 use clap::ArgMatches;
@@ -85,6 +85,10 @@ impl Items {
             }
         }
         if let Some(path) = m.get_one::<String>(selection.from) {
+            if path == "-" && std::io::stdin().is_terminal() {
+                // Typed by hand: say what is awaited, and how to end it.
+                tell!("edge-cache: reading {} from standard input, one per line; Ctrl-D ends", selection.noun.1);
+            }
             let name: std::rc::Rc<str> = path.as_str().into();
             for (line, text) in read_lines(Path::new(path))? {
                 items.extend(entries(&text).into_iter().map(|e| (e, Source::Line(name.clone(), line))));
