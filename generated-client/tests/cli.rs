@@ -1426,7 +1426,8 @@ async fn save_failed_holds_exactly_the_failed_batch_and_a_rerun_from_it_sends_ju
 }
 
 /// A `--save-failed` that cannot be written is refused before anything is sent (exit 2): a
-/// directory that does not exist, a directory as the file, and a command that takes no items.
+/// directory that does not exist, a directory as the file (or a path ending in `/`), and a command
+/// that takes no items, with or without `--dry-run`. The check leaves no file behind.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_save_failed_that_cannot_be_written_is_refused_before_sending() {
     let server = server().await;
@@ -1437,50 +1438,104 @@ async fn a_save_failed_that_cannot_be_written_is_refused_before_sending() {
     let dir = env!("CARGO_TARGET_TMPDIR");
     let out = run_line(&format!("{BASE} --save-failed {dir} invalidate --tag a"), &server).await;
     out.assert_code(2).assert_stderr_has(&[&format!("--save-failed {dir}: is a directory")]);
+    let out = run_line(&format!("{BASE} --save-failed {dir}/new-dir/ invalidate --tag a"), &server).await;
+    out.assert_code(2).assert_stderr_has(&["new-dir/: is a directory"]);
     let file = scratch_file("purge-saved.txt", "kept");
-    let out = run_line(&format!("{BASE} --save-failed {file} purge --yes"), &server).await;
-    out.assert_code(2).assert_stderr_has(&["--save-failed saves the items not done, and purge takes none"]);
+    for dry_run in ["", "--dry-run"] {
+        let out = run_line(&format!("{BASE} {dry_run} --save-failed {file} purge --yes"), &server).await;
+        out.assert_code(2).assert_stderr_has(&["--save-failed saves the items not done, and purge takes none"]);
+    }
     assert!(received(&server).await.is_empty(), "nothing was sent");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "kept", "the file is left as it was");
-    let leftovers = std::fs::read_dir(dir).unwrap().filter_map(Result::ok);
-    let probes: Vec<_> = leftovers.filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
-    assert!(probes.is_empty(), "the check leaves no file: {probes:?}");
+
+    // A run that can save: its directory holds the file it saved, and nothing else (the check's
+    // probe and the temporary file are gone).
+    let fresh = PathBuf::from(dir).join(format!("save-check-{}", std::process::id()));
+    std::fs::create_dir_all(&fresh).unwrap();
+    let saved = fresh.join("left.txt");
+    run_line(&format!("{BASE} --save-failed {} invalidate --tag a", saved.display()), &server).await.assert_code(0);
+    let names: Vec<String> =
+        std::fs::read_dir(&fresh).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, ["left.txt"]);
+}
+
+/// A `--save-failed` that is a pipe or a device (`/dev/stderr`, `/dev/null`) is written in place,
+/// not replaced by a renamed file (as root, that put a file where `/dev/null` was).
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_save_failed_that_is_a_pipe_is_written_in_place() {
+    use std::os::unix::fs::FileTypeExt;
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(500)).mount(&server).await;
+    let fifo = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("save-fifo-{}", std::process::id()));
+    let _ = std::fs::remove_file(&fifo);
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("run mkfifo");
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo))
+    };
+    let line = format!("{BASE} --max-retries 0 --save-failed {} invalidate --tag a,b", fifo.display());
+    run_line(&line, &server).await.assert_code(1);
+    // Checked first: were the pipe replaced, its reader would wait for ever.
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo(), "still a pipe");
+    assert_eq!(reader.join().unwrap().unwrap(), "a\nb\n", "the reader got the items not done");
 }
 
 /// A `--save-failed` that cannot be written after the run (its directory removed meanwhile)
-/// loses neither the report nor the run's own exit code: the summary (and `--json`'s
-/// `notDone`) is printed and the write's error comes last; a run otherwise done exits 1.
+/// loses neither the report nor the run's own exit code: the summary is printed and the write's
+/// error comes last; `--json`'s result is not ok and says why (`saveFailed`), its `notDone`
+/// still listing the items; a run otherwise done exits 1.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_save_failed_that_fails_at_the_end_still_prints_the_report() {
+    let per = tags_per_request();
+    let tags = tags(0..2 * per + 1);
+    let second = &tags[per];
     let server = MockServer::start().await;
     let slow = ResponseTemplate::new(403)
         .set_body_json(json!({ "error": { "code": "forbidden", "message": "Nope" } }))
-        .set_delay(Duration::from_millis(800));
-    Mock::given(body_string_contains("\"t20\"")).respond_with(slow).mount(&server).await;
+        .set_delay(Duration::from_millis(500));
+    Mock::given(body_string_contains(format!("\"{second}\""))).respond_with(slow).mount(&server).await;
     Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_millis(800)))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_millis(500)))
         .mount(&server)
         .await;
-    for (json, tags, code) in [(false, tags(0..40), 3), (true, tags(0..40), 3), (false, tags(0..2), 1)] {
+    for (json, selection, code) in [(false, &tags[..], 3), (true, &tags[..], 3), (false, &tags[..2], 1)] {
+        let before = server.received_requests().await.unwrap_or_default().len();
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("gone-{}-{json}-{code}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("failed.txt").to_str().unwrap().to_string();
         let flag = if json { "--json" } else { "" };
-        let line = format!("{BASE} --concurrency 4 --save-failed {file} {flag} invalidate --tag {}", tags.join(","));
+        let line =
+            format!("{BASE} --concurrency 4 --save-failed {file} {flag} invalidate --tag {}", selection.join(","));
         let run = run_line(&line, &server);
+        // Removed once the run is past its checks: its first request has arrived.
         let remove = async {
-            tokio::time::sleep(Duration::from_millis(300)).await;
+            while server.received_requests().await.unwrap_or_default().len() == before {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
             std::fs::remove_dir_all(&dir).unwrap();
         };
         let (out, ()) = tokio::join!(run, remove);
         out.assert_code(code);
         let last = out.stderr.lines().last().unwrap_or_default();
         assert!(last.starts_with(&format!("error: cannot write {file}: ")), "{}", out.stderr);
+        let failed = &tags[per..2 * per];
         match (json, code) {
-            (true, _) => assert_eq!(out.json()["notDone"], json!(self::tags(16..32)), "still in the result"),
+            (true, _) => {
+                let v = out.json();
+                json_contract::assert_valid(&v);
+                assert_eq!(v["notDone"], json!(failed), "still in the result");
+                assert_eq!(v["ok"], json!(false));
+                assert!(v["saveFailed"].as_str().unwrap().starts_with(&format!("cannot write {file}: ")), "{v}");
+            }
             (false, 3) => assert_eq!(
                 out.stdout,
-                "invalidateByTags: 24 of 40 tags of project prj_1 done; 1 request of 3 failed.\n"
+                format!(
+                    "invalidateByTags: {} of {} tags of project prj_1 done; 1 request of 3 failed.\n",
+                    tags.len() - per,
+                    tags.len()
+                )
             ),
             _ => assert_eq!(out.stdout, "invalidateByTags: 2 tags of project prj_1 done in 1 request.\n"),
         }
@@ -2328,7 +2383,7 @@ async fn purge_needs_yes_without_a_terminal_then_sends_one_request_without_a_bod
     use vercel_edge_cache::operations::{Operation, PurgeAll};
     let server = server().await;
     let out = run_line(&format!("{BASE} purge"), &server).await;
-    out.assert_code(2).assert_stderr_has(&["purge needs confirmation", "pass --yes", "Nothing was sent"]);
+    out.assert_code(2).assert_stderr_has(&["purge needs confirmation", "Pass --yes", "Nothing was sent"]);
     assert_nothing_sent(&server).await;
 
     let out = run_line(&format!("{BASE} --team-id team_1 purge --yes"), &server).await;
@@ -2361,9 +2416,11 @@ async fn a_confirmation_that_cannot_be_asked_says_why() {
     let mut cmd = edge_cache();
     cmd.args(argv(&format!("{BASE} dangerously-delete --tags-from -"), &server.uri())).write_stdin("a\n");
     let out = run(cmd).await;
-    out.assert_code(2).assert_stderr_has(&["its standard input gives the items to ask on: pass --yes"]);
+    out.assert_code(2)
+        .assert_stderr_has(&["needs confirmation, and cannot ask: its standard input gives the items. Pass --yes"]);
     let out = run_line(&format!("{BASE} purge"), &server).await;
-    out.assert_code(2).assert_stderr_has(&["its standard input is not a terminal to ask on: pass --yes"]);
+    out.assert_code(2)
+        .assert_stderr_has(&["needs confirmation, and cannot ask: its standard input is not a terminal. Pass --yes"]);
     assert!(received(&server).await.is_empty());
 }
 

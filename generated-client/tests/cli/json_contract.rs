@@ -17,7 +17,7 @@ fn schema_errors(value: &Value) -> Option<String> {
 }
 
 #[track_caller]
-fn assert_valid(value: &Value) {
+pub(crate) fn assert_valid(value: &Value) {
     if let Some(errors) = schema_errors(value) {
         panic!("not valid against json/result.schema.json:\n{errors}\n{value:#}");
     }
@@ -181,6 +181,16 @@ async fn a_dry_run_and_a_usage_error_are_valid_too() {
     assert_eq!(v["error"]["kind"], json!("usage"));
     assert!(v["error"]["message"].as_str().unwrap().contains("--tagz"), "{v}");
     out.assert_stderr_has(&["--tagz"]);
+    // The whole of what it says, not its first line: which argument is missing, which values
+    // a flag takes.
+    let (_, v) = json_run(&format!("{BASE} --json dangerously-delete-immutable-static --yes"), &server, 2).await;
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("the following required arguments were not provided:") && message.contains("<PATH>"),
+        "{v}"
+    );
+    let (_, v) = json_run(&format!("{BASE} --json invalidate --tag a --target nowhere"), &server, 2).await;
+    assert!(v["error"]["message"].as_str().unwrap().contains("[possible values: "), "{v}");
     // --help is not an error: its text, no object.
     let help = run_line(&format!("{BASE} --json invalidate --help"), &server).await;
     help.assert_code(0);

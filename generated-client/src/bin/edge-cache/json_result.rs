@@ -76,6 +76,15 @@ pub fn quit(operation: &str, project: &str, items: usize, not_done: &[String], r
     })
 }
 
+/// A result whose `--save-failed` could not be written (`error`: why): not ok, and saying why, so
+/// that a reader of the JSON alone does not take the run for done.
+pub fn not_saved(result: &mut Value, error: Option<&str>) {
+    if let (Some(error), Some(object)) = (error, result.as_object_mut()) {
+        object.insert("ok".into(), false.into());
+        object.insert("saveFailed".into(), error.into());
+    }
+}
+
 /// `--json-lines`' events, one per request as it finishes. They count the items of abandoned
 /// requests so far, which the library's `Progress::failed` counts with the failed ones.
 #[derive(Default)]

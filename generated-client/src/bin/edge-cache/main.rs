@@ -84,8 +84,13 @@ fn main() -> ExitCode {
             let json =
                 std::env::args_os().skip(1).take_while(|a| a != "--").any(|a| a == "--json" || a == "--json-lines");
             if json && e.use_stderr() {
+                // What clap says, up to its usage line, without its tips: "the following required
+                // arguments were not provided: <PATH>", "invalid value … [possible values: …]".
                 let rendered = e.render().to_string();
-                let message = rendered.lines().next().unwrap_or_default().trim_start_matches("error: ");
+                let lines = rendered.lines().map(str::trim).take_while(|l| !l.starts_with("Usage:"));
+                let said: Vec<&str> = lines.filter(|l| !l.is_empty() && !l.starts_with("tip:")).collect();
+                let message = said.join(" ");
+                let message = message.trim_start_matches("error: ");
                 let error = serde_json::json!({
                     "event": "error",
                     "ok": false,
@@ -174,13 +179,15 @@ fn run(g: &Global, matches: &ArgMatches) -> Result<ExitCode, Failure> {
     }
     let project = project.unwrap_or_default();
     let items = Items::read(command, m)?;
-    if let (Some(path), false) = (g.save_failed.as_deref(), g.dry_run) {
-        can_save(path, command, &items)?;
+    if let Some(path) = g.save_failed.as_deref() {
+        can_save(path, command, &items, !g.dry_run)?;
     }
     if let Some(linked) = &linked {
         // Said, since nothing on the command line named them: a purge should not surprise.
         let team = linked.org.as_deref().map(|org| format!(" (team {org})")).unwrap_or_default();
-        tell!("edge-cache: project {}{team} from {}", linked.project, linked.file.display());
+        // The file's text is data: escaped, as any text the run did not write.
+        let team = text::escape(&team);
+        tell!("edge-cache: project {}{team} from {}", text::escape(&linked.project), linked.file.display());
     }
     if items.route.deprecated {
         tell!("warning: Vercel's API marks `{}` ({command}) deprecated; it may be removed", items.route.operation_id);
@@ -197,7 +204,8 @@ fn run(g: &Global, matches: &ArgMatches) -> Result<ExitCode, Failure> {
     let max_time = g.max_time.map(|t| seconds("max-time", t)).transpose()?;
     if max_time.is_some_and(|t| t.is_zero()) {
         // A budget of nothing would send nothing and report every item not done.
-        return Err(Failure::usage("--max-time: must be more than 0 seconds, got 0"));
+        let given = g.max_time.unwrap_or_default();
+        return Err(Failure::usage(format!("--max-time: must be more than 0 seconds, got {given}")));
     }
     let max_retry_after = seconds("max-retry-after", g.max_retry_after)?;
     let policy = RetryPolicy {
@@ -471,13 +479,15 @@ fn execute<'a>(ctx: &Context, client: &'a EdgeCache, mut purge: DynPurge<'a>) ->
         Ended::Quit { first, second } => {
             let not_done = confirmed.not_done(&ctx.items.items);
             let saved = save.map(|path| save_failed(path, not_done.iter().map(String::as_str)));
-            report::quit(ctx.items, ctx.project, &not_done, (first, second), as_json);
+            let save_error = saved.as_ref().and_then(|s| s.as_ref().err()).map(|f| f.message.as_str());
+            report::quit(ctx.items, ctx.project, &not_done, (first, second), as_json, save_error);
             // The first signal's code: it is what stopped the run.
             return Ok(after_saving(first.exit_code(), saved));
         }
     };
     let saved = save.map(|path| save_failed(path, report.not_done()));
-    report::outcome(&report, ctx.project, noun, plan.len(), as_json);
+    let save_error = saved.as_ref().and_then(|s| s.as_ref().err()).map(|f| f.message.as_str());
+    report::outcome(&report, ctx.project, noun, plan.len(), as_json, save_error);
     // A refusal (401, 402, 403, 404) needs a person, not a retry: an exit code of its own.
     let refused = report.failures().any(|b| b.result.as_ref().is_err_and(|e| e.refusal().is_some()));
     let code = match report.outcome() {
@@ -495,8 +505,9 @@ fn execute<'a>(ctx: &Context, client: &'a EdgeCache, mut purge: DynPurge<'a>) ->
 
 /// The run's exit code, once its report is printed and `--save-failed` was written (`saved`:
 /// `None` without the flag). A write that failed is said last, on stderr (the report, and
-/// `--json`'s `notDone`, still list every item not done), and a run that was otherwise done
-/// exits 1 for it; any other run keeps the code that says why it ended.
+/// `--json`'s `notDone`, still list every item not done; its `ok` is false and `saveFailed` says
+/// why), and a run that was otherwise done exits 1 for it; any other run keeps the code that
+/// says why it ended.
 fn after_saving(code: u8, saved: Option<Result<(), Failure>>) -> ExitCode {
     match saved {
         Some(Err(failure)) => {
@@ -508,9 +519,9 @@ fn after_saving(code: u8, saved: Option<Result<(), Failure>>) -> ExitCode {
 }
 
 /// Refuses a `--save-failed` that could not be written, before anything is sent: a command
-/// without a selection has no items to save (its exit code says whether it was done), and the
-/// file must be one the run can create in its directory (tried, and removed).
-fn can_save(path: &std::path::Path, command: &str, items: &Items) -> Result<(), Failure> {
+/// without a selection has no items to save (its exit code says whether it was done), and, when
+/// the run sends (`probe`), a file must be one its directory lets it create (tried, and removed).
+fn can_save(path: &std::path::Path, command: &str, items: &Items, probe: bool) -> Result<(), Failure> {
     if items.selection.is_none() {
         return Err(Failure::usage(format!(
             "--save-failed saves the items not done, and {command} takes none: its exit code says whether it was \
@@ -518,17 +529,24 @@ fn can_save(path: &std::path::Path, command: &str, items: &Items) -> Result<(), 
         )));
     }
     let refuse = |why: String| Failure::usage(format!("--save-failed {}: {why}. Nothing was sent.", path.display()));
-    if path.is_dir() {
+    // `dir/` names a directory, even one that does not exist yet.
+    if path.is_dir() || path.file_name().is_none() || path.as_os_str().to_string_lossy().ends_with('/') {
         return Err(refuse("is a directory".to_string()));
     }
-    let probe = temporary(path);
-    match std::fs::OpenOptions::new().write(true).create_new(true).open(&probe) {
-        Ok(_) => {
-            let _ = std::fs::remove_file(&probe);
-            Ok(())
-        }
-        Err(e) => Err(refuse(format!("cannot be written ({e})"))),
+    // A device or a pipe is written in place at the end, not probed: opening a pipe would wait
+    // for its reader, and closing it would end what the reader reads.
+    if !probe || special(path) {
+        return Ok(());
     }
+    let temporary = temporary(path);
+    let created = std::fs::OpenOptions::new().write(true).create_new(true).open(&temporary);
+    created.map(|_| drop(std::fs::remove_file(&temporary))).map_err(|e| refuse(format!("cannot be written ({e})")))
+}
+
+/// Whether `path` is there and not a regular file (`/dev/null`, `/dev/stderr`, a pipe): written
+/// in place, never replaced by a rename (as root, that would put a file where the device was).
+fn special(path: &std::path::Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
 /// The temporary file `--save-failed` is written to before it takes its name: beside it, so
@@ -547,6 +565,13 @@ fn save_failed<'i>(path: &std::path::Path, not_done: impl Iterator<Item = &'i st
     }
     let fail =
         |e: std::io::Error| Failure { code: 1, message: format!("cannot write {}: {e}", path.display()), kind: "io" };
+    if special(path) {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(text.as_bytes()))
+            .map_err(fail);
+    }
     let tmp = temporary(path);
     // A new file of ours (never one already there, nor through a link put in its place), on
     // disk before it takes the name: a failed write or rename, or a crash, leaves neither a
@@ -570,7 +595,7 @@ fn confirm(ctx: &Context, why: &str, requests: usize) -> Result<(), Failure> {
     };
     if let Some(why_not) = why_not {
         return Err(Failure::usage(format!(
-            "{} needs confirmation, and {why_not} to ask on: pass --yes to confirm. Nothing was sent.",
+            "{} needs confirmation, and cannot ask: {why_not}. Pass --yes to confirm. Nothing was sent.",
             ctx.command
         )));
     }

@@ -80,23 +80,22 @@ pub fn command() -> clap::Command {
         )
 }
 
-/// The mock's own options; the global ones of the other commands do not apply to it.
-const OWN: [&str; 4] = ["port", "host", "require-token", "max-records"];
-
 /// Runs the mock until a signal stops it (Ctrl-C, SIGTERM, SIGHUP).
 pub fn run(m: &ArgMatches) -> ExitCode {
     // A global option typed for it would be ignored (`--token` does not restrict the tokens it
     // accepts: `--require-token` does): refused, as a usage error.
-    let typed = m.ids().map(|id| id.as_str()).filter(|id| !OWN.contains(id));
-    let ignored: Vec<String> = typed
-        .filter(|id| m.value_source(id) == Some(clap::parser::ValueSource::CommandLine))
-        .map(|id| format!("--{}", id.replace('_', "-")))
+    let globals = <crate::args::Global as clap::Args>::augment_args(clap::Command::new("global"));
+    let ignored: Vec<String> = globals
+        .get_arguments()
+        .filter(|a| m.value_source(a.get_id().as_str()) == Some(clap::parser::ValueSource::CommandLine))
+        .map(|a| format!("--{}", a.get_long().unwrap_or(a.get_id().as_str())))
         .collect();
     if !ignored.is_empty() {
+        let own: Vec<String> = command().get_arguments().filter_map(|a| Some(format!("--{}", a.get_long()?))).collect();
         tell!(
-            "error: {} would be ignored: the global options do not apply to `edge-cache mock` (its own are --port, \
-             --host, --require-token and --max-records)",
-            ignored.join(", ")
+            "error: {} would be ignored: the global options do not apply to `edge-cache mock` (its own are {})",
+            ignored.join(", "),
+            own.join(", ")
         );
         return ExitCode::from(2);
     }

@@ -74,11 +74,20 @@ fn waiting_on(report: &BatchReport) -> Option<&RateLimitWaits> {
 /// Prints the outcome of a run; `noun` is the selection's, singular and plural (none for an
 /// operation that takes no selection); `planned` the requests the selection needs (those sent
 /// are fewer when the run stopped), by which requests are numbered.
-pub fn outcome(report: &BatchReport, project: &str, noun: Option<(&str, &str)>, planned: usize, as_json: bool) {
+pub fn outcome(
+    report: &BatchReport,
+    project: &str,
+    noun: Option<(&str, &str)>,
+    planned: usize,
+    as_json: bool,
+    save_error: Option<&str>,
+) {
     let total = report.item_count();
     let ok = report.succeeded().count();
     if as_json {
-        say!("{}", crate::json::line(&json_result::result(report, project, planned)));
+        let mut result = json_result::result(report, project, planned);
+        json_result::not_saved(&mut result, save_error);
+        say!("{}", crate::json::line(&result));
     }
     // Each error once: requests that failed alike (every batch refused with the same 403, say)
     // are counted on the first one's line.
@@ -169,12 +178,20 @@ pub fn stopping(signal: Signal, save_failed: Option<&std::path::Path>) {
 /// Prints what is known of a run quit at once on a second signal: its items confirmed done
 /// before it (the requests reported as they finished), and the others, `not_done`. Its JSON is
 /// `json_result::quit`.
-pub fn quit(items: &Items, project: &str, not_done: &[String], (first, second): (Signal, Signal), as_json: bool) {
+pub fn quit(
+    items: &Items,
+    project: &str,
+    not_done: &[String],
+    (first, second): (Signal, Signal),
+    as_json: bool,
+    save_error: Option<&str>,
+) {
     let operation = items.route.operation_id;
     let (total, ok) = (items.items.len(), items.items.len() - not_done.len());
     let reason = format!("cancelled by {}, quit at once on {}", first.name(), second.name());
     if as_json {
-        let result = json_result::quit(operation, project, total, not_done, &reason);
+        let mut result = json_result::quit(operation, project, total, not_done, &reason);
+        json_result::not_saved(&mut result, save_error);
         say!("{}", crate::json::line(&result));
     }
     let Some(noun) = items.nouns() else {
