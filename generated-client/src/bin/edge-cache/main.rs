@@ -35,6 +35,7 @@ mod report;
 #[path = "../../types/reserved.rs"]
 #[allow(dead_code)]
 mod reserved;
+mod save;
 mod signals;
 // The library's escaping of text from elsewhere, for the JSON the CLI prints.
 #[path = "../../types/text.rs"]
@@ -180,7 +181,7 @@ fn run(g: &Global, matches: &ArgMatches) -> Result<ExitCode, Failure> {
     let project = project.unwrap_or_default();
     let items = Items::read(command, m)?;
     if let Some(path) = g.save_failed.as_deref() {
-        can_save(path, command, &items, !g.dry_run)?;
+        save::can_save(path, command, &items, !g.dry_run)?;
     }
     if let Some(linked) = &linked {
         // Said, since nothing on the command line named them: a purge should not surprise.
@@ -478,14 +479,14 @@ fn execute<'a>(ctx: &Context, client: &'a EdgeCache, mut purge: DynPurge<'a>) ->
         Ended::Finished(report, signal) => (report.map_err(Failure::invalid)?, signal),
         Ended::Quit { first, second } => {
             let not_done = confirmed.not_done(&ctx.items.items);
-            let saved = save.map(|path| save_failed(path, not_done.iter().map(String::as_str)));
+            let saved = save.map(|path| save::save_failed(path, not_done.iter().map(String::as_str)));
             let save_error = saved.as_ref().and_then(|s| s.as_ref().err()).map(|f| f.message.as_str());
             report::quit(ctx.items, ctx.project, &not_done, (first, second), as_json, save_error);
             // The first signal's code: it is what stopped the run.
-            return Ok(after_saving(first.exit_code(), saved));
+            return Ok(save::after_saving(first.exit_code(), saved));
         }
     };
-    let saved = save.map(|path| save_failed(path, report.not_done()));
+    let saved = save.map(|path| save::save_failed(path, report.not_done()));
     let save_error = saved.as_ref().and_then(|s| s.as_ref().err()).map(|f| f.message.as_str());
     report::outcome(&report, ctx.project, noun, plan.len(), as_json, save_error);
     // A refusal (401, 402, 403, 404) needs a person, not a retry: an exit code of its own.
@@ -500,89 +501,7 @@ fn execute<'a>(ctx: &Context, client: &'a EdgeCache, mut purge: DynPurge<'a>) ->
         Outcome::Done => 0,
         _ => 1,
     };
-    Ok(after_saving(code, saved))
-}
-
-/// The run's exit code, once its report is printed and `--save-failed` was written (`saved`:
-/// `None` without the flag). A write that failed is said last, on stderr (the report, and
-/// `--json`'s `notDone`, still list every item not done; its `ok` is false and `saveFailed` says
-/// why), and a run that was otherwise done exits 1 for it; any other run keeps the code that
-/// says why it ended.
-fn after_saving(code: u8, saved: Option<Result<(), Failure>>) -> ExitCode {
-    match saved {
-        Some(Err(failure)) => {
-            tell!("error: {}", failure.message);
-            ExitCode::from(if code == 0 { failure.code } else { code })
-        }
-        _ => ExitCode::from(code),
-    }
-}
-
-/// Refuses a `--save-failed` that could not be written, before anything is sent: a command
-/// without a selection has no items to save (its exit code says whether it was done), and, when
-/// the run sends (`probe`), a file must be one its directory lets it create (tried, and removed).
-fn can_save(path: &std::path::Path, command: &str, items: &Items, probe: bool) -> Result<(), Failure> {
-    if items.selection.is_none() {
-        return Err(Failure::usage(format!(
-            "--save-failed saves the items not done, and {command} takes none: its exit code says whether it was \
-             done. Nothing was sent."
-        )));
-    }
-    let refuse = |why: String| Failure::usage(format!("--save-failed {}: {why}. Nothing was sent.", path.display()));
-    // `dir/` names a directory, even one that does not exist yet.
-    if path.is_dir() || path.file_name().is_none() || path.as_os_str().to_string_lossy().ends_with('/') {
-        return Err(refuse("is a directory".to_string()));
-    }
-    // A device or a pipe is written in place at the end, not probed: opening a pipe would wait
-    // for its reader, and closing it would end what the reader reads.
-    if !probe || special(path) {
-        return Ok(());
-    }
-    let temporary = temporary(path);
-    let created = std::fs::OpenOptions::new().write(true).create_new(true).open(&temporary);
-    created.map(|_| drop(std::fs::remove_file(&temporary))).map_err(|e| refuse(format!("cannot be written ({e})")))
-}
-
-/// Whether `path` is there and not a regular file (`/dev/null`, `/dev/stderr`, a pipe): written
-/// in place, never replaced by a rename (as root, that would put a file where the device was).
-fn special(path: &std::path::Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
-}
-
-/// The temporary file `--save-failed` is written to before it takes its name: beside it, so
-/// that the rename stays on one file system.
-fn temporary(path: &std::path::Path) -> std::path::PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
-}
-
-/// Writes every item not done, one per line, through a temporary file renamed into place.
-fn save_failed<'i>(path: &std::path::Path, not_done: impl Iterator<Item = &'i str>) -> Result<(), Failure> {
-    let mut text = String::new();
-    for item in not_done {
-        text.push_str(item);
-        text.push('\n');
-    }
-    let fail =
-        |e: std::io::Error| Failure { code: 1, message: format!("cannot write {}: {e}", path.display()), kind: "io" };
-    if special(path) {
-        return std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .and_then(|mut f| f.write_all(text.as_bytes()))
-            .map_err(fail);
-    }
-    let tmp = temporary(path);
-    // A new file of ours (never one already there, nor through a link put in its place), on
-    // disk before it takes the name: a failed write or rename, or a crash, leaves neither a
-    // half-written file under the name nor a temporary file of ours.
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp).map_err(fail)?;
-    file.write_all(text.as_bytes()).and_then(|()| file.sync_all()).and_then(|()| std::fs::rename(&tmp, path)).map_err(
-        |e| {
-            let _ = std::fs::remove_file(&tmp);
-            fail(e)
-        },
-    )
+    Ok(save::after_saving(code, saved))
 }
 
 /// Asks before a command that says so; without a terminal, `--yes` is required.
