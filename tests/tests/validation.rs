@@ -108,6 +108,32 @@ async fn an_empty_project_is_refused() {
     }
 }
 
+/// An empty team (`teamId=`, `slug=`: usually an unset variable) names no team: refused, as
+/// the CLI refuses `--team-id ''`, not sent as a request for no team.
+#[tokio::test]
+async fn an_empty_team_is_refused() {
+    for (name, with) in [
+        (
+            "teamId",
+            (|b| b.team_id("")) as fn(vercel_edge_cache::EdgeCacheBuilder) -> vercel_edge_cache::EdgeCacheBuilder,
+        ),
+        ("slug", |b| b.slug("")),
+    ] {
+        for op in Op::all() {
+            let server = ok_server().await;
+            let client = with(builder(&server.uri())).build().expect("a client");
+            let result = op.send_plain(&client, "proj", op.items(1)).await;
+            assert_refused(result, &format!("{name}: at least 1 character, got 0"), &format!("{name} {op:?}"));
+            assert_nothing_sent(&server).await;
+        }
+    }
+    // Per call too.
+    let server = ok_server().await;
+    let result = client(&server.uri()).invalidate_by_tags("proj", ["a"]).team_id("").send().await;
+    assert_refused(result, "teamId: at least 1 character, got 0", "team_id(\"\") on a call");
+    assert_nothing_sent(&server).await;
+}
+
 #[tokio::test]
 async fn an_empty_selection_is_refused() {
     for op in Op::all() {

@@ -497,6 +497,114 @@ Vercel's own CLI sends).
             value.parse()
         }
     }
+    ///A team's ID.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct TeamId(::std::string::String);
+    impl ::std::ops::Deref for TeamId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<TeamId> for ::std::string::String {
+        fn from(value: TeamId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for TeamId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TeamId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TeamId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TeamId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///A team's URL slug.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct TeamSlug(::std::string::String);
+    impl ::std::ops::Deref for TeamSlug {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<TeamSlug> for ::std::string::String {
+        fn from(value: TeamSlug) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for TeamSlug {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TeamSlug {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TeamSlug {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TeamSlug {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
@@ -1181,8 +1289,8 @@ pub mod builder {
     pub struct InvalidateByTags<'a> {
         client: &'a super::Client,
         project_id_or_name: Result<types::ProjectIdOrName, String>,
-        slug: Result<Option<::std::string::String>, String>,
-        team_id: Result<Option<::std::string::String>, String>,
+        slug: Result<Option<types::TeamSlug>, String>,
+        team_id: Result<Option<types::TeamId>, String>,
         body: Result<types::builder::InvalidateByTagsRequest, String>,
     }
     impl<'a> InvalidateByTags<'a> {
@@ -1211,28 +1319,22 @@ pub mod builder {
         }
         pub fn slug<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::TeamSlug>,
         {
             self.slug = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for slug failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `TeamSlug` for slug failed".to_string());
             self
         }
         pub fn team_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::TeamId>,
         {
             self.team_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for team_id failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `TeamId` for team_id failed".to_string());
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -1311,8 +1413,8 @@ pub mod builder {
     pub struct DangerouslyDeleteByTags<'a> {
         client: &'a super::Client,
         project_id_or_name: Result<types::ProjectIdOrName, String>,
-        slug: Result<Option<::std::string::String>, String>,
-        team_id: Result<Option<::std::string::String>, String>,
+        slug: Result<Option<types::TeamSlug>, String>,
+        team_id: Result<Option<types::TeamId>, String>,
         body: Result<types::builder::DangerouslyDeleteByTagsRequest, String>,
     }
     impl<'a> DangerouslyDeleteByTags<'a> {
@@ -1341,28 +1443,22 @@ pub mod builder {
         }
         pub fn slug<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::TeamSlug>,
         {
             self.slug = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for slug failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `TeamSlug` for slug failed".to_string());
             self
         }
         pub fn team_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::TeamId>,
         {
             self.team_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for team_id failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `TeamId` for team_id failed".to_string());
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -1444,8 +1540,8 @@ pub mod builder {
     pub struct InvalidateBySrcImages<'a> {
         client: &'a super::Client,
         project_id_or_name: Result<types::ProjectIdOrName, String>,
-        slug: Result<Option<::std::string::String>, String>,
-        team_id: Result<Option<::std::string::String>, String>,
+        slug: Result<Option<types::TeamSlug>, String>,
+        team_id: Result<Option<types::TeamId>, String>,
         body: Result<types::builder::InvalidateBySrcImagesRequest, String>,
     }
     impl<'a> InvalidateBySrcImages<'a> {
@@ -1474,28 +1570,22 @@ pub mod builder {
         }
         pub fn slug<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::TeamSlug>,
         {
             self.slug = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for slug failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `TeamSlug` for slug failed".to_string());
             self
         }
         pub fn team_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::TeamId>,
         {
             self.team_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for team_id failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `TeamId` for team_id failed".to_string());
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -1577,8 +1667,8 @@ pub mod builder {
     pub struct DangerouslyDeleteBySrcImages<'a> {
         client: &'a super::Client,
         project_id_or_name: Result<types::ProjectIdOrName, String>,
-        slug: Result<Option<::std::string::String>, String>,
-        team_id: Result<Option<::std::string::String>, String>,
+        slug: Result<Option<types::TeamSlug>, String>,
+        team_id: Result<Option<types::TeamId>, String>,
         body: Result<types::builder::DangerouslyDeleteBySrcImagesRequest, String>,
     }
     impl<'a> DangerouslyDeleteBySrcImages<'a> {
@@ -1607,28 +1697,22 @@ pub mod builder {
         }
         pub fn slug<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::TeamSlug>,
         {
             self.slug = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for slug failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `TeamSlug` for slug failed".to_string());
             self
         }
         pub fn team_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::TeamId>,
         {
             self.team_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for team_id failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `TeamId` for team_id failed".to_string());
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -1710,8 +1794,8 @@ pub mod builder {
     pub struct PurgeAll<'a> {
         client: &'a super::Client,
         project_id_or_name: Result<types::ProjectIdOrName, String>,
-        slug: Result<Option<::std::string::String>, String>,
-        team_id: Result<Option<::std::string::String>, String>,
+        slug: Result<Option<types::TeamSlug>, String>,
+        team_id: Result<Option<types::TeamId>, String>,
     }
     impl<'a> PurgeAll<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -1738,28 +1822,22 @@ pub mod builder {
         }
         pub fn slug<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::TeamSlug>,
         {
             self.slug = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for slug failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `TeamSlug` for slug failed".to_string());
             self
         }
         pub fn team_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::TeamId>,
         {
             self.team_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for team_id failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `TeamId` for team_id failed".to_string());
             self
         }
         ///Sends a `POST` request to `/v1/edge-cache/purge-all`
@@ -1805,8 +1883,8 @@ pub mod builder {
     pub struct DangerouslyDeleteImmutableStatic<'a> {
         client: &'a super::Client,
         project_id_or_name: Result<types::ProjectIdOrName, String>,
-        slug: Result<Option<::std::string::String>, String>,
-        team_id: Result<Option<::std::string::String>, String>,
+        slug: Result<Option<types::TeamSlug>, String>,
+        team_id: Result<Option<types::TeamId>, String>,
         body: Result<types::builder::DangerouslyDeleteImmutableStaticRequest, String>,
     }
     impl<'a> DangerouslyDeleteImmutableStatic<'a> {
@@ -1835,28 +1913,22 @@ pub mod builder {
         }
         pub fn slug<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::TeamSlug>,
         {
             self.slug = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for slug failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `TeamSlug` for slug failed".to_string());
             self
         }
         pub fn team_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::TeamId>,
         {
             self.team_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for team_id failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `TeamId` for team_id failed".to_string());
             self
         }
         pub fn body<V>(mut self, value: V) -> Self

@@ -603,6 +603,12 @@ mod op_invalidate_by_tags {
             if let Some(v) = values.project_id_or_name.as_deref() {
                 contract::check::length("projectIdOrName", None, v, Some(1u64), None)?;
             }
+            if let Some(v) = values.slug.as_deref() {
+                contract::check::length("slug", None, v, Some(1u64), None)?;
+            }
+            if let Some(v) = values.team_id.as_deref() {
+                contract::check::length("teamId", None, v, Some(1u64), None)?;
+            }
             Ok(())
         }
         fn set(
@@ -785,6 +791,12 @@ mod op_dangerously_delete_by_tags {
             )?;
             if let Some(v) = values.project_id_or_name.as_deref() {
                 contract::check::length("projectIdOrName", None, v, Some(1u64), None)?;
+            }
+            if let Some(v) = values.slug.as_deref() {
+                contract::check::length("slug", None, v, Some(1u64), None)?;
+            }
+            if let Some(v) = values.team_id.as_deref() {
+                contract::check::length("teamId", None, v, Some(1u64), None)?;
             }
             if let Some(v) = values.revalidation_deadline_seconds {
                 contract::check::integer(
@@ -970,6 +982,12 @@ mod op_invalidate_by_src_images {
             if let Some(v) = values.project_id_or_name.as_deref() {
                 contract::check::length("projectIdOrName", None, v, Some(1u64), None)?;
             }
+            if let Some(v) = values.slug.as_deref() {
+                contract::check::length("slug", None, v, Some(1u64), None)?;
+            }
+            if let Some(v) = values.team_id.as_deref() {
+                contract::check::length("teamId", None, v, Some(1u64), None)?;
+            }
             Ok(())
         }
         fn set(
@@ -1121,6 +1139,12 @@ mod op_dangerously_delete_by_src_images {
             )?;
             if let Some(v) = values.project_id_or_name.as_deref() {
                 contract::check::length("projectIdOrName", None, v, Some(1u64), None)?;
+            }
+            if let Some(v) = values.slug.as_deref() {
+                contract::check::length("slug", None, v, Some(1u64), None)?;
+            }
+            if let Some(v) = values.team_id.as_deref() {
+                contract::check::length("teamId", None, v, Some(1u64), None)?;
             }
             if let Some(v) = values.revalidation_deadline_seconds {
                 contract::check::integer(
@@ -1285,6 +1309,12 @@ mod op_purge_all {
             if let Some(v) = values.project_id_or_name.as_deref() {
                 contract::check::length("projectIdOrName", None, v, Some(1u64), None)?;
             }
+            if let Some(v) = values.slug.as_deref() {
+                contract::check::length("slug", None, v, Some(1u64), None)?;
+            }
+            if let Some(v) = values.team_id.as_deref() {
+                contract::check::length("teamId", None, v, Some(1u64), None)?;
+            }
             Ok(())
         }
         fn set(
@@ -1422,6 +1452,12 @@ mod op_dangerously_delete_immutable_static {
             )?;
             if let Some(v) = values.project_id_or_name.as_deref() {
                 contract::check::length("projectIdOrName", None, v, Some(1u64), None)?;
+            }
+            if let Some(v) = values.slug.as_deref() {
+                contract::check::length("slug", None, v, Some(1u64), None)?;
+            }
+            if let Some(v) = values.team_id.as_deref() {
+                contract::check::length("teamId", None, v, Some(1u64), None)?;
             }
             contract::check::required("path", values.path.as_deref())?;
             if let Some(v) = values.path.as_deref() {
