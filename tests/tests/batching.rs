@@ -107,7 +107,7 @@ async fn a_selection_of_exactly_max_items_is_one_request_and_one_more_is_two() {
         for (n, expected) in [(1, vec![1]), (max, vec![max]), (max + 1, vec![max, 1])] {
             let server = ok_server().await;
             let client = client(&server.uri());
-            op.send_plain(&client, "proj", op.items(n)).await.unwrap();
+            assert!(op.send_plain(&client, "proj", op.items(n)).await.unwrap().is_success());
             assert_eq!(sizes(&sent_lists(&server, op.field()).await), expected, "{op:?} with {n} items");
         }
     }

@@ -84,9 +84,18 @@ async fn forty_tags_through_the_client_are_three_recorded_purges_holding_exactly
 async fn every_operation_and_option_is_recorded_as_sent() {
     let vercel = MockVercel::start().await;
     let client = kit_client(&vercel);
-    client.dangerously_delete_by_tags("p", ["a"]).revalidation_deadline_seconds(60).slug("acme").send().await.unwrap();
-    client.invalidate_by_src_images("p", ["/hero.png"]).send().await.unwrap();
-    client.dangerously_delete_by_src_images("q", ["/a.png", "/b.png"]).send().await.unwrap();
+    assert!(
+        client
+            .dangerously_delete_by_tags("p", ["a"])
+            .revalidation_deadline_seconds(60)
+            .slug("acme")
+            .send()
+            .await
+            .unwrap()
+            .is_success()
+    );
+    assert!(client.invalidate_by_src_images("p", ["/hero.png"]).send().await.unwrap().is_success());
+    assert!(client.dangerously_delete_by_src_images("q", ["/a.png", "/b.png"]).send().await.unwrap().is_success());
     let purges = vercel.purges();
     // (operation, project, items, revalidation deadline, slug)
     type Summary<'a> = (&'a str, Option<&'a str>, Vec<String>, Option<i64>, Option<&'a str>);
@@ -356,12 +365,9 @@ async fn the_rate_limit_answers_429_past_the_limit_with_its_headers() {
 #[tokio::test]
 async fn the_purges_are_served_as_json_for_services_in_other_languages() {
     let vercel = MockVercel::start().await;
-    kit_client(&vercel)
-        .dangerously_delete_by_tags("p", ["a", "b"])
-        .revalidation_deadline_seconds(5)
-        .send()
-        .await
-        .unwrap();
+    let report =
+        kit_client(&vercel).dangerously_delete_by_tags("p", ["a", "b"]).revalidation_deadline_seconds(5).send().await;
+    assert!(report.unwrap().is_success());
     let json: Value =
         raw_http_client().get(format!("{}/_mock/purges", vercel.uri())).send().await.unwrap().json().await.unwrap();
     // The fields the request carried, by their wire names; every other field of the record

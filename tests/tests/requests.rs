@@ -51,7 +51,7 @@ async fn invalidate_by_tags_sends_the_target() {
     for (target, wire) in [(Target::Production, "production"), (Target::Preview, "preview")] {
         let server = ok_server().await;
         let client = client(&server.uri());
-        client.invalidate_by_tags("p", ["a"]).target(target).send().await.unwrap();
+        assert!(client.invalidate_by_tags("p", ["a"]).target(target).send().await.unwrap().is_success());
         let request = only_request(&server).await;
         assert_request(&request, Op::named("invalidateByTags"));
         assert_eq!(body(&request), json!({ "tags": ["a"], "target": wire }));
@@ -86,7 +86,7 @@ async fn dangerously_delete_by_tags_sends_the_exact_request() {
 async fn dangerously_delete_by_tags_leaves_unset_options_out() {
     let server = ok_server().await;
     let client = client(&server.uri());
-    client.dangerously_delete_by_tags("p", ["a"]).send().await.unwrap();
+    assert!(client.dangerously_delete_by_tags("p", ["a"]).send().await.unwrap().is_success());
     let request = only_request(&server).await;
     assert_request(&request, Op::named("dangerouslyDeleteByTags"));
     assert_eq!(body(&request), json!({ "tags": ["a"] }));
@@ -131,7 +131,7 @@ async fn dangerously_delete_by_src_images_sends_the_exact_request() {
 async fn dangerously_delete_by_src_images_leaves_the_deadline_out_when_unset() {
     let server = ok_server().await;
     let client = client(&server.uri());
-    client.dangerously_delete_by_src_images("p", ["/a.png"]).send().await.unwrap();
+    assert!(client.dangerously_delete_by_src_images("p", ["/a.png"]).send().await.unwrap().is_success());
     let request = only_request(&server).await;
     assert_request(&request, Op::named("dangerouslyDeleteBySrcImages"));
     assert_eq!(body(&request), json!({ "srcImages": ["/a.png"] }));
@@ -141,7 +141,15 @@ async fn dangerously_delete_by_src_images_leaves_the_deadline_out_when_unset() {
 async fn the_largest_deadline_goes_out_as_an_integer() {
     let server = ok_server().await;
     let client = client(&server.uri());
-    client.dangerously_delete_by_tags("p", ["a"]).revalidation_deadline_seconds(31_536_000).send().await.unwrap();
+    assert!(
+        client
+            .dangerously_delete_by_tags("p", ["a"])
+            .revalidation_deadline_seconds(31_536_000)
+            .send()
+            .await
+            .unwrap()
+            .is_success()
+    );
     let request = only_request(&server).await;
     assert_integer_deadline(&request, 31_536_000);
 }
@@ -187,7 +195,7 @@ async fn team_id_and_slug_are_sent_only_when_set() {
                 b = b.slug(s);
             }
             let client = b.build().unwrap();
-            op.send_plain(&client, "proj", op.items(2)).await.unwrap();
+            assert!(op.send_plain(&client, "proj", op.items(2)).await.unwrap().is_success());
             let request = only_request(&server).await;
             let mut expected = vec![("projectIdOrName", "proj")];
             expected.extend(team.map(|t| ("teamId", t)));
@@ -210,13 +218,13 @@ async fn a_per_call_scope_overrides_the_clients() {
 
         // Only teamId overridden: the client's slug stays.
         let options = Options { team_id: Some("team_call".into()), ..Options::default() };
-        op.send(&client, "proj", op.items(1), options).await.unwrap();
+        assert!(op.send(&client, "proj", op.items(1), options).await.unwrap().is_success());
         // Both overridden.
         let options =
             Options { team_id: Some("team_call".into()), slug: Some("call-slug".into()), ..Options::default() };
-        op.send(&client, "proj", op.items(1), options).await.unwrap();
+        assert!(op.send(&client, "proj", op.items(1), options).await.unwrap().is_success());
         // No override: the client's scope.
-        op.send_plain(&client, "proj", op.items(1)).await.unwrap();
+        assert!(op.send_plain(&client, "proj", op.items(1)).await.unwrap().is_success());
 
         let sent = requests(&server).await;
         assert_eq!(sent.len(), 3, "{op:?}");
@@ -242,10 +250,21 @@ async fn a_per_call_scope_overrides_the_clients() {
 async fn the_typed_scope_setters_of_every_call_override_the_clients() {
     let server = ok_server().await;
     let client = builder(&server.uri()).team_id("team_client").slug("client-slug").build().unwrap();
-    client.invalidate_by_tags("p", ["a"]).team_id("t1").slug("s1").send().await.unwrap();
-    client.dangerously_delete_by_tags("p", ["a"]).team_id("t2").slug("s2").send().await.unwrap();
-    client.invalidate_by_src_images("p", ["/a.png"]).team_id("t3").slug("s3").send().await.unwrap();
-    client.dangerously_delete_by_src_images("p", ["/a.png"]).team_id("t4").slug("s4").send().await.unwrap();
+    assert!(client.invalidate_by_tags("p", ["a"]).team_id("t1").slug("s1").send().await.unwrap().is_success());
+    assert!(client.dangerously_delete_by_tags("p", ["a"]).team_id("t2").slug("s2").send().await.unwrap().is_success());
+    assert!(
+        client.invalidate_by_src_images("p", ["/a.png"]).team_id("t3").slug("s3").send().await.unwrap().is_success()
+    );
+    assert!(
+        client
+            .dangerously_delete_by_src_images("p", ["/a.png"])
+            .team_id("t4")
+            .slug("s4")
+            .send()
+            .await
+            .unwrap()
+            .is_success()
+    );
     let sent = requests(&server).await;
     let ops = [
         Op::named("invalidateByTags"),
@@ -269,8 +288,8 @@ async fn the_typed_scope_setters_of_every_call_override_the_clients() {
 async fn a_per_call_scope_applies_when_the_client_has_none() {
     let server = ok_server().await;
     let client = client(&server.uri());
-    client.invalidate_by_tags("proj", ["a"]).slug("call-slug").send().await.unwrap();
-    client.invalidate_by_tags("proj", ["a"]).team_id("team_call").send().await.unwrap();
+    assert!(client.invalidate_by_tags("proj", ["a"]).slug("call-slug").send().await.unwrap().is_success());
+    assert!(client.invalidate_by_tags("proj", ["a"]).team_id("team_call").send().await.unwrap().is_success());
     let sent = requests(&server).await;
     assert_eq!(query_map(&sent[0]), expected_query(&[("projectIdOrName", "proj"), ("slug", "call-slug")]));
     assert_eq!(query_map(&sent[1]), expected_query(&[("projectIdOrName", "proj"), ("teamId", "team_call")]));
@@ -309,7 +328,7 @@ async fn plan_lists_exactly_what_send_sends() {
     let client = builder(&server.uri()).team_id("team_1").slug("s").build().unwrap();
     let purge = client.dangerously_delete_by_src_images("proj", src_images("x", 10)).revalidation_deadline_seconds(5);
     let plan = purge.plan().unwrap();
-    purge.send().await.unwrap();
+    assert!(purge.send().await.unwrap().is_success());
 
     let mut sent: Vec<Sent> = requests(&server)
         .await
@@ -338,7 +357,7 @@ async fn plan_lists_exactly_what_send_sends() {
 async fn a_trailing_slash_in_the_base_url_does_not_change_the_path() {
     let server = ok_server().await;
     let client = client(&format!("{}/", server.uri()));
-    client.invalidate_by_tags("p", ["a"]).send().await.unwrap();
+    assert!(client.invalidate_by_tags("p", ["a"]).send().await.unwrap().is_success());
     assert_eq!(only_request(&server).await.url.path(), Op::named("invalidateByTags").path());
 }
 

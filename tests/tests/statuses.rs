@@ -404,3 +404,49 @@ async fn a_success_keeps_vercels_request_id_in_its_batch() {
     assert!(report.is_success());
     assert_eq!(report.batches[0].request_id.as_deref(), Some("sfo1::abcd-1234"));
 }
+
+/// `into_result()` turns every way a call can fall short into an `Error` a `?` can carry, with
+/// the cause the outcome names: a refusal is `is_auth()` whether it failed the call (`Partial`)
+/// or stopped it (`Stopped`, when requests were left to send); a stop with no failure is the stop;
+/// an item left out as invalid is the invalid input. A call that did everything is its report.
+#[tokio::test]
+async fn into_result_is_the_report_or_the_outcomes_cause_as_an_error() {
+    use vercel_edge_cache::Error;
+    use vercel_edge_cache::mock::{Fault, MockVercel};
+    let vercel = MockVercel::start().await;
+    let client = builder(&vercel.uri()).concurrency(1).build().unwrap();
+    let op = Op::named("invalidateByTags");
+
+    let done = op.send_plain(&client, "proj", op.items(1)).await.unwrap();
+    assert!(done.into_result().expect("all done").is_success());
+
+    // One request refused: the call failed (Partial).
+    vercel.fail_next(Fault::status(403).error("forbidden", "Nope"));
+    let partial = op.send_plain(&client, "proj", op.items(1)).await.unwrap();
+    assert!(matches!(partial.outcome(), Outcome::Partial { .. }));
+    let err = partial.into_result().unwrap_err();
+    assert!(err.is_auth() && err.status() == Some(403), "{err:?}");
+
+    // The first of several requests refused: the call stopped (Stopped, with the 403 as cause).
+    vercel.fail_next(Fault::status(403).error("forbidden", "Nope"));
+    let stopped = op.send_plain(&client, "proj", op.items(3 * op.max_items())).await.unwrap();
+    assert!(matches!(stopped.outcome(), Outcome::Stopped { reason: StopReason::Refused { status: 403 }, .. }));
+    let not_done = stopped.not_done().count();
+    assert_eq!(not_done, 3 * op.max_items(), "nothing was done");
+    let err = stopped.into_result().unwrap_err();
+    assert!(err.is_auth() && err.status() == Some(403), "{err:?}");
+
+    // A budget that ran out with nothing failed: the stop.
+    vercel.latency(Duration::from_secs(5));
+    let slow = client.invalidate_by_tags("proj", ["a"]).max_time(Duration::from_millis(200)).send().await.unwrap();
+    match slow.into_result().unwrap_err() {
+        Error::Request(RequestError::Stopped { reason: StopReason::TimeBudget, .. }) => {}
+        other => panic!("expected the stop, got {other:?}"),
+    }
+    vercel.latency(Duration::ZERO);
+
+    // Items left out as invalid: the first of them.
+    let long = "x".repeat(10_000);
+    let invalid = client.invalidate_by_tags("proj", ["a", &long]).skip_invalid().send().await.unwrap();
+    assert!(matches!(invalid.into_result().unwrap_err(), Error::InvalidInput(e) if e.field == "tags[1]"));
+}

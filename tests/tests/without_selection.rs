@@ -102,8 +102,9 @@ async fn challenge_required_is_its_own_error_and_says_what_to_do() {
 async fn the_testing_kit_serves_checks_and_records_both() {
     let vercel = MockVercel::start().await;
     let client = EdgeCache::builder(TOKEN).base_url(vercel.uri()).build().unwrap();
-    client.purge_all("my-site").team_id("team_1").send().await.unwrap();
-    client.dangerously_delete_immutable_static("my-site", "/_next/static/a.js").send().await.unwrap();
+    assert!(client.purge_all("my-site").team_id("team_1").send().await.unwrap().is_success());
+    let deleted = client.dangerously_delete_immutable_static("my-site", "/_next/static/a.js").send().await;
+    assert!(deleted.unwrap().is_success());
 
     let purged = vercel.accepted_of::<PurgeAll>();
     assert_eq!(purged.len(), 1);

@@ -73,6 +73,7 @@ pub struct Progress {
 /// # Ok(()) }
 /// ```
 #[derive(Debug)]
+#[must_use = "a report holds the requests that failed: check `is_success()`, `outcome()` or `into_result()?`"]
 pub struct BatchReport {
     /// The spec's operationId.
     pub operation: &'static str,
@@ -125,9 +126,12 @@ pub enum Outcome<'a> {
         /// The first item left out.
         first: &'a InvalidItem,
     },
-    /// The call was cut short (its time budget, or a cancellation) before every request had an
-    /// answer: requests not started are [`BatchReport::not_sent`], abandoned ones failed with
-    /// [`RequestError::Stopped`]; [`BatchReport::not_done`] lists both.
+    /// The call was cut short before every request had an answer: its time budget ran out, it
+    /// was cancelled, or Vercel refused a request in a way no later one would change (401, 402,
+    /// 403, 404; [`StopReason::Refused`], with that answer as the `cause`). Requests not started
+    /// are [`BatchReport::not_sent`], abandoned ones failed with [`RequestError::Stopped`];
+    /// [`BatchReport::not_done`] lists both. A refusal of the last requests to start fails the
+    /// call ([`Outcome::Partial`]) instead: match the cause (`cause.is_auth()`) in both.
     Stopped {
         /// Why.
         reason: StopReason,
@@ -155,6 +159,45 @@ impl BatchReport {
     /// Whether every item was confirmed done.
     pub fn is_success(&self) -> bool {
         matches!(self.outcome(), Outcome::Done)
+    }
+
+    /// The report, when every item was confirmed done; else why not, as an [`Error`](crate::Error), for `?` in
+    /// code that treats any failure as its own: the cause of [`BatchReport::outcome`] (the
+    /// first failed request's error, the refusal that stopped the call), else the stop
+    /// ([`RequestError::Stopped`]), else the first item left out as invalid
+    /// ([`Error::InvalidInput`](crate::Error::InvalidInput)). The items not done stay in the report: read
+    /// [`BatchReport::not_done`] first where a later run must send them.
+    ///
+    /// ```no_run
+    /// # async fn run(client: vercel_edge_cache::EdgeCache, info: &'static vercel_edge_cache::operations::OperationInfo) -> Result<(), vercel_edge_cache::Error> {
+    /// let mut call = client.operation(info.operation_id, ["item-1"]).expect("in the registry");
+    /// for field in info.required() {
+    ///     call = call.set(field.name, "my-project")?;
+    /// }
+    /// let report = call.send().await?.into_result()?; // a 403 is an error here, not a report
+    /// assert!(report.is_success());
+    /// # Ok(()) }
+    /// ```
+    #[expect(clippy::result_large_err, reason = "`Error` is the crate's one error for `?`; made once per call")]
+    pub fn into_result(mut self) -> Result<Self, crate::Error> {
+        let stopped = match self.outcome() {
+            Outcome::Done => return Ok(self),
+            Outcome::Invalid { .. } => return Err(self.invalid.swap_remove(0).error.into()),
+            Outcome::Stopped { reason, cause: None } => Some(reason),
+            // `Partial`, or `Stopped` with a cause.
+            _ => None,
+        };
+        // The outcome's cause: the first failure that is not an abandonment; for a stop without
+        // one, the first abandoned request's error, else the stop itself.
+        let abandoned = |b: &BatchOutcome| matches!(b.result, Err(RequestError::Stopped { .. }));
+        let first = self.batches.iter().position(|b| b.result.is_err() && (stopped.is_some() || !abandoned(b)));
+        if let Some(i) = first
+            && let Err(e) = std::mem::replace(&mut self.batches[i].result, Ok(()))
+        {
+            return Err(e.into());
+        }
+        let reason = stopped.unwrap_or(StopReason::Cancelled);
+        Err(RequestError::Stopped { operation: self.operation, reason, waits: None }.into())
     }
 
     /// Every item not confirmed done: those of failed or abandoned requests, then those never
