@@ -39,7 +39,10 @@ pub fn example(plan: &Plan) -> String {
              // Err only if the input broke a rule: then nothing was sent.\n\n\
              match report.outcome() {{\n\
              \x20   Outcome::Done => {{}}\n\
-             \x20   Outcome::Partial {{ cause }} if cause.is_auth() => eprintln!(\"check the token: {{cause}}\"),\n\
+             \x20   // A refusal fails the call, or stops it when requests were left to send.\n\
+             \x20   Outcome::Partial {{ cause }} | Outcome::Stopped {{ cause: Some(cause), .. }} if cause.is_auth() => {{\n\
+             \x20       eprintln!(\"check the token: {{cause}}\")\n\
+             \x20   }}\n\
              \x20   Outcome::Partial {{ cause }} => eprintln!(\"not done: {{cause}}\"),\n\
              \x20   Outcome::Stopped {{ reason, .. }} => eprintln!(\"stopped: {{reason}}\"),\n\
              \x20   Outcome::Invalid {{ first }} => eprintln!(\"left out: {{}}\", first.error), // with skip_invalid()\n\
@@ -64,7 +67,10 @@ pub fn example(plan: &Plan) -> String {
          // Err only if the input broke a rule: then nothing was sent.\n\n\
          match report.outcome() {{\n\
          \x20   Outcome::Done => {{}}\n\
-         \x20   Outcome::Partial {{ cause }} if cause.is_auth() => eprintln!(\"check the token: {{cause}}\"),\n\
+         \x20   // A refusal fails the call, or stops it when requests were left to send.\n\
+             \x20   Outcome::Partial {{ cause }} | Outcome::Stopped {{ cause: Some(cause), .. }} if cause.is_auth() => {{\n\
+             \x20       eprintln!(\"check the token: {{cause}}\")\n\
+             \x20   }}\n\
          \x20   Outcome::Partial {{ cause }} => eprintln!(\"not all done: {{cause}}\"),\n\
          \x20   Outcome::Stopped {{ reason, .. }} => eprintln!(\"stopped: {{reason}}\"),\n\
          \x20   Outcome::Invalid {{ first }} => eprintln!(\"left out: {{}}\", first.error), // with skip_invalid()\n\
