@@ -300,3 +300,27 @@ async fn a_tag_that_could_never_match_is_refused_empty_with_a_comma_or_a_control
         assert_nothing_sent(&server).await;
     }
 }
+
+/// Setting an operation's selection by name (`set("tags", …)` on a call chosen at run time)
+/// says that it is the selection, given as the call's items, not that the field is unknown.
+#[tokio::test]
+async fn setting_the_selection_by_name_says_to_give_it_as_items() {
+    let client = client("http://127.0.0.1:9");
+    for info in vercel_edge_cache::EdgeCache::operations() {
+        let call = client.operation(info.operation_id, ["a"]).expect("in the registry");
+        match info.batch_field {
+            Some(field) => {
+                let err = call.set(field, "x,y").unwrap_err();
+                let said = format!(
+                    "{field}: is the selection of {}: give it as the call's items, not to set()",
+                    info.operation_id
+                );
+                assert_eq!(err.to_string(), said);
+            }
+            None => {
+                let err = call.set("noSuchField", "x").unwrap_err();
+                assert_eq!(err.to_string(), format!("noSuchField: is not accepted by {}", info.operation_id));
+            }
+        }
+    }
+}

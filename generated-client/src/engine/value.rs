@@ -157,11 +157,17 @@ impl Kind {
     }
 }
 
-/// The field of `info` named `name` on the wire, or the refusal that says `info` has none.
+/// The field of `info` named `name` on the wire, or the refusal that says `info` has none (or
+/// that it is the selection, which is given as items).
 fn field(info: &OperationInfo, name: &str) -> Result<&'static Field, ValidationError> {
-    info.field(name).ok_or_else(|| ValidationError {
-        field: name.to_string(),
-        problem: Problem::NotAccepted { operation: info.operation_id.to_string() },
+    info.field(name).ok_or_else(|| {
+        let operation = info.operation_id.to_string();
+        let problem = if info.batch_field == Some(name) {
+            Problem::Selection { operation }
+        } else {
+            Problem::NotAccepted { operation }
+        };
+        ValidationError { field: name.to_string(), problem }
     })
 }
 

@@ -101,6 +101,12 @@ pub enum Problem {
         /// The operation.
         operation: String,
     },
+    /// The operation's selection (its list of items), set by name: it is given as the call's
+    /// items instead ([`EdgeCache::operation`](crate::EdgeCache::operation)'s second argument).
+    Selection {
+        /// The operation.
+        operation: String,
+    },
     /// A value the spec's type cannot hold.
     Unrepresentable {
         /// What the type said.
@@ -157,6 +163,9 @@ impl fmt::Display for Problem {
             }
             Problem::Missing => write!(f, "is required"),
             Problem::NotAccepted { operation } => write!(f, "is not accepted by {}", Escaped(operation)),
+            Problem::Selection { operation } => {
+                write!(f, "is the selection of {}: give it as the call's items, not to set()", Escaped(operation))
+            }
             Problem::WrongType { expected, got } => write!(f, "must be {expected}, got {}", Escaped(got)),
             Problem::Unrepresentable { reason } => write!(f, "cannot be sent: {}", Escaped(reason)),
             Problem::Unreadable { reason } => write!(f, "cannot be read: {}", Escaped(reason)),
