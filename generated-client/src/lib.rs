@@ -2,8 +2,8 @@
 //! by source image, purge a project's whole CDN cache, or delete an immutable static file, from
 //! a CMS webhook, a deploy pipeline or a CI job.
 //!
-//! Generated from a hand-maintained OpenAPI description (`spec/edge-cache.yaml`) by
-//! `cargo xtask codegen`, with a small hand-written runtime beside the generated code:
+//! Its calls, their checks and their types are generated from an OpenAPI description of Vercel's
+//! endpoints, so that they follow the API's rules exactly:
 //!
 //! - **Checked before sending.** Every rule of the spec (string lengths, the deadline's range,
 //!   enum values, required fields, the fewest items) is checked on the whole selection before a
@@ -45,8 +45,9 @@
 //!   look-alike of Vercel's API that refuses what the spec forbids, records every purge and
 //!   fails on cue, for your service's own tests.
 //!
-//! The example below is generated from the spec (`src/generated/example.md`), like the calls it
-//! uses: each operation's [`EdgeCache`] method, its typed setters, and the enums they take.
+//! Each operation is an [`EdgeCache`] method (listed in [`operations`]) with typed setters; the
+//! enums they take are at the crate root. [`api`] is the low-level client, for what the calls do
+//! not cover.
 //!
 #![doc = include_str!("generated/example.md")]
 //!
@@ -62,15 +63,6 @@
 //! reqwest has no provider of its own, so building an [`EdgeCache`] (or starting a
 //! `mock::MockVercel`) installs *ring* as rustls's process-wide default provider when none is
 //! installed yet, for a reqwest client of yours built after.
-//!
-//! # Layout
-//!
-//! - Generated (`src/generated/`, never edited by hand): [`api`], the progenitor client core;
-//!   [`operations`], one marker type per operation with its checks, setters and [`EdgeCache`]
-//!   method; the enums its setters take (for Vercel's spec, `Target`), at the crate root.
-//! - Everything else is the hand-written runtime: batching, retries, errors, token, TLS, and the
-//!   testing kit's server. It names no operation; the generated code reaches it through one
-//!   module (`contract/`).
 
 #![warn(missing_docs)]
 // docs.rs builds with `--cfg docsrs` (see Cargo.toml): items behind `mock` say so there.
