@@ -424,6 +424,9 @@ async fn into_result_is_the_report_or_the_outcomes_cause_as_an_error() {
     vercel.fail_next(Fault::status(403).error("forbidden", "Nope"));
     let partial = op.send_plain(&client, "proj", op.items(1)).await.unwrap();
     assert!(matches!(partial.outcome(), Outcome::Partial { .. }));
+    // Its one line for a person: what it is, and the cause.
+    let cause = partial.first_error().unwrap().to_string();
+    assert_eq!(partial.outcome().to_string(), format!("not all done: {cause}"));
     let err = partial.into_result().unwrap_err();
     assert!(err.is_auth() && err.status() == Some(403), "{err:?}");
 
@@ -431,6 +434,11 @@ async fn into_result_is_the_report_or_the_outcomes_cause_as_an_error() {
     vercel.fail_next(Fault::status(403).error("forbidden", "Nope"));
     let stopped = op.send_plain(&client, "proj", op.items(3 * op.max_items())).await.unwrap();
     assert!(matches!(stopped.outcome(), Outcome::Stopped { reason: StopReason::Refused { status: 403 }, .. }));
+    let line = stopped.outcome().to_string();
+    assert!(
+        line.starts_with("stopped: Vercel refused a request (HTTP 403)") && line.contains("; first failure: "),
+        "{line}"
+    );
     let not_done = stopped.not_done().count();
     assert_eq!(not_done, 3 * op.max_items(), "nothing was done");
     let err = stopped.into_result().unwrap_err();

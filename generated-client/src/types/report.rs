@@ -141,6 +141,24 @@ pub enum Outcome<'a> {
     },
 }
 
+/// One line for a person: what the outcome is, and its cause (escaped, as every error's text).
+///
+/// ```
+/// use vercel_edge_cache::Outcome;
+/// assert_eq!(Outcome::Done.to_string(), "done");
+/// ```
+impl std::fmt::Display for Outcome<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Outcome::Done => f.write_str("done"),
+            Outcome::Partial { cause } => write!(f, "not all done: {cause}"),
+            Outcome::Invalid { first } => write!(f, "done but for items left out as invalid, first {}", first.error),
+            Outcome::Stopped { reason, cause: None } => write!(f, "stopped: {reason}"),
+            Outcome::Stopped { reason, cause: Some(cause) } => write!(f, "stopped: {reason}; first failure: {cause}"),
+        }
+    }
+}
+
 impl BatchReport {
     /// The call's one answer.
     pub fn outcome(&self) -> Outcome<'_> {
