@@ -214,6 +214,20 @@ async fn the_mock_refuses_exactly_what_the_spec_forbids() {
     }
 }
 
+/// The spec's deliberate `minLength: 1` on the team: the kit refuses `teamId=` and `slug=` as
+/// the client does, naming the parameter.
+#[tokio::test]
+async fn an_empty_team_is_refused_by_the_kit_as_by_the_client() {
+    let vercel = MockVercel::start().await;
+    for name in ["teamId", "slug"] {
+        let (status, body) =
+            raw_post(&vercel, &format!("{TAGS}?projectIdOrName=p&{name}="), Some(TOKEN), r#"{"tags":["a"]}"#).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body, vercel_error("bad_request", &format!("{name}: at least 1 character, got 0")));
+    }
+    assert!(vercel.accepted().is_empty());
+}
+
 #[tokio::test]
 async fn a_string_of_tags_is_recorded_as_its_tags() {
     let vercel = MockVercel::start().await;

@@ -418,7 +418,7 @@ async fn into_result_is_the_report_or_the_outcomes_cause_as_an_error() {
     let op = Op::named("invalidateByTags");
 
     let done = op.send_plain(&client, "proj", op.items(1)).await.unwrap();
-    assert!(done.into_result().expect("all done").is_success());
+    done.into_result().expect("all done");
 
     // One request refused: the call failed (Partial).
     vercel.fail_next(Fault::status(403).error("forbidden", "Nope"));
@@ -456,5 +456,7 @@ async fn into_result_is_the_report_or_the_outcomes_cause_as_an_error() {
     // Items left out as invalid: the first of them.
     let long = "x".repeat(10_000);
     let invalid = client.invalidate_by_tags("proj", ["a", &long]).skip_invalid().send().await.unwrap();
-    assert!(matches!(invalid.into_result().unwrap_err(), Error::InvalidInput(e) if e.field == "tags[1]"));
+    let left_out = invalid.into_result().unwrap_err();
+    assert!(matches!(&left_out, Error::LeftOut(e) if e.field == "tags[1]"), "{left_out:?}");
+    assert!(!left_out.is_refused_before_sending(), "the others were sent");
 }

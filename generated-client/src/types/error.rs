@@ -45,6 +45,11 @@ pub enum Error {
     /// A request failed.
     #[error("{0}")]
     Request(#[from] RequestError),
+    /// Items that break a rule of the spec were left out of a call
+    /// ([`Purge::skip_invalid`](crate::Purge::skip_invalid)), and the others were sent and done:
+    /// the first of them ([`BatchReport::into_result`](crate::BatchReport::into_result)).
+    #[error("items were left out as invalid (the others were done): {0}")]
+    LeftOut(ValidationError),
 }
 
 impl Error {

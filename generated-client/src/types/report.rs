@@ -73,7 +73,7 @@ pub struct Progress {
 /// # Ok(()) }
 /// ```
 #[derive(Debug)]
-#[must_use = "a report holds the requests that failed: check `is_success()`, `outcome()` or `into_result()?`"]
+#[must_use = "a report holds the requests that failed: check `is_success()` or `outcome()`, or `into_result()?`"]
 pub struct BatchReport {
     /// The spec's operationId.
     pub operation: &'static str,
@@ -162,16 +162,27 @@ impl std::fmt::Display for Outcome<'_> {
 impl BatchReport {
     /// The call's one answer.
     pub fn outcome(&self) -> Outcome<'_> {
-        if let Some(reason) = self.stopped {
-            let mut cause = self.failures().filter_map(|b| b.result.as_ref().err());
-            let cause = cause.find(|e| !matches!(e, RequestError::Stopped { .. }));
-            return Outcome::Stopped { reason, cause };
+        let cause = self.cause().and_then(|i| self.batches[i].result.as_ref().err());
+        match (self.stopped, cause, self.invalid.first()) {
+            (Some(reason), cause, _) => Outcome::Stopped { reason, cause },
+            (None, Some(cause), _) => Outcome::Partial { cause },
+            (None, None, Some(first)) => Outcome::Invalid { first },
+            (None, None, None) => Outcome::Done,
         }
-        match (self.first_error(), self.invalid.first()) {
-            (Some(cause), _) => Outcome::Partial { cause },
-            (None, Some(first)) => Outcome::Invalid { first },
-            (None, None) => Outcome::Done,
-        }
+    }
+
+    /// Where the outcome's cause is: for a call stopped by a refusal, the refusal; else the first
+    /// failure that is not an abandonment (a request abandoned when the call stopped says only
+    /// that it stopped).
+    fn cause(&self) -> Option<usize> {
+        let failed = |b: &BatchOutcome| matches!(&b.result, Err(e) if !matches!(e, RequestError::Stopped { .. }));
+        let refusal = match self.stopped {
+            Some(StopReason::Refused { status }) => {
+                self.batches.iter().position(|b| b.result.as_ref().is_err_and(|e| e.refusal() == Some(status)))
+            }
+            _ => None,
+        };
+        refusal.or_else(|| self.batches.iter().position(failed))
     }
 
     /// Whether every item was confirmed done.
@@ -179,12 +190,12 @@ impl BatchReport {
         matches!(self.outcome(), Outcome::Done)
     }
 
-    /// The report, when every item was confirmed done; else why not, as an [`Error`](crate::Error), for `?` in
-    /// code that treats any failure as its own: the cause of [`BatchReport::outcome`] (the
-    /// first failed request's error, the refusal that stopped the call), else the stop
-    /// ([`RequestError::Stopped`]), else the first item left out as invalid
-    /// ([`Error::InvalidInput`](crate::Error::InvalidInput)). The items not done stay in the report: read
-    /// [`BatchReport::not_done`] first where a later run must send them.
+    /// `Ok` when every item was confirmed done; else why not, as an [`Error`](crate::Error), for
+    /// `?` in code that treats any failure as its own: the cause of [`BatchReport::outcome`] (a
+    /// refusal, whether it failed the call or stopped it; the first failed request's error), else
+    /// the stop ([`RequestError::Stopped`]), else the first item left out as invalid
+    /// ([`Error::LeftOut`](crate::Error::LeftOut)). It takes the report: read what else it says
+    /// ([`BatchReport::not_done`], the answers) first.
     ///
     /// ```no_run
     /// # async fn run(client: vercel_edge_cache::EdgeCache, info: &'static vercel_edge_cache::operations::OperationInfo) -> Result<(), vercel_edge_cache::Error> {
@@ -192,30 +203,28 @@ impl BatchReport {
     /// for field in info.required() {
     ///     call = call.set(field.name, "my-project")?;
     /// }
-    /// let report = call.send().await?.into_result()?; // a 403 is an error here, not a report
-    /// assert!(report.is_success());
+    /// call.send().await?.into_result()?; // a 403 is an error here, not a report
     /// # Ok(()) }
     /// ```
     #[expect(clippy::result_large_err, reason = "`Error` is the crate's one error for `?`; made once per call")]
-    pub fn into_result(mut self) -> Result<Self, crate::Error> {
-        let stopped = match self.outcome() {
-            Outcome::Done => return Ok(self),
-            Outcome::Invalid { .. } => return Err(self.invalid.swap_remove(0).error.into()),
-            Outcome::Stopped { reason, cause: None } => Some(reason),
-            // `Partial`, or `Stopped` with a cause.
-            _ => None,
-        };
-        // The outcome's cause: the first failure that is not an abandonment; for a stop without
-        // one, the first abandoned request's error, else the stop itself.
-        let abandoned = |b: &BatchOutcome| matches!(b.result, Err(RequestError::Stopped { .. }));
-        let first = self.batches.iter().position(|b| b.result.is_err() && (stopped.is_some() || !abandoned(b)));
-        if let Some(i) = first
+    pub fn into_result(mut self) -> Result<(), crate::Error> {
+        if self.is_success() {
+            return Ok(());
+        }
+        // The cause, else (a stop with none) the first abandoned request's error.
+        if let Some(i) = self.cause().or_else(|| self.batches.iter().position(|b| b.result.is_err()))
             && let Err(e) = std::mem::replace(&mut self.batches[i].result, Ok(()))
         {
             return Err(e.into());
         }
-        let reason = stopped.unwrap_or(StopReason::Cancelled);
-        Err(RequestError::Stopped { operation: self.operation, reason, waits: None }.into())
+        if let Some(reason) = self.stopped {
+            return Err(RequestError::Stopped { operation: self.operation, reason, waits: None }.into());
+        }
+        // Only items left out as invalid remain (the outcome is `Invalid`).
+        match self.invalid.into_iter().next() {
+            Some(first) => Err(crate::Error::LeftOut(first.error)),
+            None => Ok(()),
+        }
     }
 
     /// Every item not confirmed done: those of failed or abandoned requests, then those never
@@ -253,5 +262,59 @@ impl BatchReport {
     /// How many items the selection had.
     pub fn item_count(&self) -> usize {
         self.batches.iter().map(|b| b.items.len()).sum::<usize>() + self.not_sent.len() + self.invalid.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[expect(clippy::result_large_err, reason = "a batch's result, as the report holds it")]
+    fn answer(status: u16) -> Result<(), RequestError> {
+        let api = crate::types::error::ApiError {
+            operation: "op",
+            status,
+            code: None,
+            message: None,
+            body_excerpt: None,
+            attempts: 1,
+            request_id: None,
+        };
+        Err(RequestError::Api(api))
+    }
+
+    fn report(results: Vec<Result<(), RequestError>>, stopped: Option<StopReason>) -> BatchReport {
+        let batches = results
+            .into_iter()
+            .enumerate()
+            .map(|(index, result)| BatchOutcome {
+                index,
+                result,
+                items: vec![format!("item-{index}")],
+                response: None,
+                request_id: None,
+            })
+            .collect();
+        BatchReport { operation: "op", batches, not_sent: vec!["later".into()], stopped, invalid: Vec::new() }
+    }
+
+    #[test]
+    fn a_refusal_that_stopped_the_call_is_its_cause_even_after_another_failure() {
+        // Two requests in flight: the first failed with a 503, the second's 403 stopped the call.
+        let refused = Some(StopReason::Refused { status: 403 });
+        let stopped = report(vec![answer(503), answer(403)], refused);
+        match stopped.outcome() {
+            Outcome::Stopped { cause: Some(cause), .. } => assert_eq!(cause.status(), Some(403)),
+            other => panic!("{other:?}"),
+        }
+        assert!(stopped.outcome().to_string().starts_with("stopped: Vercel refused a request (HTTP 403)"));
+        let err = stopped.into_result().unwrap_err();
+        assert!(err.is_auth(), "{err:?}");
+
+        // A stop without a failure: the stop, as its line and as the error.
+        let budget = report(vec![Ok(())], Some(StopReason::TimeBudget));
+        assert_eq!(budget.outcome().to_string(), "stopped: the time budget ran out");
+        let err = budget.into_result().unwrap_err();
+        assert!(matches!(err, crate::Error::Request(RequestError::Stopped { reason: StopReason::TimeBudget, .. })));
     }
 }

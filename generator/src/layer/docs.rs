@@ -106,7 +106,7 @@ pub fn mock_example(plan: &Plan) -> String {
              # async fn main() -> Result<(), vercel_edge_cache::Error> {{\n\
              let vercel = MockVercel::start().await;\n\
              let client = EdgeCache::builder(\"test-token\").base_url(vercel.uri()).build()?;\n\n\
-             client.{method}({args}).send().await?;\n\n\
+             client.{method}({args}).send().await?.into_result()?;\n\n\
              assert_eq!(vercel.accepted().len(), 1);\n\
              assert_eq!(vercel.accepted_of::<{marker}>().len(), 1);\n\
              # Ok(()) }}\n\
@@ -125,7 +125,7 @@ pub fn mock_example(plan: &Plan) -> String {
          let vercel = MockVercel::start().await;\n\
          let client = EdgeCache::builder(\"test-token\").base_url(vercel.uri()).build()?;\n\n\
          let mut items: Vec<String> = {items};\n\
-         client.{method}({args}items.clone()).send().await?;\n\n\
+         client.{method}({args}items.clone()).send().await?.into_result()?;\n\n\
          assert_eq!(vercel.accepted().len(), {requests}); // {ITEMS} items in requests of at most {max}, a few at a time\n\
          let mut purged = vercel.items::<{marker}>();\n\
          purged.sort();\n\

@@ -182,7 +182,7 @@ pub struct Global {
     /// Time budget for the whole run, in seconds (curl's name): then nothing new is sent and every item not done is reported (and saved with --save-failed)
     #[arg(long, global = true, value_name = "SECONDS", allow_negative_numbers = true)]
     pub max_time: Option<f64>,
-    /// Write every item not confirmed done to FILE, one per line, for --tags-from/--srcimgs-from (empty after a clean run; written whole or not at all; its directory is checked before anything is sent; not for commands without items, such as purge)
+    /// Write every item not confirmed done to FILE, one per line, for --tags-from/--srcimgs-from (empty after a clean run; a file is written whole or not at all, a device or pipe in place; its directory is checked before anything is sent; not for commands without items, such as purge)
     #[arg(long, global = true, value_name = "FILE")]
     pub save_failed: Option<std::path::PathBuf>,
     /// Requests in flight

@@ -89,7 +89,8 @@ fn main() -> ExitCode {
                 // arguments were not provided: <PATH>", "invalid value … [possible values: …]".
                 let rendered = e.render().to_string();
                 let lines = rendered.lines().map(str::trim).take_while(|l| !l.starts_with("Usage:"));
-                let said: Vec<&str> = lines.filter(|l| !l.is_empty() && !l.starts_with("tip:")).collect();
+                let tip = |l: &str| l.starts_with("tip:") || l.starts_with("For more information");
+                let said: Vec<&str> = lines.filter(|l| !l.is_empty() && !tip(l)).collect();
                 let message = said.join(" ");
                 let message = message.trim_start_matches("error: ");
                 let error = serde_json::json!({
