@@ -2292,6 +2292,16 @@ async fn a_linked_directory_gives_the_project_and_team_from_any_subdirectory() {
     // Nothing on the command line named them: stderr says where they came from.
     let file = sub.parent().and_then(Path::parent).unwrap().join(".vercel/project.json");
     out.assert_stderr_has(&[&format!("edge-cache: project prj_linked (team team_linked) from {}", file.display())]);
+    // A blank VERCEL_ORG_ID (an unset variable in a script) is no value: the link's team applies.
+    let server = self::server().await;
+    let mut cmd = edge_cache();
+    cmd.current_dir(&sub).env("VERCEL_ORG_ID", "");
+    cmd.args(["--token", TOKEN, "--api-url", &server.uri(), "invalidate", "--tag", "a"]);
+    run(cmd).await.assert_code(0);
+    assert_eq!(
+        received(&server).await,
+        [post(INVALIDATE_TAGS, "projectIdOrName=prj_linked&teamId=team_linked", json!({ "tags": ["a"] }))]
+    );
 
     // Flags win over the link; a personal account's orgId sends no team.
     let (_, personal) = linked_dir("personal", r#"{"projectId":"prj_mine","orgId":"usr_me"}"#);

@@ -361,9 +361,11 @@ impl Team {
     /// From the flags (and their variables), else the linked project's `orgId`.
     fn of(g: &Global, linked_org: Option<&str>) -> Self {
         let given = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
-        let flagged = given(g.team_id.as_deref()).is_some() || given(g.scope.as_deref()).is_some();
-        let team_id = if flagged { g.team_id.as_deref() } else { g.team_id.as_deref().or(linked_org) };
-        let mut id = given(team_id).filter(|id| !id.starts_with(reserved::PERSONAL_ACCOUNT_PREFIX));
+        let team_id = given(g.team_id.as_deref());
+        let flagged = team_id.is_some() || given(g.scope.as_deref()).is_some();
+        // A blank `VERCEL_ORG_ID` is no value: the link's team, if any, still applies.
+        let team_id = if flagged { team_id } else { given(linked_org) };
+        let mut id = team_id.filter(|id| !id.starts_with(reserved::PERSONAL_ACCOUNT_PREFIX));
         let mut slug = None;
         match given(g.scope.as_deref()) {
             Some(scope) if scope.starts_with("team_") => id = Some(scope),
