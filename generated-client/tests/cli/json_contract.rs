@@ -192,6 +192,10 @@ async fn a_dry_run_and_a_usage_error_are_valid_too() {
     let (_, v) = json_run(&format!("{BASE} --json invalidate --tag a --target nowhere"), &server, 2).await;
     let message = v["error"]["message"].as_str().unwrap();
     assert!(message.contains("[possible values: ") && !message.contains("--help"), "{v}");
+    // A file that cannot be read is an `io` error, nothing sent.
+    let missing = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("edge-cache-json-no-such-file.txt");
+    let (_, v) = json_run(&format!("{BASE} --json invalidate --tags-from {}", missing.display()), &server, 2).await;
+    assert_eq!(v["error"]["kind"], json!("io"), "{v}");
     // --help is not an error: its text, no object.
     let help = run_line(&format!("{BASE} --json invalidate --help"), &server).await;
     help.assert_code(0);

@@ -127,11 +127,11 @@ fn read_lines(path: &Path) -> Result<Vec<(usize, String)>, Failure> {
     let reader: Box<dyn Read> = if path == Path::new("-") {
         Box::new(std::io::stdin())
     } else {
-        Box::new(std::fs::File::open(path).map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?)
+        Box::new(std::fs::File::open(path).map_err(|e| Failure::io(format!("cannot read {}: {e}", path.display())))?)
     };
     let mut out = Vec::new();
     for (n, line) in BufReader::new(reader).lines().enumerate() {
-        let line = line.map_err(|e| Failure::usage(format!("cannot read {} line {}: {e}", path.display(), n + 1)))?;
+        let line = line.map_err(|e| Failure::io(format!("cannot read {} line {}: {e}", path.display(), n + 1)))?;
         // A byte-order mark (as Windows tools write a file) is not part of the first item.
         let line = if n == 0 { line.strip_prefix('\u{feff}').unwrap_or(&line) } else { &line };
         let line = line.trim();

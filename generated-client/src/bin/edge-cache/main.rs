@@ -70,6 +70,11 @@ impl Failure {
         Self { code: 2, message: message.into(), kind: "usage" }
     }
 
+    /// Input that cannot be read (a `--tags-from` file): exit 2, nothing sent.
+    pub fn io(message: impl Into<String>) -> Self {
+        Self { code: 2, message: message.into(), kind: "io" }
+    }
+
     /// Input that breaks a rule of the spec: exit 2, nothing sent.
     fn invalid(message: impl std::fmt::Display) -> Self {
         Self { code: 2, message: format!("invalid input, nothing was sent: {message}"), kind: "validation" }
@@ -482,16 +487,14 @@ fn execute<'a>(ctx: &Context, client: &'a EdgeCache, mut purge: DynPurge<'a>) ->
         Ended::Finished(report, signal) => (report.map_err(Failure::invalid)?, signal),
         Ended::Quit { first, second } => {
             let not_done = confirmed.not_done(&ctx.items.items);
-            let saved = save.map(|path| save::save_failed(path, not_done.iter().map(String::as_str)));
-            let save_error = saved.as_ref().and_then(|s| s.as_ref().err()).map(|f| f.message.as_str());
-            report::quit(ctx.items, ctx.project, &not_done, (first, second), as_json, save_error);
+            let not_saved = save.and_then(|path| save::save_failed(path, not_done.iter().map(String::as_str)).err());
+            report::quit(ctx.items, ctx.project, &not_done, (first, second), as_json, not_saved.as_deref());
             // The first signal's code: it is what stopped the run.
-            return Ok(save::after_saving(first.exit_code(), saved));
+            return Ok(save::after_saving(first.exit_code(), not_saved));
         }
     };
-    let saved = save.map(|path| save::save_failed(path, report.not_done()));
-    let save_error = saved.as_ref().and_then(|s| s.as_ref().err()).map(|f| f.message.as_str());
-    report::outcome(&report, ctx.project, noun, plan.len(), as_json, save_error);
+    let not_saved = save.and_then(|path| save::save_failed(path, report.not_done()).err());
+    report::outcome(&report, ctx.project, noun, plan.len(), as_json, not_saved.as_deref());
     // A refusal (401, 402, 403, 404) needs a person, not a retry: an exit code of its own.
     let refused = report.failures().any(|b| b.result.as_ref().is_err_and(|e| e.refusal().is_some()));
     let code = match report.outcome() {
@@ -504,7 +507,7 @@ fn execute<'a>(ctx: &Context, client: &'a EdgeCache, mut purge: DynPurge<'a>) ->
         Outcome::Done => 0,
         _ => 1,
     };
-    Ok(save::after_saving(code, saved))
+    Ok(save::after_saving(code, not_saved))
 }
 
 /// Asks before a command that says so; without a terminal, `--yes` is required.

@@ -8,18 +8,18 @@ use std::process::ExitCode;
 use crate::Failure;
 use crate::input::Items;
 
-/// The run's exit code, once its report is printed and `--save-failed` was written (`saved`:
-/// `None` without the flag). A write that failed is said last, on stderr (the report, and
-/// `--json`'s `notDone`, still list every item not done; its `ok` is false and `saveFailed` says
-/// why), and a run that was otherwise done exits 1 for it; any other run keeps the code that
-/// says why it ended.
-pub fn after_saving(code: u8, saved: Option<Result<(), Failure>>) -> ExitCode {
-    match saved {
-        Some(Err(failure)) => {
-            tell!("error: {}", failure.message);
-            ExitCode::from(if code == 0 { failure.code } else { code })
+/// The run's exit code, once its report is printed and `--save-failed` was written
+/// (`not_saved`: why the write failed, if it did). A write that failed is said last, on stderr
+/// (the report, and `--json`'s `notDone`, still list every item not done; its `ok` is false and
+/// `saveFailed` says why), and a run that was otherwise done exits 1 for it; any other run keeps
+/// the code that says why it ended.
+pub fn after_saving(code: u8, not_saved: Option<String>) -> ExitCode {
+    match not_saved {
+        Some(why) => {
+            tell!("error: {why}");
+            ExitCode::from(code.max(1))
         }
-        _ => ExitCode::from(code),
+        None => ExitCode::from(code),
     }
 }
 
@@ -61,15 +61,15 @@ fn temporary(path: &std::path::Path) -> std::path::PathBuf {
     path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
 }
 
-/// Writes every item not done, one per line, through a temporary file renamed into place.
-pub fn save_failed<'i>(path: &std::path::Path, not_done: impl Iterator<Item = &'i str>) -> Result<(), Failure> {
+/// Writes every item not done, one per line, through a temporary file renamed into place; else
+/// says why it could not.
+pub fn save_failed<'i>(path: &std::path::Path, not_done: impl Iterator<Item = &'i str>) -> Result<(), String> {
     let mut text = String::new();
     for item in not_done {
         text.push_str(item);
         text.push('\n');
     }
-    let fail =
-        |e: std::io::Error| Failure { code: 1, message: format!("cannot write {}: {e}", path.display()), kind: "io" };
+    let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
     if special(path) {
         return std::fs::OpenOptions::new()
             .write(true)
